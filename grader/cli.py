@@ -1,0 +1,62 @@
+"""`grader` command line: a thin dispatcher over grader.commands.*."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from grader import __version__
+from grader.commands import COMMANDS
+from grader.errors import UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (no usage dump) and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"grader: error: {message} (see 'grader --help')\n")
+        raise SystemExit(2)
+
+
+def _load(name: str):
+    return importlib.import_module(f"grader.commands.{COMMANDS[name]}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser; each subcommand module adds its own arguments."""
+    parser = _Parser(prog="grader", description="Release, check and auto-grade the NumPy "
+                     "neural-network assignment.")
+    parser.add_argument("--version", action="version", version=f"grader {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = _load(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"grader.commands.{COMMANDS[name]}":
+                raise
+            continue  # a subcommand not built yet is simply not offered
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except UsageError as exc:
+        sys.stderr.write(f"grader: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("grader: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
