@@ -1,0 +1,88 @@
+"""Accuracy thresholds for the training check, calibrated from the reference solution.
+
+For every dataset the reference `train` runs with the recorded hyperparameters on SEEDS seeds;
+the threshold is the worst test accuracy seen minus MARGIN, rounded down to 0.01. Run
+`python -m autograde_tests.calibration --write` after changing a dataset or the hyperparameters;
+a test re-runs the calibration and compares with the stored thresholds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from autograde_tests import reference
+
+#: Seeds the reference is trained with (0 .. SEEDS-1).
+SEEDS = 20
+#: Safety margin below the reference's worst accuracy.
+MARGIN = 0.05
+THRESHOLDS_FILE = Path(__file__).with_name("thresholds.json")
+
+
+def normalized(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A dataset standardized by the reference with training statistics."""
+    from toy2d import load_dataset
+
+    ref = reference.load()
+    X_train, y_train, X_test, y_test = load_dataset(name)
+    X_train, mean, std = ref.standardize(X_train)
+    X_test, _, _ = ref.standardize(X_test, mean, std)
+    return X_train, y_train, X_test, y_test
+
+
+def train_args(name: str, X_train: np.ndarray, y_train: np.ndarray, seed: int) -> tuple:
+    """Arguments of train(X, y, layer_sizes, lr, epochs, batch_size, seed) for one dataset."""
+    hp = reference.load().hyperparameters[name]
+    sizes = [X_train.shape[1], *hp["hidden"], int(y_train.max()) + 1]
+    return (X_train, y_train, sizes, hp["lr"], hp["epochs"], hp["batch_size"], seed)
+
+
+def reference_accuracy(name: str, seed: int) -> float:
+    ref = reference.load()
+    X_train, y_train, X_test, y_test = normalized(name)
+    with np.errstate(all="ignore"):
+        params, _ = ref.train(*train_args(name, X_train, y_train, seed))
+    return ref.accuracy(ref.predict(params, X_test), y_test)
+
+
+def _dataset_row(name: str) -> dict:
+    accs = [reference_accuracy(name, seed) for seed in range(SEEDS)]
+    worst = min(accs)
+    return {"min": round(worst, 4), "mean": round(float(np.mean(accs)), 4),
+            "threshold": math.floor((worst - MARGIN) * 100) / 100}
+
+
+def calibrate(jobs: int = 2) -> dict:
+    """Per dataset: worst and mean reference accuracy over SEEDS seeds, and the threshold."""
+    from toy2d import DATASETS
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        rows = dict(zip(DATASETS, pool.map(_dataset_row, DATASETS)))
+    return {"seeds": SEEDS, "margin": MARGIN, "datasets": rows}
+
+
+def stored() -> dict:
+    return json.loads(THRESHOLDS_FILE.read_text())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Calibrate the training accuracy thresholds.")
+    parser.add_argument("--write", action="store_true", help=f"write {THRESHOLDS_FILE.name}")
+    args = parser.parse_args(argv)
+    result = calibrate()
+    for name, row in result["datasets"].items():
+        print(f"{name:8s} worst {row['min']:.3f} mean {row['mean']:.3f} -> threshold {row['threshold']:.2f}")
+    if args.write:
+        THRESHOLDS_FILE.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"wrote {THRESHOLDS_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,139 @@
+"""The spec registry and the runner that turns checks into scored results.
+
+A spec module (autograde_tests/specs/*.py) declares its checks with `@check(...)`: a stable id,
+the graded function (= nbgrader grade cell), the points, and a one-line description. A check gets
+a `Context` and either returns (pass) or raises `Fail` (fail, with message and diagnosis); a
+`CallFailed` from the student call becomes not_implemented / error / timeout. Adding an exercise
+means adding one spec module: nothing else changes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import pkgutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from types import SimpleNamespace
+
+import numpy as np
+
+from autograde_tests import reference
+from autograde_tests.compare import Fail
+from autograde_tests.student import CallFailed, Student
+
+#: Total points of the assignment; a test keeps the registry honest.
+TOTAL_POINTS = 100
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    function: str
+    points: float
+    description: str
+    run: Callable[[Context], None]
+
+
+@dataclass
+class Context:
+    """What a check works with: the student, the reference, a seeded generator and the seed."""
+
+    student: Student
+    ref: SimpleNamespace
+    rng: np.random.Generator
+    seed: int
+
+
+@dataclass
+class TestResult:
+    id: str
+    function: str
+    points: float
+    max_points: float
+    status: str  # passed|failed|not_implemented|missing|error|timeout|crash|bad_answer
+    message: str = ""
+    diagnosis: str | None = None
+    duration: float = 0.0
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+_REGISTRY: dict[str, Check] = {}
+
+
+def check(id: str, *, function: str, points: float, description: str):
+    """Register a check function `run(ctx)`; its points are declared here, next to the test."""
+
+    def register(run: Callable[[Context], None]) -> Callable[[Context], None]:
+        if id in _REGISTRY:
+            raise ValueError(f"duplicate check id {id}")
+        _REGISTRY[id] = Check(id, function, points, description, run)
+        return run
+
+    return register
+
+
+@functools.cache
+def _import_specs() -> None:
+    from autograde_tests import specs
+
+    for info in sorted(pkgutil.iter_modules(specs.__path__), key=lambda m: m.name):
+        importlib.import_module(f"autograde_tests.specs.{info.name}")
+
+
+def all_checks() -> list[Check]:
+    """Every registered check, in spec-module then declaration order."""
+    _import_specs()
+    return list(_REGISTRY.values())
+
+
+def functions() -> list[str]:
+    """The graded functions in order, each once."""
+    return list(dict.fromkeys(c.function for c in all_checks()))
+
+
+def points_by_function() -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for c in all_checks():
+        totals[c.function] = totals.get(c.function, 0) + c.points
+    return totals
+
+
+def check_seed(run_seed: int, check_id: str) -> int:
+    """Seed of one check: depends only on the run seed and the check id (not on order or jobs)."""
+    digest = hashlib.sha256(f"{run_seed}:{check_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def run_check(c: Check, student: Student, run_seed: int, ref: SimpleNamespace | None = None
+              ) -> TestResult:
+    """Run one check and score it: full points when it passes, zero otherwise."""
+    ref = ref or reference.load()
+    seed = check_seed(run_seed, c.id)
+    ctx = Context(student, ref, np.random.default_rng(seed), seed)
+    start = time.perf_counter()
+    status, message, diagnosis = "passed", "", None
+    try:
+        with np.errstate(all="ignore"):
+            c.run(ctx)
+    except Fail as exc:
+        status, message, diagnosis = "failed", exc.message, exc.diagnosis
+    except CallFailed as exc:
+        status, message = exc.kind, exc.message
+        if exc.kind == "not_implemented":
+            message = f"`{c.function}` is not implemented yet"
+    points = c.points if status == "passed" else 0.0
+    return TestResult(c.id, c.function, points, c.points, status, message, diagnosis,
+                      round(time.perf_counter() - start, 4))
+
+
+def run_checks(student: Student, run_seed: int, only: Iterable[str] | None = None
+               ) -> list[TestResult]:
+    """Run every check (or the checks of the functions in `only`) against one student."""
+    wanted = set(only) if only is not None else None
+    return [run_check(c, student, run_seed) for c in all_checks()
+            if wanted is None or c.function in wanted]

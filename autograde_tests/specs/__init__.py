@@ -1,0 +1,1 @@
+"""Spec modules, imported in name order: one per notebook part. Each declares its checks."""
