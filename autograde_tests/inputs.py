@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-#: (N, c_in, c_out) cases for single-layer checks: a single example, non-square, wide, square.
-LAYER_CASES: tuple[tuple[int, int, int], ...] = ((1, 3, 5), (6, 2, 4), (4, 5, 3), (3, 3, 3))
+#: (N, c_in, c_out) cases for single-layer checks: non-square both ways, square, and a single
+#: example last (so shape-based diagnoses see a batch first).
+LAYER_CASES: tuple[tuple[int, int, int], ...] = ((6, 2, 4), (4, 5, 3), (3, 3, 3), (1, 3, 5))
 
 #: Layer-size lists for whole-network checks: one layer, two layers, three layers.
 NETWORKS: tuple[tuple[int, ...], ...] = ((4, 3), (3, 5, 4), (2, 4, 6, 3))
