@@ -1,0 +1,42 @@
+"""The `grader` command line: help, unknown subcommands, one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.cli import main
+
+GRADER = [sys.executable, "-m", "grader.cli"]
+
+
+def test_help_lists_subcommands(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for name in ("release", "datasets", "demo"):
+        assert name in out
+
+
+def test_unknown_subcommand_is_one_line_and_nonzero():
+    proc = subprocess.run([*GRADER, "nonsense"], capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "nonsense" in lines[0]
+
+
+def test_unknown_flag_is_one_line_and_nonzero():
+    proc = subprocess.run([*GRADER, "datasets", "--no-such-flag"], capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_console_script_installed():
+    script = Path(sys.executable).with_name("grader")
+    proc = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "COMMAND" in proc.stdout
