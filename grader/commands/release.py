@@ -1,0 +1,35 @@
+"""`grader release`: regenerate the student release assignments/<a>/ from solutions/<a>/."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from grader.paths import course
+
+HELP = ("Regenerate the student release assignments/<assignment>/ from solutions/<assignment>/ "
+        "with nbgrader (needs the 'instructor' extra).")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                        help="assignment folder names under solutions/ (default: all of them)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from grader import release
+
+    the_course = course()
+    names = args.assignments or the_course.assignment_names()
+    for name in names:  # check every name before writing anything
+        release.check_assignment(the_course, name)
+    release.require_nbgrader()  # a missing nbgrader is one clear line, before any work
+    for name in names:
+        try:
+            report = release.release(the_course, name)
+        except release.ReleaseError as exc:
+            if exc.log:
+                sys.stderr.write(exc.log.rstrip("\n") + "\n")
+            raise
+        print(report.line(name), flush=True)
+    return 0
