@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from grader.errors import UsageError
+from grader.leaks import find_leaks
 from grader.paths import course
 
 HELP = ("Regenerate the student release assignments/<assignment>/ from solutions/<assignment>/ "
@@ -32,4 +34,12 @@ def run(args: argparse.Namespace) -> int:
                 sys.stderr.write(exc.log.rstrip("\n") + "\n")
             raise
         print(report.line(name), flush=True)
+        leaks = find_leaks(the_course.assignments / name, the_course.solutions / name,
+                           [the_course.autograde_tests, the_course.root / "grader"],
+                           public_files=[the_course.datasets / "__init__.py"])
+        for leak in leaks:
+            sys.stderr.write(f"grader: leak in the release of {name}: {leak}\n")
+        if leaks:
+            raise UsageError(f"the release of {name} contains {len(leaks)} thing(s) students must "
+                             "not see (listed above); fix solutions/ and release again")
     return 0
