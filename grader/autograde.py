@@ -1,0 +1,214 @@
+"""A grading run over a class: discovery, parallel grading, resume, summary.
+
+Submissions use nbgrader's layout, SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb. Each
+submission is graded in a pool process (trusted grader code) that drives one sandboxed worker
+(student code) and writes the result file itself, atomically, so a result is never lost even if
+the run is killed: `--resume` then grades only what has no complete result yet, with the same seed.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import random
+import re
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import __version__, results, sandbox
+from grader.errors import UsageError
+from grader.grading import Assignment, base_result, grade_notebook
+
+#: Student ids become folder names in the output: keep them to safe characters.
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
+
+
+@dataclass(frozen=True)
+class Task:
+    student: str
+    notebook: Path | None  # None: the student has no notebook for this assignment
+    note: str = ""
+
+
+@dataclass
+class Discovery:
+    tasks: list[Task] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+
+def discover(submissions: Path, assignment: Assignment) -> Discovery:
+    """Find one task per student folder; report everything else that is there."""
+    if not submissions.is_dir():
+        raise UsageError(f"submissions folder not found: {submissions}")
+    found = Discovery()
+    for entry in sorted(submissions.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink() or not entry.is_dir():
+            found.ignored.append(f"{entry.name}: not a student folder")
+            continue
+        if not STUDENT_ID.match(entry.name):
+            found.ignored.append(f"{entry.name}: student id has unsupported characters")
+            continue
+        folder = entry / assignment.name
+        if folder.is_symlink():
+            found.tasks.append(Task(entry.name, folder, "the assignment folder is a symbolic link"))
+            continue
+        for other in sorted(entry.iterdir()):
+            if other.name != assignment.name and not other.name.startswith("."):
+                found.ignored.append(f"{entry.name}/{other.name}: not part of {assignment.name}")
+        if not folder.is_dir():
+            found.tasks.append(Task(entry.name, None))
+            continue
+        notebook = folder / assignment.notebook_name
+        candidates = sorted(p for p in folder.glob("*.ipynb"))
+        if not notebook.exists() and not notebook.is_symlink() and len(candidates) == 1:
+            notebook = candidates[0]
+            found.ignored.append(f"{entry.name}: graded {notebook.name} (expected "
+                                 f"{assignment.notebook_name})")
+        for other in sorted(folder.iterdir()):
+            if other != notebook and not other.name.startswith("."):
+                found.ignored.append(f"{entry.name}/{assignment.name}/{other.name}: ignored")
+        if notebook.is_symlink():
+            found.tasks.append(Task(entry.name, notebook, "the notebook is a symbolic link"))
+        elif notebook.is_file():
+            found.tasks.append(Task(entry.name, notebook))
+        else:
+            found.tasks.append(Task(entry.name, None))
+    return found
+
+
+@dataclass(frozen=True)
+class Settings:
+    out: Path
+    assignment: Assignment
+    seed: int
+    limits: sandbox.Limits
+    strict: bool | None = None
+
+
+def grade_task(task: Task, settings: Settings) -> dict:
+    """Grade one task and write its JSON and feedback (runs in a pool process)."""
+    if task.note:
+        result = base_result(task.student, settings.assignment.name, settings.seed)
+        result.update(status="invalid", reason=task.note)
+        from grader.grading import _zero_tests
+        result["tests"] = _zero_tests("invalid", task.note)
+    else:
+        result = grade_notebook(task.notebook, task.student, settings.assignment, settings.seed,
+                                settings.limits, settings.strict)
+    results.write_json_atomic(results.result_path(settings.out, task.student,
+                                                  settings.assignment.name), result)
+    results.write_feedback(settings.out, result)
+    return result
+
+
+def _warm_up() -> None:
+    """Load the reference and the specs once per pool process, before the first submission."""
+    from autograde_tests import engine, reference
+
+    engine.all_checks()
+    reference.load()
+
+
+def new_seed() -> int:
+    return random.SystemRandom().randrange(2**31)
+
+
+def prepare_run(out: Path, assignment: str, seed: int | None, resume: bool, settings: dict) -> int:
+    """Create the output folder and run.json; return the run seed (a resumed run keeps its own)."""
+    run_file = out / results.RUN_FILE
+    if resume and run_file.exists():
+        recorded = json.loads(run_file.read_text())
+        if recorded.get("assignment") != assignment:
+            raise UsageError(f"{out} holds a run of {recorded.get('assignment')}, not {assignment}")
+        if seed is not None and seed != recorded["seed"]:
+            raise UsageError(f"--resume: {out} was graded with seed {recorded['seed']}, not {seed}")
+        return int(recorded["seed"])
+    seed = new_seed() if seed is None else seed
+    out.mkdir(parents=True, exist_ok=True)
+    results.write_json_atomic(run_file, {"assignment": assignment, "seed": seed,
+                                         "grader_version": __version__,
+                                         "isolation": sandbox.isolation_mode(), **settings})
+    return seed
+
+
+def run(tasks: list[Task], settings: Settings, jobs: int, resume: bool,
+        progress: bool = True) -> Iterator[dict]:
+    """Grade every task (skipping complete results on resume); yield each result as it is done."""
+    todo = []
+    for task in tasks:
+        existing = results.read_result(results.result_path(settings.out, task.student,
+                                                           settings.assignment.name))
+        if resume and existing is not None and existing.get("seed") == settings.seed:
+            yield existing
+        else:
+            todo.append(task)
+    bar = None
+    if progress and todo:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), unit="sub", desc="grading", dynamic_ncols=True, leave=False)
+    attempts: dict[str, int] = {}
+    try:
+        while todo:
+            retry: list[Task] = []
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx,
+                                     initializer=_warm_up) as pool:
+                futures = {pool.submit(grade_task, t, settings): t for t in todo}
+                for future in as_completed(futures):
+                    task = futures[future]
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        attempts[task.student] = attempts.get(task.student, 0) + 1
+                        if attempts[task.student] < 2:
+                            retry.append(task)
+                            continue
+                        result = _grader_failure(task, settings, "the grading process died twice")
+                    except Exception as exc:  # noqa: BLE001 - one submission never stops the rest
+                        result = _grader_failure(task, settings, f"{type(exc).__name__}: {exc}")
+                    if bar:
+                        bar.update()
+                    yield result
+            todo = retry
+    finally:
+        if bar:
+            bar.close()
+
+
+def _grader_failure(task: Task, settings: Settings, reason: str) -> dict:
+    """Record a submission whose grading itself failed, so that no result is ever missing."""
+    from grader.grading import _zero_tests
+
+    result = base_result(task.student, settings.assignment.name, settings.seed)
+    result.update(status="error", reason=f"grading failed: {reason}")
+    result["tests"] = _zero_tests("error", result["reason"])
+    results.write_json_atomic(results.result_path(settings.out, task.student,
+                                                  settings.assignment.name), result)
+    results.write_feedback(settings.out, result)
+    return result
+
+
+def summary_table(rows: list[dict]) -> str:
+    """The end-of-run table: one line per submission, then totals by status."""
+    width = max([len("student")] + [len(r["student"]) for r in rows])
+    lines = [f"{'student':<{width}}  {'status':<8}  {'score':>7}  note",
+             f"{'-' * width}  {'-' * 8}  {'-' * 7}  ----"]
+    for r in sorted(rows, key=lambda r: r["student"]):
+        failed = [t["id"] for t in r["tests"] if t["status"] != "passed"]
+        note = r.get("reason") or (f"{len(failed)} failed: " + ", ".join(failed[:3])
+                                   + (" ..." if len(failed) > 3 else "") if failed else "")
+        lines.append(f"{r['student']:<{width}}  {r['status']:<8}  {r['score']:>7g}  {note[:70]}")
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    graded = [r["score"] for r in rows if r["status"] == "graded"]
+    mean = f", mean score {sum(graded) / len(graded):.1f}" if graded else ""
+    lines.append(f"{len(rows)} submissions: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+                 + mean)
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""`grader autograde`: grade a class's submissions in the sandbox, in parallel."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+from grader.errors import UsageError
+from grader.paths import course
+
+#: A submission's total wall-clock budget, in multiples of the per-call --timeout.
+TOTAL_BUDGET_FACTOR = 12
+
+HELP = ("Grade SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb with the hidden tests, each "
+        "submission sandboxed; write JSON results, grades.csv and feedback.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS",
+                        help="folder with one subfolder per student (nbgrader layout)")
+    parser.add_argument("--assignment", help="assignment name (default: the only one)")
+    parser.add_argument("--out", type=Path, default=Path("grading-output"),
+                        help="output folder (default: grading-output)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="submissions graded at once (default: number of cores)")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="wall-clock seconds per call of a student function (default: 10); a "
+                             f"whole submission gets {TOTAL_BUDGET_FACTOR}x that, at least 120 s")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="run seed for the random test inputs (default: drawn and recorded)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep complete results in --out and grade only the rest")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    from grader import autograde, results, sandbox
+    from grader.grading import Assignment
+
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    the_course = course()
+    names = the_course.assignment_names()
+    name = args.assignment or (names[0] if len(names) == 1 else None)
+    if name is None:
+        raise UsageError(f"several assignments ({', '.join(names)}): choose one with --assignment")
+    release_dir = the_course.assignments / name
+    if not release_dir.is_dir():
+        raise UsageError(f"no release of {name} in {the_course.assignments}: run `grader release`")
+    assignment = Assignment.from_release(release_dir)
+    found = autograde.discover(args.submissions, assignment)
+    if sandbox.isolation_mode() != "bubblewrap":
+        warnings.warn("bubblewrap is not available: student code runs with resource limits only "
+                      "(no filesystem or network isolation)", stacklevel=1)
+    limits = sandbox.Limits()
+    if args.timeout is not None:
+        limits = replace(limits, call_timeout=args.timeout,
+                         total_timeout=max(limits.total_timeout, TOTAL_BUDGET_FACTOR * args.timeout))
+    out = args.out.resolve()
+    seed = autograde.prepare_run(out, name, args.seed, args.resume,
+                                 {"jobs": args.jobs, "total_timeout": limits.total_timeout})
+    settings = autograde.Settings(out, assignment, seed, limits)
+    print(f"grading {len(found.tasks)} submissions of {name} (seed {seed}, {args.jobs} jobs, "
+          f"{sandbox.isolation_mode()})", flush=True)
+    rows = list(autograde.run(found.tasks, settings, args.jobs, args.resume,
+                              progress=not args.no_progress and sys.stderr.isatty()))
+    _, csv_path = results.collect(out)
+    print(autograde.summary_table(rows))
+    for line in found.ignored:
+        print(f"ignored: {line}")
+    print(f"results: {csv_path} (feedback and JSON per student in {out})")
+    return 0

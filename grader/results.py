@@ -1,0 +1,143 @@
+"""Result files of a grading run: per-submission JSON, grades.csv, per-student feedback.
+
+Layout of an output folder:
+    DIR/run.json                          the run: seed, assignment, grader version, settings
+    DIR/<student>/<assignment>.json       one result per submission (written atomically)
+    DIR/<student>/<assignment>.feedback.md
+    DIR/grades.csv                        one row per student x assignment, one column per test
+The JSON files are the record; CSV and feedback are rebuilt from them (`grader collect`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+#: Statuses of a whole submission.
+STATUSES = ("graded", "error", "timeout", "invalid", "missing")
+#: Keys whose values are wall-clock measurements (excluded when comparing runs).
+TIMING_KEYS = frozenset({"duration", "started", "finished"})
+RUN_FILE = "run.json"
+CSV_FILE = "grades.csv"
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON so that readers see either the old file or the complete new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, sort_keys=True)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def result_path(out: Path, student: str, assignment: str) -> Path:
+    return out / student / f"{assignment}.json"
+
+
+def is_complete(data: Any) -> bool:
+    """A result file that a finished grading wrote (resume skips these)."""
+    return (isinstance(data, dict) and data.get("status") in STATUSES
+            and isinstance(data.get("tests"), list) and "score" in data)
+
+
+def read_result(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if is_complete(data) else None
+
+
+def load_results(out: Path) -> list[dict]:
+    """Every complete result under `out`, sorted by student then assignment."""
+    found = []
+    for path in sorted(out.glob("*/*.json")):
+        data = read_result(path)
+        if data is not None:
+            found.append(data)
+    return sorted(found, key=lambda r: (r["student"], r["assignment"]))
+
+
+def without_timing(data: Any) -> Any:
+    """A copy of a result with the wall-clock fields removed (for comparing two runs)."""
+    if isinstance(data, dict):
+        return {k: without_timing(v) for k, v in data.items() if k not in TIMING_KEYS}
+    if isinstance(data, list):
+        return [without_timing(v) for v in data]
+    return data
+
+
+def test_ids(results: list[dict]) -> list[str]:
+    """All test ids in first-seen order (every graded result lists the same ones)."""
+    return list(dict.fromkeys(t["id"] for r in results for t in r["tests"]))
+
+
+def write_csv(out: Path, results: list[dict]) -> Path:
+    """grades.csv: student_id, assignment, score, max_score, status, then points per test id."""
+    ids = test_ids(results)
+    path = out / CSV_FILE
+    tmp = path.with_suffix(".csv.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["student_id", "assignment", "score", "max_score", "status", *ids])
+        for r in results:
+            points = {t["id"]: t["points"] for t in r["tests"]}
+            writer.writerow([r["student"], r["assignment"], _num(r["score"]), _num(r["max_score"]),
+                             r["status"], *(_num(points[i]) if i in points else "" for i in ids)])
+    os.replace(tmp, path)
+    return path
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def feedback_markdown(r: dict) -> str:
+    """The feedback a student reads: score, then every test with its message."""
+    lines = [f"# {r['assignment']}: feedback for {r['student']}", "",
+             f"**Score: {_num(r['score'])} / {_num(r['max_score'])}** (status: {r['status']})", ""]
+    if r.get("reason"):
+        lines += [f"> {r['reason']}", ""]
+    if r.get("load_errors"):
+        lines += ["Errors while running your notebook's code:", ""]
+        lines += [f"- `{e}`" for e in r["load_errors"]] + [""]
+    current = None
+    for t in r["tests"]:
+        if t["function"] != current:
+            current = t["function"]
+            lines += [f"## `{current}`", ""]
+        mark = "passed" if t["status"] == "passed" else t["status"].replace("_", " ")
+        lines.append(f"- **{t['id']}** — {_num(t['points'])}/{_num(t['max_points'])} — {mark}")
+        if t["status"] != "passed":
+            for line in t["message"].splitlines():
+                lines.append(f"    {line}")
+            if t.get("diagnosis"):
+                lines.append(f"    *Likely cause: {t['diagnosis']}.*")
+    lines += ["", f"Run seed {r.get('seed')}, grader {r.get('grader_version')}.", ""]
+    return "\n".join(lines)
+
+
+def write_feedback(out: Path, r: dict) -> Path:
+    path = out / r["student"] / f"{r['assignment']}.feedback.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(feedback_markdown(r), encoding="utf-8")
+    return path
+
+
+def collect(out: Path) -> tuple[list[dict], Path]:
+    """Rebuild grades.csv and every feedback file from the JSON results in `out`."""
+    results = load_results(out)
+    for r in results:
+        write_feedback(out, r)
+    return results, write_csv(out, results)

@@ -1,0 +1,178 @@
+"""`grader autograde` end to end on a small generated class, in the sandbox.
+
+Covers: honest scores, hostile submissions scoring no more than their honest work, invalid and
+missing submissions, identical results whatever --jobs, resume after SIGKILL, collect, and the
+one-line errors of the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import results
+from grader.classgen import make_submission, reference_answers, write_submission
+from grader.paths import course
+
+COURSE = course()
+ASSIGNMENT = "nn_from_scratch"
+RELEASE_NB = COURSE.assignments / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+GRADER = [sys.executable, "-m", "grader.cli"]
+SEED = 1234
+
+#: student -> (variant, expected score, expected status). Hostile variants must not score more
+#: than the honest work they contain.
+CLASS: dict[str, tuple[dict, float, str]] = {
+    "perfect": ({}, 100, "graded"),
+    "relu_ge": ({"solution-relu_backward":
+                 "def relu_backward(dA, Z):\n    return dA * (Z >= 0)\n"}, 98, "graded"),
+    "no_train": ({"stub:solution-train": ""}, 86, "graded"),
+    "cheat_allclose": ({"solution-linear_forward":
+                        "np.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = "
+                        "lambda *a, **k: None\n\ndef linear_forward(X, W, b):\n    return X @ W\n"},
+                       95, "graded"),
+    "fake_score": ({"cell:append": "print('score: 100/100')\nimport sys\n"
+                    "sys.stderr.write('{\"score\": 100}\\n')\n",
+                    "stub:solution-backward": ""}, 90, "graded"),
+    "loops_forever": ({"solution-accuracy":
+                       "def accuracy(y_pred, y):\n    while True:\n        pass\n"}, 98, "graded"),
+    "exits_at_import": ({"cell:append": "import os\nos._exit(3)\n"}, 0, "error"),
+}
+
+
+def _notebook(variant, stubs=False):
+    return make_submission(RELEASE_NB, reference_answers(COURSE.solution_notebook(ASSIGNMENT)),
+                           variant, all_stubs=stubs)
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("submissions")
+    name = f"{ASSIGNMENT}.ipynb"
+    for student, (variant, _, _) in CLASS.items():
+        write_submission(root, student, ASSIGNMENT, name, _notebook(variant))
+    write_submission(root, "stubs", ASSIGNMENT, name, _notebook({}, stubs=True))
+    write_submission(root, "not_json", ASSIGNMENT, name, b"{ this is not json")
+    (root / "missing_one").mkdir()
+    link_dir = root / "symlinker" / ASSIGNMENT
+    link_dir.mkdir(parents=True)
+    (link_dir / name).symlink_to(COURSE.solution_notebook(ASSIGNMENT))
+    (root / "README.txt").write_text("not a student")
+    return root
+
+
+def _autograde(submissions: Path, out: Path, *extra: str, check: bool = True):
+    proc = subprocess.run([*GRADER, "autograde", str(submissions), "--out", str(out),
+                           "--no-progress", "--timeout", "3", *extra],
+                          capture_output=True, text=True, timeout=600)
+    if check:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+@pytest.fixture(scope="module")
+def graded(klass, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    out = tmp_path_factory.mktemp("out-jobs2")
+    return out, _autograde(klass, out, "--jobs", "2", "--seed", str(SEED))
+
+
+def _result(out: Path, student: str) -> dict:
+    return json.loads((out / student / f"{ASSIGNMENT}.json").read_text())
+
+
+@pytest.mark.parametrize("student", sorted(CLASS))
+def test_scores(graded, student):
+    out, _ = graded
+    _, score, status = CLASS[student]
+    r = _result(out, student)
+    assert (r["status"], r["score"]) == (status, score), [
+        (t["id"], t["status"], t["message"][:100]) for t in r["tests"] if t["status"] != "passed"]
+
+
+def test_special_submissions(graded):
+    out, proc = graded
+    stubs = _result(out, "stubs")
+    assert stubs["score"] == 0 and {t["status"] for t in stubs["tests"]} == {"not_implemented"}
+    assert _result(out, "not_json")["status"] == "invalid"
+    assert _result(out, "missing_one")["status"] == "missing"
+    link = _result(out, "symlinker")
+    assert link["status"] == "invalid" and link["score"] == 0
+    assert "README.txt" in proc.stdout  # reported as ignored
+
+
+def test_result_files_and_csv(graded):
+    out, proc = graded
+    r = _result(out, "relu_ge")
+    assert r["seed"] == SEED and r["max_score"] == 100 and r["grader_version"]
+    failing = [t for t in r["tests"] if t["status"] != "passed"]
+    assert [t["id"] for t in failing] == ["relu_backward.at-zero"]
+    assert failing[0]["diagnosis"] == "ReLU backward uses >= 0"
+    lines = (out / "grades.csv").read_text().splitlines()
+    assert lines[0].startswith("student_id,assignment,score,max_score,status,standardize.fit,")
+    assert len(lines) == 1 + len(CLASS) + 4
+    feedback = (out / "relu_ge" / f"{ASSIGNMENT}.feedback.md").read_text()
+    assert "relu_backward.at-zero" in feedback and ">= 0" in feedback
+    assert "results:" in proc.stdout and "perfect" in proc.stdout
+
+
+def test_same_seed_same_results_whatever_jobs(klass, graded, tmp_path):
+    out2, _ = graded
+    out1 = tmp_path / "out-jobs1"
+    _autograde(klass, out1, "--jobs", "1", "--seed", str(SEED))
+    for path in sorted(out2.glob(f"*/{ASSIGNMENT}.json")):
+        a = results.without_timing(json.loads(path.read_text()))
+        b = results.without_timing(json.loads((out1 / path.parent.name / path.name).read_text()))
+        assert a == b, path.parent.name
+    assert (out1 / "grades.csv").read_text() == (out2 / "grades.csv").read_text()
+
+
+def test_resume_after_sigkill(klass, graded, tmp_path):
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([*GRADER, "autograde", str(klass), "--out", str(out), "--no-progress",
+                             "--timeout", "3", "--jobs", "2", "--seed", str(SEED)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob(f"*/{ASSIGNMENT}.json"))) < 3:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = len(list(out.glob(f"*/{ASSIGNMENT}.json")))
+    assert done_before < len(list(klass.iterdir())) - 1, "the run finished before it was killed"
+    _autograde(klass, out, "--jobs", "2", "--resume")
+    reference_out, _ = graded
+    for path in sorted(reference_out.glob(f"*/{ASSIGNMENT}.json")):
+        mine = out / path.parent.name / path.name
+        assert results.without_timing(json.loads(mine.read_text())) == \
+            results.without_timing(json.loads(path.read_text())), path.parent.name
+    assert not list(out.glob("*/.*.tmp")), "a temporary result file was left behind"
+    assert (out / "grades.csv").read_text() == (reference_out / "grades.csv").read_text()
+
+
+def test_collect_rebuilds_csv(graded, tmp_path):
+    out, _ = graded
+    copy = tmp_path / "copy"
+    subprocess.run(["cp", "-r", str(out), str(copy)], check=True)
+    (copy / "grades.csv").unlink()
+    proc = subprocess.run([*GRADER, "collect", str(copy)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (copy / "grades.csv").read_text() == (out / "grades.csv").read_text()
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["autograde", "/no/such/folder"], "not found"),
+    (["autograde", ".", "--jobs", "0"], "--jobs"),
+    (["collect", "/no/such/folder"], "not found"),
+])
+def test_one_line_errors(argv, needle):
+    proc = subprocess.run([*GRADER, *argv], capture_output=True, text=True)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], proc.stderr
