@@ -1,1 +1,28 @@
-"""Spec modules, imported in name order: one per notebook part. Each declares its checks."""
+"""Spec modules, imported in name order: one per notebook part. Each declares its checks.
+
+Input and diagnosis helpers shared by several spec modules live here rather than in one of them:
+importing a spec module registers its checks, so spec modules never import each other (that
+would change the registration order).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def plant_extreme_row(ctx, logits: np.ndarray) -> tuple[int, int]:
+    """Make one random row of large logits certain to expose unstable code: its largest logit
+    is above exp's overflow point (~709) and every other logit lies at least 1.5e3 below it, so
+    that their probabilities underflow to exactly 0. Returns (row, column of the largest)."""
+    n, k = logits.shape
+    row, top = int(ctx.rng.integers(n)), int(ctx.rng.integers(k))
+    big = ctx.rng.uniform(1e3, 1e4)
+    logits[row] = -big * ctx.rng.uniform(0.5, 1.0, size=k)
+    logits[row, top] = big
+    return row, top
+
+
+def column_softmax(logits: np.ndarray) -> np.ndarray:
+    """Softmax over the wrong axis (every column sums to 1), for diagnoses."""
+    e = np.exp(logits - logits.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)

@@ -7,6 +7,7 @@ import numpy as np
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, close, expect_array, expect_float, expect_unchanged
 from autograde_tests.engine import check
+from autograde_tests.specs import column_softmax, plant_extreme_row
 from autograde_tests.student import RngSeed, StudentRaised
 
 #: The lecture's hand-set XOR network (W1, b1, W2, b2); its outputs are ~4.5e-5 / 0.99995.
@@ -94,6 +95,9 @@ def init_rng(ctx) -> None:
     params = _init(ctx, sizes, seed)
     expected = ctx.ref.init_params(sizes, np.random.default_rng(seed))
     for i, ((W, _), (exp_W, _)) in enumerate(zip(params, expected), start=1):
+        if np.shape(W) == exp_W.T.shape:
+            raise Fail(f"W_{i} has shape {np.shape(W)}, expected (c_in, c_out) = {exp_W.shape}",
+                       "W transposed")
         if isinstance(W, np.ndarray) and W.shape == exp_W.shape and close(W * np.sqrt(sizes[i - 1]), exp_W):
             raise Fail(f"W_{i} is scaled by 1/sqrt(c_in); this assignment uses W ~ N(0, 1) "
                        "without scaling", "scaled initialization")
@@ -157,7 +161,7 @@ def forward_logits(ctx) -> None:
     for sizes in inputs.NETWORKS:
         params, X, logits, _ = _forward(ctx, sizes)
         expected, _ = ctx.ref.forward(params, X)
-        if len(sizes) > 2 and close(logits, np.maximum(expected, 0)) and not close(logits, expected):
+        if close(logits, np.maximum(expected, 0)) and not close(logits, expected):
             raise Fail("ReLU was applied after the last layer too; the logits come straight from "
                        "the last linear layer", "ReLU after the last layer")
         expect_array(logits, expected, "logits")
@@ -190,9 +194,16 @@ def forward_cache(ctx) -> None:
 
 
 # ---------------------------------------------------------------- softmax and loss
-def _logits(ctx, scale: float = 3.0):
-    n, k = int(ctx.rng.integers(1, 7)), int(ctx.rng.integers(2, 6))
+def _logits(ctx, scale: float = 3.0, min_n: int = 1):
+    n, k = int(ctx.rng.integers(min_n, 7)), int(ctx.rng.integers(2, 6))
     return inputs.normal(ctx.rng, n, k, scale=scale)
+
+
+def _softmax_axis_probe(got, logits: np.ndarray, expected: np.ndarray) -> None:
+    """Column-wise normalization (for N = 1 that is all ones) is diagnosed."""
+    if close(got, column_softmax(logits)) and not close(got, expected):
+        raise Fail("softmax normalizes the columns; every row (axis=1) must sum to 1",
+                   "softmax over the wrong axis")
 
 
 @check("softmax.values", function="softmax", points=3,
@@ -201,26 +212,27 @@ def softmax_values(ctx) -> None:
     for logits in (_logits(ctx), _logits(ctx), inputs.normal(ctx.rng, 1, 4), inputs.normal(ctx.rng, 5, 3)):
         answer = ctx.student.call("softmax", (logits,), return_args=True)
         expect_unchanged((logits,), answer.args_after, ("logits",))
-        e = np.exp(logits - logits.max(axis=0, keepdims=True))
-        if logits.shape[0] > 1 and close(answer.value, e / e.sum(axis=0, keepdims=True)):
-            raise Fail("softmax normalizes the columns; every row (axis=1) must sum to 1",
-                       "softmax over the wrong axis")
-        expect_array(answer.value, ctx.ref.softmax(logits), "P", type_name=answer.type_name)
+        expected = ctx.ref.softmax(logits)
+        _softmax_axis_probe(answer.value, logits, expected)
+        expect_array(answer.value, expected, "P", type_name=answer.type_name)
 
 
 @check("softmax.stable", function="softmax", points=3,
        description="no overflow for logits ~ 1e3 to 1e4")
 def softmax_stable(ctx) -> None:
     logits = _logits(ctx, scale=1.0) * ctx.rng.uniform(1e3, 1e4)
+    plant_extreme_row(ctx, logits)
     answer = _overflow_guard(ctx, "softmax", (logits,), "subtract the row maximum before exp")
-    expect_array(answer.value, ctx.ref.softmax(logits), "P", type_name=answer.type_name)
+    expected = ctx.ref.softmax(logits)
+    _softmax_axis_probe(answer.value, logits, expected)
+    expect_array(answer.value, expected, "P", type_name=answer.type_name)
 
 
 @check("softmax_cross_entropy.values", function="softmax_cross_entropy", points=4,
        description="mean loss as a float, labels of several integer dtypes")
 def sce_values(ctx) -> None:
-    for dtype in inputs.LABEL_DTYPES:
-        logits = _logits(ctx)
+    for i, dtype in enumerate(inputs.LABEL_DTYPES):
+        logits = _logits(ctx, min_n=2 if i == 0 else 1)  # one batch with N > 1 for certain
         y = inputs.labels(ctx.rng, logits.shape[0], logits.shape[1], dtype)
         answer = ctx.student.call("softmax_cross_entropy", (logits, y), return_args=True)
         expect_unchanged((logits, y), answer.args_after, ("logits", "y"))
@@ -238,12 +250,17 @@ def sce_values(ctx) -> None:
 @check("softmax_cross_entropy.stable", function="softmax_cross_entropy", points=3,
        description="finite, correct loss for logits ~ 1e3 to 1e4 (log-sum-exp)")
 def sce_stable(ctx) -> None:
-    logits = _logits(ctx, scale=1.0) * ctx.rng.uniform(1e3, 1e4)
+    logits = _logits(ctx, scale=1.0, min_n=2) * ctx.rng.uniform(1e3, 1e4)
     y = inputs.labels(ctx.rng, logits.shape[0], logits.shape[1])
+    row, top = plant_extreme_row(ctx, logits)
+    k = logits.shape[1]
+    y[row] = (top + 1 + int(ctx.rng.integers(k - 1))) % k  # its label's probability is 0.0
     answer = _overflow_guard(ctx, "softmax_cross_entropy", (logits, y),
                              "use log-sum-exp with the row maximum subtracted")
-    expect_float(answer.value, ctx.ref.softmax_cross_entropy(logits, y), "loss",
-                 type_name=answer.type_name)
+    expected = ctx.ref.softmax_cross_entropy(logits, y)
+    if isinstance(answer.value, float) and np.isclose(answer.value, expected * len(y)):
+        raise Fail("the loss is summed over the batch; return the mean", "sum instead of mean")
+    expect_float(answer.value, expected, "loss", type_name=answer.type_name)
 
 
 @check("predict.values", function="predict", points=3,

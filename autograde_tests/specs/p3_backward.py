@@ -15,6 +15,7 @@ import numpy as np
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, close, expect_array, expect_unchanged, rel_error
 from autograde_tests.engine import check
+from autograde_tests.specs import column_softmax, plant_extreme_row
 from autograde_tests.student import Callback, CallFailed, StudentRaised
 
 #: Relative error below which a gradient agrees with a numerical gradient (float64, h = 1e-5).
@@ -147,11 +148,13 @@ def relu_backward_values(ctx) -> None:
         answer = ctx.student.call("relu_backward", (dA, Z), return_args=True)
         expect_unchanged((dA, Z), answer.args_after, ("dA", "Z"))
         got = answer.value
+        expected = ctx.ref.relu_backward(dA, Z)
         try:
-            if close(got, dA * np.maximum(Z, 0)):
+            # All-negative Z (likely for the small shapes) makes both products zero: no diagnosis.
+            if close(got, dA * np.maximum(Z, 0)) and not close(got, expected):
                 raise Fail("dZ was multiplied by the ReLU output; multiply dA by the mask (Z > 0)",
                            "ReLU backward uses the output instead of the mask")
-            expect_array(got, ctx.ref.relu_backward(dA, Z), "dZ", type_name=answer.type_name)
+            expect_array(got, expected, "dZ", type_name=answer.type_name)
         except Fail as fail:
             raise _with_note(fail, _relu_note(ctx, dA, Z, got)) from None
 
@@ -165,6 +168,9 @@ def relu_backward_zero(ctx) -> None:
     if close(answer.value, dA * (Z >= 0)) and not close(answer.value, expected):
         raise Fail("at Z == 0 the gradient was passed through; use Z > 0 (not >= 0): ReLU'(0) = 0",
                    "ReLU backward uses >= 0")
+    if close(answer.value, dA * np.maximum(Z, 0)) and not close(answer.value, expected):
+        raise Fail("dZ was multiplied by the ReLU output; multiply dA by the mask (Z > 0)",
+                   "ReLU backward uses the output instead of the mask")
     expect_array(answer.value, expected, "dZ", type_name=answer.type_name)
 
 
@@ -173,6 +179,18 @@ def _sce_note(ctx, logits, y, got) -> str:
     def f(v):
         return _scalar(ctx.student.call("softmax_cross_entropy", (v, y)))
     return own_forward_note(got, f, logits, "dlogits", "softmax_cross_entropy")
+
+
+def _sce_backward_probes(got, logits, y, expected) -> None:
+    """Diagnoses shared by both softmax_cross_entropy_backward checks."""
+    if close(got, expected * len(y)) and not close(got, expected):
+        raise Fail("dlogits is N times too large: the loss is a mean, so divide by the batch size N",
+                   "missing 1/N in the loss gradient")
+    wrong_axis = column_softmax(logits)
+    wrong_axis[np.arange(len(y)), y] -= 1.0
+    if close(got, wrong_axis / len(y)) and not close(got, expected):
+        raise Fail("dlogits was computed with a softmax that normalizes the columns; every row of "
+                   "softmax(logits) must sum to 1 (axis=1)", "softmax over the wrong axis")
 
 
 @check("softmax_cross_entropy_backward.values", function="softmax_cross_entropy_backward", points=5,
@@ -186,9 +204,7 @@ def sce_backward_values(ctx) -> None:
         expected = ctx.ref.softmax_cross_entropy_backward(logits, y)
         got = answer.value
         try:
-            if close(got, expected * n):
-                raise Fail("dlogits is N times too large: the loss is a mean, so divide by the batch "
-                           "size N", "missing 1/N in the loss gradient")
+            _sce_backward_probes(got, logits, y, expected)
             if close(got, -expected):
                 raise Fail("dlogits has the wrong sign: it is softmax(logits) - onehot(y)", "wrong sign")
             expect_array(got, expected, "dlogits", type_name=answer.type_name)
@@ -201,6 +217,9 @@ def sce_backward_values(ctx) -> None:
 def sce_backward_stable(ctx) -> None:
     logits = inputs.normal(ctx.rng, 4, 3) * ctx.rng.uniform(1e3, 1e4)
     y = inputs.labels(ctx.rng, 4, 3)
+    row, top = plant_extreme_row(ctx, logits)
+    k = logits.shape[1]
+    y[row] = (top + 1 + int(ctx.rng.integers(k - 1))) % k  # a gradient of -1/N there, not 0
     try:
         answer = ctx.student.call("softmax_cross_entropy_backward", (logits, y), fp_errors="raise")
     except StudentRaised as exc:
@@ -208,8 +227,9 @@ def sce_backward_stable(ctx) -> None:
             raise Fail("the gradient overflows for logits ~ 1e3: compute the softmax with the row "
                        "maximum subtracted", "overflow") from None
         raise
-    expect_array(answer.value, ctx.ref.softmax_cross_entropy_backward(logits, y), "dlogits",
-                 type_name=answer.type_name)
+    expected = ctx.ref.softmax_cross_entropy_backward(logits, y)
+    _sce_backward_probes(answer.value, logits, y, expected)
+    expect_array(answer.value, expected, "dlogits", type_name=answer.type_name)
 
 
 # ---------------------------------------------------------------- backward through the network

@@ -1,0 +1,22 @@
+# The loss is a mean, but its gradient is not divided by the batch size.
+import numpy as np
+
+
+def softmax_cross_entropy_backward(logits, y):
+    dlogits = softmax(logits)
+    dlogits[np.arange(len(y)), y] -= 1
+    return dlogits
+
+
+EXPECT = {
+    "lost": {
+        "softmax_cross_entropy_backward.values": 5,
+        "softmax_cross_entropy_backward.stable": 2,
+        "train.accuracy": 5,
+    },
+    "diagnoses": {
+        "softmax_cross_entropy_backward.values": "missing 1/N",
+        "softmax_cross_entropy_backward.stable": "missing 1/N",
+        "train.accuracy": "training does not learn",
+    },
+}

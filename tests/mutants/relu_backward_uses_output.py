@@ -1,0 +1,20 @@
+# ReLU backward multiplies by the ReLU output instead of the 0/1 mask.
+import numpy as np
+
+
+def relu_backward(dA, Z):
+    return dA * np.maximum(Z, 0)
+
+
+EXPECT = {
+    "lost": {
+        "relu_backward.values": 3,
+        "relu_backward.at-zero": 2,
+        "train.accuracy": 5,
+    },
+    "diagnoses": {
+        "relu_backward.values": "uses the output instead of the mask",
+        "relu_backward.at-zero": "uses the output instead of the mask",
+        "train.accuracy": "training does not learn",
+    },
+}
