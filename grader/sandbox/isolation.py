@@ -1,0 +1,226 @@
+"""How a worker is launched: the bubblewrap command line, or the weaker fallback.
+
+Everything here runs in the grader (trusted) process. Results that do not change during a run
+(where bubblewrap is, whether it works, which files the sandbox needs) are computed once.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata as metadata
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+BUBBLEWRAP = "bubblewrap"
+RLIMITS_ONLY = "rlimits-only"
+
+#: Set to "rlimits-only" to force the fallback mode (for testing it on a machine with bwrap).
+MODE_ENV = "NNKIT_SANDBOX"
+
+#: Distributions (with their requirements) visible inside the sandbox. Nothing else from the
+#: grader's environment is: not the grader, not the course checkout, not other packages.
+SANDBOX_PACKAGES = ("numpy", "matplotlib", "tqdm")
+
+WORKER_DIR = Path(__file__).resolve().parent
+WORKER_FILES = ("worker.py", "wire.py", "seccomp.py")
+
+# Paths inside the sandbox.
+BOX_WORKER = "/opt/nnkit/worker"
+BOX_SITE = "/opt/nnkit/site"
+BOX_TMP = "/tmp"
+BOX_WORKDIR = "/tmp/work"
+
+#: Uid/gid the worker sees inside the sandbox (mapped to the grader's own uid outside).
+BOX_UID = 65534
+
+
+@dataclass(frozen=True)
+class PythonInstall:
+    executable: str          # real path of the interpreter binary
+    roots: tuple[str, ...]   # directories holding it and its standard library
+
+
+@functools.cache
+def python_install() -> PythonInstall:
+    exe = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+    roots = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.base_exec_prefix)}
+    if not any(exe.startswith(r + os.sep) for r in roots):
+        roots.add(os.path.dirname(exe))
+    # Drop roots nested in other roots.
+    kept = sorted(r for r in roots if not any(r != o and r.startswith(o + os.sep) for o in roots))
+    return PythonInstall(exe, tuple(kept))
+
+
+def _dist_key(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@functools.cache
+def site_entries() -> tuple[tuple[str, str], ...]:
+    """(host path, top-level name) of every file/dir that SANDBOX_PACKAGES install.
+
+    Walks the distributions' requirements (without extras), so that e.g. matplotlib comes with
+    pillow, kiwisolver, etc. Packages that are not installed are skipped.
+    """
+    seen: set[str] = set()
+    todo = list(SANDBOX_PACKAGES)
+    entries: dict[str, str] = {}
+    while todo:
+        name = todo.pop()
+        key = _dist_key(name)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        for req in dist.requires or []:
+            if ";" in req and "extra" in req.split(";", 1)[1]:
+                continue
+            m = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", req)
+            if m:
+                todo.append(m.group(0))
+        for f in dist.files or []:
+            top = f.parts[0] if f.parts else ""
+            if not top or top.startswith("..") or top == "__pycache__" or top.endswith(".pth"):
+                continue
+            if top in entries:
+                continue
+            path = Path(dist.locate_file(top))
+            if path.exists():
+                entries[top] = str(path)
+    return tuple(sorted((path, top) for top, path in entries.items()))
+
+
+@functools.cache
+def site_dirs() -> tuple[str, ...]:
+    """Host directories holding SANDBOX_PACKAGES (used by the fallback mode's sys.path)."""
+    dirs: list[str] = []
+    for path, _ in site_entries():
+        parent = str(Path(path).parent)
+        if parent not in dirs:
+            dirs.append(parent)
+    return tuple(dirs)
+
+
+@functools.cache
+def _bwrap() -> tuple[str | None, frozenset[str]]:
+    """Path of bwrap and the options its --help mentions."""
+    if not sys.platform.startswith("linux"):
+        return None, frozenset()
+    path = shutil.which("bwrap")
+    if path is None:
+        return None, frozenset()
+    try:
+        out = subprocess.run([path, "--help"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None, frozenset()
+    return path, frozenset(re.findall(r"--[a-z0-9-]+", out.stdout + out.stderr))
+
+
+def bwrap_command(*, pass_fds: tuple[int, int], max_frame: int, tmp_bytes: int,
+                  workdir_files: dict[str, Path], probe: str | None = None) -> list[str]:
+    """The bwrap command line that starts the worker (or runs `probe` code instead)."""
+    bwrap, options = _bwrap()
+    if bwrap is None:
+        raise RuntimeError("bwrap is not available")
+    py = python_install()
+    cmd = [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
+           "--as-pid-1", "--uid", str(BOX_UID), "--gid", str(BOX_UID), "--cap-drop", "ALL",
+           "--hostname", "sandbox"]
+    if "--disable-userns" in options:
+        cmd.append("--disable-userns")
+    cmd += ["--ro-bind", "/usr", "/usr"]
+    for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        host = f"/{top}"
+        if os.path.islink(host):
+            cmd += ["--symlink", os.readlink(host), host]
+        elif os.path.isdir(host):
+            cmd += ["--ro-bind", host, host]
+    cmd += ["--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
+            "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    for root in py.roots:
+        if root != "/usr" and not root.startswith("/usr/"):
+            cmd += ["--ro-bind", root, root]
+    for path, top in site_entries():
+        cmd += ["--ro-bind", path, f"{BOX_SITE}/{top}"]
+    for name in WORKER_FILES:
+        cmd += ["--ro-bind", str(WORKER_DIR / name), f"{BOX_WORKER}/{name}"]
+    cmd += ["--dev", "/dev", "--proc", "/proc"]
+    if "--size" in options:
+        cmd += ["--size", str(tmp_bytes)]
+    cmd += ["--tmpfs", BOX_TMP, "--dir", BOX_WORKDIR]
+    for rel, src in sorted(workdir_files.items()):
+        cmd += ["--ro-bind", str(src), f"{BOX_WORKDIR}/{rel}"]
+    # The course checkout must stay invisible even if it lies under a directory bound above.
+    course_root = str(WORKER_DIR.parent.parent)
+    bound = ["/usr", *py.roots]
+    if any(course_root == b or course_root.startswith(b + os.sep) for b in bound):
+        cmd += ["--tmpfs", course_root]
+    cmd += ["--chdir", BOX_WORKDIR, "--remount-ro", "/dev", "--remount-ro", "/", "--"]
+    if probe is not None:
+        return cmd + [py.executable, "-I", "-S", "-B", "-c", probe, BOX_SITE]
+    return cmd + [py.executable, "-I", "-S", "-B", f"{BOX_WORKER}/worker.py",
+                  str(pass_fds[0]), str(pass_fds[1]), str(max_frame), BOX_SITE]
+
+
+def fallback_command(*, pass_fds: tuple[int, int], max_frame: int) -> list[str]:
+    py = python_install()
+    return [py.executable, "-I", "-S", "-B", str(WORKER_DIR / "worker.py"),
+            str(pass_fds[0]), str(pass_fds[1]), str(max_frame), *site_dirs()]
+
+
+_PROBE = "import sys; sys.path.append(sys.argv[1]); import numpy; print(int(numpy.ones(3).sum()))"
+
+
+@functools.cache
+def _bwrap_status() -> tuple[bool, str]:
+    bwrap, _ = _bwrap()
+    if bwrap is None:
+        where = "this system is not Linux" if not sys.platform.startswith("linux") else \
+            "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+        return False, where
+    cmd = bwrap_command(pass_fds=(0, 1), max_frame=0, tmp_bytes=1 << 20, workdir_files={},
+                        probe=_PROBE)
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30,
+                             stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as e:
+        return False, f"bwrap could not be run: {e}"
+    if out.returncode != 0 or out.stdout.strip() != "3":
+        detail = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        return False, f"bwrap does not work here ({detail})"
+    return True, "ok"
+
+
+def bwrap_status() -> tuple[bool, str]:
+    """(usable, reason): whether bubblewrap can run the worker on this machine."""
+    return _bwrap_status()
+
+
+def isolation_mode() -> str:
+    """"bubblewrap" when workers run in a bubblewrap sandbox, else "rlimits-only"."""
+    if os.environ.get(MODE_ENV) == RLIMITS_ONLY:
+        return RLIMITS_ONLY
+    return BUBBLEWRAP if bwrap_status()[0] else RLIMITS_ONLY
+
+
+def worker_env(*, home: str, tmp: str) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": tmp,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": f"{tmp}/matplotlib",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }

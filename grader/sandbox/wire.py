@@ -1,0 +1,502 @@
+"""The wire format between the grader and the sandboxed worker. Standard library + NumPy only.
+
+The worker imports this file too (by path, without the `grader` package), so it must not import
+anything from `grader`.
+
+Frame layout, on a pipe that only the grader and the worker hold:
+
+    b"NKW1" | u64 body length | u32 header length | header (UTF-8 JSON) | payload 0 | payload 1 ...
+
+The header is ``{"m": message, "p": [payload lengths]}``. A message is a JSON object whose
+values are plain JSON or *encoded values*:
+
+    null, true, false, int, finite float, str    as themselves
+    [v, ...]                                     list
+    {"t": [v, ...]}                              tuple
+    {"d": [[key, v], ...]}                       dict with str keys
+    {"f": "nan" | "inf" | "-inf"}                non-finite float
+    {"a": i}                                     NumPy array, stored as .npy bytes in payload i
+    {"u": "type name"}                           a value that cannot be represented
+    {"g": state}                                 np.random.Generator with this bit generator state
+
+Nothing is ever unpickled. Arrays are checked before anything is allocated: magic and version,
+a header that matches the canonical ``.npy`` layout, dtype kind b/i/u/f only (no objects, no
+fields, no complex), shape × item size equal to the payload length, every payload used once.
+The decoded array is always exactly ``np.ndarray``, writable and in native byte order. Any
+deviation raises `WireError`; the decoder never trusts a length before checking it against the
+caps in `WireLimits`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MAGIC = b"NKW1"
+_PREFIX = struct.Struct("<4sQ")
+_U32 = struct.Struct("<I")
+PREFIX_SIZE = _PREFIX.size
+
+_NPY_MAGIC = b"\x93NUMPY"
+_NPY_HEADER_RE = re.compile(
+    r"\{'descr': '(?P<order>[<>|=]?)(?P<kind>[biuf])(?P<size>\d{1,2})', "
+    r"'fortran_order': (?P<fortran>True|False), 'shape': \((?P<shape>[0-9, ]{0,600})\), \}"
+    r"[ ]*\n?"
+)
+_ALLOWED_DTYPES = {("b", 1), ("i", 1), ("i", 2), ("i", 4), ("i", 8), ("u", 1), ("u", 2),
+                   ("u", 4), ("u", 8), ("f", 2), ("f", 4), ("f", 8)}
+_MAX_NDIM = 32
+_MAX_DIM = 1 << 40
+_SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+_MAX_TYPE_NAME = 200
+
+
+class WireError(Exception):
+    """Malformed, forged or oversized data on the wire."""
+
+
+class TooLarge(WireError):
+    """A value that is well-formed but exceeds a cap (raised by the encoder)."""
+
+
+@dataclass(frozen=True)
+class WireLimits:
+    """Caps applied by the decoder (and by the encoder, so that an honest sender stays within)."""
+
+    max_frame: int = 64 << 20       # body bytes of one frame
+    max_header: int = 16 << 20      # JSON header bytes
+    max_str: int = 1 << 20          # characters in one string
+    max_depth: int = 64             # nesting of lists/tuples/dicts
+    max_nodes: int = 1_000_000      # encoded values in one frame
+    max_arrays: int = 10_000        # payloads in one frame
+
+
+@dataclass(frozen=True)
+class Unrepresentable:
+    """Stands for a value the worker could not send (custom class, complex array, ...)."""
+
+    type_name: str
+
+    def __repr__(self) -> str:
+        return f"<unrepresentable {self.type_name}>"
+
+
+def type_name(obj: Any) -> str:
+    """A short, human name for the type of `obj`, as reported to the grader."""
+    try:
+        t = type(obj)
+        if t is np.ndarray:
+            return "ndarray"
+        if isinstance(obj, np.ndarray):
+            return f"{t.__name__}(ndarray subclass)"[:_MAX_TYPE_NAME]
+        if isinstance(obj, np.generic):
+            return f"numpy.{t.__name__}"[:_MAX_TYPE_NAME]
+        module = t.__module__
+        name = t.__qualname__
+        if not isinstance(module, str) or not isinstance(name, str):
+            return "?"
+        return (name if module == "builtins" else f"{module}.{name}")[:_MAX_TYPE_NAME]
+    except Exception:  # a hostile metaclass can make any attribute access raise
+        return "?"
+
+
+# ---------------------------------------------------------------------------------- encoding
+
+
+_NPY_PREFIX_CACHE: dict[tuple[str, tuple[int, ...]], bytes] = {}
+
+
+def npy_bytes(arr: np.ndarray) -> bytes:
+    """`arr` (exact ndarray, allowed dtype) as canonical .npy version 1.0 bytes, C order."""
+    if not arr.flags.c_contiguous:
+        arr = arr.copy(order="C")
+    key = (arr.dtype.str, tuple(int(d) for d in arr.shape))
+    prefix = _NPY_PREFIX_CACHE.get(key)
+    if prefix is None:
+        header = f"{{'descr': {key[0]!r}, 'fortran_order': False, 'shape': {key[1]!r}, }}"
+        total = len(_NPY_MAGIC) + 4 + len(header) + 1
+        header += " " * (-total % 64) + "\n"
+        prefix = (_NPY_MAGIC + b"\x01\x00" + struct.pack("<H", len(header))
+                  + header.encode("ascii"))
+        if len(_NPY_PREFIX_CACHE) >= 512:
+            _NPY_PREFIX_CACHE.clear()
+        _NPY_PREFIX_CACHE[key] = prefix
+    return prefix + arr.tobytes()
+
+
+class Encoder:
+    """Turns Python values into encoded values plus payloads; one Encoder per frame.
+
+    lenient=True (the worker): anything that cannot be sent becomes {"u": type name}; NumPy
+    scalars become Python numbers; ndarray subclasses become plain arrays; long strings are cut.
+    lenient=False (the grader): such values raise TypeError, since the grader's own data should
+    always be representable.
+    """
+
+    def __init__(self, *, lenient: bool, limits: WireLimits | None = None):
+        self.lenient = lenient
+        self.limits = limits or WireLimits()
+        self.payloads: list[bytes] = []
+        self._payload_bytes = 0
+        self._nodes = 0
+
+    def _refuse(self, obj: Any, why: str = "") -> dict:
+        name = type_name(obj)
+        if self.lenient:
+            return {"u": f"{name} ({why})" if why else name}
+        raise TypeError(f"cannot send a value of type {name} to the sandbox{': ' + why if why else ''}")
+
+    def value(self, obj: Any, _depth: int = 0) -> Any:
+        self._nodes += 1
+        if self._nodes > self.limits.max_nodes:
+            raise TooLarge(f"more than {self.limits.max_nodes} values")
+        if obj is None or obj is True or obj is False:
+            return obj
+        t = type(obj)
+        if t is float:
+            return obj if math.isfinite(obj) else {"f": "nan" if obj != obj else
+                                                   ("inf" if obj > 0 else "-inf")}
+        if t is int:
+            if obj.bit_length() > 10_000:
+                return self._refuse(obj, "integer too large")
+            return obj
+        if t is str:
+            if len(obj) > self.limits.max_str:
+                if not self.lenient:
+                    raise TooLarge(f"string longer than {self.limits.max_str} characters")
+                obj = obj[: self.limits.max_str]
+            return obj
+        if t in (list, tuple, dict) and _depth >= self.limits.max_depth:
+            return self._refuse(obj, "nested too deeply")
+        if t is list:
+            return [self.value(x, _depth + 1) for x in obj]
+        if t is tuple:
+            return {"t": [self.value(x, _depth + 1) for x in obj]}
+        if t is dict:
+            pairs = []
+            for k, v in obj.items():
+                if type(k) is not str:
+                    return self._refuse(obj, "dict keys must be str")
+                pairs.append([self.value(k, _depth + 1), self.value(v, _depth + 1)])
+            return {"d": pairs}
+        if isinstance(obj, np.ndarray):
+            return self._array(obj)
+        if isinstance(obj, np.generic):
+            return self._scalar(obj)
+        if t is np.random.Generator:
+            return {"g": self.value(obj.bit_generator.state, _depth + 1)}
+        if not self.lenient:
+            return self._refuse(obj)
+        # Subclasses of builtins (IntEnum, namedtuple, ...) travel as the builtin.
+        if isinstance(obj, int):
+            return self.value(int.__index__(obj), _depth)
+        if isinstance(obj, float):
+            return self.value(float.__float__(obj), _depth)
+        if isinstance(obj, str):
+            return self.value(str.__str__(obj), _depth)
+        if isinstance(obj, tuple):
+            return self.value(tuple(tuple.__iter__(obj)), _depth)
+        if isinstance(obj, list):
+            return self.value(list(list.__iter__(obj)), _depth)
+        return self._refuse(obj)
+
+    def _scalar(self, obj: np.generic) -> Any:
+        if isinstance(obj, np.bool_):
+            return bool(obj)
+        if isinstance(obj, np.integer):
+            return int(obj)
+        if isinstance(obj, np.floating):
+            return self.value(float(obj))
+        return self._refuse(obj, f"dtype {obj.dtype}")
+
+    def _array(self, obj: np.ndarray) -> Any:
+        arr = np.ndarray.view(obj, np.ndarray) if type(obj) is not np.ndarray else obj
+        dt = arr.dtype
+        if dt.fields is not None or dt.subdtype is not None:
+            return self._refuse(obj, f"dtype {dt}")
+        if dt.kind == "f" and dt.itemsize > 8:
+            arr = arr.astype(np.float64)
+        elif (dt.kind, dt.itemsize) not in _ALLOWED_DTYPES:
+            return self._refuse(obj, f"dtype {dt}")
+        if arr.ndim > _MAX_NDIM:
+            return self._refuse(obj, "too many dimensions")
+        if len(self.payloads) >= self.limits.max_arrays:
+            raise TooLarge(f"more than {self.limits.max_arrays} arrays")
+        size = arr.nbytes + 256
+        if self._payload_bytes + size > self.limits.max_frame:
+            raise TooLarge(f"arrays larger than {self.limits.max_frame} bytes")
+        data = npy_bytes(arr)
+        self._payload_bytes += len(data)
+        self.payloads.append(data)
+        return {"a": len(self.payloads) - 1}
+
+    def frame(self, message: dict) -> bytes:
+        """The complete frame for `message` (whose values came from `self.value`)."""
+        header = json.dumps({"m": message, "p": [len(p) for p in self.payloads]},
+                            separators=(",", ":"), allow_nan=False).encode("utf-8")
+        if len(header) > self.limits.max_header:
+            raise TooLarge(f"header larger than {self.limits.max_header} bytes")
+        body_len = _U32.size + len(header) + self._payload_bytes
+        if body_len > self.limits.max_frame:
+            raise TooLarge(f"frame larger than {self.limits.max_frame} bytes")
+        return b"".join([_PREFIX.pack(MAGIC, body_len), _U32.pack(len(header)), header,
+                         *self.payloads])
+
+
+def pack(message: dict, *, limits: WireLimits | None = None) -> bytes:
+    """A frame for a message that carries no encoded values (only plain JSON)."""
+    return Encoder(lenient=False, limits=limits).frame(message)
+
+
+# ---------------------------------------------------------------------------------- decoding
+
+
+def _reject_constant(name: str) -> Any:
+    raise WireError(f"bare {name} in JSON")
+
+
+@dataclass
+class Frame:
+    message: dict
+    payloads: list[memoryview]
+
+
+def parse_body(body: bytes | bytearray | memoryview, limits: WireLimits) -> Frame:
+    """Split and check a frame body (everything after the 12-byte prefix)."""
+    mv = memoryview(body)
+    if len(mv) < _U32.size:
+        raise WireError("truncated frame")
+    (hlen,) = _U32.unpack_from(mv, 0)
+    if hlen > limits.max_header or _U32.size + hlen > len(mv):
+        raise WireError("bad header length")
+    raw = bytes(mv[_U32.size:_U32.size + hlen])
+    if raw.count(b",") + raw.count(b"[") + raw.count(b"{") > 2 * limits.max_nodes + 16:
+        raise WireError("too many values")
+    try:
+        header = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError, UnicodeDecodeError) as e:
+        raise WireError(f"bad JSON header: {str(e)[:80]}") from None
+    if type(header) is not dict or set(header) != {"m", "p"}:
+        raise WireError("bad header")
+    message, sizes = header["m"], header["p"]
+    if type(message) is not dict or type(sizes) is not list:
+        raise WireError("bad header")
+    if len(sizes) > limits.max_arrays or any(type(s) is not int or s < 0 for s in sizes):
+        raise WireError("bad payload sizes")
+    pos = _U32.size + hlen
+    if pos + sum(sizes) != len(mv):
+        raise WireError("payload sizes do not add up to the frame length")
+    payloads = []
+    for s in sizes:
+        payloads.append(mv[pos:pos + s])
+        pos += s
+    return Frame(message, payloads)
+
+
+class FrameReader:
+    """Incremental frame splitter for the grader side (non-blocking reads feed it)."""
+
+    def __init__(self, limits: WireLimits):
+        self.limits = limits
+        self._buf = bytearray()
+
+    def feed(self, data: bytes) -> None:
+        self._buf += data
+
+    @property
+    def pending(self) -> int:
+        return len(self._buf)
+
+    def next_frame(self) -> Frame | None:
+        """The next complete frame, or None if more bytes are needed. Raises WireError."""
+        if len(self._buf) < _PREFIX.size:
+            if self._buf and not MAGIC.startswith(bytes(self._buf[: len(MAGIC)])):
+                raise WireError("bad frame magic")
+            return None
+        magic, body_len = _PREFIX.unpack_from(self._buf, 0)
+        if magic != MAGIC:
+            raise WireError("bad frame magic")
+        if body_len > self.limits.max_frame:
+            raise TooLarge(f"frame of {body_len} bytes exceeds the {self.limits.max_frame} "
+                           "byte limit")
+        end = _PREFIX.size + body_len
+        if len(self._buf) < end:
+            return None
+        body = bytes(self._buf[_PREFIX.size:end])
+        del self._buf[:end]
+        return parse_body(body, self.limits)
+
+
+def read_frame_blocking(stream, limits: WireLimits) -> Frame | None:
+    """Read one frame from a blocking binary stream (worker side). None at a clean EOF."""
+    prefix = stream.read(_PREFIX.size)
+    if not prefix:
+        return None
+    if len(prefix) != _PREFIX.size:
+        raise WireError("truncated frame prefix")
+    magic, body_len = _PREFIX.unpack(prefix)
+    if magic != MAGIC or body_len > limits.max_frame:
+        raise WireError("bad frame prefix")
+    body = stream.read(body_len)
+    if len(body) != body_len:
+        raise WireError("truncated frame")
+    return parse_body(body, limits)
+
+
+class Decoder:
+    """Turns encoded values of one frame back into Python values, checking every cap."""
+
+    def __init__(self, frame: Frame, limits: WireLimits):
+        self.frame = frame
+        self.limits = limits
+        self._nodes = 0
+        self._used: set[int] = set()
+
+    def value(self, node: Any, _depth: int = 0) -> Any:
+        self._nodes += 1
+        if self._nodes > self.limits.max_nodes:
+            raise WireError("too many values")
+        if _depth > self.limits.max_depth:
+            raise WireError("nested too deeply")
+        t = type(node)
+        if node is None or t is bool or t is int or t is float:
+            return node
+        if t is str:
+            if len(node) > self.limits.max_str:
+                raise WireError("string too long")
+            return node
+        if t is list:
+            return [self.value(x, _depth + 1) for x in node]
+        if t is not dict or len(node) != 1:
+            raise WireError("unknown value encoding")
+        ((tag, inner),) = node.items()
+        if tag == "t":
+            if type(inner) is not list:
+                raise WireError("bad tuple")
+            return tuple(self.value(x, _depth + 1) for x in inner)
+        if tag == "d":
+            if type(inner) is not list:
+                raise WireError("bad dict")
+            out: dict[str, Any] = {}
+            for pair in inner:
+                if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                    raise WireError("bad dict item")
+                key = self.value(pair[0], _depth + 1)
+                if key in out:
+                    raise WireError("duplicate dict key")
+                out[key] = self.value(pair[1], _depth + 1)
+            return out
+        if tag == "f":
+            if type(inner) is not str or inner not in _SPECIAL_FLOATS:
+                raise WireError("bad special float")
+            return _SPECIAL_FLOATS[inner]
+        if tag == "a":
+            if type(inner) is not int or not 0 <= inner < len(self.frame.payloads):
+                raise WireError("bad array reference")
+            if inner in self._used:
+                raise WireError("array payload used twice")
+            self._used.add(inner)
+            return decode_npy(self.frame.payloads[inner])
+        if tag == "g":
+            return make_generator(self.value(inner, _depth + 1))
+        if tag == "u":
+            if type(inner) is not str:
+                raise WireError("bad unrepresentable marker")
+            return Unrepresentable(inner[:_MAX_TYPE_NAME])
+        raise WireError("unknown value tag")
+
+
+_HEADER_CACHE: dict[bytes, tuple[np.dtype, tuple[int, ...], bool, int]] = {}
+
+
+def _parse_npy_header(raw: bytes) -> tuple[np.dtype, tuple[int, ...], bool, int]:
+    """(dtype, shape, fortran, item size) from a .npy header dict; cached, since loops repeat it."""
+    cached = _HEADER_CACHE.get(raw)
+    if cached is not None:
+        return cached
+    try:
+        header = raw.decode("ascii")
+    except UnicodeDecodeError:
+        raise WireError("bad .npy header") from None
+    m = _NPY_HEADER_RE.fullmatch(header)
+    if m is None:
+        raise WireError("unexpected .npy header (only plain b/i/u/f arrays are accepted)")
+    kind, size = m["kind"], int(m["size"])
+    if (kind, size) not in _ALLOWED_DTYPES:
+        raise WireError(f"dtype {kind}{size} is not accepted")
+    order = m["order"] or "|"
+    if size > 1 and order == "|":
+        raise WireError("multi-byte dtype without byte order")
+    dtype = np.dtype(f"{'=' if order == '|' else order}{kind}{size}")
+    parts = [p.strip() for p in m["shape"].split(",")]
+    if parts and parts[-1] == "":
+        parts.pop()
+    if len(parts) > _MAX_NDIM or any(not p.isdigit() or len(p) > 13 for p in parts):
+        raise WireError("bad array shape")
+    shape = tuple(int(p) for p in parts)
+    if any(d > _MAX_DIM for d in shape):
+        raise WireError("array dimension too large")
+    result = (dtype, shape, m["fortran"] == "True", size)
+    if len(_HEADER_CACHE) >= 512:
+        _HEADER_CACHE.clear()
+    _HEADER_CACHE[raw] = result
+    return result
+
+
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+
+
+def make_generator(state: Any) -> np.random.Generator:
+    """A fresh np.random.Generator in `state` (a decoded bit generator state dict)."""
+    if type(state) is not dict or state.get("bit_generator") not in _BIT_GENERATORS:
+        raise WireError("bad random generator state")
+    try:
+        bit_generator = getattr(np.random, state["bit_generator"])(0)
+        bit_generator.state = state
+    except Exception as e:  # NumPy validates the state; anything off lands here
+        raise WireError(f"bad random generator state: {str(e)[:80]}") from None
+    return np.random.Generator(bit_generator)
+
+
+def decode_npy(data: memoryview | bytes) -> np.ndarray:
+    """Validate .npy bytes and return a fresh, writable, native-order, exact `np.ndarray`."""
+    mv = memoryview(data)
+    if len(mv) < 10 or mv[:6] != _NPY_MAGIC:
+        raise WireError("array payload is not .npy data")
+    major = mv[6]
+    if major == 1:
+        (hlen,) = struct.unpack_from("<H", mv, 8)
+        start = 10
+    elif major in (2, 3):
+        if len(mv) < 12:
+            raise WireError("truncated .npy header")
+        (hlen,) = struct.unpack_from("<I", mv, 8)
+        start = 12
+    else:
+        raise WireError("unsupported .npy version")
+    if hlen > 4096 or start + hlen > len(mv):
+        raise WireError("bad .npy header length")
+    dtype, shape, fortran, size = _parse_npy_header(bytes(mv[start:start + hlen]))
+    count = math.prod(shape)
+    offset = start + hlen
+    if count * size != len(mv) - offset:
+        raise WireError("array payload length does not match its shape and dtype")
+    native = dtype.newbyteorder("=")
+    if count == 0:
+        return np.empty(shape, dtype=native)
+    flat = np.frombuffer(mv, dtype=dtype, count=count, offset=offset)
+    if dtype.kind == "b" and int(flat.view(np.uint8).max()) > 1:
+        raise WireError("bool array holds values other than 0 and 1")
+    if fortran:
+        arr = flat.reshape(shape, order="F").astype(native, order="C", copy=True)
+    else:
+        arr = flat.astype(native, copy=True).reshape(shape)
+    if type(arr) is not np.ndarray or not arr.flags.writeable:  # guards; cannot happen
+        raise WireError("array decoded to an unexpected object")
+    return arr

@@ -1,0 +1,42 @@
+"""Shared helpers of the sandbox tests (a plain module, so tests can import it by name)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from grader.sandbox import Limits, isolation_mode
+
+HAVE_BWRAP = isolation_mode() == "bubblewrap"
+
+#: Short timeouts keep the attack suite fast; memory is capped lower than the default so that
+#: memory bombs fail quickly.
+FAST = Limits(call_timeout=2.0, load_timeout=20.0, total_timeout=60.0, memory_bytes=768 << 20)
+
+
+def descendants(root: int | None = None) -> list[tuple[int, str, str]]:
+    """(pid, state, command) of every live or zombie process below `root` (default: us)."""
+    root = os.getpid() if root is None else root
+    parent: dict[int, int] = {}
+    info: dict[int, tuple[str, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        rest = stat[stat.rindex(")") + 2:].split()
+        pid = int(entry.name)
+        parent[pid] = int(rest[1])
+        info[pid] = (rest[0], cmd.strip())
+    found = []
+    for pid in parent:
+        p = pid
+        while p in parent and p > 1:
+            p = parent[p]
+            if p == root:
+                found.append((pid, *info[pid]))
+                break
+    return found

@@ -1,0 +1,86 @@
+"""The rlimits-only fallback (no bubblewrap): weaker, but calls, limits and cleanup still work."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+from sandbox_support import descendants
+
+from grader.sandbox import (
+    CallTimeout,
+    Limits,
+    SandboxUnavailable,
+    SubmissionSession,
+    WorkerCrashed,
+    isolation_mode,
+)
+
+CODE = """
+import os, time
+def lin(x, W):
+    return linear_forward(x, W) * 2
+def slow():
+    time.sleep(100)
+def die():
+    os._exit(9)
+def forks():
+    try:
+        os.fork()
+        return "forked"
+    except OSError as e:
+        return type(e).__name__
+def cwd_files():
+    return sorted(os.listdir("."))
+"""
+
+
+def test_mode_is_forced_and_warned_once(fallback_mode):
+    assert isolation_mode() == "rlimits-only"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = SubmissionSession([CODE])
+        second = SubmissionSession([CODE])
+    first.close()
+    second.close()
+    assert first.mode == second.mode == "rlimits-only"
+    messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert len(messages) == 1 and "WITHOUT the bubblewrap sandbox" in messages[0]
+
+
+def test_strict_refuses_and_non_strict_is_silent(fallback_mode):
+    with pytest.raises(SandboxUnavailable, match="required"):
+        SubmissionSession([CODE], strict=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        SubmissionSession([CODE], strict=False).close()
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+def test_fallback_session_works_and_cleans_up(fallback_mode, tmp_path):
+    (tmp_path / "helper.py").write_text("X = 1\n")
+    s = SubmissionSession([CODE], strict=False, limits=Limits(call_timeout=1.0),
+                          workdir_files={"helper.py": tmp_path / "helper.py"})
+    try:
+        report = s.start()
+        assert report.ok and s.mode == "rlimits-only"
+        tmpdir = s._tmpdir
+        assert tmpdir and os.path.isdir(tmpdir)
+        r = s.call("lin", (np.ones((1, 2)), np.eye(2)),
+                   substitute={"linear_forward": lambda x, W: x @ W})
+        assert np.array_equal(r.value, [[2.0, 2.0]])
+        assert s.call("cwd_files", ()).value == ["helper.py"]
+        if s.seccomp_active:
+            assert s.call("forks", ()).value == "PermissionError"
+        with pytest.raises(CallTimeout):
+            s.call("slow", ())
+        with pytest.raises(WorkerCrashed, match="status 9"):
+            s.call("die", ())
+        assert s.call("cwd_files", ()).value == ["helper.py"]
+        assert s.restarts == 2
+    finally:
+        s.close()
+    assert not os.path.exists(tmpdir)
+    assert descendants() == []
