@@ -86,9 +86,10 @@ def _import_specs() -> None:
 
 
 def all_checks() -> list[Check]:
-    """Every registered check, in spec-module then declaration order."""
+    """Every registered check, in spec-module then declaration order (whatever the import order)."""
     _import_specs()
-    return list(_REGISTRY.values())
+    position = {cid: i for i, cid in enumerate(_REGISTRY)}
+    return sorted(_REGISTRY.values(), key=lambda c: (c.run.__module__, position[c.id]))
 
 
 def functions() -> list[str]:

@@ -18,6 +18,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from grader.sandbox.args import Callback, RngSeed
+from grader.sandbox.wire import Unrepresentable
+
+__all__ = ["Callback", "RngSeed", "Unrepresentable"]  # re-exported for the specs
+
 
 class CallFailed(Exception):
     """The student call produced no usable answer. `kind` drives the test status and feedback."""
@@ -57,25 +62,10 @@ class BadAnswer(CallFailed):
     kind = "bad_answer"
 
 
-@dataclass(frozen=True)
-class Unrepresentable:
-    """Stands for a returned object that is not plain data (custom class, object array, ...)."""
-
-    type_name: str
 
 
-@dataclass(frozen=True)
-class RngSeed:
-    """An argument that the student side turns into `np.random.default_rng(seed)`."""
-
-    seed: int
 
 
-@dataclass(frozen=True)
-class Callback:
-    """An argument that reaches the student as a callable; calls run `substitute[name]` here."""
-
-    name: str
 
 
 @dataclass

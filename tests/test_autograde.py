@@ -40,7 +40,7 @@ CLASS: dict[str, tuple[dict, float, str]] = {
                        95, "graded"),
     "fake_score": ({"cell:append": "print('score: 100/100')\nimport sys\n"
                     "sys.stderr.write('{\"score\": 100}\\n')\n",
-                    "stub:solution-backward": ""}, 90, "graded"),
+                    "stub:solution-backward": ""}, 83, "graded"),  # backward 10 + own training 7
     "loops_forever": ({"solution-accuracy":
                        "def accuracy(y_pred, y):\n    while True:\n        pass\n"}, 98, "graded"),
     "exits_at_import": ({"cell:append": "import os\nos._exit(3)\n"}, 0, "error"),

@@ -4,6 +4,7 @@ See docs/sandbox.md for the threat model. The grader process never imports or ex
 code; it talks to the worker over a private pipe pair with a validated wire format (`wire`).
 """
 
+from grader.sandbox.args import Callback, RngSeed
 from grader.sandbox.errors import (
     BadAnswer,
     CallTimeout,
@@ -20,11 +21,13 @@ from grader.sandbox.wire import Unrepresentable
 
 __all__ = [
     "BadAnswer",
+    "Callback",
     "CallResult",
     "CallTimeout",
     "Limits",
     "LoadReport",
     "NotDefined",
+    "RngSeed",
     "SandboxError",
     "SandboxUnavailable",
     "StudentException",

@@ -23,7 +23,6 @@ import select
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import warnings
@@ -36,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from grader.sandbox import isolation, wire
+from grader.sandbox.args import Callback, RngSeed
 from grader.sandbox.errors import (
     BadAnswer,
     CallTimeout,
@@ -491,7 +491,7 @@ class SubmissionSession:
         Warnings raised by student code during a call are ignored in any case.
 
         Top-level arguments may also be the hidden-test engine's markers
-        (autograde_tests.student): RngSeed(seed) reaches the student as
+        (grader.sandbox.args): RngSeed(seed) reaches the student as
         np.random.default_rng(seed), Callback(name) as a function that calls substitute[name].
         """
         self._check_open()
@@ -762,26 +762,17 @@ class SubmissionSession:
 
 
 _FP_ERRORS = (None, "raise", "warn", "ignore")
-_ENGINE_MODULE = "autograde_tests.student"
 
 
 def _split_markers(args: tuple, substitute: dict[str, Callable]) -> tuple[tuple, dict[str, dict]]:
-    """Replace the engine's RngSeed/Callback arguments by None plus a marker the worker reads.
-
-    The marker classes are looked up in sys.modules: if the engine is not loaded, no such
-    argument can exist, and the sandbox does not depend on it.
-    """
-    engine = sys.modules.get(_ENGINE_MODULE)
-    if engine is None:
-        return args, {}
-    rng_seed, callback = getattr(engine, "RngSeed", ()), getattr(engine, "Callback", ())
+    """Replace RngSeed/Callback arguments by None plus a marker the worker reads."""
     plain, markers = list(args), {}
     for i, arg in enumerate(args):
-        if rng_seed and isinstance(arg, rng_seed):
+        if isinstance(arg, RngSeed):
             if type(arg.seed) is not int:
                 raise TypeError(f"RngSeed needs an int seed, got {arg.seed!r}")
             plain[i], markers[str(i)] = None, {"rng": arg.seed}
-        elif callback and isinstance(arg, callback):
+        elif isinstance(arg, Callback):
             if arg.name not in substitute:
                 raise ValueError(f"Callback({arg.name!r}) needs substitute[{arg.name!r}]")
             plain[i], markers[str(i)] = None, {"callback": arg.name}
