@@ -52,6 +52,24 @@ def _notebook(variant, stubs=False):
                            variant, all_stubs=stubs)
 
 
+def _edited_cells(nb):
+    """Test cells claiming full marks, check cells deleted, the setup cell sabotaged: nbgrader
+    restores locked cells, and so does the grader (it never runs a submission's test cells and
+    always runs the released setup)."""
+    kept = []
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if gid.startswith("check-"):
+            continue
+        if gid.startswith("test-"):
+            cell.source = "print('100 / 100 points')\n100"
+        if gid.startswith("setup-"):
+            cell.source = "import os\nos._exit(0)"
+        kept.append(cell)
+    nb.cells = kept
+    return nb
+
+
 @pytest.fixture(scope="module")
 def klass(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("submissions")
@@ -60,6 +78,10 @@ def klass(tmp_path_factory) -> Path:
         write_submission(root, student, ASSIGNMENT, name, _notebook(variant))
     write_submission(root, "stubs", ASSIGNMENT, name, _notebook({}, stubs=True))
     write_submission(root, "not_json", ASSIGNMENT, name, b"{ this is not json")
+    write_submission(root, "empty_file", ASSIGNMENT, name, b"")
+    write_submission(root, "not_a_notebook", ASSIGNMENT, name, b'{"hello": "world"}')
+    write_submission(root, "huge", ASSIGNMENT, name, b'{"cells": [' + b" " * (50 << 20) + b"]}")
+    write_submission(root, "edited_cells", ASSIGNMENT, name, _edited_cells(_notebook({})))
     (root / "missing_one").mkdir()
     link_dir = root / "symlinker" / ASSIGNMENT
     link_dir.mkdir(parents=True)
@@ -100,7 +122,12 @@ def test_special_submissions(graded):
     out, proc = graded
     stubs = _result(out, "stubs")
     assert stubs["score"] == 0 and {t["status"] for t in stubs["tests"]} == {"not_implemented"}
-    assert _result(out, "not_json")["status"] == "invalid"
+    for student in ("not_json", "empty_file", "not_a_notebook", "huge"):
+        r = _result(out, student)
+        assert (r["status"], r["score"]) == ("invalid", 0), student
+        assert r["reason"] and len(r["reason"].splitlines()) == 1
+    edited = _result(out, "edited_cells")
+    assert (edited["status"], edited["score"]) == ("graded", 100)
     assert _result(out, "missing_one")["status"] == "missing"
     link = _result(out, "symlinker")
     assert link["status"] == "invalid" and link["score"] == 0
@@ -116,7 +143,7 @@ def test_result_files_and_csv(graded):
     assert failing[0]["diagnosis"] == "ReLU backward uses >= 0"
     lines = (out / "grades.csv").read_text().splitlines()
     assert lines[0].startswith("student_id,assignment,score,max_score,status,standardize.fit,")
-    assert len(lines) == 1 + len(CLASS) + 4
+    assert len(lines) == 1 + len(CLASS) + 8
     feedback = (out / "relu_ge" / f"{ASSIGNMENT}.feedback.md").read_text()
     assert "relu_backward.at-zero" in feedback and ">= 0" in feedback
     assert "results:" in proc.stdout and "perfect" in proc.stdout
