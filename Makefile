@@ -9,7 +9,6 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || { rm -rf $(VENV); \
 		echo "could not create $(VENV) with $(PY): on Debian, apt-get install python3-venv" >&2; exit 1; }
-	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev,instructor,datasets]'
 	touch $(STAMP)
 

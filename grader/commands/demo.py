@@ -6,7 +6,8 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-HELP = "Run the demo: draw the course datasets (more steps to come) into an output folder."
+HELP = ("Run the demo: draw the course datasets, then grade an example class in the sandbox; "
+        "everything goes into one output folder.")
 
 DEFAULT_OUT = Path("demo-output")
 
@@ -23,13 +24,32 @@ def _datasets_step(out: Path) -> str:
     return f"datasets gallery: {path}"
 
 
+def _grading_step(out: Path) -> str:
+    import shutil
+
+    from grader.cli import main
+    from grader.demo_class import write_example_class
+    from grader.paths import course
+
+    submissions = out / "submissions"
+    shutil.rmtree(submissions, ignore_errors=True)
+    students = write_example_class(course(), submissions)
+    grades = out / "grades"
+    status = main(["autograde", str(submissions), "--out", str(grades), "--seed", "2024",
+                   "--timeout", "3"])
+    if status != 0:
+        raise SystemExit(status)
+    return f"graded {len(students)} example submissions: {grades / 'grades.csv'}"
+
+
 #: The demo's steps in order. Each takes the output folder and returns one line to print.
-STEPS: list[Callable[[Path], str]] = [_datasets_step]
+STEPS: list[Callable[[Path], str]] = [_datasets_step, _grading_step]
 
 
 def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     for step in STEPS:
-        print(step(out))
+        print(step(out), flush=True)
+    print(f"demo output folder: {out.resolve()}")
     return 0
