@@ -25,26 +25,11 @@ NUMGRAD_RTOL = 1e-6
 NUMGRAD_ATOL = 1e-8
 
 
-def _numeric(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    """Central differences of f at x, computed here (x is not modified)."""
-    x = x.astype(float).copy()
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(*x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        plus = f(x)
-        x[idx] = old - h
-        minus = f(x)
-        x[idx] = old
-        grad[idx] = (plus - minus) / (2 * h)
-    return grad
-
-
-def own_forward_note(got: np.ndarray, f: Callable[[np.ndarray], float], x: np.ndarray, what: str,
-                     forward_name: str) -> str:
+def own_forward_note(ctx, got: np.ndarray, f: Callable[[np.ndarray], float], x: np.ndarray,
+                     what: str, forward_name: str) -> str:
     """One sentence comparing the student's gradient with the numerical gradient of their forward."""
     try:
-        numeric = _numeric(f, x)
+        numeric = ctx.ref.numerical_gradient(f, x.astype(float).copy())
     except (CallFailed, TypeError, ValueError, IndexError):
         return f"(your `{forward_name}` could not be used for a numerical check)"
     if not isinstance(got, np.ndarray) or got.shape != numeric.shape:
@@ -91,7 +76,7 @@ def _linear_note(ctx, dZ, X, W, got, which: str) -> str:
         return f
 
     x = {"dX": X, "dW": W, "db": b}[which]
-    return own_forward_note(got, f_of(which[1:]), x, which, "linear_forward")
+    return own_forward_note(ctx, got, f_of(which[1:]), x, which, "linear_forward")
 
 
 def _linear_check(ctx, which: str) -> None:
@@ -137,7 +122,7 @@ def linear_backward_db(ctx) -> None:
 def _relu_note(ctx, dA, Z, got) -> str:
     def f(v):
         return float(np.sum(np.asarray(ctx.student.call("relu_forward", (v,)).value, float) * dA))
-    return own_forward_note(got, f, Z, "dZ", "relu_forward")
+    return own_forward_note(ctx, got, f, Z, "dZ", "relu_forward")
 
 
 @check("relu_backward.values", function="relu_backward", points=3,
@@ -178,7 +163,7 @@ def relu_backward_zero(ctx) -> None:
 def _sce_note(ctx, logits, y, got) -> str:
     def f(v):
         return _scalar(ctx.student.call("softmax_cross_entropy", (v, y)))
-    return own_forward_note(got, f, logits, "dlogits", "softmax_cross_entropy")
+    return own_forward_note(ctx, got, f, logits, "dlogits", "softmax_cross_entropy")
 
 
 def _sce_backward_probes(got, logits, y, expected) -> None:
@@ -268,7 +253,7 @@ def _backward_note(ctx, params, X, dlogits, layer: int, got) -> str:
         trial = [(W if j == layer else p[0], p[1]) for j, p in enumerate(params)]
         logits = ctx.student.call("forward", (trial, X)).value[0]
         return float(np.sum(np.asarray(logits, dtype=float) * dlogits))
-    return own_forward_note(got, f, params[layer][0], f"dW_{layer + 1}", "forward")
+    return own_forward_note(ctx, got, f, params[layer][0], f"dW_{layer + 1}", "forward")
 
 
 @check("backward.single-layer", function="backward", points=2,
