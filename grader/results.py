@@ -85,16 +85,25 @@ def test_ids(results: list[dict]) -> list[str]:
 
 def write_csv(out: Path, results: list[dict]) -> Path:
     """grades.csv: student_id, assignment, score, max_score, status, then points per test id."""
+    return write_csv_file(out / CSV_FILE, results)
+
+
+def write_csv_file(path: Path, results: list[dict], with_source: bool = False) -> Path:
+    """The grades.csv format at `path`; `with_source` adds a last column naming who graded each
+    row ("grader" or "nbgrader", see `grader collect --gradebook`)."""
     ids = test_ids(results)
-    path = out / CSV_FILE
-    tmp = path.with_suffix(".csv.tmp")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student_id", "assignment", "score", "max_score", "status", *ids])
+        writer.writerow(["student_id", "assignment", "score", "max_score", "status", *ids,
+                         *(["source"] if with_source else [])])
         for r in results:
             points = {t["id"]: t["points"] for t in r["tests"]}
             writer.writerow([r["student"], r["assignment"], _num(r["score"]), _num(r["max_score"]),
-                             r["status"], *(_num(points[i]) if i in points else "" for i in ids)])
+                             r["status"], *(_num(points[i]) if i in points else "" for i in ids),
+                             *([r.get("source", "grader")] if with_source else [])])
     os.replace(tmp, path)
     return path
 
@@ -135,9 +144,19 @@ def write_feedback(out: Path, r: dict) -> Path:
     return path
 
 
-def collect(out: Path) -> tuple[list[dict], Path]:
-    """Rebuild grades.csv and every feedback file from the JSON results in `out`."""
+def collect(out: Path, extra: list[dict] | None = None) -> tuple[list[dict], Path]:
+    """Rebuild grades.csv and every feedback file from the JSON results in `out`.
+
+    `extra` are results graded elsewhere (nbgrader's gradebook): a row of `extra` is added only
+    for a (student, assignment) that `out` has no result for, so the grader's own result wins;
+    the CSV then gets a last `source` column. No feedback file is written for those rows."""
     results = load_results(out)
     for r in results:
         write_feedback(out, r)
-    return results, write_csv(out, results)
+    if extra is None:
+        return results, write_csv(out, results)
+    have = {(r["student"], r["assignment"]) for r in results}
+    merged = results + [dict(r, source="nbgrader") for r in extra
+                        if (r["student"], r["assignment"]) not in have]
+    merged.sort(key=lambda r: (r["student"], r["assignment"]))
+    return merged, write_csv_file(out / CSV_FILE, merged, with_source=True)

@@ -10,4 +10,5 @@ COMMANDS: dict[str, str] = {
     "report": "report",
     "datasets": "datasets",
     "demo": "demo",
+    "nbgrader": "nbgrader",
 }

@@ -1,4 +1,5 @@
-"""`grader collect`: rebuild grades.csv and the feedback files from a run's JSON results."""
+"""`grader collect`: rebuild grades.csv and the feedback files from a run's JSON results,
+optionally merged with the rows of an nbgrader gradebook."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ HELP = "Rebuild grades.csv and per-student feedback from the JSON results in DIR
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out", type=Path, metavar="DIR", help="output folder of a grading run")
+    parser.add_argument("--gradebook", type=Path, metavar="PATH",
+                        help="nbgrader gradebook.db: add its students that DIR has no result for "
+                             "(the grader's own result wins; a 'source' column tells them apart)")
+    parser.add_argument("--assignment", help="only this assignment from the gradebook")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,7 +24,12 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.out.is_dir():
         raise UsageError(f"results folder not found: {args.out}")
-    rows, csv_path = results.collect(args.out)
+    extra = None
+    if args.gradebook is not None:
+        from grader.nbgrader_course import gradebook_results
+
+        extra = gradebook_results(args.gradebook, args.assignment)
+    rows, csv_path = results.collect(args.out, extra)
     if not rows:
         raise UsageError(f"no result files in {args.out}")
     print(f"{len(rows)} results -> {csv_path}")
