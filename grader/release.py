@@ -3,9 +3,9 @@
 nbgrader's own generate_assignment turns the source notebook into the student notebook (solution
 regions replaced by a stub, hidden tests removed, outputs cleared, cells locked and checksummed).
 It runs in a throw-away course directory, so neither its gradebook nor its folders end up in the
-repository. The student support files (the `toy2d` loader as toy2d.py and the dataset files) are
-then added, and the result is synchronized into the release folder: only files whose bytes
-changed are written, files no longer produced are deleted.
+repository. The student support files (the `toy2d` loader as toy2d.py, the dataset files and the
+local check runner check.py) are then added, and the result is synchronized into the release
+folder: only files whose bytes changed are written, files no longer produced are deleted.
 
 nbgrader's output was measured to be deterministic (two runs give identical bytes: cell ids come
 from the source notebook, checksums are hashes of cell contents, no timestamps are written), so no
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import UsageError
-from grader.leaks import RELEASE_ALLOW_LIST, is_allowed
+from grader.leaks import RELEASE_ALLOW_LIST, STUDENT_CHECK_SOURCE, is_allowed
 from grader.paths import Course
 
 #: Course id used inside the temporary nbgrader course directory (never stored anywhere).
@@ -139,8 +139,10 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def support_files(course: Course) -> dict[str, bytes]:
-    """The student support files: the toy2d loader as one module and every dataset file."""
-    files = {"toy2d.py": (course.datasets / "__init__.py").read_bytes()}
+    """The student support files: the toy2d loader as one module, every dataset file, and the
+    students' local check runner (grader/student_check.py as check.py)."""
+    files = {"toy2d.py": (course.datasets / "__init__.py").read_bytes(),
+             "check.py": STUDENT_CHECK_SOURCE.read_bytes()}
     datasets = sorted((course.datasets / "data").glob("*.npz"))
     if not datasets:
         raise UsageError(f"no dataset files in {course.datasets / 'data'}")

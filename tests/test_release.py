@@ -154,7 +154,7 @@ def test_sync_folder_writes_only_changes(tmp_path):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_release_holds_exactly_the_expected_files(name):
     files = _tree(COURSE.assignments / name)
-    expected = {COURSE.solution_notebook(name).name, "hyperparameters.json", "toy2d.py",
+    expected = {COURSE.solution_notebook(name).name, "hyperparameters.json", "toy2d.py", "check.py",
                 *(f"data/{dataset}.npz" for dataset in toy2d.DATASETS)}
     assert set(files) == expected
     assert all(is_allowed(rel) for rel in files), RELEASE_ALLOW_LIST

@@ -1,0 +1,205 @@
+"""The students' local checks: check.py in the release (grader/student_check.py), and
+`grader check NOTEBOOK`.
+
+check.py runs the notebook's public check cells; these tests prove it passes the reference,
+reports a bare release as not implemented, flags every mutant of tests/mutants/ on the check of a
+function the mutant redefines, and runs without the private packages (grader, autograde_tests).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import student_check
+from grader.classgen import make_submission, reference_answers
+from grader.cli import main
+from grader.leaks import RELEASE_ALLOW_LIST, STUDENT_CHECK_SOURCE, is_allowed
+from grader.paths import Course
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSE = Course(ROOT)
+NAME = "nn_from_scratch"
+RELEASE = COURSE.assignments / NAME
+NB_NAME = COURSE.solution_notebook(NAME).name
+MUTANTS_DIR = Path(__file__).with_name("mutants")
+MUTANTS = sorted(p.stem for p in MUTANTS_DIR.glob("*.py"))
+N_CHECKS = 16
+
+#: Mutants that no public check can see, with the reason. Keep this list as short as possible.
+INVISIBLE_MUTANTS: dict[str, str] = {}
+
+# Runs check.py the way a student's bare interpreter would: isolated (-I: no current folder, no
+# PYTHONPATH, no user site) and without site processing (-S), so the editable install's path hook
+# for this repository is not loaded; only the folder holding numpy and matplotlib is added.
+_LAUNCHER = """
+import importlib.util, runpy, sys
+sys.path.append({site!r})
+for private in ("grader", "autograde_tests"):
+    assert importlib.util.find_spec(private) is None, private + " is importable"
+sys.argv = ["check.py", *sys.argv[1:]]
+runpy.run_path("check.py", run_name="__main__")
+"""
+
+
+def _student_folder(tmp_path: Path, notebook=None) -> Path:
+    """A copy of the release as a student has it, with `notebook` as the student's notebook."""
+    folder = tmp_path / NAME
+    shutil.copytree(RELEASE, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    if notebook is not None:
+        nbformat.write(notebook, folder / NB_NAME)
+    return folder
+
+
+def _run_check_py(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    launcher = _LAUNCHER.format(site=sysconfig.get_paths()["purelib"])
+    return subprocess.run([sys.executable, "-I", "-S", "-c", launcher, *args], cwd=folder,
+                          capture_output=True, text=True, timeout=300)
+
+
+def _statuses(table: str) -> dict[str, tuple[str, str]]:
+    """exercise -> (status, hint) from the printed table."""
+    rows = {}
+    for line in table.splitlines()[2:]:
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 3:
+            break
+        rows[parts[0]] = (parts[1], parts[2])
+    return rows
+
+
+def _reference_notebook(variant=None):
+    return make_submission(RELEASE / NB_NAME, reference_answers(COURSE.solution_notebook(NAME)),
+                           variant)
+
+
+def _table(output: str) -> str:
+    """The table and the score line without the timing, for comparisons."""
+    return re.sub(r" \(\d+\.\d s\)", "", output)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shipped with the release.
+# ---------------------------------------------------------------------------------------------
+
+def test_release_ships_check_py():
+    assert (RELEASE / "check.py").read_bytes() == STUDENT_CHECK_SOURCE.read_bytes()
+    assert is_allowed("check.py") and "check.py" in RELEASE_ALLOW_LIST
+
+
+def test_check_py_imports_only_the_standard_library():
+    tree = ast.parse(STUDENT_CHECK_SOURCE.read_text())
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
+                if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module}
+    assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference, bare release, mutants.
+# ---------------------------------------------------------------------------------------------
+
+def test_reference_passes_every_check_without_the_private_packages(tmp_path):
+    folder = _student_folder(tmp_path, _reference_notebook())
+    done = _run_check_py(folder)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = _statuses(done.stdout)
+    assert len(rows) == N_CHECKS and all(s == "passed" for s, _ in rows.values()), done.stdout
+    assert f"{N_CHECKS}/{N_CHECKS} checks passed" in done.stdout
+    assert "The grader runs more tests" in done.stdout
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in RELEASE.iterdir()
+                                                              if p.name != "__pycache__"), \
+        "check.py left files behind"
+
+
+def test_bare_release_is_not_implemented_everywhere(tmp_path):
+    folder = _student_folder(tmp_path)
+    done = _run_check_py(folder, NB_NAME)
+    assert done.returncode == 1, done.stdout + done.stderr
+    rows = _statuses(done.stdout)
+    assert len(rows) == N_CHECKS, done.stdout
+    assert all(s == "not implemented" for s, _ in rows.values()), done.stdout
+    assert rows["standardize"][1] == "standardize is not implemented yet"
+    assert f"0/{N_CHECKS} checks passed" in done.stdout
+
+
+def _redefined(mutant: str) -> list[str]:
+    tree = ast.parse((MUTANTS_DIR / f"{mutant}.py").read_text())
+    return [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+
+
+def _check_of(function: str, exercises) -> str:
+    matches = [e for e in exercises if function in e.split(", ")]
+    assert len(matches) == 1, (function, exercises)
+    return matches[0]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS)
+def test_mutant_is_flagged_on_its_own_exercise(mutant, tmp_path):
+    code = (MUTANTS_DIR / f"{mutant}.py").read_text()
+    folder = _student_folder(tmp_path, _reference_notebook({"cell:append": code}))
+    results, notes = student_check.run_checks(folder / NB_NAME)
+    assert not notes, notes
+    status = {r.exercise: r for r in results}
+    for function in _redefined(mutant):
+        result = status[_check_of(function, status)]
+        if mutant in INVISIBLE_MUTANTS:
+            assert result.status == "passed", f"{mutant} is now visible: remove the exception"
+        else:
+            assert result.status == "FAILED", f"{mutant}: {function} not flagged ({result})"
+            assert result.hint, f"{mutant}: no hint"
+
+
+def test_invisible_mutants_exist():
+    assert set(INVISIBLE_MUTANTS) <= set(MUTANTS)
+
+
+def test_check_cells_are_timed_out_and_errors_reported(tmp_path):
+    looping = "def sgd_step(params, grads, lr):\n    while True:\n        pass\n"
+    crashing = "def relu_backward(dA, Z):\n    return dA @ Z\n"
+    broken = "raise RuntimeError('my own cell')\n"
+    notebook = _reference_notebook({"cell:append": looping + crashing + "\n\n"})
+    notebook.cells.append(nbformat.v4.new_code_cell(broken))
+    notebook.cells.append(nbformat.v4.new_code_cell("%matplotlib inline\n!pip install nothing"))
+    folder = _student_folder(tmp_path, notebook)
+    results, notes = student_check.run_checks(folder / NB_NAME, limit=1.0)
+    status = {r.exercise: r for r in results}
+    assert status["sgd_step"].status == "timed out" and "sgd_step" in status["sgd_step"].hint
+    assert status["relu_backward"].status == "FAILED"
+    assert status["relu_backward"].hint.startswith("ValueError in relu_backward")
+    assert status["standardize"].status == "passed"
+    assert len(notes) == 1 and "(added cell): FAILED: RuntimeError: my own cell" in notes[0], notes
+
+
+def test_strip_magics():
+    assert student_check.strip_magics("%%time\nx = 1") == ""
+    assert student_check.strip_magics("  !ls\nx = 1").splitlines()[0].startswith("  pass")
+
+
+# ---------------------------------------------------------------------------------------------
+# `grader check` prints the same table.
+# ---------------------------------------------------------------------------------------------
+
+def test_grader_check_gives_the_same_table(tmp_path, capsys):
+    notebook = _reference_notebook({"cell:append": (MUTANTS_DIR / "sgd_adds_gradient.py")
+                                    .read_text()})
+    folder = _student_folder(tmp_path, notebook)
+    done = _run_check_py(folder)
+    assert done.returncode == 1
+    # A submission elsewhere: the cells run in the released assignment's folder.
+    elsewhere = tmp_path / "submitted" / "alice" / NAME / NB_NAME
+    elsewhere.parent.mkdir(parents=True)
+    shutil.copy(folder / NB_NAME, elsewhere)
+    assert main(["check", str(elsewhere)]) == 1
+    out = capsys.readouterr().out
+    assert _table(out).strip() == _table(done.stdout).strip()
+    assert _statuses(out)["sgd_step"][0] == "FAILED"
