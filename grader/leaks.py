@@ -64,9 +64,16 @@ def is_allowed(relpath: str) -> bool:
     return False
 
 
+def is_interpreter_cache(path: Path) -> bool:
+    """Python's bytecode caches (`__pycache__/`, `*.pyc`): written by importing toy2d.py from the
+    folder, ignored by git, so never part of what students receive."""
+    return "__pycache__" in path.parts or path.suffix == ".pyc"
+
+
 def _release_files(release_dir: Path) -> list[Path]:
     """Every file (and symlink) below release_dir, hidden ones included, sorted."""
-    return sorted(p for p in release_dir.rglob("*") if p.is_file() or p.is_symlink())
+    return sorted(p for p in release_dir.rglob("*")
+                  if (p.is_file() or p.is_symlink()) and not is_interpreter_cache(p.relative_to(release_dir)))
 
 
 def _load_notebook(path: Path) -> dict | None:

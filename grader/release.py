@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import UsageError
-from grader.leaks import RELEASE_ALLOW_LIST, STUDENT_CHECK_SOURCE, is_allowed
+from grader.leaks import RELEASE_ALLOW_LIST, STUDENT_CHECK_SOURCE, is_allowed, is_interpreter_cache
 from grader.paths import Course
 
 #: Course id used inside the temporary nbgrader course directory (never stored anywhere).
@@ -135,7 +135,8 @@ def _nbgrader_release(source: Path, name: str, course_dir: Path) -> Path:
 
 def _tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not is_interpreter_cache(p.relative_to(folder))}
 
 
 def support_files(course: Course) -> dict[str, bytes]:

@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 
 from grader import leaks, release
 from grader.cli import main
-from grader.leaks import RELEASE_ALLOW_LIST, find_leaks, is_allowed, split_solution_regions
+from grader.leaks import RELEASE_ALLOW_LIST, find_leaks, is_allowed, is_interpreter_cache, split_solution_regions
 from grader.paths import ROOT_ENV, Course
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,8 @@ def needs_nbgrader(test):
 
 def _tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not is_interpreter_cache(p.relative_to(folder))}
 
 
 def _role(cell) -> str:
