@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograde_tests.compare import Fail
+from autograde_tests.student import StudentRaised
+
 
 def plant_extreme_row(ctx, logits: np.ndarray) -> tuple[int, int]:
     """Make one random row of large logits certain to expose unstable code: its largest logit
@@ -26,3 +29,14 @@ def column_softmax(logits: np.ndarray) -> np.ndarray:
     """Softmax over the wrong axis (every column sums to 1), for diagnoses."""
     e = np.exp(logits - logits.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)
+
+
+def overflow_guard(ctx, fn: str, args: tuple, hint: str):
+    """Call with floating-point overflow as an error; an overflow becomes a diagnosed failure."""
+    try:
+        return ctx.student.call(fn, args, fp_errors="raise")
+    except StudentRaised as exc:
+        if exc.exc_type == "FloatingPointError":
+            raise Fail(f"{fn} overflows for large inputs ({exc.message.split(': ', 1)[-1]}): "
+                       f"{hint}", "overflow") from None
+        raise

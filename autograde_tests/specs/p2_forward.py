@@ -7,24 +7,13 @@ import numpy as np
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, close, expect_array, expect_float, expect_unchanged
 from autograde_tests.engine import check
-from autograde_tests.specs import column_softmax, plant_extreme_row
+from autograde_tests.specs import column_softmax, overflow_guard, plant_extreme_row
 from autograde_tests.student import RngSeed, StudentRaised
 
 #: The lecture's hand-set XOR network (W1, b1, W2, b2); its outputs are ~4.5e-5 / 0.99995.
 XOR_NET = (np.array([[20.0, -20.0], [-20.0, 20.0]]), np.array([-10.0, -10.0]),
            np.array([[20.0], [20.0]]), np.array([-10.0]))
 XOR_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-
-
-def _overflow_guard(ctx, fn: str, args: tuple, hint: str):
-    """Call with floating-point overflow as an error; an overflow becomes a diagnosed failure."""
-    try:
-        return ctx.student.call(fn, args, fp_errors="raise")
-    except StudentRaised as exc:
-        if exc.exc_type == "FloatingPointError":
-            raise Fail(f"{fn} overflows for large inputs ({exc.message.split(': ', 1)[-1]}): "
-                       f"{hint}", "overflow") from None
-        raise
 
 
 # ---------------------------------------------------------------- sigmoid
@@ -52,7 +41,7 @@ def sigmoid_values(ctx) -> None:
 def sigmoid_stable(ctx) -> None:
     Z = np.concatenate([ctx.rng.uniform(500, 1000, 3), -ctx.rng.uniform(500, 1000, 3),
                         [-1000.0, 1000.0, 0.0]]).reshape(3, 3)
-    answer = _overflow_guard(ctx, "sigmoid", (Z,),
+    answer = overflow_guard(ctx, "sigmoid", (Z,),
                              "for z < 0 compute exp(z) / (1 + exp(z)) instead of 1 / (1 + exp(-z))")
     expect_array(answer.value, ctx.ref.sigmoid(Z), "sigmoid(Z)", type_name=answer.type_name)
 
@@ -222,7 +211,7 @@ def softmax_values(ctx) -> None:
 def softmax_stable(ctx) -> None:
     logits = _logits(ctx, scale=1.0) * ctx.rng.uniform(1e3, 1e4)
     plant_extreme_row(ctx, logits)
-    answer = _overflow_guard(ctx, "softmax", (logits,), "subtract the row maximum before exp")
+    answer = overflow_guard(ctx, "softmax", (logits,), "subtract the row maximum before exp")
     expected = ctx.ref.softmax(logits)
     _softmax_axis_probe(answer.value, logits, expected)
     expect_array(answer.value, expected, "P", type_name=answer.type_name)
@@ -255,7 +244,7 @@ def sce_stable(ctx) -> None:
     row, top = plant_extreme_row(ctx, logits)
     k = logits.shape[1]
     y[row] = (top + 1 + int(ctx.rng.integers(k - 1))) % k  # its label's probability is 0.0
-    answer = _overflow_guard(ctx, "softmax_cross_entropy", (logits, y),
+    answer = overflow_guard(ctx, "softmax_cross_entropy", (logits, y),
                              "use log-sum-exp with the row maximum subtracted")
     expected = ctx.ref.softmax_cross_entropy(logits, y)
     if isinstance(answer.value, float) and np.isclose(answer.value, expected * len(y)):
