@@ -20,7 +20,7 @@ from pathlib import Path
 
 from grader import __version__, results, sandbox
 from grader.errors import UsageError
-from grader.grading import Assignment, base_result, grade_notebook
+from grader.grading import Assignment, base_result, grade_notebook, ungraded
 
 #: Student ids become folder names in the output: keep them to safe characters.
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
@@ -93,14 +93,18 @@ class Settings:
 def grade_task(task: Task, settings: Settings) -> dict:
     """Grade one task and write its JSON and feedback (runs in a pool process)."""
     if task.note:
-        result = base_result(task.student, settings.assignment.name, settings.seed)
-        result.update(status="invalid", reason=task.note)
-        from grader.grading import _zero_tests
-        result["tests"] = _zero_tests("invalid", task.note)
-    else:
-        result = grade_notebook(task.notebook, task.student, settings.assignment, settings.seed,
-                                settings.limits, settings.strict)
-    results.write_json_atomic(results.result_path(settings.out, task.student,
+        return _record(ungraded(_base(task, settings), "invalid", task.note), settings)
+    return _record(grade_notebook(task.notebook, task.student, settings.assignment, settings.seed,
+                                  settings.limits, settings.strict), settings)
+
+
+def _base(task: Task, settings: Settings) -> dict:
+    return base_result(task.student, settings.assignment.name, settings.seed)
+
+
+def _record(result: dict, settings: Settings) -> dict:
+    """Write a submission's result (atomically) and its feedback; return the result."""
+    results.write_json_atomic(results.result_path(settings.out, result["student"],
                                                   settings.assignment.name), result)
     results.write_feedback(settings.out, result)
     return result
@@ -183,15 +187,7 @@ def run(tasks: list[Task], settings: Settings, jobs: int, resume: bool,
 
 def _grader_failure(task: Task, settings: Settings, reason: str) -> dict:
     """Record a submission whose grading itself failed, so that no result is ever missing."""
-    from grader.grading import _zero_tests
-
-    result = base_result(task.student, settings.assignment.name, settings.seed)
-    result.update(status="error", reason=f"grading failed: {reason}")
-    result["tests"] = _zero_tests("error", result["reason"])
-    results.write_json_atomic(results.result_path(settings.out, task.student,
-                                                  settings.assignment.name), result)
-    results.write_feedback(settings.out, result)
-    return result
+    return _record(ungraded(_base(task, settings), "error", f"grading failed: {reason}"), settings)
 
 
 def summary_table(rows: list[dict]) -> str:

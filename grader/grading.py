@@ -74,9 +74,13 @@ def base_result(student_id: str, assignment: str, seed: int) -> dict:
             "reason": "", "load_errors": [], "tests": [], "duration": 0.0}
 
 
-def _zero_tests(status: str, message: str) -> list[dict]:
-    return [engine.TestResult(c.id, c.function, 0.0, c.points, status, message).to_json()
-            for c in engine.all_checks()]
+def ungraded(result: dict, status: str, reason: str, test_message: str | None = None) -> dict:
+    """Mark `result` as not graded (score 0): every check gets `status` and the message."""
+    result.update(status=status, reason=reason, score=0.0)
+    message = test_message or reason
+    result["tests"] = [engine.TestResult(c.id, c.function, 0.0, c.points, status, message).to_json()
+                       for c in engine.all_checks()]
+    return result
 
 
 def grade_notebook(notebook: Path | None, student_id: str, assignment: Assignment, seed: int,
@@ -86,15 +90,12 @@ def grade_notebook(notebook: Path | None, student_id: str, assignment: Assignmen
     result = base_result(student_id, assignment.name, seed)
     try:
         if notebook is None:
-            result.update(status="missing", reason=f"no {assignment.notebook_name} submitted")
-            result["tests"] = _zero_tests("missing", "no notebook was submitted")
-            return result
+            return ungraded(result, "missing", f"no {assignment.notebook_name} submitted",
+                            "no notebook was submitted")
         try:
             code = code_to_run(notebook, assignment.release)
         except InvalidSubmission as exc:
-            result.update(status="invalid", reason=str(exc))
-            result["tests"] = _zero_tests("invalid", str(exc))
-            return result
+            return ungraded(result, "invalid", str(exc))
         with sandbox.SubmissionSession(code, limits=limits, workdir_files=assignment.workdir_files,
                                        strict=strict) as session:
             report = session.start()
@@ -102,9 +103,7 @@ def grade_notebook(notebook: Path | None, student_id: str, assignment: Assignmen
             if not report.ok:
                 reason = report.cell_errors[-1] if report.cell_errors else "the notebook did not load"
                 status = "timeout" if "time" in reason.lower() else "error"
-                result.update(status=status, reason=f"your notebook's code could not run: {reason}")
-                result["tests"] = _zero_tests(status, result["reason"])
-                return result
+                return ungraded(result, status, f"your notebook's code could not run: {reason}")
             tests = engine.run_checks(SandboxStudent(session), seed)
         result["tests"] = [t.to_json() for t in tests]
         result["score"] = float(sum(t.points for t in tests))
