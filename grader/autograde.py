@@ -197,7 +197,7 @@ def summary_table(rows: list[dict]) -> str:
              f"{'-' * width}  {'-' * 8}  {'-' * 7}  ----"]
     for r in sorted(rows, key=lambda r: r["student"]):
         failed = [t["id"] for t in r["tests"] if t["status"] != "passed"]
-        note = r.get("reason") or (f"{len(failed)} failed: " + ", ".join(failed[:3])
+        note = r.get("reason") or (f"{len(failed)} lost: " + ", ".join(failed[:3])
                                    + (" ..." if len(failed) > 3 else "") if failed else "")
         lines.append(f"{r['student']:<{width}}  {r['status']:<8}  {r['score']:>7g}  {note[:70]}")
     counts: dict[str, int] = {}

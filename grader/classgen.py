@@ -49,7 +49,9 @@ def make_submission(release_notebook: Path, answers: Mapping[str, str],
         if gid in variant:
             cell.source += "\n\n\n" + variant[gid].strip("\n")
     if "cell:append" in variant:
-        nb.cells.append(nbformat.v4.new_code_cell(variant["cell:append"]))
+        cell = nbformat.v4.new_code_cell(variant["cell:append"])
+        cell.id = "student-added-cell"  # fixed, so that generated notebooks are byte-reproducible
+        nb.cells.append(cell)
     return nb
 
 

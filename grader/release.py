@@ -133,7 +133,10 @@ def _nbgrader_release(source: Path, name: str, course_dir: Path) -> Path:
     return released
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
+def read_tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (bytecode caches left out): relative path -> bytes."""
+    if not folder.is_dir():
+        return {}
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*"))
             if p.is_file() and not is_interpreter_cache(p.relative_to(folder))}
@@ -159,7 +162,7 @@ def expected_release_files(course: Course, name: str) -> dict[str, bytes]:
     """
     check_assignment(course, name)
     with tempfile.TemporaryDirectory(prefix="nnkit-release-") as tmp:
-        files = _tree(_nbgrader_release(course.solutions / name, name, Path(tmp)))
+        files = read_tree(_nbgrader_release(course.solutions / name, name, Path(tmp)))
     for rel, data in support_files(course).items():
         if rel in files:
             raise UsageError(f"solutions/{name}/{rel} clashes with a support file of the "

@@ -125,7 +125,7 @@ def feedback_markdown(r: dict) -> str:
     for t in r["tests"]:
         if t["function"] != current:
             current = t["function"]
-            lines += [f"## `{current}`", ""]
+            lines += ([""] if lines[-1] else []) + [f"## `{current}`", ""]
         mark = "passed" if t["status"] == "passed" else t["status"].replace("_", " ")
         lines.append(f"- **{t['id']}** — {_num(t['points'])}/{_num(t['max_points'])} — {mark}")
         if t["status"] != "passed":

@@ -227,9 +227,3 @@ def test_grader_datasets_gallery(tmp_path, capsys):
     assert main(["datasets", "gallery", "--out", str(out)]) == 0
     assert out.stat().st_size > 0
     assert str(out) in capsys.readouterr().out
-
-
-def test_grader_demo(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
-    assert (tmp_path / "demo" / "datasets.png").stat().st_size > 0
-    assert "datasets.png" in capsys.readouterr().out

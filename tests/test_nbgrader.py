@@ -21,12 +21,13 @@ pytest.importorskip("nbgrader")
 from grader import cli  # noqa: E402
 from grader import nbgrader_course as nc  # noqa: E402
 from grader.classgen import make_submission, reference_answers, write_submission  # noqa: E402
-from grader.demo_class import EXAMPLES  # noqa: E402
+from grader.example_class import load_variants  # noqa: E402
 from grader.paths import course  # noqa: E402
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 COURSE = course()
+EXAMPLES = {v.student: v.changes for v in load_variants(COURSE)}
 ASSIGNMENT = "nn_from_scratch"
 RELEASE_NB = COURSE.assignments / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 MUTANTS = Path(__file__).with_name("mutants")

@@ -8,6 +8,7 @@ COMMANDS: dict[str, str] = {
     "collect": "collect",
     "check": "check",
     "report": "report",
+    "examples": "examples",
     "datasets": "datasets",
     "demo": "demo",
     "nbgrader": "nbgrader",

@@ -1,55 +1,76 @@
-"""`grader demo`: show what the kit does, writing everything into one output folder."""
+"""`grader demo`: the kit's main job on the embedded example class, into one output folder.
+
+Regenerates the release (and with it the example class), grades examples/submitted/ in the
+sandbox with the seed and time limit of examples/expected.json, writes grades.csv, feedback and
+the HTML report, and compares every score with the expectation.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import shutil
 from pathlib import Path
 
-HELP = ("Run the demo: draw the course datasets, then grade an example class in the sandbox; "
-        "everything goes into one output folder.")
+from grader.errors import UsageError
+
+HELP = ("Run the demo: regenerate the release, grade the example class in examples/ in the "
+        "sandbox, write grades.csv, feedback and report.html into one folder, check the scores.")
 
 DEFAULT_OUT = Path("demo-output")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
-                        help=f"folder for the demo's files (default: {DEFAULT_OUT}/)")
+                        help=f"folder for the demo's files, replaced on every run (default: {DEFAULT_OUT}/)")
+    parser.add_argument("--jobs", type=int, default=None, help="submissions graded at once "
+                        "(default: number of cores)")
+    parser.add_argument("--skip-release", action="store_true",
+                        help="grade the committed examples without regenerating the release first")
 
 
-def _datasets_step(out: Path) -> str:
-    import toy2d
+def _fresh_folder(out: Path) -> None:
+    """Empty `out` for a new run, but only if it is one the demo wrote (never a user's folder)."""
+    from grader.results import RUN_FILE
 
-    path = toy2d.plot_gallery(out / "datasets.png")
-    return f"datasets gallery: {path}"
-
-
-def _grading_step(out: Path) -> str:
-    import shutil
-
-    from grader.cli import main
-    from grader.demo_class import write_example_class
-    from grader.paths import course
-
-    submissions = out / "submissions"
-    shutil.rmtree(submissions, ignore_errors=True)
-    students = write_example_class(course(), submissions)
-    grades = out / "grades"
-    status = main(["autograde", str(submissions), "--out", str(grades), "--seed", "2024",
-                   "--timeout", "3"])
-    if status != 0:
-        raise SystemExit(status)
-    return f"graded {len(students)} example submissions: {grades / 'grades.csv'}"
-
-
-#: The demo's steps in order. Each takes the output folder and returns one line to print.
-STEPS: list[Callable[[Path], str]] = [_datasets_step, _grading_step]
+    if out.exists():
+        if not out.is_dir() or (any(out.iterdir()) and not (out / RUN_FILE).is_file()):
+            raise UsageError(f"{out} exists and is not a demo output folder: choose another --out")
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    for step in STEPS:
-        print(step(out), flush=True)
-    print(f"demo output folder: {out.resolve()}")
-    return 0
+    import toy2d
+
+    from grader import example_class
+    from grader.cli import main
+    from grader.paths import course
+    from grader.report import write_report
+    from grader.results import load_results
+
+    the_course = course()
+    out: Path = args.out.resolve()
+    expected = example_class.load_expected(the_course)
+    if not args.skip_release:
+        status = main(["release"])  # also rebuilds examples/submitted/ from the release
+        if status != 0:
+            return status
+    _fresh_folder(out)
+    submitted = example_class.examples_dir(the_course) / example_class.SUBMITTED_DIR
+    argv = ["autograde", str(submitted), "--assignment", expected["assignment"], "--out", str(out),
+            "--seed", str(expected["seed"]), "--timeout", str(expected["timeout"])]
+    if args.jobs is not None:
+        argv += ["--jobs", str(args.jobs)]
+    status = main(argv)
+    if status != 0:
+        return status
+    print(f"report: {write_report(out, expected['assignment'])}")
+    print(f"datasets: {toy2d.plot_gallery(out / 'datasets.png')}")
+    problems = example_class.mismatches(expected, load_results(out))
+    for line in problems:
+        print(f"NOT AS EXPECTED: {line}")
+    n = len(expected["students"])
+    print(f"expected scores ({example_class.EXPECTED_FILE}): "
+          + (f"all {n} match" if not problems else f"{len(problems)} mismatch(es)"))
+    print(f"demo output folder: {out}")
+    return 1 if problems else 0

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import release
+    from grader import example_class, release
 
     the_course = course()
     names = args.assignments or the_course.assignment_names()
@@ -42,4 +42,6 @@ def run(args: argparse.Namespace) -> int:
         if leaks:
             raise UsageError(f"the release of {name} contains {len(leaks)} thing(s) students must "
                              "not see (listed above); fix solutions/ and release again")
+    if example_class.examples_dir(the_course).is_dir():  # the example class follows the release
+        print(example_class.regenerate(the_course).line("examples"), flush=True)
     return 0

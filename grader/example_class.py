@@ -1,0 +1,166 @@
+"""The example class in examples/: typical submissions, generated from the release.
+
+    examples/variants/<student>.py    how one student's notebook differs from the reference answers
+    examples/submitted/<student>/<assignment>/<notebook>.ipynb    the generated submissions
+    examples/expected.json            the grading everyone should get (checked by the demo and tests)
+
+A variant file is Python source split into sections by `# %% ...` lines. The comment lines before
+the first section describe the student. A section is one of
+
+    # %% <grade_id>          the code below is added to that solution cell (after the reference
+                             answer, so a function defined there replaces the reference one)
+    # %% stub <grade_id>     that solution cell keeps the released stub
+    # %% all stubs           every solution cell keeps its stub (the notebook as released)
+    # %% new cell            the code below goes into a new cell at the end of the notebook
+
+Submissions are rebuilt from the current release by `grader release` (so they never drift from
+it) or alone by `grader examples`; the bytes are reproducible, and a test compares them with the
+committed ones.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from grader.classgen import make_submission, reference_answers
+from grader.errors import UsageError
+from grader.paths import Course
+
+VARIANTS_DIR = "variants"
+SUBMITTED_DIR = "submitted"
+EXPECTED_FILE = "expected.json"
+
+_SECTION = re.compile(r"^# %%[ \t]*(?P<head>.*?)\s*$")
+
+
+@dataclass
+class Variant:
+    """One example student: a description and the changes to the reference answers.
+
+    changes: grade_id -> code added to that solution cell, "stub:<grade_id>" -> "" for a cell
+    left as a stub, "cell:append" -> code of a new last cell (grader.classgen's variant format).
+    """
+
+    student: str
+    description: str
+    changes: dict[str, str] = field(default_factory=dict)
+    all_stubs: bool = False
+
+
+def parse_variant(student: str, text: str) -> Variant:
+    """Read a variant file (format in the module docstring); raise UsageError when malformed."""
+    description: list[str] = []
+    sections: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        match = _SECTION.match(line)
+        if match:
+            sections.append((match["head"], []))
+        elif sections:
+            sections[-1][1].append(line)
+        elif line.startswith("#"):
+            description.append(line.lstrip("#").strip())
+        elif line.strip():
+            raise UsageError(f"examples variant {student}: code before the first '# %%' line")
+    variant = Variant(student, " ".join(description))
+    for head, lines in sections:
+        code = "\n".join(lines).strip("\n")
+        words = head.split()
+        if words == ["all", "stubs"]:
+            variant.all_stubs = True
+        elif len(words) == 2 and words[0] == "stub":
+            variant.changes[f"stub:{words[1]}"] = ""
+        elif words == ["new", "cell"]:
+            variant.changes["cell:append"] = code
+        elif len(words) == 1 and words[0] not in ("stub", "all", "new"):
+            variant.changes[words[0]] = variant.changes.get(words[0], "") + code
+        else:
+            raise UsageError(f"examples variant {student}: cannot read section '# %% {head}'")
+    return variant
+
+
+def examples_dir(course: Course) -> Path:
+    return course.root / "examples"
+
+
+def load_variants(course: Course) -> list[Variant]:
+    """Every examples/variants/*.py, sorted by student id."""
+    folder = examples_dir(course) / VARIANTS_DIR
+    if not folder.is_dir():
+        raise UsageError(f"no example class: {folder} does not exist")
+    return [parse_variant(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.py"))]
+
+
+def load_expected(course: Course) -> dict:
+    """examples/expected.json: {"assignment", "seed", "timeout", "students": {id: {"status",
+    "score", "lost": {check id: points}}}}."""
+    path = examples_dir(course) / EXPECTED_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def submission_files(course: Course) -> dict[str, bytes]:
+    """Every file of examples/submitted/: path relative to it -> bytes, built from the release."""
+    assignment = load_expected(course)["assignment"]
+    release_nb = course.assignments / assignment / course.solution_notebook(assignment).name
+    if not release_nb.is_file():
+        raise UsageError(f"no release of {assignment}: run `grader release` first")
+    answers = reference_answers(course.solution_notebook(assignment))
+    files = {}
+    for variant in load_variants(course):
+        unknown = sorted(k for k in variant.changes
+                         if k != "cell:append" and k.removeprefix("stub:") not in answers)
+        if unknown:
+            raise UsageError(f"examples variant {variant.student}: no solution cell {unknown[0]}")
+        nb = make_submission(release_nb, answers, variant.changes, all_stubs=variant.all_stubs)
+        rel = f"{variant.student}/{assignment}/{release_nb.name}"
+        files[rel] = nbformat.writes(nb).encode("utf-8") + b"\n"
+    return files
+
+
+def regenerate(course: Course):
+    """Rewrite examples/submitted/ from the variants and the current release (only changed
+    files are written). Returns a grader.release.ReleaseReport."""
+    from grader.release import sync_folder
+
+    return sync_folder(submission_files(course), examples_dir(course) / SUBMITTED_DIR)
+
+
+def expected_lost(want: dict, test_ids: list[str]) -> dict[str, str]:
+    """The expectation's lost tests (id -> status) spelled out: "*" stands for every test that
+    the expectation does not list by name."""
+    lost = dict(want.get("lost", {}))
+    default = lost.pop("*", None)
+    if default is not None:
+        lost.update({t: default for t in test_ids if t not in lost})
+    return lost
+
+
+def mismatches(expected: dict, found: list[dict]) -> list[str]:
+    """One line per difference between examples/expected.json and the grading results `found`
+    (status, score, or the set of tests lost with their statuses); empty when all match."""
+    by_student = {r["student"]: r for r in found if r["assignment"] == expected["assignment"]}
+    problems = [f"{s}: graded but not in {EXPECTED_FILE}" for s in sorted(set(by_student) -
+                                                                       set(expected["students"]))]
+    for student, want in sorted(expected["students"].items()):
+        got = by_student.get(student)
+        if got is None:
+            problems.append(f"{student}: no result")
+            continue
+        if got["status"] != want["status"]:
+            problems.append(f"{student}: status {got['status']}, expected {want['status']}")
+        if got["score"] != want["score"]:
+            problems.append(f"{student}: score {got['score']:g}, expected {want['score']:g}")
+        lost = {t["id"]: t["status"] for t in got["tests"] if t["status"] != "passed"}
+        wanted = expected_lost(want, [t["id"] for t in got["tests"]])
+        for test in sorted(set(lost) | set(wanted)):
+            if lost.get(test) != wanted.get(test):
+                problems.append(f"{student}: {test} {lost.get(test, 'passed')}, "
+                                f"expected {wanted.get(test, 'passed')}")
+    return problems
