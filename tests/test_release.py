@@ -132,6 +132,27 @@ def test_release_twice_changes_nothing(course_copy, capsys):
     assert sorted(p.name for p in course_copy.root.iterdir()) == top_level
 
 
+@pytest.mark.slow
+@needs_nbgrader
+def test_release_rebuilds_the_example_class(course_copy, capsys):
+    """A TA's change to the source notebook reaches the example submissions in the same command."""
+    shutil.copytree(ROOT / "examples", course_copy.root / "examples")
+    source = COURSE.solution_notebook(ASSIGNMENTS[0]).name
+    path = course_copy.solutions / ASSIGNMENTS[0] / source
+    nb = nbformat.read(path, as_version=4)
+    first_text = next(c for c in nb.cells if c.cell_type == "markdown")
+    first_text.source += "\n\nA sentence the TA added."
+    nbformat.write(nb, path)
+
+    assert main(["release"]) == 0
+    out = capsys.readouterr().out
+    submitted = sorted((course_copy.root / "examples" / "submitted").glob(f"*/*/{source}"))
+    assert f"examples: {len(submitted)} written, 0 unchanged" in out, out
+    assert len(submitted) == len(list((ROOT / "examples" / "variants").glob("*.py")))
+    for notebook in submitted:
+        assert "A sentence the TA added." in notebook.read_text(), notebook
+
+
 def test_sync_folder_writes_only_changes(tmp_path):
     dest = tmp_path / "dest"
     report = release.sync_folder({"a.txt": b"a", "data/b.npz": b"b"}, dest)
