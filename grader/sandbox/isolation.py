@@ -37,6 +37,8 @@ BOX_WORKDIR = "/tmp/work"
 
 #: Uid/gid the worker sees inside the sandbox (mapped to the grader's own uid outside).
 BOX_UID = 65534
+#: MPLCONFIGDIR inside the sandbox (worker_env sets it; the font cache is placed there).
+MPL_DIR = "matplotlib"
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,36 @@ def _bwrap() -> tuple[str | None, frozenset[str]]:
     return path, frozenset(re.findall(r"--[a-z0-9-]+", out.stdout + out.stderr))
 
 
+@functools.cache
+def matplotlib_font_cache() -> Path | None:
+    """Matplotlib's font list, built once per grading process in a private temporary folder.
+
+    Without it every worker rebuilds the list on `import matplotlib.pyplot` (the release's setup
+    cell does that): about 0.2 s of CPU per submission, measured. The file is only read in the
+    sandbox (fonts under mpl-data are stored relative to it, so the different site path there
+    does not matter). None when matplotlib is missing or the build fails: workers then build
+    their own, as before.
+    """
+    import atexit
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="nnkit-mpl-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "MPLCONFIGDIR": str(folder),
+           "MPLBACKEND": "Agg"}
+    try:
+        subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"], env=env,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=120, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = sorted(folder.glob("fontlist-*.json"))
+    if not found:
+        return None
+    found[0].chmod(0o444)
+    return found[0]
+
+
 def bwrap_command(*, pass_fds: tuple[int, int], max_frame: int, tmp_bytes: int,
                   workdir_files: dict[str, Path], probe: str | None = None) -> list[str]:
     """The bwrap command line that starts the worker (or runs `probe` code instead)."""
@@ -155,7 +187,10 @@ def bwrap_command(*, pass_fds: tuple[int, int], max_frame: int, tmp_bytes: int,
     cmd += ["--dev", "/dev", "--proc", "/proc"]
     if "--size" in options:
         cmd += ["--size", str(tmp_bytes)]
-    cmd += ["--tmpfs", BOX_TMP, "--dir", BOX_WORKDIR]
+    cmd += ["--tmpfs", BOX_TMP, "--dir", BOX_WORKDIR, "--dir", f"{BOX_TMP}/{MPL_DIR}"]
+    font_cache = matplotlib_font_cache()
+    if font_cache is not None:
+        cmd += ["--ro-bind", str(font_cache), f"{BOX_TMP}/{MPL_DIR}/{font_cache.name}"]
     for rel, src in sorted(workdir_files.items()):
         cmd += ["--ro-bind", str(src), f"{BOX_WORKDIR}/{rel}"]
     # The course checkout must stay invisible even if it lies under a directory bound above.
@@ -219,7 +254,7 @@ def worker_env(*, home: str, tmp: str) -> dict[str, str]:
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": f"{tmp}/matplotlib",
+        "MPLCONFIGDIR": f"{tmp}/{MPL_DIR}",
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",

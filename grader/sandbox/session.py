@@ -554,6 +554,11 @@ class SubmissionSession:
             workdir = tempfile.mkdtemp(dir=self._tmpdir)
             work = Path(workdir, "work")
             work.mkdir()
+            font_cache = isolation.matplotlib_font_cache()
+            if font_cache is not None:  # see matplotlib_font_cache: saves each worker a rebuild
+                mpl = Path(workdir, isolation.MPL_DIR)
+                mpl.mkdir()
+                shutil.copyfile(font_cache, mpl / font_cache.name)
             for rel, src in self._files.items():
                 dest = work / rel
                 dest.parent.mkdir(parents=True, exist_ok=True)

@@ -340,3 +340,40 @@ def test_random_generators_are_shared_with_the_reference(make_session):
     assert r.value[:3] == (expected.random(), expected.random(), expected.random())
     assert isinstance(r.value[3], np.random.Generator)
     assert r.value[3].random() == expected.random()
+
+
+MPL_PROBE = """
+import os
+import matplotlib
+import matplotlib.font_manager
+def mpl_state():
+    folder = os.environ["MPLCONFIGDIR"]
+    names = sorted(os.listdir(folder))
+    try:
+        open(os.path.join(folder, names[0]), "a").close()
+        writable = True
+    except OSError:
+        writable = False
+    return names, writable, len(matplotlib.font_manager.fontManager.ttflist)
+"""
+
+
+@pytest.mark.filterwarnings("ignore:Student code runs WITHOUT")
+@pytest.mark.parametrize("mode", ["bubblewrap", "rlimits-only"])
+def test_workers_get_the_prebuilt_matplotlib_font_cache(make_session, monkeypatch, mode):
+    """Workers read the font list built once by the grader (not rebuilt per submission), and
+    cannot change it."""
+    from grader.sandbox import isolation
+
+    if mode == "bubblewrap" and isolation_mode() != "bubblewrap":
+        pytest.skip("bubblewrap is not available here")
+    monkeypatch.setenv(isolation.MODE_ENV, mode)
+    cache = isolation.matplotlib_font_cache()
+    assert cache is not None
+    session = make_session(MPL_PROBE, limits=Limits(call_timeout=20, load_timeout=30))
+    assert session.start().ok
+    names, writable, fonts = session.call("mpl_state").value
+    assert names == [cache.name]       # nothing else written: the list was not rebuilt
+    assert fonts > 0
+    if mode == "bubblewrap":
+        assert not writable
