@@ -12,8 +12,9 @@ import json
 import multiprocessing
 import random
 import re
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,6 +141,11 @@ def prepare_run(out: Path, assignment: str, seed: int | None, resume: bool, sett
     return seed
 
 
+#: Tasks handed to the pool at a time, per job: enough to keep every job busy, few enough that
+#: the parent holds no class-sized queue of futures and results.
+IN_FLIGHT_PER_JOB = 2
+
+
 def run(tasks: list[Task], settings: Settings, jobs: int, resume: bool,
         progress: bool = True) -> Iterator[dict]:
     """Grade every task (skipping complete results on resume); yield each result as it is done."""
@@ -159,27 +165,39 @@ def run(tasks: list[Task], settings: Settings, jobs: int, resume: bool,
     attempts: dict[str, int] = {}
     try:
         while todo:
+            queue = deque(todo)
             retry: list[Task] = []
             ctx = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx,
                                      initializer=_warm_up) as pool:
-                futures = {pool.submit(grade_task, t, settings): t for t in todo}
-                for future in as_completed(futures):
-                    task = futures[future]
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        attempts[task.student] = attempts.get(task.student, 0) + 1
-                        if attempts[task.student] < 2:
-                            retry.append(task)
-                            continue
-                        result = _grader_failure(task, settings, "the grading process died twice")
-                    except Exception as exc:  # noqa: BLE001 - one submission never stops the rest
-                        result = _grader_failure(task, settings, f"{type(exc).__name__}: {exc}")
-                    if bar:
-                        bar.update()
-                    yield result
-            todo = retry
+                # Only a few tasks are handed to the pool at a time, and a finished future is
+                # dropped at once: the parent's memory stays flat whatever the class size.
+                pending: dict[Future, Task] = {}
+                broken = False
+                while queue or pending:
+                    while queue and not broken and len(pending) < IN_FLIGHT_PER_JOB * max(1, jobs):
+                        task = queue.popleft()
+                        pending[pool.submit(grade_task, task, settings)] = task
+                    if not pending:
+                        break
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        task = pending.pop(future)
+                        try:
+                            result = future.result()
+                        except BrokenProcessPool:
+                            broken = True
+                            attempts[task.student] = attempts.get(task.student, 0) + 1
+                            if attempts[task.student] < 2:
+                                retry.append(task)
+                                continue
+                            result = _grader_failure(task, settings, "the grading process died twice")
+                        except Exception as exc:  # noqa: BLE001 - one submission never stops the rest
+                            result = _grader_failure(task, settings, f"{type(exc).__name__}: {exc}")
+                        if bar:
+                            bar.update()
+                        yield result
+            todo = retry + list(queue)  # after a broken pool: its victims, then the rest
     finally:
         if bar:
             bar.close()
@@ -190,15 +208,23 @@ def _grader_failure(task: Task, settings: Settings, reason: str) -> dict:
     return _record(ungraded(_base(task, settings), "error", f"grading failed: {reason}"), settings)
 
 
+def summary_row(r: dict) -> dict:
+    """What the end-of-run table needs of a result (a few hundred bytes, kept for every student
+    instead of the whole result)."""
+    return {"student": r["student"], "status": r["status"], "score": r["score"],
+            "reason": r.get("reason") or "", "lost": [t["id"] for t in r["tests"] if t["status"] != "passed"]}
+
+
 def summary_table(rows: list[dict]) -> str:
-    """The end-of-run table: one line per submission, then totals by status."""
+    """The end-of-run table (rows made by summary_row): one line per submission, then totals by
+    status."""
     width = max([len("student")] + [len(r["student"]) for r in rows])
     lines = [f"{'student':<{width}}  {'status':<8}  {'score':>7}  note",
              f"{'-' * width}  {'-' * 8}  {'-' * 7}  ----"]
     for r in sorted(rows, key=lambda r: r["student"]):
-        failed = [t["id"] for t in r["tests"] if t["status"] != "passed"]
-        note = r.get("reason") or (f"{len(failed)} lost: " + ", ".join(failed[:3])
-                                   + (" ..." if len(failed) > 3 else "") if failed else "")
+        lost = r["lost"]
+        note = r["reason"] or (f"{len(lost)} lost: " + ", ".join(lost[:3])
+                               + (" ..." if len(lost) > 3 else "") if lost else "")
         lines.append(f"{r['student']:<{width}}  {r['status']:<8}  {r['score']:>7g}  {note[:70]}")
     counts: dict[str, int] = {}
     for r in rows:

@@ -14,6 +14,7 @@ import csv
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,14 +60,23 @@ def read_result(path: Path) -> dict | None:
     return data if is_complete(data) else None
 
 
-def load_results(out: Path) -> list[dict]:
-    """Every complete result under `out`, sorted by student then assignment."""
-    found = []
-    for path in sorted(out.glob("*/*.json")):
+def result_files(out: Path) -> list[Path]:
+    """The result files under `out`, sorted by student then assignment (not yet validated)."""
+    return sorted(out.glob("*/*.json"), key=lambda p: (p.parent.name, p.stem))
+
+
+def iter_results(out: Path) -> Iterator[dict]:
+    """Every complete result under `out`, one at a time (sorted by student then assignment), so
+    that a class of any size is processed in constant memory."""
+    for path in result_files(out):
         data = read_result(path)
         if data is not None:
-            found.append(data)
-    return sorted(found, key=lambda r: (r["student"], r["assignment"]))
+            yield data
+
+
+def load_results(out: Path) -> list[dict]:
+    """Every complete result under `out`, sorted by student then assignment."""
+    return sorted(iter_results(out), key=lambda r: (r["student"], r["assignment"]))
 
 
 def without_timing(data: Any) -> Any:
@@ -78,7 +88,7 @@ def without_timing(data: Any) -> Any:
     return data
 
 
-def test_ids(results: list[dict]) -> list[str]:
+def test_ids(results: Iterable[dict]) -> list[str]:
     """All test ids in first-seen order (every graded result lists the same ones)."""
     return list(dict.fromkeys(t["id"] for r in results for t in r["tests"]))
 
@@ -88,10 +98,14 @@ def write_csv(out: Path, results: list[dict]) -> Path:
     return write_csv_file(out / CSV_FILE, results)
 
 
-def write_csv_file(path: Path, results: list[dict], with_source: bool = False) -> Path:
+def write_csv_file(path: Path, results: Iterable[dict], with_source: bool = False,
+                   ids: list[str] | None = None) -> Path:
     """The grades.csv format at `path`; `with_source` adds a last column naming who graded each
-    row ("grader" or "nbgrader", see `grader collect --gradebook`)."""
-    ids = test_ids(results)
+    row ("grader" or "nbgrader", see `grader collect --gradebook`). `results` may be a one-pass
+    iterator when the test `ids` (the columns) are given."""
+    if ids is None:
+        results = list(results)
+        ids = test_ids(results)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -144,19 +158,32 @@ def write_feedback(out: Path, r: dict) -> Path:
     return path
 
 
-def collect(out: Path, extra: list[dict] | None = None) -> tuple[list[dict], Path]:
-    """Rebuild grades.csv and every feedback file from the JSON results in `out`.
+def collect(out: Path, extra: list[dict] | None = None) -> tuple[int, Path]:
+    """Rebuild grades.csv and every feedback file from the JSON results in `out`; return the
+    number of CSV rows and the CSV's path.
 
-    `extra` are results graded elsewhere (nbgrader's gradebook): a row of `extra` is added only
-    for a (student, assignment) that `out` has no result for, so the grader's own result wins;
-    the CSV then gets a last `source` column. No feedback file is written for those rows."""
+    The result files are read one at a time, twice (the columns first, then the rows), so memory
+    does not grow with the class. `extra` are results graded elsewhere (nbgrader's gradebook): a
+    row of `extra` is added only for a (student, assignment) that `out` has no result for, so the
+    grader's own result wins; the CSV then gets a last `source` column. No feedback file is
+    written for those rows."""
+    if extra is None:
+        ids = test_ids(iter_results(out))
+        count = 0
+
+        def rows() -> Iterator[dict]:
+            nonlocal count
+            for r in iter_results(out):
+                write_feedback(out, r)
+                count += 1
+                yield r
+        path = write_csv_file(out / CSV_FILE, rows(), ids=ids)
+        return count, path
     results = load_results(out)
     for r in results:
         write_feedback(out, r)
-    if extra is None:
-        return results, write_csv(out, results)
     have = {(r["student"], r["assignment"]) for r in results}
     merged = results + [dict(r, source="nbgrader") for r in extra
                         if (r["student"], r["assignment"]) not in have]
     merged.sort(key=lambda r: (r["student"], r["assignment"]))
-    return merged, write_csv_file(out / CSV_FILE, merged, with_source=True)
+    return len(merged), write_csv_file(out / CSV_FILE, merged, with_source=True)

@@ -203,3 +203,46 @@ def test_one_line_errors(argv, needle):
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], proc.stderr
+
+
+def test_few_tasks_in_flight_and_a_broken_pool_loses_nothing(monkeypatch, tmp_path):
+    """The parent hands the pool a bounded number of tasks (so its memory does not grow with the
+    class), and a pool that breaks mid-run resumes with the tasks it had not started."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from types import SimpleNamespace
+
+    from grader import autograde
+
+    state = {"in_flight": 0, "max": 0, "submitted": 0, "broke": False}
+    lock = threading.Lock()
+
+    class FakePool(ThreadPoolExecutor):
+        def __init__(self, max_workers, mp_context=None, initializer=None):
+            super().__init__(max_workers=max_workers)
+
+        def submit(self, fn, task, settings):
+            with lock:
+                state["in_flight"] += 1
+                state["submitted"] += 1
+                state["max"] = max(state["max"], state["in_flight"])
+            return super().submit(fn, task, settings)
+
+    def fake_grade(task, settings):
+        with lock:
+            state["in_flight"] -= 1
+            if task.student == "s010" and not state["broke"]:
+                state["broke"] = True
+                raise BrokenProcessPool("worker died")
+        return {"student": task.student, "status": "graded", "score": 1.0, "tests": []}
+
+    monkeypatch.setattr(autograde, "ProcessPoolExecutor", FakePool)
+    monkeypatch.setattr(autograde, "grade_task", fake_grade)
+    tasks = [autograde.Task(f"s{i:03d}", tmp_path / "x.ipynb") for i in range(40)]
+    settings = autograde.Settings(tmp_path, SimpleNamespace(name="hw"), 1, None)
+    done = [r["student"] for r in autograde.run(tasks, settings=settings, jobs=2, resume=False,
+                                                 progress=False)]
+    assert sorted(done) == [t.student for t in tasks]          # every task once, none lost
+    assert state["max"] <= autograde.IN_FLIGHT_PER_JOB * 2
+    assert state["broke"]

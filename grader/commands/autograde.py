@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
     settings = autograde.Settings(out, assignment, seed, limits)
     print(f"grading {len(found.tasks)} submissions of {name} (seed {seed}, {args.jobs} jobs, "
           f"{sandbox.isolation_mode()})", flush=True)
-    rows = list(autograde.run(found.tasks, settings, args.jobs, args.resume,
-                              progress=not args.no_progress and sys.stderr.isatty()))
+    rows = [autograde.summary_row(r) for r in autograde.run(
+        found.tasks, settings, args.jobs, args.resume, progress=not args.no_progress and sys.stderr.isatty())]
     _, csv_path = results.collect(out)
     print(autograde.summary_table(rows))
     for line in found.ignored:

@@ -29,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
         from grader.nbgrader_course import gradebook_results
 
         extra = gradebook_results(args.gradebook, args.assignment)
-    rows, csv_path = results.collect(args.out, extra)
-    if not rows:
+    count, csv_path = results.collect(args.out, extra)
+    if not count:
         raise UsageError(f"no result files in {args.out}")
-    print(f"{len(rows)} results -> {csv_path}")
+    print(f"{count} results -> {csv_path}")
     return 0
