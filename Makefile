@@ -22,5 +22,17 @@ test: $(STAMP)
 release: $(STAMP)
 	$(BIN)/grader release
 
+# Benchmarks (not part of `make test`): each writes bench/results/<name>.json, then
+# bench/report.py writes docs/benchmarks.md. About an hour with the default sizes.
+BENCH_N ?= 200
+SCALE_SIZES ?= 100 500 2000
+bench: $(STAMP)
+	$(BIN)/python bench/overhead.py
+	$(BIN)/python bench/check_latency.py
+	$(BIN)/python bench/training.py
+	$(BIN)/python bench/throughput.py --n $(BENCH_N)
+	$(BIN)/python bench/scale.py --sizes $(SCALE_SIZES)
+	$(BIN)/python bench/report.py
+
 clean:
 	rm -rf $(VENV) build *.egg-info demo-output

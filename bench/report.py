@@ -1,0 +1,199 @@
+"""Write docs/benchmarks.md from the JSON files in bench/results/ (run last by `make bench`).
+
+    python bench/report.py [--results bench/results] [--out docs/benchmarks.md]
+
+Every figure in the page is read from a result file; a benchmark that has not been run is listed
+as such. Goals are those the project reports against; "met" is computed, never written by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+GOALS = {
+    "throughput_ratio": 10.0,     # grader subs/s over nbgrader subs/s, at least
+    "overhead_ms": 20.0,          # per submission beyond the tests' own work, at most
+    "parent_memory_ratio": 1.25,  # parent peak at the largest N over the smallest, at most ("flat")
+    "check_s": 3.0,               # grader check on a complete notebook, at most
+}
+
+
+def _load(results: Path, name: str) -> dict | None:
+    path = results / f"{name}.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def _table(head: list[str], rows: list[list[object]]) -> list[str]:
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def _machine() -> list[str]:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kib / 2**20:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    bwrap = subprocess.run(["sh", "-c", "bwrap --version 2>/dev/null || echo no bubblewrap"],
+                           capture_output=True, text=True).stdout.strip()
+    return [f"- {os.cpu_count()} CPUs ({cpu}){mem}; {platform.platform()}",
+            f"- Python {platform.python_version()}, {bwrap}", ""]
+
+
+def throughput(d: dict | None) -> list[str]:
+    out = ["## 1. Class grading throughput: `grader autograde` vs nbgrader", ""]
+    if d is None:
+        return out + ["Not run (`python bench/throughput.py`).", ""]
+    g, n = d["grader"], d["nbgrader"]
+    ratio = d["ratio_throughput"]
+    out += [f"{d['n_graded']} generated submissions of the full assignment (of {d['n_generated']}: "
+            + ", ".join(f"{c} {k}" for k, c in sorted(d["kinds"].items())) + f"), run seed {d['run_seed']}.", ""]
+    out += _table(["", "wall s", "submissions / s", "s / submission"], [
+        [f"grader autograde --jobs {g['jobs']}", g["wall_s"], f"{g['subs_per_s']:.3f}",
+         f"{g['wall_s'] / max(1, d['n_graded']):.2f}"],
+        ["nbgrader autograde (one notebook at a time)", n["wall_s"], f"{n['subs_per_s']:.3f}",
+         f"{n['wall_s'] / max(1, d['n_graded']):.2f}"],
+    ])
+    agree = d["agreement"]
+    out += [f"Throughput ratio: **{ratio:.1f}×** (goal ≥ {GOALS['throughput_ratio']:g}×: "
+            f"{_met(ratio >= GOALS['throughput_ratio'])}).",
+            f"Honest submissions with equal totals on both sides: {agree['equal']} / {agree['compared']}."
+            + ("" if not agree["mismatches"] else f" Differences: {agree['mismatches'][:5]}"), ""]
+    out += [f"- {note}" for note in d.get("notes", [])] + [""]
+    return out
+
+
+def overhead(d: dict | None) -> list[str]:
+    out = ["## 2. Per-submission overhead", ""]
+    if d is None:
+        return out + ["Not run (`python bench/overhead.py`).", ""]
+    out += _table(["case", "median ms", "min ms"],
+                  [[name, s["median_ms"], s["min_ms"]] for name, s in d["cases"].items()])
+    ov = d["overhead_ms"]
+    release = ov["release stubs"]
+    floor = ov["sandbox floor over python -c 'import numpy'"]
+    out += [f"Overhead of grading a submission whose {d['checks']} tests are trivial, beyond its own "
+            f"code run in a fresh interpreter: **{release:g} ms** (goal ≤ {GOALS['overhead_ms']:g} ms: "
+            f"{_met(release <= GOALS['overhead_ms'])}); a median difference, so a few ms either way are noise. "
+            f"The sandbox alone (bubblewrap, worker, `import numpy`, close) costs {floor:g} ms more than "
+            f"`python -c \"import numpy\"` ({d['isolation']}, warm grading process, {d['repeats']} rounds).", ""]
+    return out
+
+
+def scale(d: dict | None) -> list[str]:
+    out = ["## 3. Scale: time and grader-parent memory against class size", ""]
+    if d is None:
+        return out + ["Not run (`python bench/scale.py`).", ""]
+    rows = [[s["n"], s["wall_s"], f"{s['s_per_sub']:.3f}", f"{s['subs_per_s']:.2f}", s["parent_peak_mib"],
+             s["pool_peak_mib"], s["lost"]] for s in d["sizes"]]
+    out += _table(["N", "wall s", "s / submission", "submissions / s", "parent peak MiB",
+                   "pool workers MiB (sum)", "lost"], rows)
+    lin = d["linearity"]["s_per_sub_ratio_largest_over_smallest"]
+    mem = d["memory"]["parent_peak_ratio_largest_over_smallest"]
+    out += [f"Seconds per submission, largest N over smallest: {lin:.2f} (1.0 = linear time). "
+            f"Parent peak memory, largest N over smallest: {mem:.2f} (goal ≤ {GOALS['parent_memory_ratio']:g}, "
+            f"flat: {_met(mem <= GOALS['parent_memory_ratio'])}). `--jobs {d['jobs']}`; the sandboxed "
+            "student processes are not part of either memory column.", ""]
+    return out
+
+
+def check_latency(d: dict | None) -> list[str]:
+    out = ["## 4. Student check latency: `grader check` vs `nbgrader validate`", ""]
+    if d is None:
+        return out + ["Not run (`python bench/check_latency.py`).", ""]
+    rows = []
+    for name, c in d["cases"].items():
+        outcome = c.get("summary") or ("Success" if c.get("passed") else f"exit {c.get('returncode')}")
+        rows.append([name, c["median_s"], c["min_s"], c["n"], outcome])
+    out += _table(["case (complete notebook unless noted)", "median s", "min s", "runs", "outcome"], rows)
+    check = d["cases"]["grader check"]["median_s"]
+    out += [f"`nbgrader validate` / `grader check`: **{d['ratio_nbgrader_over_check']:.1f}×**. "
+            f"`grader check` median {check} s (goal ≤ {GOALS['check_s']:g} s: {_met(check <= GOALS['check_s'])}).",
+            "nbgrader runs the whole notebook in a kernel, demo cells (training on six datasets) included; "
+            "the check runs the setup, solution and student cells and the check cells.", ""]
+    return out
+
+
+def training(d: dict | None) -> list[str]:
+    out = ["## 5. Reference training speed: NumPy vs PyTorch CPU", ""]
+    if d is None:
+        return out + ["Not run (`python bench/training.py`).", ""]
+    have_torch = d["torch"]["available"]
+    head = ["dataset", "epochs", "NumPy ms / epoch", "NumPy test acc."]
+    if have_torch:
+        head += ["PyTorch ms / epoch", "PyTorch test acc.", "PyTorch / NumPy"]
+    rows = []
+    for name, s in d["datasets"].items():
+        row = [name, s["epochs"], f"{s['numpy_ms_per_epoch']:.2f}", f"{s['numpy_test_accuracy']:.3f}"]
+        if have_torch:
+            row += [f"{s['torch_ms_per_epoch']:.2f}", f"{s['torch_test_accuracy']:.3f}",
+                    f"{s['ratio_torch_over_numpy']:.2f}"]
+        rows.append(row)
+    out += _table(head, rows)
+    machine = d["machine"]
+    note = (f"NumPy {machine.get('numpy')}, PyTorch {machine.get('torch')}, {d['threads']} thread each, "
+            f"median of {d.get('repeats', '?')} runs; same network, initial weights, batch size and learning "
+            "rate on both sides.") if have_torch else f"PyTorch column skipped: {d['torch'].get('note', '')}"
+    return out + [note, ""]
+
+
+def render(results: Path) -> str:
+    lines = ["# Benchmarks", "",
+             "What the kit costs, each figure measured against a peer in the same run (the machine is "
+             "noisy; compare ratios, not absolute times). Regenerate everything with `make bench` "
+             "(about an hour with the default sizes; `make bench BENCH_N=50 SCALE_SIZES=\"50 100\"` for a "
+             "quick look); this page is written by `bench/report.py` from `bench/results/*.json`.", "",
+             "Machine of the last run:", ""]
+    lines += _machine()
+    lines += throughput(_load(results, "throughput"))
+    lines += overhead(_load(results, "overhead"))
+    lines += scale(_load(results, "scale_n"))
+    lines += check_latency(_load(results, "check_latency"))
+    lines += training(_load(results, "training"))
+    lines += ["## Reproduce", "",
+              "```", "make bench                      # all five, then this page",
+              "make bench BENCH_N=200 SCALE_SIZES=\"100 500 2000\"   # the defaults", "```", "",
+              "Each script also runs alone (`python bench/<name>.py --help`) and writes "
+              "`bench/results/<name>.json`. The PyTorch column appears when `torch` imports in `.venv` "
+              "(`.venv/bin/pip install torch==2.13.0` installs the CPU build).", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", type=Path, default=HERE / "results")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+    args.out.write_text(render(args.results))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
