@@ -93,14 +93,10 @@ def test_ids(results: Iterable[dict]) -> list[str]:
     return list(dict.fromkeys(t["id"] for r in results for t in r["tests"]))
 
 
-def write_csv(out: Path, results: list[dict]) -> Path:
-    """grades.csv: student_id, assignment, score, max_score, status, then points per test id."""
-    return write_csv_file(out / CSV_FILE, results)
-
-
 def write_csv_file(path: Path, results: Iterable[dict], with_source: bool = False,
                    ids: list[str] | None = None) -> Path:
-    """The grades.csv format at `path`; `with_source` adds a last column naming who graded each
+    """grades.csv at `path`: student_id, assignment, score, max_score, status, then the points
+    per test id; `with_source` adds a last column naming who graded each
     row ("grader" or "nbgrader", see `grader collect --gradebook`). `results` may be a one-pass
     iterator when the test `ids` (the columns) are given."""
     if ids is None:

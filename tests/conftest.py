@@ -4,10 +4,35 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
+from pathlib import Path
 
 import pytest
 
 from grader.cli import main
+from grader.paths import ROOT_ENV, Course
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def course_copy(tmp_path, monkeypatch):
+    """A temporary copy of the course that `grader` serves through $NNKIT_COURSE_ROOT."""
+    root = tmp_path / "course"
+    for folder in ("solutions", "datasets", "autograde_tests", "assignments"):
+        shutil.copytree(ROOT / folder, root / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    monkeypatch.setenv(ROOT_ENV, str(root))
+    monkeypatch.chdir(root)
+    return Course(root)
+
+
+@pytest.fixture
+def course_with_examples(course_copy):
+    """course_copy plus the example class's variants and expectation (no generated submissions)."""
+    shutil.copytree(ROOT / "examples", course_copy.root / "examples",
+                    ignore=shutil.ignore_patterns("submitted"))
+    return course_copy
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from autograde_tests import engine
 from grader import example_class
 from grader.cli import main
 from grader.errors import UsageError
-from grader.paths import ROOT_ENV, Course
+from grader.paths import Course
 from grader.release import read_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,27 +84,17 @@ def test_variant_sections():
     assert not v.all_stubs
 
 
-def _course_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "course"
-    for folder in ("solutions", "assignments", "datasets", "examples"):
-        shutil.copytree(ROOT / folder, root / folder,
-                        ignore=shutil.ignore_patterns("__pycache__", "submitted"))
-    return root
-
-
-def test_unknown_grade_id_is_one_clear_error(tmp_path, monkeypatch):
-    root = _course_copy(tmp_path)
-    (root / "examples" / "variants" / "zed.py").write_text("# Typo.\n# %% solution-relu_backwards\nx = 1\n")
-    monkeypatch.setenv(ROOT_ENV, str(root))
+def test_unknown_grade_id_is_one_clear_error(course_with_examples):
+    (course_with_examples.root / "examples" / "variants" / "zed.py").write_text(
+        "# Typo.\n# %% solution-relu_backwards\nx = 1\n")
     with pytest.raises(UsageError, match="zed: no solution cell solution-relu_backwards"):
-        example_class.submission_files(Course(root))
+        example_class.submission_files(course_with_examples)
 
 
-def test_examples_command_writes_and_detects_drift(tmp_path, monkeypatch, capsys):
+def test_examples_command_writes_and_detects_drift(course_with_examples, capsys):
     """Without examples/submitted/, --check fails; `grader examples` writes it; a new variant
     makes it out of date again."""
-    root = _course_copy(tmp_path)
-    monkeypatch.setenv(ROOT_ENV, str(root))
+    root = course_with_examples.root
     assert main(["examples", "--check"]) == 1
     assert main(["examples"]) == 0
     assert read_tree(root / "examples" / "submitted") == read_tree(SUBMITTED)

@@ -89,18 +89,6 @@ def _snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def course_copy(tmp_path, monkeypatch):
-    """A temporary copy of the course that `grader` serves through $NNKIT_COURSE_ROOT."""
-    root = tmp_path / "course"
-    for folder in ("solutions", "datasets", "autograde_tests", "assignments"):
-        shutil.copytree(ROOT / folder, root / folder,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    monkeypatch.setenv(ROOT_ENV, str(root))
-    monkeypatch.chdir(root)
-    return Course(root)
-
-
 @pytest.mark.slow
 @needs_nbgrader
 def test_release_twice_changes_nothing(course_copy, capsys):
@@ -134,11 +122,10 @@ def test_release_twice_changes_nothing(course_copy, capsys):
 
 @pytest.mark.slow
 @needs_nbgrader
-def test_release_rebuilds_the_example_class(course_copy, capsys):
+def test_release_rebuilds_the_example_class(course_with_examples, capsys):
     """A TA's change to the source notebook reaches the example submissions in the same command."""
-    shutil.copytree(ROOT / "examples", course_copy.root / "examples")
     source = COURSE.solution_notebook(ASSIGNMENTS[0]).name
-    path = course_copy.solutions / ASSIGNMENTS[0] / source
+    path = course_with_examples.solutions / ASSIGNMENTS[0] / source
     nb = nbformat.read(path, as_version=4)
     first_text = next(c for c in nb.cells if c.cell_type == "markdown")
     first_text.source += "\n\nA sentence the TA added."
@@ -146,7 +133,7 @@ def test_release_rebuilds_the_example_class(course_copy, capsys):
 
     assert main(["release"]) == 0
     out = capsys.readouterr().out
-    submitted = sorted((course_copy.root / "examples" / "submitted").glob(f"*/*/{source}"))
+    submitted = sorted((course_with_examples.root / "examples" / "submitted").glob(f"*/*/{source}"))
     assert f"examples: {len(submitted)} written, 0 unchanged" in out, out
     assert len(submitted) == len(list((ROOT / "examples" / "variants").glob("*.py")))
     for notebook in submitted:
