@@ -25,29 +25,28 @@ MARGIN = 0.05
 THRESHOLDS_FILE = Path(__file__).with_name("thresholds.json")
 
 
-def normalized(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A dataset standardized by the reference with training statistics."""
+def normalized(ref, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A dataset standardized by the reference `ref` with training statistics."""
     from toy2d import load_dataset
 
-    ref = reference.load()
     X_train, y_train, X_test, y_test = load_dataset(name)
     X_train, mean, std = ref.standardize(X_train)
     X_test, _, _ = ref.standardize(X_test, mean, std)
     return X_train, y_train, X_test, y_test
 
 
-def train_args(name: str, X_train: np.ndarray, y_train: np.ndarray, seed: int) -> tuple:
+def train_args(ref, name: str, X_train: np.ndarray, y_train: np.ndarray, seed: int) -> tuple:
     """Arguments of train(X, y, layer_sizes, lr, epochs, batch_size, seed) for one dataset."""
-    hp = reference.load().hyperparameters[name]
+    hp = ref.hyperparameters[name]
     sizes = [X_train.shape[1], *hp["hidden"], int(y_train.max()) + 1]
     return (X_train, y_train, sizes, hp["lr"], hp["epochs"], hp["batch_size"], seed)
 
 
-def reference_accuracy(name: str, seed: int) -> float:
-    ref = reference.load()
-    X_train, y_train, X_test, y_test = normalized(name)
+def reference_accuracy(name: str, seed: int, notebook: Path | None = None) -> float:
+    ref = reference.load(notebook or reference.checkout_notebook())
+    X_train, y_train, X_test, y_test = normalized(ref, name)
     with np.errstate(all="ignore"):
-        params, _ = ref.train(*train_args(name, X_train, y_train, seed))
+        params, _ = ref.train(*train_args(ref, name, X_train, y_train, seed))
     return ref.accuracy(ref.predict(params, X_test), y_test)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograde_tests.student import Unrepresentable
+from autograde_tests.contract import Unrepresentable
 
 #: Tolerances for float64 results. Forward values are compared almost exactly; gradients at the
 #: CS231n-style level, relative 1e-7 (they are computed in the same float64 arithmetic, so a

@@ -3,8 +3,8 @@
 A spec module (autograde_tests/specs/*.py) declares its checks with `@check(...)`: a stable id,
 the graded function (= nbgrader grade cell), the points, and a one-line description. A check gets
 a `Context` and either returns (pass) or raises `Fail` (fail, with message and diagnosis); a
-`CallFailed` from the student call becomes not_implemented / error / timeout. Adding an exercise
-means adding one spec module: nothing else changes.
+`CallFailed` from the student call (autograde_tests.contract) becomes its `kind` as the status.
+The assignment's total is the sum of the registered points.
 """
 
 from __future__ import annotations
@@ -20,12 +20,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from autograde_tests import reference
 from autograde_tests.compare import Fail
-from autograde_tests.student import CallFailed, Student
-
-#: Total points of the assignment; a test keeps the registry honest.
-TOTAL_POINTS = 100
+from autograde_tests.contract import CallFailed, Status
+from autograde_tests.student import Student
 
 
 @dataclass(frozen=True)
@@ -53,7 +50,7 @@ class TestResult:
     function: str
     points: float
     max_points: float
-    status: str  # passed|failed|not_implemented|missing|error|timeout|crash|bad_answer
+    status: str  # one of autograde_tests.contract.CHECK_STATUSES
     message: str = ""
     diagnosis: str | None = None
     duration: float = 0.0
@@ -97,6 +94,11 @@ def functions() -> list[str]:
     return list(dict.fromkeys(c.function for c in all_checks()))
 
 
+def total_points() -> float:
+    """The assignment's total: the sum of every check's points."""
+    return float(sum(c.points for c in all_checks()))
+
+
 def points_by_function() -> dict[str, float]:
     totals: dict[str, float] = {}
     for c in all_checks():
@@ -110,31 +112,39 @@ def check_seed(run_seed: int, check_id: str) -> int:
     return int.from_bytes(digest[:8], "little")
 
 
-def run_check(c: Check, student: Student, run_seed: int, ref: SimpleNamespace | None = None
-              ) -> TestResult:
-    """Run one check and score it: full points when it passes, zero otherwise."""
-    ref = ref or reference.load()
+def run_check(c: Check, student: Student, run_seed: int, ref: SimpleNamespace) -> TestResult:
+    """Run one check and score it: full points when it passes, zero otherwise.
+
+    Whatever goes wrong inside a check costs that check only: an answer the comparisons cannot
+    handle (an int with 3000 digits, say) makes the check `bad_answer`, never the submission.
+    """
     seed = check_seed(run_seed, c.id)
     ctx = Context(student, ref, np.random.default_rng(seed), seed)
     start = time.perf_counter()
-    status, message, diagnosis = "passed", "", None
+    status, message, diagnosis = Status.PASSED, "", None
     try:
         with np.errstate(all="ignore"):
             c.run(ctx)
     except Fail as exc:
-        status, message, diagnosis = "failed", exc.message, exc.diagnosis
+        status, message, diagnosis = Status.FAILED, exc.message, exc.diagnosis
     except CallFailed as exc:
-        status, message = exc.kind, exc.message
-        if exc.kind == "not_implemented":
+        status, message = exc.kind, exc.feedback
+        if exc.kind is Status.NOT_IMPLEMENTED:
             message = f"`{c.function}` is not implemented yet"
-    points = c.points if status == "passed" else 0.0
+    except (ArithmeticError, ValueError, TypeError, IndexError, KeyError, RecursionError,
+            MemoryError) as exc:
+        status = Status.BAD_ANSWER
+        message = (f"your answer could not be checked ({type(exc).__name__}: "
+                   f"{str(exc)[:200]}); return the types the docstring asks for")
+    status = Status(status).value
+    points = c.points if status == Status.PASSED.value else 0.0
     return TestResult(c.id, c.function, points, c.points, status, message, diagnosis,
                       round(time.perf_counter() - start, 4))
 
 
-def run_checks(student: Student, run_seed: int, only: Iterable[str] | None = None
-               ) -> list[TestResult]:
+def run_checks(student: Student, run_seed: int, ref: SimpleNamespace,
+               only: Iterable[str] | None = None) -> list[TestResult]:
     """Run every check (or the checks of the functions in `only`) against one student."""
     wanted = set(only) if only is not None else None
-    return [run_check(c, student, run_seed) for c in all_checks()
+    return [run_check(c, student, run_seed, ref) for c in all_checks()
             if wanted is None or c.function in wanted]

@@ -22,6 +22,7 @@ from pathlib import Path
 from grader import __version__, results, sandbox
 from grader.errors import UsageError
 from grader.grading import Assignment, base_result, grade_notebook, ungraded
+from grader.paths import Course
 
 #: Student ids become folder names in the output: keep them to safe characters.
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
@@ -38,6 +39,15 @@ class Task:
 class Discovery:
     tasks: list[Task] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+
+
+def course_assignment(course: Course, name: str) -> Assignment:
+    """The assignment `name` of the kit's checkout: the release in assignments/<name>/ and the
+    reference in solutions/<name>/."""
+    release_dir = course.assignments / name
+    if not release_dir.is_dir():
+        raise UsageError(f"no release of {name} in {course.assignments}: run `grader release`")
+    return Assignment.from_folders(release_dir, course.solution_notebook(name))
 
 
 def discover(submissions: Path, assignment: Assignment) -> Discovery:
@@ -111,12 +121,12 @@ def _record(result: dict, settings: Settings) -> dict:
     return result
 
 
-def _warm_up() -> None:
+def _warm_up(assignment: Assignment) -> None:
     """Load the reference and the specs once per pool process, before the first submission."""
-    from autograde_tests import engine, reference
+    from autograde_tests import engine
 
     engine.all_checks()
-    reference.load()
+    assignment.load_reference()
 
 
 def new_seed() -> int:
@@ -169,7 +179,7 @@ def run(tasks: list[Task], settings: Settings, jobs: int, resume: bool,
             retry: list[Task] = []
             ctx = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx,
-                                     initializer=_warm_up) as pool:
+                                     initializer=_warm_up, initargs=(settings.assignment,)) as pool:
                 # Only a few tasks are handed to the pool at a time, and a finished future is
                 # dropped at once: the parent's memory stays flat whatever the class size.
                 pending: dict[Future, Task] = {}

@@ -22,12 +22,15 @@ RELEASE_ALLOW_LIST: tuple[str, ...] = (
     "hyperparameters.json",  # training settings read by the notebook
     "toy2d.py",              # the dataset loader and plotting helpers (copy of datasets/)
     "data/*.npz",            # one file per dataset
-    "check.py",              # the students' local check runner (copy of grader/student_check.py)
+    "check.py",              # the students' local check runner (grader/check_script.py)
 )
 
-#: The one file of the private code that is shipped to students on purpose (as check.py): its
-#: lines are public, so neither they nor the same lines in other private files count as leaks.
+#: The files of the private code that are shipped to students on purpose, inside check.py (the
+#: check runner and the shared notebook contract it includes): their lines are public, so neither
+#: they nor the same lines in other private files count as leaks.
 STUDENT_CHECK_SOURCE = Path(__file__).resolve().with_name("student_check.py")
+CONTRACT_SOURCE = Path(__file__).resolve().parent.parent / "autograde_tests" / "contract.py"
+PUBLIC_SOURCES = (STUDENT_CHECK_SOURCE, CONTRACT_SOURCE)
 
 #: Text that only the instructor's notebook or the grading setup contains.
 FORBIDDEN_MARKERS: tuple[str, ...] = (
@@ -152,7 +155,7 @@ def private_lines(private_dirs: Iterable[Path]) -> dict[str, Path]:
     lines: dict[str, Path] = {}
     for folder in private_dirs:
         for path in sorted(Path(folder).rglob("*.py")):
-            if "__pycache__" in path.parts or path.resolve() == STUDENT_CHECK_SOURCE:
+            if "__pycache__" in path.parts or path.resolve() in PUBLIC_SOURCES:
                 continue
             for raw in path.read_text(encoding="utf-8").splitlines():
                 line = raw.strip()
@@ -176,7 +179,7 @@ def find_leaks(release_dir: Path, source_dir: Path, private_dirs: Iterable[Path]
         private_dirs: folders of private Python code (hidden tests, the grader itself).
         public_files: text files students receive anyway (the sources of the support files,
             e.g. datasets/__init__.py); their lines never count as leaks under (b) and (e).
-            `STUDENT_CHECK_SOURCE` (shipped as check.py) always counts as such a file.
+            `PUBLIC_SOURCES` (shipped inside check.py) always count as such files.
 
     Reported, one message each:
         (a) a file that is not on `RELEASE_ALLOW_LIST`;
@@ -208,8 +211,9 @@ def find_leaks(release_dir: Path, source_dir: Path, private_dirs: Iterable[Path]
         solution_lines += inside
         public_parts.append(outside)
     public_parts += [Path(p).read_text(encoding="utf-8") for p in public_files]
-    if STUDENT_CHECK_SOURCE.is_file():  # shipped as check.py: every line of it is public
-        public_parts.append(STUDENT_CHECK_SOURCE.read_text(encoding="utf-8"))
+    for source in PUBLIC_SOURCES:  # shipped inside check.py: every line of them is public
+        if source.is_file():
+            public_parts.append(source.read_text(encoding="utf-8"))
     public = "\n".join(public_parts)
     solution_needles = sorted({line.strip() for line in solution_lines
                                if len(line.strip()) >= MIN_SOLUTION_LINE

@@ -1,343 +1,299 @@
-"""Drive real nbgrader on a course directory: generate, autograde, export, feedback.
+"""Set up an nbgrader course for the kit, and thin conveniences over nbgrader's own commands.
 
-The course directory is nbgrader's own layout (source/, release/, submitted/, autograded/,
-feedback/, gradebook.db, nbgrader_config.py). Everything goes through nbgrader's Python API
-(NbGraderAPI with a traitlets Config); the same settings are also written to the folder's
-nbgrader_config.py so that the plain `nbgrader ...` commands, run inside the folder, behave alike.
+`setup` prepares an existing course (one made by `nbgrader quickstart`, or any folder with an
+nbgrader_config.py) so that the plain commands are the whole workflow:
 
-Settings that matter for this assignment (see docs/nbgrader.md):
-- deleted grade cells score 0: nbgrader's default leaves them out and counts them as "needs
-  manual grading"; its `OverwriteCells.add_missing_cells = True` crashes on this notebook in
-  nbgrader 0.9.6 (KeyError when the cell before the deleted one is a read-only cell, as every
-  check cell is), and the whole submission is then not graded. So add_missing_cells stays off
-  and, after autograde, every grade cell absent from the submission gets a manual score of 0
-  in the gradebook, with a comment (`zero_deleted_grade_cells`).
-- `Execute.timeout`: per-cell limit in seconds.
-- the environment variable NNKIT_SEED is set to the run seed while nbgrader runs, so the hidden
-  tests (autograde_tests.nbgrader_bridge) draw the same inputs as `grader autograde --seed`.
-- feedback is generated with `ClearHiddenTests`, so the hidden test source is not shown.
+    nbgrader generate_assignment <a>     # the release: the same files as assignments/<a>/
+    nbgrader autograde <a>               # grading through the kit's sandbox (grader.nbgrader_plugin)
+    nbgrader export                      # totals; `grader nbgrader export` adds a column per cell
+    nbgrader generate_feedback <a>       # the reports, without hidden-test source
+
+What setup writes:
+- COURSE/nnkit_config.py, the kit's settings (autograde preprocessors, the recorded run seed of
+  each assignment, the time limit, feedback without hidden tests). It is rewritten by every
+  setup, keeping the seeds of the other assignments.
+- A marked block at the end of COURSE/nbgrader_config.py that includes nnkit_config.py, added
+  once. No line of the instructor's file is changed or removed.
+- COURSE/source/<a>/: the complete assignment source (the source notebook, hyperparameters.json,
+  toy2d.py, data/, check.py). An existing source/<a>/ is replaced only with `force`.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import random
 import shutil
 import sqlite3
-import time
+import subprocess
+import sys
+import sysconfig
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograde_tests.contract import Role, cell_role, grade_id
 from grader.errors import UsageError
 from grader.leaks import is_allowed
 from grader.paths import Course
-from grader.release import NBGRADER_COURSE_ID, _scripts_on_path, check_assignment, require_nbgrader
+from grader.release import check_assignment, require_nbgrader, support_files
 
-#: Default course directory (inside the usual output folder, which is not versioned).
-DEFAULT_COURSE_DIR = Path("grading-output") / "nbgrader-course"
-#: Per-cell execution limit in seconds (training cells need most of it).
-DEFAULT_CELL_TIMEOUT = 300
-SEED_ENV = "NNKIT_SEED"
-#: Written by `autograde`: seed, per-student success, error and duration.
-RUN_FILE = "nnkit-autograde.json"
 CONFIG_FILE = "nbgrader_config.py"
+KIT_CONFIG_FILE = "nnkit_config.py"
+#: First line of the block that setup appends to the instructor's nbgrader_config.py.
+INCLUDE_MARK = "# ---- added by `grader nbgrader setup` (the course kit)"
 
 
 @dataclass
-class AutogradeOutcome:
-    student: str
-    success: bool
-    seconds: float
-    error: str = ""
+class SetupReport:
+    course: Path
+    assignment: str
+    seed: int
+    seed_was_recorded: bool
+    included: bool                     # the include block was added now (False: already there)
+    source_files: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        seed = f"seed {self.seed} ({'kept' if self.seed_was_recorded else 'recorded'})"
+        include = "added to" if self.included else "already in"
+        return [f"{self.assignment}: {len(self.source_files)} files -> "
+                f"{self.course / 'source' / self.assignment}",
+                f"{KIT_CONFIG_FILE} written ({seed}); the include block is {include} {CONFIG_FILE}",
+                "next, in the course folder:",
+                f"  nbgrader generate_assignment {self.assignment}",
+                f"  nbgrader autograde {self.assignment}",
+                "  nbgrader export",
+                f"  nbgrader generate_feedback {self.assignment}"]
 
 
-def _config(root: Path, timeout: int = DEFAULT_CELL_TIMEOUT):
-    _, Config = require_nbgrader()
-    root = root.resolve()
-    c = Config()
-    c.CourseDirectory.root = str(root)
-    c.CourseDirectory.course_id = NBGRADER_COURSE_ID
-    c.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
-    c.Exchange.root = str(root / "exchange")
-    c.Execute.timeout = int(timeout)
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
-    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests]
-    return c
+def kit_config_text(seeds: dict[str, int], timeout: float | None) -> str:
+    """The content of nnkit_config.py."""
+    from grader.nbgrader_plugin import AUTOGRADE_PREPROCESSORS
 
-
-def _write_config_file(root: Path, timeout: int) -> None:
-    """The same settings for the plain command line (`cd ROOT && nbgrader autograde ...`)."""
-    text = (
-        "# Written by `grader nbgrader generate`; the same settings as grader/nbgrader_course.py.\n"
-        "c = get_config()  # noqa: F821\n"
-        f"c.CourseDirectory.course_id = {NBGRADER_COURSE_ID!r}\n"
-        f"c.CourseDirectory.root = {str(root.resolve())!r}\n"
-        f"c.CourseDirectory.db_url = {'sqlite:///' + str(root.resolve() / 'gradebook.db')!r}\n"
-        f"c.Exchange.root = {str(root.resolve() / 'exchange')!r}\n"
-        "# OverwriteCells.add_missing_cells is left off: in nbgrader 0.9.6 it crashes on this\n"
-        "# notebook (see docs/nbgrader.md); `grader nbgrader autograde` zeroes deleted cells.\n"
-        f"c.Execute.timeout = {int(timeout)}\n"
+    steps = "".join(f"    {name!r},\n" for name in AUTOGRADE_PREPROCESSORS)
+    seeds_text = json.dumps(dict(sorted(seeds.items())), indent=4).replace("\n}", ",\n}") \
+        if seeds else "{}"
+    return (
+        "# The course kit's nbgrader settings, written by `grader nbgrader setup` and included from\n"
+        "# nbgrader_config.py. Every setup rewrites this file (keeping the recorded seeds): change\n"
+        "# the settings with `grader nbgrader setup`, not here.\n"
+        "c = get_config()  # noqa: F821\n\n"
+        "# Autograde through the kit's sandbox: SandboxGrade takes the place of nbgrader's Execute\n"
+        "# (no kernel runs student code); FlagUngraded marks a submission that could not be\n"
+        "# graded as needing manual grading. Assignments without a seed below are executed by\n"
+        "# nbgrader's own Execute, as before.\n"
+        f"c.Autograde.autograde_preprocessors = [\n{steps}]\n\n"
+        "# The run seed of each of the kit's assignments: the same hidden inputs as\n"
+        "# `grader autograde --seed <seed>`.\n"
+        f"c.SandboxGrade.seeds = {seeds_text}\n"
+        "# Time limit per call of a student function, in seconds (None: the kit's default).\n"
+        f"c.SandboxGrade.timeout = {timeout!r}\n\n"
+        "# Feedback without the hidden-test cells' source.\n"
         "c.GenerateFeedback.preprocessors = [\n"
         "    'nbgrader.preprocessors.GetGrades',\n"
         "    'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor',\n"
         "    'nbgrader.preprocessors.ClearHiddenTests',\n"
-        "]\n"
-        "# Set NNKIT_SEED=<seed> in the environment before `nbgrader autograde` to reproduce\n"
-        "# a `grader autograde --seed <seed>` run.\n")
-    (root / CONFIG_FILE).write_text(text, encoding="utf-8")
+        "]\n")
 
 
-@contextmanager
-def _env(name: str, value: str) -> Iterator[None]:
-    old = os.environ.get(name)
-    os.environ[name] = value
+INCLUDE_BLOCK = (
+    f"\n\n{INCLUDE_MARK}: its settings live in {KIT_CONFIG_FILE} ----\n"
+    "import os as _nnkit_os  # noqa: E402\n\n"
+    f"_nnkit_config = _nnkit_os.path.join(_nnkit_os.path.dirname(_nnkit_os.path.abspath(__file__)),\n"
+    f"                                    {KIT_CONFIG_FILE!r})\n"
+    "if not _nnkit_os.path.isfile(_nnkit_config):\n"
+    "    raise FileNotFoundError(f\"{_nnkit_config} is missing: run `grader nbgrader setup`\")\n"
+    "load_subconfig(_nnkit_config)  # noqa: F821\n"
+    "# ---- end of the block added by `grader nbgrader setup` ----\n")
+
+
+def recorded_settings(course_dir: Path) -> tuple[dict[str, int], float | None]:
+    """(seeds, timeout) recorded in COURSE/nnkit_config.py; ({}, None) when there is none."""
+    path = course_dir / KIT_CONFIG_FILE
+    if not path.is_file():
+        return {}, None
+    from traitlets.config.loader import PyFileConfigLoader
+
     try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = old
+        config = PyFileConfigLoader(KIT_CONFIG_FILE, path=str(course_dir)).load_config()
+    except Exception as exc:  # noqa: BLE001 - any error in the file: say which file
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    section = config.get("SandboxGrade", {})
+    seeds = {str(k): int(v) for k, v in dict(section.get("seeds", {})).items()}
+    timeout = section.get("timeout")
+    return seeds, (float(timeout) if timeout is not None else None)
 
 
-def _api(root: Path, timeout: int = DEFAULT_CELL_TIMEOUT):
-    NbGraderAPI, _ = require_nbgrader()
-    return NbGraderAPI(config=_config(root, timeout))
-
-
-def _fail(what: str, result: dict) -> UsageError:
-    log = (result.get("log") or "") + (result.get("error") or "")
-    last = [line for line in log.splitlines() if line.strip()][-3:]
-    return UsageError(f"nbgrader {what} failed: {' | '.join(last) or 'no log'}")
-
-
-def generate(course: Course, root: Path, assignment: str,
-             timeout: int = DEFAULT_CELL_TIMEOUT) -> Path:
-    """Copy solutions/<assignment>/ into ROOT/source/ and run generate_assignment; return the
-    release folder. Refuses files that are not on the release allow-list: nbgrader would copy
-    every file of the source folder into the release."""
-    check_assignment(course, assignment)
-    src = course.solutions / assignment
-    refused = sorted(p.relative_to(src).as_posix() for p in src.rglob("*")
-                     if p.is_file() and not is_allowed(p.relative_to(src).as_posix()))
+def _source_files(kit: Course, assignment: str) -> dict[str, bytes]:
+    """Every file source/<a>/ gets: the assignment's solutions/ folder and the support files."""
+    src = kit.solutions / assignment
+    files = {p.relative_to(src).as_posix(): p.read_bytes() for p in sorted(src.rglob("*"))
+             if p.is_file() and "__pycache__" not in p.parts}
+    refused = sorted(rel for rel in files if not is_allowed(rel))
     if refused:
         raise UsageError(f"solutions/{assignment}/ holds files nbgrader would release to students: "
                          f"{', '.join(refused)}")
-    root.mkdir(parents=True, exist_ok=True)
-    _write_config_file(root, timeout)
-    dest = root / "source" / assignment
+    for rel, data in support_files(kit).items():
+        if rel in files:
+            raise UsageError(f"solutions/{assignment}/{rel} clashes with a support file")
+        files[rel] = data
+    return files
+
+
+def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = None,
+          force: bool = False, timeout: float | None = None) -> SetupReport:
+    """Prepare the nbgrader course in `course_dir` for `assignment` (see the module docstring)."""
+    course_dir = Path(course_dir).resolve()
+    require_nbgrader()
+    if not course_dir.is_dir():
+        raise UsageError(f"course folder not found: {course_dir} (create the course with "
+                         "`nbgrader quickstart <course_id>` first)")
+    config = course_dir / CONFIG_FILE
+    if not config.is_file():
+        raise UsageError(f"{course_dir} is not an nbgrader course: it has no {CONFIG_FILE} "
+                         "(create one with `nbgrader quickstart <course_id>`)")
+    check_assignment(kit, assignment)
+    if timeout is not None and timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    dest = course_dir / "source" / assignment
+    if dest.exists() and not force:
+        raise UsageError(f"{dest} exists: add --force to replace it with the kit's source")
+    files = _source_files(kit, assignment)
+    seeds, recorded_timeout = recorded_settings(course_dir)
+    was_recorded = seed is None and assignment in seeds
+    if seed is None:
+        seed = seeds.get(assignment, random.SystemRandom().randrange(2**31))
+    seeds[assignment] = int(seed)
+    timeout = timeout if timeout is not None else recorded_timeout
+
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(src, dest)
-    with _scripts_on_path():
-        result = _api(root, timeout).generate_assignment(assignment, force=True, create=True)
-    if not result.get("success"):
-        raise _fail("generate_assignment", result)
-    return root / "release" / assignment
+    for rel, data in files.items():
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_bytes(data)
+    (course_dir / KIT_CONFIG_FILE).write_text(kit_config_text(seeds, timeout), encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    included = INCLUDE_MARK not in text
+    if included:
+        with config.open("a", encoding="utf-8") as fh:
+            fh.write(INCLUDE_BLOCK)
+    return SetupReport(course_dir, assignment, int(seed), was_recorded, included, sorted(files))
 
 
-def _submitted_students(submitted: Path, assignment: str) -> list[str]:
-    return sorted(d.name for d in submitted.iterdir()
-                  if d.is_dir() and list((d / assignment).glob("*.ipynb")))
+# ------------------------------------------------------------------ conveniences over the CLI
+
+def _environment() -> dict[str, str]:
+    """The environment for nbgrader: this Python's scripts first on PATH (nbgrader runs
+    `alembic` by name), the course kit importable (it is, being installed here)."""
+    env = dict(os.environ)
+    scripts = sysconfig.get_path("scripts")
+    env["PATH"] = os.pathsep.join([scripts, env.get("PATH", "")])
+    return env
 
 
-def autograde(course: Course, root: Path, assignment: str, submitted: Path,
-              seed: int | None = None, timeout: int = DEFAULT_CELL_TIMEOUT,
-              students: list[str] | None = None,
-              progress=None) -> tuple[int, list[AutogradeOutcome]]:
-    """Copy SUBMITTED/<student>/<assignment>/*.ipynb into ROOT/submitted/ and run nbgrader
-    autograde for every student, with $NNKIT_SEED set to the run seed. Returns (seed, outcomes).
-    Generates the assignment first when ROOT has no gradebook yet."""
+def run_nbgrader(course_dir: Path, *args: str, capture: bool = False) -> subprocess.CompletedProcess:
+    """Run `nbgrader ARGS` in the course folder with this Python; UsageError when it fails."""
+    require_nbgrader()
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_dir,
+                          env=_environment(), text=True, stdin=subprocess.DEVNULL,
+                          capture_output=capture)
+    if proc.returncode != 0:
+        detail = ""
+        if capture:
+            lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
+            detail = ": " + " | ".join(lines[-3:])
+        raise UsageError(f"nbgrader {args[0]} failed (exit {proc.returncode}){detail}")
+    return proc
+
+
+def copy_submissions(course_dir: Path, assignment: str, submitted: Path) -> list[str]:
+    """Copy SUBMITTED/<student>/<assignment>/*.ipynb into COURSE/submitted/; return the ids."""
     if not submitted.is_dir():
         raise UsageError(f"submissions folder not found: {submitted}")
-    if not (root / "gradebook.db").is_file() or not (root / "source" / assignment).is_dir():
-        generate(course, root, assignment, timeout)
-    found = _submitted_students(submitted, assignment)
-    if students is not None:
-        found = [s for s in found if s in students]
-    if not found:
+    students = sorted(d.name for d in submitted.iterdir()
+                      if d.is_dir() and list((d / assignment).glob("*.ipynb")))
+    if not students:
         raise UsageError(f"no notebooks in {submitted}/<student>/{assignment}/")
-    for student in found:
-        dest = root / "submitted" / student / assignment
+    for student in students:
+        dest = course_dir / "submitted" / student / assignment
         if dest.exists():
             shutil.rmtree(dest)
         dest.mkdir(parents=True)
         for nb in sorted((submitted / student / assignment).glob("*.ipynb")):
             shutil.copyfile(nb, dest / nb.name)
-    if seed is None:
-        seed = random.SystemRandom().randrange(2**31)
-    outcomes = []
-    with _scripts_on_path(), _env(SEED_ENV, str(seed)):
-        api = _api(root, timeout)
-        for student in found:
-            start = time.perf_counter()
-            result = api.autograde(assignment, student, force=True, create=True)
-            error = "" if result.get("success") else _fail("autograde", result).args[0]
-            if result.get("success"):
-                zero_deleted_grade_cells(root, assignment, student)
-            outcomes.append(AutogradeOutcome(student, bool(result.get("success")),
-                                             time.perf_counter() - start, error))
-            if progress:
-                progress(outcomes[-1])
-    run_file = root / RUN_FILE
-    previous = json.loads(run_file.read_text()) if run_file.is_file() else {}
-    record = previous.get(assignment, {}) if previous.get(assignment, {}).get("seed") == seed else {}
-    record = {"seed": seed, "students": {**record.get("students", {}), **{
-        o.student: {"success": o.success, "seconds": round(o.seconds, 3), "error": o.error}
-        for o in outcomes}}}
-    run_file.write_text(json.dumps({**previous, assignment: record}, indent=2, sort_keys=True) + "\n")
-    return seed, outcomes
+    return students
 
 
-DELETED_COMMENT = "This grade cell was deleted from the submission: 0 points."
+# ------------------------------------------------------------------ reading the gradebook
 
-
-def _grade_ids_in(path: Path) -> set[str]:
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("grade") and "grade_id" in c.metadata["nbgrader"]}
-
-
-def zero_deleted_grade_cells(root: Path, assignment: str, student: str) -> list[str]:
-    """Give 0 points (manual score, no manual grading needed) to every grade cell of the source
-    that the student's submitted notebook lacks; return their ids."""
-    from nbgrader.api import Gradebook
-
-    zeroed = []
-    with warnings.catch_warnings(), Gradebook(f"sqlite:///{(root / 'gradebook.db').resolve()}",
-                                               NBGRADER_COURSE_ID) as gb:
-        warnings.simplefilter("ignore")
-        for source_nb in sorted((root / "source" / assignment).glob("*.ipynb")):
-            submitted = root / "submitted" / student / assignment / source_nb.name
-            if not submitted.is_file():
-                continue
-            present = _grade_ids_in(submitted)
-            for cell in sorted(_grade_ids_in(source_nb) - present):
-                grade = gb.find_grade(cell, source_nb.stem, assignment, student)
-                grade.manual_score = 0.0
-                grade.needs_manual_grade = False
-                comment = gb.find_comment(cell, source_nb.stem, assignment, student) \
-                    if _has_comment(gb, cell, source_nb.stem, assignment, student) else None
-                if comment is not None:
-                    comment.manual_comment = DELETED_COMMENT
-                zeroed.append(cell)
-            gb.db.commit()
-    return zeroed
-
-
-def _has_comment(gb, cell: str, notebook: str, assignment: str, student: str) -> bool:
-    from nbgrader.api import MissingEntry
-
-    try:
-        gb.find_comment(cell, notebook, assignment, student)
-    except MissingEntry:
-        return False
-    return True
-
-
-def gradebook_course_id(db: Path) -> str:
-    """The course id stored in an nbgrader gradebook (ours is 'nnkit'; a course made with the
-    plain nbgrader commands may use another one)."""
+def gradebook_course_id(db: Path) -> str | None:
+    """The course id stored in an nbgrader gradebook (None when it holds no assignment)."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         ids = [row[0] for row in conn.execute("SELECT DISTINCT course_id FROM assignment")]
     if len(ids) > 1:
         raise UsageError(f"{db} holds several courses ({', '.join(sorted(ids))})")
-    return ids[0] if ids else NBGRADER_COURSE_ID
+    return ids[0] if ids else None
 
 
-def gradebook_results(db: Path, assignment: str | None = None,
-                      failed: dict[str, set[str]] | None = None) -> list[dict]:
+def gradebook_results(db: Path, assignment: str | None = None) -> list[dict]:
     """Every submission in the gradebook as a result dict in grader.results' shape: one test per
-    grade cell (id = the cell's grade_id, e.g. test-linear_forward), status 'graded' ('error'
-    for the students in failed[assignment], whose autograde failed)."""
+    grade cell (id = the cell's grade_id, e.g. test-linear_forward), in notebook order. A
+    submission with a cell that needs manual grading has status 'needs_manual_grading'."""
     if not Path(db).is_file():
         raise UsageError(f"gradebook not found: {db}")
     from nbgrader.api import Gradebook
 
     rows = []
-    with _scripts_on_path(), warnings.catch_warnings(), Gradebook(f"sqlite:///{Path(db).resolve()}",
-                                       gradebook_course_id(Path(db))) as gb:
+    course_id = gradebook_course_id(Path(db))
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy warnings while reading
-        for a in gb.assignments:
-            if assignment is not None and a.name != assignment:
-                continue
-            for sub in a.submissions:
-                tests = []
-                for nb in sub.notebooks:
-                    for g in sorted(nb.grades, key=lambda g: _cell_order(a.name, g.name)):
-                        tests.append({"id": g.name, "function": g.name.removeprefix("test-"),
-                                      "points": float(g.score), "max_points": float(g.max_score),
-                                      "status": "passed" if g.score == g.max_score else "failed",
-                                      "needs_manual_grade": bool(g.needs_manual_grade)})
-                bad = sub.student.id in (failed or {}).get(a.name, set())
-                rows.append({"student": sub.student.id, "assignment": a.name,
-                             "score": float(sub.score), "max_score": float(sub.max_score),
-                             "status": "error" if bad else "graded", "tests": tests,
-                             "source": "nbgrader"})
+        with Gradebook(f"sqlite:///{Path(db).resolve()}", course_id or "") as gb:
+            for a in gb.assignments:
+                if assignment is not None and a.name != assignment:
+                    continue
+                order = _cell_order(Path(db).parent / "source" / a.name)
+                for sub in a.submissions:
+                    tests = []
+                    for nb in sub.notebooks:
+                        for g in sorted(nb.grades, key=lambda g: (order.get(g.name, 1 << 30), g.name)):
+                            tests.append({"id": g.name, "function": g.name.removeprefix("test-"),
+                                          "points": float(g.score), "max_points": float(g.max_score),
+                                          "status": "passed" if g.score == g.max_score else "failed",
+                                          "needs_manual_grade": bool(g.needs_manual_grade)})
+                    manual = any(t["needs_manual_grade"] for t in tests)
+                    rows.append({"student": sub.student.id, "assignment": a.name,
+                                 "score": float(sub.score), "max_score": float(sub.max_score),
+                                 "status": "needs_manual_grading" if manual else "graded",
+                                 "tests": tests, "source": "nbgrader"})
     return sorted(rows, key=lambda r: (r["student"], r["assignment"]))
 
 
-def _cell_order(assignment: str, name: str) -> tuple[int, str]:
-    """Grade cells in the order of the source notebook when it is ours, else by name."""
-    order = _grade_ids(assignment)
-    return (order.index(name), name) if name in order else (len(order), name)
+def _cell_order(source: Path) -> dict[str, int]:
+    """grade_id -> position of the test cells in the course's source notebooks (empty when the
+    source is not there: cells are then ordered by name)."""
+    order: dict[str, int] = {}
+    for notebook in sorted(source.glob("*.ipynb")) if source.is_dir() else []:
+        for gid in source_grade_ids(notebook):
+            order.setdefault(gid, len(order))
+    return order
 
 
-@functools.cache
-def _grade_ids(assignment: str) -> list[str]:
-    from grader.paths import course
-
-    try:
-        path = course().solution_notebook(assignment)
-    except UsageError:
-        return []
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("grade")]
-
-
-def failed_students(root: Path) -> dict[str, set[str]]:
-    """assignment -> students whose last nbgrader autograde failed (from ROOT/nnkit-autograde.json)."""
-    path = root / RUN_FILE
-    if not path.is_file():
-        return {}
-    data = json.loads(path.read_text())
-    return {a: {s for s, o in rec.get("students", {}).items() if not o.get("success")}
-            for a, rec in data.items()}
-
-
-def export(root: Path, out_csv: Path, assignment: str | None = None) -> tuple[list[dict], Path]:
-    """grades.csv (grader's format, one column per grade cell) from ROOT's gradebook."""
+def export(course_dir: Path, out_csv: Path, assignment: str | None = None) -> tuple[list[dict], Path]:
+    """grades.csv (the grader's format, one column per grade cell) from the course's gradebook."""
     from grader.results import write_csv_file
 
-    rows = gradebook_results(root / "gradebook.db", assignment, failed_students(root))
+    rows = gradebook_results(gradebook_path(course_dir), assignment)
     return rows, write_csv_file(out_csv, rows)
 
 
-def feedback(root: Path, assignment: str, students: list[str] | None = None) -> list[Path]:
-    """generate_feedback (hidden test source cleared) for every autograded student; return the
-    HTML files."""
-    autograded = root / "autograded"
-    found = sorted(d.name for d in autograded.iterdir() if (d / assignment).is_dir()) \
-        if autograded.is_dir() else []
-    if students is not None:
-        found = [s for s in found if s in students]
-    if not found:
-        raise UsageError(f"nothing autograded for {assignment} in {root}")
-    with _scripts_on_path():
-        api = _api(root)
-        for student in found:
-            result = api.generate_feedback(assignment, student, force=True)
-            if not result.get("success"):
-                raise _fail(f"generate_feedback for {student}", result)
-    return sorted((root / "feedback").glob(f"*/{assignment}/*.html"))
+def gradebook_path(course_dir: Path) -> Path:
+    """The course's gradebook.db (nbgrader's default place)."""
+    return Path(course_dir) / "gradebook.db"
+
+
+def source_grade_ids(notebook: Path) -> list[str]:
+    """The grade ids of the test cells of a source notebook, in notebook order."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    return [grade_id(c) for c in nb.cells if cell_role(c) is Role.TEST]

@@ -24,8 +24,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.check_script import check_script
 from grader.errors import UsageError
-from grader.leaks import RELEASE_ALLOW_LIST, STUDENT_CHECK_SOURCE, is_allowed, is_interpreter_cache
+from grader.leaks import RELEASE_ALLOW_LIST, is_allowed, is_interpreter_cache
 from grader.paths import Course
 
 #: Course id used inside the temporary nbgrader course directory (never stored anywhere).
@@ -144,9 +145,9 @@ def read_tree(folder: Path) -> dict[str, bytes]:
 
 def support_files(course: Course) -> dict[str, bytes]:
     """The student support files: the toy2d loader as one module, every dataset file, and the
-    students' local check runner (grader/student_check.py as check.py)."""
+    students' local check runner (grader/student_check.py made self-contained, as check.py)."""
     files = {"toy2d.py": (course.datasets / "__init__.py").read_bytes(),
-             "check.py": STUDENT_CHECK_SOURCE.read_bytes()}
+             "check.py": check_script()}
     datasets = sorted((course.datasets / "data").glob("*.npz"))
     if not datasets:
         raise UsageError(f"no dataset files in {course.datasets / 'data'}")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from autograde_tests.contract import RUN_PROBLEM_STATUSES
 from grader import report_plots, results
 from grader.errors import UsageError
 
@@ -23,7 +24,7 @@ REPORT_FILE = "report.html"
 #: Folder (next to the page) that also receives the embedded plots as PNG files.
 FIGURES_DIR = "report-figures"
 #: Test statuses that mean something went wrong running the code, rather than a wrong answer.
-PROBLEM_STATUSES = ("timeout", "error", "crash", "bad_answer")
+PROBLEM_STATUSES = RUN_PROBLEM_STATUSES
 #: How many diagnoses / hardest tests the summary tables show.
 TOP_DIAGNOSES = 10
 MESSAGE_CHARS = 300
@@ -173,7 +174,7 @@ th { background: #f0f0f0; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 code { font-size: 0.85rem; }
 .status-graded { color: #2e7d32; }
-.status-error, .status-timeout, .status-invalid, .status-missing { color: #c62828; font-weight: 600; }
+.status-error, .status-timeout, .status-memory, .status-invalid, .status-missing { color: #c62828; font-weight: 600; }
 details { background: white; border: 1px solid #e0e0e0; border-radius: 6px; margin: 6px 0;
           padding: 4px 10px; }
 summary { cursor: pointer; }
@@ -213,7 +214,8 @@ def student_anchor(student: str) -> str:
 
 
 def feedback_href(r: dict) -> str:
-    return f"{quote(r['student'], safe='')}/{quote(r['assignment'], safe='')}.feedback.md"
+    return (f"{results.STUDENTS_DIR}/{quote(r['student'], safe='')}/"
+            f"{quote(r['assignment'], safe='')}.feedback.md")
 
 
 def figures(summary: ClassSummary) -> dict[str, bytes]:

@@ -1,10 +1,12 @@
 """Result files of a grading run: per-submission JSON, grades.csv, per-student feedback.
 
 Layout of an output folder:
-    DIR/run.json                          the run: seed, assignment, grader version, settings
-    DIR/<student>/<assignment>.json       one result per submission (written atomically)
-    DIR/<student>/<assignment>.feedback.md
-    DIR/grades.csv                        one row per student x assignment, one column per test
+    DIR/run.json                                   the run: seed, assignment, version, settings
+    DIR/grades.csv                                 one row per student x assignment, a column per test
+    DIR/report.html, DIR/report-figures/           `grader report`
+    DIR/students/<student>/<assignment>.json       one result per submission (written atomically)
+    DIR/students/<student>/<assignment>.feedback.md
+Per-student files live under students/, so that no student id can collide with a run-level file.
 The JSON files are the record; CSV and feedback are rebuilt from them (`grader collect`).
 """
 
@@ -18,12 +20,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-#: Statuses of a whole submission.
-STATUSES = ("graded", "error", "timeout", "invalid", "missing")
+from autograde_tests.contract import SUBMISSION_STATUSES
+
+#: Statuses of a whole submission (the contract's).
+STATUSES = SUBMISSION_STATUSES
 #: Keys whose values are wall-clock measurements (excluded when comparing runs).
 TIMING_KEYS = frozenset({"duration", "started", "finished"})
 RUN_FILE = "run.json"
 CSV_FILE = "grades.csv"
+#: Folder of the per-student files inside an output folder.
+STUDENTS_DIR = "students"
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -42,8 +48,20 @@ def write_json_atomic(path: Path, data: Any) -> None:
         raise
 
 
+def read_json(path: Path) -> Any:
+    """The JSON in `path`, or None when it is missing or unreadable."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def result_path(out: Path, student: str, assignment: str) -> Path:
-    return out / student / f"{assignment}.json"
+    return Path(out) / STUDENTS_DIR / student / f"{assignment}.json"
+
+
+def feedback_path(out: Path, student: str, assignment: str) -> Path:
+    return Path(out) / STUDENTS_DIR / student / f"{assignment}.feedback.md"
 
 
 def is_complete(data: Any) -> bool:
@@ -53,16 +71,13 @@ def is_complete(data: Any) -> bool:
 
 
 def read_result(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = read_json(path)
     return data if is_complete(data) else None
 
 
 def result_files(out: Path) -> list[Path]:
     """The result files under `out`, sorted by student then assignment (not yet validated)."""
-    return sorted(out.glob("*/*.json"), key=lambda p: (p.parent.name, p.stem))
+    return sorted((Path(out) / STUDENTS_DIR).glob("*/*.json"), key=lambda p: (p.parent.name, p.stem))
 
 
 def iter_results(out: Path) -> Iterator[dict]:
@@ -147,8 +162,29 @@ def feedback_markdown(r: dict) -> str:
     return "\n".join(lines)
 
 
+def cell_report(r: dict, function: str) -> str:
+    """The plain-text report of one graded function, as nbgrader shows it in the function's grade
+    cell: the score, then every check with its message and likely cause."""
+    tests = [t for t in r["tests"] if t["function"] == function]
+    score = sum(t["points"] for t in tests)
+    total = sum(t["max_points"] for t in tests)
+    lines = [f"{function}: {_num(score)} / {_num(total)} points (run seed {r.get('seed')})"]
+    if r["status"] != "graded":
+        lines.append(f"  not graded ({r['status']}): {r.get('reason') or 'see the grader log'}")
+        return "\n".join(lines) + "\n"
+    for t in tests:
+        mark = "ok  " if t["status"] == "passed" else "FAIL"
+        state = "" if t["status"] in ("passed", "failed") else f", {t['status'].replace('_', ' ')}"
+        lines.append(f"  {mark} {t['id']} ({_num(t['points'])}/{_num(t['max_points'])}{state})")
+        if t["status"] != "passed":
+            lines += [f"       {line}" for line in t["message"].splitlines()]
+            if t.get("diagnosis"):
+                lines.append(f"       likely cause: {t['diagnosis']}")
+    return "\n".join(lines) + "\n"
+
+
 def write_feedback(out: Path, r: dict) -> Path:
-    path = out / r["student"] / f"{r['assignment']}.feedback.md"
+    path = feedback_path(out, r["student"], r["assignment"])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(feedback_markdown(r), encoding="utf-8")
     return path

@@ -33,6 +33,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograde_tests.contract import Role, cell_role, cell_source, grade_id  # check.py: inline
+
 #: Seconds one cell may run before it is stopped and reported as timed out.
 CELL_TIME_LIMIT = 20.0
 #: Longest hint printed in the table (the rest is cut).
@@ -52,7 +54,7 @@ class CheckTimeout(BaseException):
 @dataclass
 class CellCode:
     label: str   # grade id of the cell, or "cell N" for a cell without one
-    kind: str    # "setup", "solution", "added", "check"
+    kind: str    # a contract Role value: "setup", "solution", "added", "check"
     source: str
 
 
@@ -66,10 +68,6 @@ class CheckResult:
 # ---------------------------------------------------------------------------------------------
 # Reading the notebook.
 # ---------------------------------------------------------------------------------------------
-
-def _text(source: object) -> str:
-    return "".join(source) if isinstance(source, list) else str(source or "")
-
 
 def strip_magics(source: str) -> str:
     """`source` with IPython magics and shell lines (`%...`, `!...`) turned into `pass`; a cell
@@ -90,20 +88,12 @@ def read_cells(path: Path) -> list[CellCode]:
         raise ValueError(f"{path.name} is not a Jupyter notebook (no list of cells)")
     cells = []
     for number, cell in enumerate(notebook["cells"], start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
-        source = strip_magics(_text(cell.get("source")))
-        if not isinstance(grade_id, str) or not grade_id:
-            cells.append(CellCode(f"cell {number}", "added", source))
-        elif meta.get("solution"):
-            cells.append(CellCode(grade_id, "solution", source))
-        elif grade_id.startswith("setup-"):
-            cells.append(CellCode(grade_id, "setup", source))
-        elif grade_id.startswith("check-"):
-            cells.append(CellCode(grade_id, "check", source))
-        # demo-* and test-* cells (and any other locked cell) do not run
+        role = cell_role(cell)
+        source = cell_source(cell)
+        if role not in (Role.SETUP, Role.SOLUTION, Role.ADDED, Role.CHECK) or source is None:
+            continue  # demo and test cells (and any other locked cell) do not run
+        label = grade_id(cell) if role is not Role.ADDED else f"cell {number}"
+        cells.append(CellCode(label, role.value, strip_magics(source)))
     return cells
 
 

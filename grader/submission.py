@@ -1,11 +1,14 @@
 """Reading a submitted notebook: which code runs when it is graded.
 
-Rules, as nbgrader applies them to locked cells:
-- the release's `setup-*` cells always run, in release order and in their released form (a student
-  who edits or deletes the import cell gets the original back);
-- the student's solution cells and any cells the student added run as written, in notebook order;
-- grade cells (hidden tests), visible `check-*` cells and `demo-*` cells do not run: the grader
-  calls the functions itself, and demos only train and plot;
+Roles are the contract's (autograde_tests.contract.cell_role, docs/cell-roles.md), read from the
+released notebook; a submitted cell takes the role of the released cell with its grade_id, and a
+cell whose grade_id the release does not have (or that has none) is a cell the student added.
+- the release's setup cells always run, in release order and in their released form (a student
+  who edits or deletes the import cell gets the original back, as nbgrader restores locked cells);
+- the student's solution cells and any code cells the student added run as written, in notebook
+  order;
+- test cells, check cells and demo cells never run: the grader calls the functions itself, and
+  demos only train and plot;
 - IPython magics (`%...`, `%%...`) and shell lines (`!...`) are neutralized: shell escapes would
   run outside Python, and magics need a kernel the grader does not start.
 """
@@ -19,9 +22,10 @@ from pathlib import Path
 
 import nbformat
 
+from autograde_tests.contract import Role, cell_role, cell_source, grade_id
+
 #: Largest notebook file accepted; anything bigger is `invalid` without being parsed.
 MAX_NOTEBOOK_BYTES = 20 << 20
-RUN_LOCKED_PREFIXES = ("setup-",)
 _MAGIC_LINE = re.compile(r"^(\s*)([%!].*)$")
 
 
@@ -34,25 +38,28 @@ class ReleaseCells:
     """What the grader needs to know about the released notebook's cells."""
 
     setup_sources: tuple[str, ...]
-    roles: dict[str, str]  # grade_id -> "setup" | "solution" | "skip"
+    roles: dict[str, Role]  # grade_id -> role of the released cell
 
     @classmethod
     def from_notebook(cls, path: Path) -> ReleaseCells:
+        """From a released notebook, or from its nbgrader source notebook (same ids and roles)."""
         nb = nbformat.read(path, as_version=4)
         setup, roles = [], {}
         for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            gid = meta.get("grade_id")
-            if cell.cell_type != "code" or not gid:
+            gid = grade_id(cell)
+            if gid is None:
                 continue
-            if meta.get("solution"):
-                roles[gid] = "solution"
-            elif gid.startswith(RUN_LOCKED_PREFIXES):
-                roles[gid] = "setup"
+            roles[gid] = cell_role(cell)
+            if roles[gid] is Role.SETUP:
                 setup.append(cell.source)
-            else:
-                roles[gid] = "skip"
         return cls(tuple(setup), roles)
+
+    def role_of(self, cell) -> Role:
+        """The role a submitted cell has when graded."""
+        gid = grade_id(cell)
+        if gid is not None and gid in self.roles:
+            return self.roles[gid]
+        return Role.ADDED if isinstance(cell, dict) and cell.get("cell_type") == "code" else Role.TEXT
 
 
 def neutralize(source: str) -> str:
@@ -80,10 +87,14 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
         data = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidSubmission(f"{path.name} is not valid JSON ({str(exc)[:80]})") from None
+    except RecursionError:
+        raise InvalidSubmission(f"{path.name} is nested too deeply to be a notebook") from None
     if not isinstance(data, dict) or "cells" not in data or not isinstance(data["cells"], list):
         raise InvalidSubmission(f"{path.name} is not a Jupyter notebook (no list of cells)")
     try:
         nb = nbformat.reads(json.dumps(data), as_version=4)
+    except RecursionError:
+        raise InvalidSubmission(f"{path.name} is nested too deeply to be a notebook") from None
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds on bad input
         raise InvalidSubmission(f"{path.name} is not a readable notebook ({str(exc)[:80]})") from None
     return nb
@@ -94,13 +105,9 @@ def code_to_run(path: Path, release: ReleaseCells) -> list[str]:
     nb = read_notebook(path)
     chunks = list(release.setup_sources)
     for cell in nb.cells:
-        if cell.get("cell_type") != "code":
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", "")
-        if not isinstance(source, str):
-            continue
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        role = release.roles.get(gid, "student") if isinstance(gid, str) else "student"
-        if role in ("solution", "student"):
+        source = cell_source(cell)
+        if source is not None and release.role_of(cell) in (Role.SOLUTION, Role.ADDED):
             chunks.append(neutralize(source))
     return chunks

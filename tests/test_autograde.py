@@ -106,7 +106,7 @@ def graded(klass, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
 
 
 def _result(out: Path, student: str) -> dict:
-    return json.loads((out / student / f"{ASSIGNMENT}.json").read_text())
+    return json.loads(results.result_path(out, student, ASSIGNMENT).read_text())
 
 
 @pytest.mark.parametrize("student", sorted(CLASS))
@@ -144,7 +144,7 @@ def test_result_files_and_csv(graded):
     lines = (out / "grades.csv").read_text().splitlines()
     assert lines[0].startswith("student_id,assignment,score,max_score,status,standardize.fit,")
     assert len(lines) == 1 + len(CLASS) + 8
-    feedback = (out / "relu_ge" / f"{ASSIGNMENT}.feedback.md").read_text()
+    feedback = results.feedback_path(out, "relu_ge", ASSIGNMENT).read_text()
     assert "relu_backward.at-zero" in feedback and ">= 0" in feedback
     assert "results:" in proc.stdout and "perfect" in proc.stdout
 
@@ -219,7 +219,7 @@ def test_few_tasks_in_flight_and_a_broken_pool_loses_nothing(monkeypatch, tmp_pa
     lock = threading.Lock()
 
     class FakePool(ThreadPoolExecutor):
-        def __init__(self, max_workers, mp_context=None, initializer=None):
+        def __init__(self, max_workers, mp_context=None, initializer=None, initargs=()):
             super().__init__(max_workers=max_workers)
 
         def submit(self, fn, task, settings):

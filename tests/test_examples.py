@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from autograde_tests import engine
-from grader import example_class
+from autograde_tests.contract import CHECK_STATUSES
+from grader import example_class, results
 from grader.cli import main
 from grader.errors import UsageError
 from grader.paths import Course
@@ -25,7 +26,7 @@ SUBMITTED = example_class.examples_dir(COURSE) / example_class.SUBMITTED_DIR
 EXPECTED = example_class.load_expected(COURSE)
 #: What the issue asks of the class: enough students, and each kind of submission present.
 MIN_STUDENTS = 12
-LOST_STATUSES = {"failed", "not_implemented", "missing", "error", "timeout", "crash", "bad_answer"}
+LOST_STATUSES = set(CHECK_STATUSES) - {"passed"}
 
 
 def test_committed_submissions_are_current():
@@ -60,7 +61,7 @@ def test_expectation_is_consistent_with_the_points():
         assert set(lost) <= set(points), (student, set(lost) - set(points))
         assert set(lost.values()) <= LOST_STATUSES, student
         if want["status"] == "graded":
-            assert want["score"] == engine.TOTAL_POINTS - sum(points[t] for t in lost), student
+            assert want["score"] == engine.total_points() - sum(points[t] for t in lost), student
 
 
 # ------------------------------------------------------------------------------ variant files
@@ -136,7 +137,7 @@ def test_demo_scores_match_the_expectation_file(demo):
 def test_demo_feedback_for_everyone(demo):
     _, _, out = demo
     for student in EXPECTED["students"]:
-        text = (out / student / f"{EXPECTED['assignment']}.feedback.md").read_text()
+        text = results.feedback_path(out, student, EXPECTED["assignment"]).read_text()
         assert f"feedback for {student}" in text
 
 

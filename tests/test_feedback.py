@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+from inprocess import InProcessStudent
 
 from autograde_tests import engine, reference
-from autograde_tests.student import InProcessStudent
 from grader.paths import course
+
+NOTEBOOK = course().solution_notebook("nn_from_scratch")
 
 
 def _student(extra: str) -> InProcessStudent:
     ns: dict = {"np": np}
-    for src in reference.solution_sources(course().solution_notebook("nn_from_scratch")):
+    for src in reference.solution_sources(NOTEBOOK):
         exec(src, ns)
     exec(extra, ns)
     return InProcessStudent(ns)
@@ -19,7 +21,7 @@ def _student(extra: str) -> InProcessStudent:
 
 def _failure(student: InProcessStudent, check_id: str):
     check = next(c for c in engine.all_checks() if c.id == check_id)
-    result = engine.run_check(check, student, run_seed=5)
+    result = engine.run_check(check, student, 5, reference.load(NOTEBOOK))
     assert result.status == "failed"
     return result
 

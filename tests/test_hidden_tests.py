@@ -1,7 +1,7 @@
 """Acceptance of the hidden tests (autograde_tests): the reference and an independent solution
 get full marks, the released stubs get zero, the points agree with the notebook's grade cells,
-grading is deterministic per run seed, the stored thresholds are reproducible and the nbgrader
-bridge keeps stderr clean."""
+grading is deterministic per run seed, the stored thresholds are reproducible, and a grade cell
+run in a kernel refuses to grade."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from inprocess import InProcessStudent
 
 from autograde_tests import calibration, engine, reference
-from autograde_tests.nbgrader_bridge import SEED_ENV, grade_cell
-from autograde_tests.student import InProcessStudent, RngSeed
+from autograde_tests.contract import RngSeed, Role, cell_role, function_of, grade_id
 from grader.paths import course
 
 ASSIGNMENT = "nn_from_scratch"
@@ -71,6 +71,9 @@ CHECK_IDS = [
 
 def _notebook():
     return nbformat.read(course().solution_notebook(ASSIGNMENT), as_version=4)
+
+
+REF = reference.load(course().solution_notebook(ASSIGNMENT))
 
 
 def _namespace(sources) -> dict:
@@ -135,9 +138,9 @@ def reference_student():
 
 @pytest.mark.parametrize("run_seed", REFERENCE_RUN_SEEDS)
 def test_reference_scores_full_marks(reference_student, run_seed):
-    results = engine.run_checks(reference_student, run_seed)
+    results = engine.run_checks(reference_student, run_seed, REF)
     assert [r.id for r in results] == CHECK_IDS
-    assert _score(results) == engine.TOTAL_POINTS, _failures(results)
+    assert _score(results) == engine.total_points(), _failures(results)
 
 
 def test_stubs_score_zero_as_not_implemented():
@@ -146,7 +149,7 @@ def test_stubs_score_zero_as_not_implemented():
         function = namespace[name]
         with pytest.raises(NotImplementedError):
             function(*[None] * function.__code__.co_argcount)
-    results = engine.run_checks(InProcessStudent(namespace), 0)
+    results = engine.run_checks(InProcessStudent(namespace), 0, REF)
     assert [r.id for r in results] == CHECK_IDS
     assert _score(results) == 0
     for r in results:
@@ -157,8 +160,8 @@ def test_stubs_score_zero_as_not_implemented():
 
 @pytest.mark.parametrize("run_seed", INDEPENDENT_RUN_SEEDS)
 def test_independent_solution_scores_full_marks(run_seed):
-    results = engine.run_checks(InProcessStudent(independent_namespace()), run_seed)
-    assert _score(results) == engine.TOTAL_POINTS, _failures(results)
+    results = engine.run_checks(InProcessStudent(independent_namespace()), run_seed, REF)
+    assert _score(results) == engine.total_points(), _failures(results)
 
 
 def _code_lines(text: str) -> list[str]:
@@ -186,16 +189,12 @@ def test_independent_solution_is_written_independently():
 def test_points_per_function_match_the_grade_cells():
     grade_cells = {}
     for cell in _notebook().cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and meta.get("grade_id", "").startswith("test-"):
-            function = meta["grade_id"][len("test-"):]
-            assert f'grade_cell("{function}", globals())' in cell.source, meta["grade_id"]
-            grade_cells[function] = meta["points"]
+        if cell_role(cell) is Role.TEST:
+            grade_cells[function_of(grade_id(cell))] = cell.metadata["nbgrader"]["points"]
     points = engine.points_by_function()
     assert points == grade_cells
     assert list(points) == engine.functions()
-    assert sum(points.values()) == engine.TOTAL_POINTS == 100
-    assert sum(c.points for c in engine.all_checks()) == engine.TOTAL_POINTS
+    assert engine.total_points() == sum(c.points for c in engine.all_checks()) == 100
 
 
 def test_check_ids_are_unique_and_stable():
@@ -238,19 +237,19 @@ def _summary(results) -> list[tuple]:
 
 
 def test_same_run_seed_same_results():
-    first = engine.run_checks(_buggy_student(), 123)
-    second = engine.run_checks(_buggy_student(), 123)
+    first = engine.run_checks(_buggy_student(), 123, REF)
+    second = engine.run_checks(_buggy_student(), 123, REF)
     assert _summary(first) == _summary(second)
     failed = {r.id for r in first if r.status != "passed"}
     assert {"linear_forward.values", "sgd_step.values", "numerical_gradient.values",
             "numerical_gradient.restores"} <= failed
-    other = engine.run_checks(_buggy_student(), 124)
+    other = engine.run_checks(_buggy_student(), 124, REF)
     assert _summary(other) != _summary(first), "the messages should show the run's own inputs"
 
 
 def test_results_do_not_depend_on_which_checks_run():
-    everything = {r.id: r for r in engine.run_checks(_buggy_student(), 7)}
-    alone = engine.run_checks(_buggy_student(), 7, only=["linear_forward", "sgd_step"])
+    everything = {r.id: r for r in engine.run_checks(_buggy_student(), 7, REF)}
+    alone = engine.run_checks(_buggy_student(), 7, REF, only=["linear_forward", "sgd_step"])
     assert alone
     assert _summary(alone) == _summary(everything[r.id] for r in alone)
 
@@ -279,7 +278,7 @@ def _same(a, b) -> bool:
 def _recorded_inputs(run_seed: int) -> dict[str, list]:
     student = RecordingStudent(InProcessStudent(reference_namespace()))
     fast = [f for f in engine.functions() if f != "train"]
-    engine.run_checks(student, run_seed, only=fast)
+    engine.run_checks(student, run_seed, REF, only=fast)
     per_function: dict[str, list] = {}
     for fn, args in student.calls:
         per_function.setdefault(fn, []).append(args)
@@ -311,40 +310,16 @@ def test_calibration_reproduces_the_stored_thresholds():
 
 
 # ---------------------------------------------------------------------------------------------
-# The nbgrader bridge
+# Grade cells never grade in a kernel
 # ---------------------------------------------------------------------------------------------
 
-_NOISY_SIGMOID = '''
-import sys
-import warnings
-
-def sigmoid(Z):
-    print("debugging sigmoid", file=sys.stderr)
-    warnings.warn("a student warning")
-    return 1 / (1 + np.exp(-Z))
-'''
-
-
-@pytest.mark.parametrize("which", ["reference", "stub"])
-def test_bridge_returns_the_score_and_keeps_stderr_clean(which, capsys, monkeypatch):
-    monkeypatch.setenv(SEED_ENV, "7")
-    namespace = reference_namespace() if which == "reference" else stub_namespace()
-    for function, points in engine.points_by_function().items():
-        score = grade_cell(function, namespace)
-        out = capsys.readouterr()
-        assert out.err == "", f"{function} wrote to stderr: {out.err!r}"
-        expected = points if which == "reference" else 0
-        assert score == expected, out.out
-        assert out.out.startswith(f"{function}: {expected:g} / {points:g} points (run seed 7)")
-        if which == "stub":
-            assert "not implemented" in out.out
-
-
-def test_bridge_swallows_student_output_and_warnings(capsys, monkeypatch):
-    monkeypatch.setenv(SEED_ENV, "7")
-    namespace = _namespace([*_solution_sources(), _NOISY_SIGMOID])
-    score = grade_cell("sigmoid", namespace)
-    out = capsys.readouterr()
-    assert out.err == ""
-    assert score == 2  # values pass; the stability check fails with an overflow diagnosis
-    assert "likely cause: overflow" in out.out
+def test_a_grade_cell_run_in_a_kernel_refuses_to_grade():
+    """The hidden part of every grade cell only raises: a course that runs the notebook in a
+    kernel (plain nbgrader without `grader nbgrader setup`) gets a loud error in every grade cell,
+    never a silent score, and no hidden test ever runs beside student code."""
+    cells = [c for c in _notebook().cells if cell_role(c) is Role.TEST]
+    assert len(cells) == len(engine.functions())
+    for cell in cells:
+        assert "autograde_tests" not in cell.source and "import" not in cell.source
+        with pytest.raises(RuntimeError, match="grader nbgrader setup"):
+            exec(compile(cell.source, grade_id(cell), "exec"), {})

@@ -18,9 +18,9 @@ from types import SimpleNamespace
 import nbformat
 import numpy as np
 import pytest
+from inprocess import InProcessStudent
 
 from autograde_tests import engine, reference
-from autograde_tests.student import InProcessStudent
 from grader.paths import course
 
 MUTANTS_DIR = Path(__file__).with_name("mutants")
@@ -56,7 +56,8 @@ def load_mutant(name: str) -> tuple[dict, dict]:
 @functools.cache
 def grade(name: str, run_seed: int) -> tuple[engine.TestResult, ...]:
     namespace, _ = load_mutant(name)
-    return tuple(engine.run_checks(InProcessStudent(namespace), run_seed))
+    ref = reference.load(course().solution_notebook("nn_from_scratch"))
+    return tuple(engine.run_checks(InProcessStudent(namespace), run_seed, ref))
 
 
 def solution_lines() -> set[str]:
@@ -123,7 +124,7 @@ def test_mutant_loses_exactly_the_declared_points(name, run_seed):
     for r in results:
         assert r.points == (0 if r.id in lost else r.max_points)
     total = sum(r.points for r in results)
-    assert total == engine.TOTAL_POINTS - sum(expect["lost"].values())
+    assert total == engine.total_points() - sum(expect["lost"].values())
     by_id = {r.id: r for r in results}
     for check_id, words in expect["diagnoses"].items():
         diagnosis = by_id[check_id].diagnosis or ""

@@ -20,9 +20,10 @@ import nbformat
 import pytest
 
 from grader import student_check
+from grader.check_script import check_script
 from grader.classgen import make_submission, reference_answers
 from grader.cli import main
-from grader.leaks import RELEASE_ALLOW_LIST, STUDENT_CHECK_SOURCE, is_allowed
+from grader.leaks import RELEASE_ALLOW_LIST, is_allowed
 from grader.paths import Course
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,17 +92,20 @@ def _table(output: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 def test_release_ships_check_py():
-    assert (RELEASE / "check.py").read_bytes() == STUDENT_CHECK_SOURCE.read_bytes()
+    assert (RELEASE / "check.py").read_bytes() == check_script()
     assert is_allowed("check.py") and "check.py" in RELEASE_ALLOW_LIST
 
 
-def test_check_py_imports_only_the_standard_library():
-    tree = ast.parse(STUDENT_CHECK_SOURCE.read_text())
+def test_check_py_imports_only_the_standard_library_and_numpy():
+    """The released check.py carries the kit's contract (cell roles) inside: nothing of the kit
+    is imported, so it runs with Python and NumPy alone."""
+    tree = ast.parse((RELEASE / "check.py").read_text())
     imported = {alias.name.split(".")[0] for node in ast.walk(tree)
                 if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module}
-    assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
+    assert imported <= set(sys.stdlib_module_names) | {"__future__", "numpy"}, imported
+    assert "autograde_tests" not in (RELEASE / "check.py").read_text()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograde_tests.compare import Fail
-from autograde_tests.student import StudentRaised
+from autograde_tests.contract import StudentRaised
 
 
 def plant_extreme_row(ctx, logits: np.ndarray) -> tuple[int, int]:

@@ -6,9 +6,9 @@ import numpy as np
 
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, close, expect_array, expect_float, expect_unchanged
+from autograde_tests.contract import RngSeed, StudentRaised
 from autograde_tests.engine import check
 from autograde_tests.specs import column_softmax, overflow_guard, plant_extreme_row
-from autograde_tests.student import RngSeed, StudentRaised
 
 #: The lecture's hand-set XOR network (W1, b1, W2, b2); its outputs are ~4.5e-5 / 0.99995.
 XOR_NET = (np.array([[20.0, -20.0], [-20.0, 20.0]]), np.array([-10.0, -10.0]),

@@ -14,9 +14,9 @@ import numpy as np
 
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, close, expect_array, expect_unchanged, rel_error
+from autograde_tests.contract import Callback, CallFailed
 from autograde_tests.engine import check
 from autograde_tests.specs import column_softmax, overflow_guard, plant_extreme_row
-from autograde_tests.student import Callback, CallFailed
 
 #: Relative error below which a gradient agrees with a numerical gradient (float64, h = 1e-5).
 GRADCHECK_RTOL = 1e-6

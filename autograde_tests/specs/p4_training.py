@@ -157,9 +157,9 @@ def _datasets_for_run(ctx) -> list[str]:
 def train_accuracy(ctx) -> None:
     thresholds = calibration.stored()["datasets"]
     for name in _datasets_for_run(ctx):
-        X_train, y_train, X_test, y_test = calibration.normalized(name)
+        X_train, y_train, X_test, y_test = calibration.normalized(ctx.ref, name)
         seed = int(ctx.rng.integers(2**31))
-        params, _ = _student_train(ctx, calibration.train_args(name, X_train, y_train, seed))
+        params, _ = _student_train(ctx, calibration.train_args(ctx.ref, name, X_train, y_train, seed))
         try:
             with np.errstate(all="ignore"):
                 acc = ctx.ref.accuracy(ctx.ref.predict(params, X_test), y_test)
@@ -175,9 +175,9 @@ def train_accuracy(ctx) -> None:
        description="the loss of the returned parameters is lower than at initialization")
 def train_loss_decreases(ctx) -> None:
     name, epochs = LOSS_CHECK["dataset"], LOSS_CHECK["epochs"]
-    X_train, y_train, _, _ = calibration.normalized(name)
+    X_train, y_train, _, _ = calibration.normalized(ctx.ref, name)
     seed = int(ctx.rng.integers(2**31))
-    args = list(calibration.train_args(name, X_train, y_train, seed))
+    args = list(calibration.train_args(ctx.ref, name, X_train, y_train, seed))
     args[4] = epochs
     params, history = _student_train(ctx, tuple(args))
     start = ctx.ref.init_params(args[2], np.random.default_rng(seed))

@@ -6,14 +6,11 @@ import argparse
 import os
 import sys
 import warnings
-from dataclasses import replace
 from pathlib import Path
 
 from grader.errors import UsageError
+from grader.limits import TOTAL_BUDGET_FACTOR, grading_limits
 from grader.paths import course
-
-#: A submission's total wall-clock budget, in multiples of the per-call --timeout.
-TOTAL_BUDGET_FACTOR = 12
 
 HELP = ("Grade SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb with the hidden tests, each "
         "submission sandboxed; write JSON results, grades.csv and feedback.")
@@ -39,7 +36,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from grader import autograde, results, sandbox
-    from grader.grading import Assignment
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -50,18 +46,13 @@ def run(args: argparse.Namespace) -> int:
     name = args.assignment or (names[0] if len(names) == 1 else None)
     if name is None:
         raise UsageError(f"several assignments ({', '.join(names)}): choose one with --assignment")
-    release_dir = the_course.assignments / name
-    if not release_dir.is_dir():
-        raise UsageError(f"no release of {name} in {the_course.assignments}: run `grader release`")
-    assignment = Assignment.from_release(release_dir)
+    assignment = autograde.course_assignment(the_course, name)
+    assignment.load_reference()  # a broken reference is one clear error, before any grading
     found = autograde.discover(args.submissions, assignment)
     if sandbox.isolation_mode() != "bubblewrap":
         warnings.warn("bubblewrap is not available: student code runs with resource limits only "
                       "(no filesystem or network isolation)", stacklevel=1)
-    limits = sandbox.Limits()
-    if args.timeout is not None:
-        limits = replace(limits, call_timeout=args.timeout,
-                         total_timeout=max(limits.total_timeout, TOTAL_BUDGET_FACTOR * args.timeout))
+    limits = grading_limits(args.timeout)
     out = args.out.resolve()
     seed = autograde.prepare_run(out, name, args.seed, args.resume,
                                  {"jobs": args.jobs, "total_timeout": limits.total_timeout})

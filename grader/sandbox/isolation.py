@@ -7,6 +7,7 @@ Everything here runs in the grader (trusted) process. Results that do not change
 from __future__ import annotations
 
 import functools
+import importlib
 import importlib.metadata as metadata
 import os
 import re
@@ -27,7 +28,14 @@ MODE_ENV = "NNKIT_SANDBOX"
 SANDBOX_PACKAGES = ("numpy", "matplotlib", "tqdm")
 
 WORKER_DIR = Path(__file__).resolve().parent
-WORKER_FILES = ("worker.py", "wire.py", "seccomp.py")
+#: Files of the worker, by their name in the sandbox: its own code and the shared contract (public
+#: by design: markers, the value normalizer, the failure kinds). Nothing else of the kit is bound.
+WORKER_FILES: dict[str, Path] = {
+    "worker.py": WORKER_DIR / "worker.py",
+    "wire.py": WORKER_DIR / "wire.py",
+    "seccomp.py": WORKER_DIR / "seccomp.py",
+    "contract.py": Path(importlib.import_module("autograde_tests.contract").__file__).resolve(),
+}
 
 # Paths inside the sandbox.
 BOX_WORKER = "/opt/nnkit/worker"
@@ -182,8 +190,8 @@ def bwrap_command(*, pass_fds: tuple[int, int], max_frame: int, tmp_bytes: int,
             cmd += ["--ro-bind", root, root]
     for path, top in site_entries():
         cmd += ["--ro-bind", path, f"{BOX_SITE}/{top}"]
-    for name in WORKER_FILES:
-        cmd += ["--ro-bind", str(WORKER_DIR / name), f"{BOX_WORKER}/{name}"]
+    for name, path in WORKER_FILES.items():
+        cmd += ["--ro-bind", str(path), f"{BOX_WORKER}/{name}"]
     cmd += ["--dev", "/dev", "--proc", "/proc"]
     if "--size" in options:
         cmd += ["--size", str(tmp_bytes)]

@@ -3,7 +3,7 @@
 The grader never imports or executes student code. The session starts a worker process (in a
 bubblewrap sandbox when available), sends it the submission's code cells, then asks it to call
 functions. Every byte that comes back is validated by `wire`; every wait has a deadline; any
-failure ends as a `SandboxError` for that one call, and the next call gets a fresh worker.
+failure ends as a `CallFailed` (autograde_tests.contract) for that one call, and the next call gets a fresh worker.
 
 Not thread-safe: use one session from one thread at a time (different sessions in different
 threads are fine). With bubblewrap, the sandbox is killed when the thread that started the
@@ -34,19 +34,22 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox import isolation, wire
-from grader.sandbox.args import Callback, RngSeed
-from grader.sandbox.errors import (
+from autograde_tests.contract import (
     BadAnswer,
-    CallTimeout,
-    NotDefined,
-    SandboxError,
-    SandboxUnavailable,
-    StudentException,
-    StudentNotImplemented,
-    WorkerCrashed,
+    Callback,
+    CallFailed,
+    CallTimedOut,
+    Crashed,
+    Missing,
+    NotImplementedYet,
+    OutOfMemory,
+    RngSeed,
+    StudentRaised,
+    Unrepresentable,
+    normalize,
 )
-from grader.sandbox.wire import Unrepresentable
+from grader.sandbox import isolation, wire
+from grader.sandbox.errors import SandboxUnavailable
 
 __all__ = ["CallResult", "Limits", "LoadReport", "SubmissionSession", "Unrepresentable"]
 
@@ -55,7 +58,8 @@ _F_SETPIPE_SZ = 1031
 _PIPE_SIZE = 1 << 20
 _READ_CHUNK = 1 << 20
 _EXIT_GRACE = 0.5       # seconds to wait for a worker that closed its channel to exit
-_WORKER_EXITS = {86: "memory limit (out of memory)", 87: "protocol violation",
+_EXIT_MEMORY = 86       # the worker's own exit status for a MemoryError outside student code
+_WORKER_EXITS = {_EXIT_MEMORY: "memory limit (out of memory)", 87: "protocol violation",
                  88: "internal error in the worker"}
 _SIGNAL_REASONS = {
     signal.SIGKILL: "killed (CPU time limit or out of memory)",
@@ -360,6 +364,14 @@ def _crash_reason(status: int | None, sig: int | None) -> str:
     return f"exited with status {status} (sys.exit, os._exit or a crash)"
 
 
+def _death(status: int | None, sig: int | None, when: str) -> CallFailed:
+    """The failure for a worker that died `when` ("during fn", "while loading (cell 3)")."""
+    text = f"the worker {_crash_reason(status, sig)} {when}"
+    if status == _EXIT_MEMORY:
+        return OutOfMemory(text)
+    return Crashed(text, status=status, signal=sig)
+
+
 def _cleanup(holder: list, tmpdir: str | None) -> None:
     for worker in holder:
         worker.kill()
@@ -445,7 +457,7 @@ class SubmissionSession:
         self._holder: list[_Worker] = []
         self._spent = 0.0
         self._need_restart = False
-        self._fatal: SandboxError | None = None
+        self._fatal: CallFailed | None = None
         self._closed = False
         self.load_report: LoadReport | None = None
         self.restarts = 0
@@ -461,6 +473,11 @@ class SubmissionSession:
         self.close()
 
     # -------------------------------------------------------------------------------- public
+
+    @property
+    def load_failure(self) -> CallFailed | None:
+        """Why loading the code failed for good (a timeout, the memory limit, a crash), or None."""
+        return self._fatal
 
     @property
     def time_left(self) -> float:
@@ -480,7 +497,7 @@ class SubmissionSession:
     def call(self, fn: str, args: tuple = (), *,
              substitute: dict[str, Callable] | None = None, return_args: bool = False,
              timeout: float | None = None, fp_errors: str | None = None) -> CallResult:
-        """Call the submission's `fn(*args)` in the worker. Raises a SandboxError subclass.
+        """Call the submission's `fn(*args)` in the worker. Raises a CallFailed subclass.
 
         substitute: names replaced, for this call only, by proxies that call back into these
         (trusted, grader-side) callables. Only these names may be called back.
@@ -491,7 +508,7 @@ class SubmissionSession:
         Warnings raised by student code during a call are ignored in any case.
 
         Top-level arguments may also be the hidden-test engine's markers
-        (grader.sandbox.args): RngSeed(seed) reaches the student as
+        (autograde_tests.contract): RngSeed(seed) reaches the student as
         np.random.default_rng(seed), Callback(name) as a function that calls substitute[name].
         """
         self._check_open()
@@ -509,7 +526,7 @@ class SubmissionSession:
         if self._fatal is not None:
             raise copy.copy(self._fatal)
         if self.time_left <= 0:
-            raise CallTimeout(f"the submission's time budget ({self._limits.total_timeout:g} s) "
+            raise CallTimedOut(f"the submission's time budget ({self._limits.total_timeout:g} s) "
                               "is used up")
         t0 = time.monotonic()
         try:
@@ -585,7 +602,7 @@ class SubmissionSession:
             "nofile": 256, "nproc": lim.max_processes,
             "seccomp": True}}
         cell = 0
-        error: SandboxError | None = None
+        error: CallFailed | None = None
         try:
             worker.send(wire.pack(message, limits=worker.wire_limits), deadline, out)
             ready = worker.receive(deadline, out).message
@@ -613,12 +630,11 @@ class SubmissionSession:
             worker.kill(out)
             what = "the submission's time budget ran out" if by_budget else \
                 f"it did not finish within {self._limits.load_timeout:g} s"
-            error = CallTimeout(f"loading the code timed out: {what}" +
+            error = CallTimedOut(f"loading the code timed out: {what}" +
                                 (f" (cell {cell})" if cell else ""))
         except _ChannelClosed:
             status, sig = worker.exit_status(_EXIT_GRACE, out)
-            error = WorkerCrashed(f"the worker {_crash_reason(status, sig)} while loading" +
-                                  (f" (cell {cell})" if cell else ""), status=status, signal=sig)
+            error = _death(status, sig, "while loading" + (f" (cell {cell})" if cell else ""))
         except wire.WireError as e:
             worker.kill(out)
             error = BadAnswer(f"while loading: {e}")
@@ -647,8 +663,8 @@ class SubmissionSession:
         seconds = self._limits.call_timeout if timeout is None else float(timeout)
         deadline, by_budget = self._budget_deadline(t0, seconds)
         call_id = secrets.token_hex(8)
-        enc = wire.Encoder(lenient=False, limits=worker.wire_limits)
-        message = {"op": "call", "id": call_id, "fn": fn, "args": enc.value(args),
+        enc = wire.Encoder(limits=worker.wire_limits)
+        message = {"op": "call", "id": call_id, "fn": fn, "args": enc.value(normalize(args)),
                    "markers": markers, "subst": sorted(substitute),
                    "ret_args": bool(return_args), "fp_errors": fp_errors}
         request = enc.frame(message)
@@ -686,15 +702,14 @@ class SubmissionSession:
             except _Timeout:
                 what = "the submission's time budget ran out" if by_budget else \
                     f"did not return within {seconds:g} s"
-                raise CallTimeout(f"{fn} {what}") from None
+                raise CallTimedOut(f"{fn} {what}") from None
             except _ChannelClosed:
                 status, sig = worker.exit_status(_EXIT_GRACE, out)
-                raise WorkerCrashed(f"the worker {_crash_reason(status, sig)} during {fn}",
-                                    status=status, signal=sig) from None
+                raise _death(status, sig, f"during {fn}") from None
             except wire.WireError as e:
                 raise BadAnswer(f"malformed answer from the worker: {e}") from None
-        except SandboxError as e:
-            if isinstance(e, (CallTimeout, WorkerCrashed, BadAnswer)):
+        except CallFailed as e:
+            if isinstance(e, (CallTimedOut, OutOfMemory, Crashed, BadAnswer)):
                 self._kill_worker(out)
                 self._need_restart = True
             else:
@@ -722,7 +737,7 @@ class SubmissionSession:
         kwargs = dec.value(msg.get("kwargs", {"d": []}))
         if type(args) is not tuple or type(kwargs) is not dict:
             raise BadAnswer("malformed callback arguments")
-        enc = wire.Encoder(lenient=False, limits=worker.wire_limits)
+        enc = wire.Encoder(limits=worker.wire_limits)
         try:
             result = substitute[name](*args, **kwargs)
         except Exception as e:  # the reference rejected the student's arguments
@@ -730,7 +745,7 @@ class SubmissionSession:
                      "exc_type": type(e).__name__, "message": str(e)[:500]}
         else:
             reply = {"op": "reply", "id": call_id, "cb": cb, "ok": True,
-                     "value": enc.value(result)}
+                     "value": enc.value(normalize(result))}
         # Random generators passed to the reference are shared with the student, as in one
         # process: send back how far the reference advanced them.
         reply["rng_args"] = {str(i): enc.value(a.bit_generator.state)
@@ -739,25 +754,26 @@ class SubmissionSession:
                                for k, a in kwargs.items() if type(a) is np.random.Generator}
         worker.send(enc.frame(reply), deadline, out)
 
-    def _error(self, fn: str, msg: dict) -> SandboxError:
+    def _error(self, fn: str, msg: dict) -> CallFailed:
         error = msg.get("error")
         text = msg.get("message")
         text = text[:2000] if type(text) is str else ""
         if error == "not_defined":
-            return NotDefined(fn, text[:300] or f"{fn} is not defined")
+            return Missing(text[:300] or f"{fn} is not defined")
         if error == "exception":
             exc_type = msg.get("exc_type")
             exc_type = exc_type[:200] if type(exc_type) is str else "?"
             where = msg.get("where")
             where = where[:300] if type(where) is str else ""
             if exc_type == "MemoryError":
-                return WorkerCrashed(f"memory limit ({self._limits.memory_bytes >> 20} MiB) "
-                                     "exceeded (MemoryError)")
-            cls = StudentNotImplemented if exc_type == "NotImplementedError" else StudentException
-            return cls(exc_type, text, where)
+                return OutOfMemory(f"memory limit ({self._limits.memory_bytes >> 20} MiB) "
+                                   "exceeded (MemoryError)")
+            if exc_type == "NotImplementedError":
+                return NotImplementedYet(f"`{fn}` is not implemented yet")
+            return StudentRaised(exc_type, text, where)
         if error == "exit":
             code = msg.get("code")
-            return WorkerCrashed(f"student code called sys.exit({code if type(code) is int else ''})",
+            return Crashed(f"student code called sys.exit({code if type(code) is int else ''})",
                                  status=code if type(code) is int else None)
         if error == "too_large":
             return BadAnswer(f"answer too large: {text}")

@@ -1,7 +1,8 @@
 """The wire format between the grader and the sandboxed worker. Standard library + NumPy only.
 
-The worker imports this file too (by path, without the `grader` package), so it must not import
-anything from `grader`.
+The worker imports this file too (by path, without the `grader` package), so it must import
+nothing of the kit but the shared contract (autograde_tests/contract.py), which the worker loads
+first.
 
 Frame layout, on a pipe that only the grader and the worker hold:
 
@@ -33,10 +34,17 @@ import json
 import math
 import re
 import struct
+import sys
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+# The shared contract (autograde_tests/contract.py). Inside the sandbox the worker loads it by
+# path as `_nnkit_contract` before this module: the kit's packages are not importable there.
+contract = sys.modules.get("_nnkit_contract")
+if contract is None:
+    from autograde_tests import contract
 
 MAGIC = b"NKW1"
 _PREFIX = struct.Struct("<4sQ")
@@ -49,12 +57,11 @@ _NPY_HEADER_RE = re.compile(
     r"'fortran_order': (?P<fortran>True|False), 'shape': \((?P<shape>[0-9, ]{0,600})\), \}"
     r"[ ]*\n?"
 )
-_ALLOWED_DTYPES = {("b", 1), ("i", 1), ("i", 2), ("i", 4), ("i", 8), ("u", 1), ("u", 2),
-                   ("u", 4), ("u", 8), ("f", 2), ("f", 4), ("f", 8)}
+_ALLOWED_DTYPES = contract.ARRAY_DTYPES
 _MAX_NDIM = 32
 _MAX_DIM = 1 << 40
 _SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
-_MAX_TYPE_NAME = 200
+_MAX_TYPE_NAME = contract.MAX_TYPE_NAME
 
 
 class WireError(Exception):
@@ -77,33 +84,8 @@ class WireLimits:
     max_arrays: int = 10_000        # payloads in one frame
 
 
-@dataclass(frozen=True)
-class Unrepresentable:
-    """Stands for a value the worker could not send (custom class, complex array, ...)."""
-
-    type_name: str
-
-    def __repr__(self) -> str:
-        return f"<unrepresentable {self.type_name}>"
-
-
-def type_name(obj: Any) -> str:
-    """A short, human name for the type of `obj`, as reported to the grader."""
-    try:
-        t = type(obj)
-        if t is np.ndarray:
-            return "ndarray"
-        if isinstance(obj, np.ndarray):
-            return f"{t.__name__}(ndarray subclass)"[:_MAX_TYPE_NAME]
-        if isinstance(obj, np.generic):
-            return f"numpy.{t.__name__}"[:_MAX_TYPE_NAME]
-        module = t.__module__
-        name = t.__qualname__
-        if not isinstance(module, str) or not isinstance(name, str):
-            return "?"
-        return (name if module == "builtins" else f"{module}.{name}")[:_MAX_TYPE_NAME]
-    except Exception:  # a hostile metaclass can make any attribute access raise
-        return "?"
+Unrepresentable = contract.Unrepresentable
+type_name = contract.type_name
 
 
 # ---------------------------------------------------------------------------------- encoding
@@ -131,26 +113,18 @@ def npy_bytes(arr: np.ndarray) -> bytes:
 
 
 class Encoder:
-    """Turns Python values into encoded values plus payloads; one Encoder per frame.
+    """Turns values into encoded values plus payloads; one Encoder per frame.
 
-    lenient=True (the worker): anything that cannot be sent becomes {"u": type name}; NumPy
-    scalars become Python numbers; ndarray subclasses become plain arrays; long strings are cut.
-    lenient=False (the grader): such values raise TypeError, since the grader's own data should
-    always be representable.
+    It encodes plain data as `contract.normalize` defines it, `Unrepresentable` markers and
+    random generators. Anything else raises TypeError: the worker normalizes everything student
+    code hands it before encoding, and the grader's own data is plain by construction.
     """
 
-    def __init__(self, *, lenient: bool, limits: WireLimits | None = None):
-        self.lenient = lenient
+    def __init__(self, *, limits: WireLimits | None = None):
         self.limits = limits or WireLimits()
         self.payloads: list[bytes] = []
         self._payload_bytes = 0
         self._nodes = 0
-
-    def _refuse(self, obj: Any, why: str = "") -> dict:
-        name = type_name(obj)
-        if self.lenient:
-            return {"u": f"{name} ({why})" if why else name}
-        raise TypeError(f"cannot send a value of type {name} to the sandbox{': ' + why if why else ''}")
 
     def value(self, obj: Any, _depth: int = 0) -> Any:
         self._nodes += 1
@@ -163,17 +137,15 @@ class Encoder:
             return obj if math.isfinite(obj) else {"f": "nan" if obj != obj else
                                                    ("inf" if obj > 0 else "-inf")}
         if t is int:
-            if obj.bit_length() > 10_000:
-                return self._refuse(obj, "integer too large")
+            if obj.bit_length() > contract.MAX_INT_BITS:
+                raise TypeError("integer too large to send")
             return obj
         if t is str:
             if len(obj) > self.limits.max_str:
-                if not self.lenient:
-                    raise TooLarge(f"string longer than {self.limits.max_str} characters")
-                obj = obj[: self.limits.max_str]
+                raise TooLarge(f"string longer than {self.limits.max_str} characters")
             return obj
         if t in (list, tuple, dict) and _depth >= self.limits.max_depth:
-            return self._refuse(obj, "nested too deeply")
+            raise TooLarge("nested too deeply")
         if t is list:
             return [self.value(x, _depth + 1) for x in obj]
         if t is tuple:
@@ -182,50 +154,24 @@ class Encoder:
             pairs = []
             for k, v in obj.items():
                 if type(k) is not str:
-                    return self._refuse(obj, "dict keys must be str")
-                pairs.append([self.value(k, _depth + 1), self.value(v, _depth + 1)])
+                    raise TypeError("dict keys must be str")
+                pairs.append([k, self.value(v, _depth + 1)])
             return {"d": pairs}
-        if isinstance(obj, np.ndarray):
+        if t is np.ndarray:
             return self._array(obj)
-        if isinstance(obj, np.generic):
-            return self._scalar(obj)
+        if t is Unrepresentable:
+            return {"u": str(obj.type_name)[:_MAX_TYPE_NAME]}
         if t is np.random.Generator:
             return {"g": self.value(obj.bit_generator.state, _depth + 1)}
-        if not self.lenient:
-            return self._refuse(obj)
-        # Subclasses of builtins (IntEnum, namedtuple, ...) travel as the builtin.
-        if isinstance(obj, int):
-            return self.value(int.__index__(obj), _depth)
-        if isinstance(obj, float):
-            return self.value(float.__float__(obj), _depth)
-        if isinstance(obj, str):
-            return self.value(str.__str__(obj), _depth)
-        if isinstance(obj, tuple):
-            return self.value(tuple(tuple.__iter__(obj)), _depth)
-        if isinstance(obj, list):
-            return self.value(list(list.__iter__(obj)), _depth)
-        return self._refuse(obj)
+        raise TypeError(f"cannot send a value of type {type_name(obj)}: not plain data")
 
-    def _scalar(self, obj: np.generic) -> Any:
-        if isinstance(obj, np.bool_):
-            return bool(obj)
-        if isinstance(obj, np.integer):
-            return int(obj)
-        if isinstance(obj, np.floating):
-            return self.value(float(obj))
-        return self._refuse(obj, f"dtype {obj.dtype}")
-
-    def _array(self, obj: np.ndarray) -> Any:
-        arr = np.ndarray.view(obj, np.ndarray) if type(obj) is not np.ndarray else obj
+    def _array(self, arr: np.ndarray) -> Any:
         dt = arr.dtype
-        if dt.fields is not None or dt.subdtype is not None:
-            return self._refuse(obj, f"dtype {dt}")
-        if dt.kind == "f" and dt.itemsize > 8:
-            arr = arr.astype(np.float64)
-        elif (dt.kind, dt.itemsize) not in _ALLOWED_DTYPES:
-            return self._refuse(obj, f"dtype {dt}")
+        if dt.fields is not None or dt.subdtype is not None or \
+                (dt.kind, dt.itemsize) not in _ALLOWED_DTYPES:
+            raise TypeError(f"cannot send an array of dtype {dt}")
         if arr.ndim > _MAX_NDIM:
-            return self._refuse(obj, "too many dimensions")
+            raise TypeError("cannot send an array with that many dimensions")
         if len(self.payloads) >= self.limits.max_arrays:
             raise TooLarge(f"more than {self.limits.max_arrays} arrays")
         size = arr.nbytes + 256
@@ -251,7 +197,7 @@ class Encoder:
 
 def pack(message: dict, *, limits: WireLimits | None = None) -> bytes:
     """A frame for a message that carries no encoded values (only plain JSON)."""
-    return Encoder(lenient=False, limits=limits).frame(message)
+    return Encoder(limits=limits).frame(message)
 
 
 # ---------------------------------------------------------------------------------- decoding

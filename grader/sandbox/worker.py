@@ -5,8 +5,8 @@ Started by `grader.sandbox.session` as
     python -I -S -B worker.py FD_IN FD_OUT MAX_FRAME [SITE_DIR ...]
 
 inside bubblewrap (or, in the fallback mode, as a plain child process). It imports only the
-standard library, NumPy and the two files next to it (`wire.py`, `seccomp.py`), loaded by path
-so that the `grader` package is never needed inside the sandbox.
+standard library, NumPy and the files bound next to it (`contract.py`, `wire.py`, `seccomp.py`),
+loaded by path so that no package of the kit is needed, or importable, inside the sandbox.
 
 Until the first student cell runs, this process is trusted: it reads its settings, imports
 NumPy, lowers its resource limits, closes every other file descriptor and installs the seccomp
@@ -42,8 +42,17 @@ _CALLBACK_EXCEPTIONS = {
 }
 
 
+def _path_of(filename: str) -> str:
+    """A file bound next to this one (the sandbox), else its place in the kit's source tree (the
+    fallback mode runs this file where it is installed: grader/sandbox/ beside autograde_tests/)."""
+    here = os.path.join(_HERE, filename)
+    if os.path.exists(here) or filename != "contract.py":
+        return here
+    return os.path.join(os.path.dirname(os.path.dirname(_HERE)), "autograde_tests", filename)
+
+
 def _load(name: str, filename: str) -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location(name, os.path.join(_HERE, filename))
+    spec = importlib.util.spec_from_file_location(name, _path_of(filename))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -57,13 +66,13 @@ def _first_line(text: str, limit: int = 300) -> str:
 
 def _exc_text(exc: BaseException) -> tuple[str, str, str]:
     """(type name, message, where) of a student exception, as plain strings."""
-    wire = sys.modules["_nnkit_wire"]
+    contract = sys.modules["_nnkit_contract"]
     try:
         t = type(exc)
         if isinstance(exc, MemoryError):  # NumPy raises a subclass of it
             name = "MemoryError"
         else:
-            name = t.__name__ if t.__module__ == "builtins" else wire.type_name(exc)
+            name = t.__name__ if t.__module__ == "builtins" else contract.type_name(exc)
     except Exception:
         name = "?"
     try:
@@ -89,7 +98,8 @@ def _exc_text(exc: BaseException) -> tuple[str, str, str]:
 class Worker:
     def __init__(self, fd_in: int, fd_out: int, max_frame: int):
         self.wire = sys.modules["_nnkit_wire"]
-        self.np = sys.modules["numpy"]   # imported by the wire module
+        self.contract = sys.modules["_nnkit_contract"]
+        self.np = sys.modules["numpy"]   # imported by the contract
         self.fd_out = fd_out
         self.stream_in = os.fdopen(fd_in, "rb", buffering=1 << 16)
         self.limits = self.wire.WireLimits(max_frame=max_frame)
@@ -106,7 +116,7 @@ class Worker:
             view = view[n:]
 
     def send_message(self, message: dict, encoder=None) -> None:
-        encoder = encoder or self.wire.Encoder(lenient=True, limits=self.limits)
+        encoder = encoder or self.wire.Encoder(limits=self.limits)
         with self.lock:
             self.send(encoder.frame(message))
 
@@ -207,9 +217,11 @@ class Worker:
             with worker.lock:
                 counter[0] += 1
                 cb = counter[0]
-                enc = worker.wire.Encoder(lenient=True, limits=worker.limits)
+                enc = worker.wire.Encoder(limits=worker.limits)
+                keep = (worker.np.random.Generator,)   # they travel as their state
                 message = {"kind": "callback", "id": call_id, "cb": cb, "name": name,
-                           "args": enc.value(args), "kwargs": enc.value(kwargs)}
+                           "args": enc.value(worker.contract.normalize(args, keep)),
+                           "kwargs": enc.value(worker.contract.normalize(kwargs, keep))}
                 worker.send(enc.frame(message))
                 frame = worker.receive()
             reply = frame.message
@@ -238,7 +250,7 @@ class Worker:
         fn = self.ns.get(name, _MISSING)
         if fn is _MISSING or not callable(fn):
             what = "is not defined" if fn is _MISSING else \
-                f"is a {self.wire.type_name(fn)}, not a function"
+                f"is a {self.contract.type_name(fn)}, not a function"
             self.send_message({"kind": "error", "id": call_id, "error": "not_defined",
                                "message": f"{name} {what}"})
             return
@@ -287,12 +299,13 @@ class Worker:
                 self.send_message({"kind": "error", "id": call_id, "error": "exception",
                                    "exc_type": exc_type, "message": message, "where": where})
             return
-        enc = self.wire.Encoder(lenient=True, limits=self.limits)
+        enc = self.wire.Encoder(limits=self.limits)
+        normalize = self.contract.normalize
         try:
-            reply = {"kind": "result", "id": call_id, "type_name": self.wire.type_name(result),
-                     "value": enc.value(result)}
+            reply = {"kind": "result", "id": call_id, "type_name": self.contract.type_name(result),
+                     "value": enc.value(normalize(result))}
             if msg.get("ret_args"):
-                reply["args_after"] = enc.value(args)
+                reply["args_after"] = enc.value(normalize(args))
             self.send_message(reply, enc)
         except self.wire.TooLarge as e:
             self.send_message({"kind": "error", "id": call_id, "error": "too_large",
@@ -323,6 +336,7 @@ def main(argv: list[str]) -> None:
             stream.reconfigure(encoding="utf-8", errors="backslashreplace", line_buffering=True)
         except (AttributeError, ValueError):
             pass
+    _load("_nnkit_contract", "contract.py")
     _load("_nnkit_wire", "wire.py")
     worker = Worker(fd_in, fd_out, max_frame)
     frame = worker.receive()

@@ -9,12 +9,14 @@ import numpy as np
 import pytest
 from sandbox_support import descendants
 
+from autograde_tests.contract import (
+    CallTimedOut,
+    Crashed,
+)
 from grader.sandbox import (
-    CallTimeout,
     Limits,
     SandboxUnavailable,
     SubmissionSession,
-    WorkerCrashed,
     isolation_mode,
 )
 
@@ -74,9 +76,9 @@ def test_fallback_session_works_and_cleans_up(fallback_mode, tmp_path):
         assert s.call("cwd_files", ()).value == ["helper.py"]
         if s.seccomp_active:
             assert s.call("forks", ()).value == "PermissionError"
-        with pytest.raises(CallTimeout):
+        with pytest.raises(CallTimedOut):
             s.call("slow", ())
-        with pytest.raises(WorkerCrashed, match="status 9"):
+        with pytest.raises(Crashed, match="status 9"):
             s.call("die", ())
         assert s.call("cwd_files", ()).value == ["helper.py"]
         assert s.restarts == 2

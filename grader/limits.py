@@ -1,0 +1,27 @@
+"""The limits a submission is graded under: the one place every grading path takes them from.
+
+`grader autograde` (with its --timeout) and the nbgrader preprocessor (with its `timeout`
+setting, which `grader nbgrader setup --timeout` records) both call `grading_limits`, so the same
+setting gives the same limits whichever path grades.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from grader.sandbox import Limits
+
+#: A submission's total budget, in multiples of the per-call time limit.
+TOTAL_BUDGET_FACTOR = 12
+
+
+def grading_limits(call_timeout: float | None = None) -> Limits:
+    """The sandbox limits for grading; `call_timeout` (seconds per call of a student function)
+    replaces the default and scales the submission's total budget with it."""
+    limits = Limits()
+    if call_timeout is None:
+        return limits
+    if call_timeout <= 0:
+        raise ValueError("the time limit per call must be positive")
+    return replace(limits, call_timeout=call_timeout,
+                   total_timeout=max(limits.total_timeout, TOTAL_BUDGET_FACTOR * call_timeout))

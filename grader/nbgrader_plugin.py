@@ -1,0 +1,234 @@
+"""nbgrader grades through the kit's sandbox: two preprocessors for nbgrader's `autograde`.
+
+`grader nbgrader setup` writes them into the course's configuration (nnkit_config.py, included
+from nbgrader_config.py), in place of nbgrader's `Execute`:
+
+    c.Autograde.autograde_preprocessors = AUTOGRADE_PREPROCESSORS
+
+- `SandboxGrade` takes the place of `Execute`. No kernel is started. It grades the notebook the
+  student submitted (submitted/<student>/<a>/<notebook>.ipynb, the file `grader autograde`
+  grades) with the same engine (grader.grading.grade_notebook), sandbox, limits
+  (grader.limits) and recorded run seed as `grader autograde`, against the reference in the
+  course's source/<a>/. Then it writes into the notebook nbgrader hands it: each grade cell gets
+  the student-facing report as output and its points as the cell's result (nbgrader's partial
+  credit); a grade cell the student deleted is put back, so it is scored like the others; check
+  and demo cells get a line saying they are not run when graded. The result is also written in
+  the grader's own format under <course>/nnkit-results/<a>/ (`grader report` and `grader
+  collect` read it).
+- `FlagUngraded` runs after nbgrader's `SaveAutoGrades`: a submission that could not be graded
+  (its code did not load, ran out of time or memory) gets every grade cell flagged "needs manual
+  grading" with the reason in the cell, instead of a silent 0.
+
+An assignment without a recorded seed is not one of the kit's: `SandboxGrade` hands it to
+nbgrader's own `Execute`, so the course's other assignments are graded as before.
+
+nbgrader's own SaveAutoGrades, gradebook, formgrader, export and generate_feedback then work
+unchanged. No hidden test, reference or grading code runs in a student kernel: the hidden-test
+cells hold only a `raise` that tells a course without this setup that it is misconfigured.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from pathlib import Path
+
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+from traitlets import Dict, Float, Int, Unicode
+
+from autograde_tests.contract import Role, SubmissionStatus, cell_role, function_of, grade_id
+from grader import results
+from grader.errors import UsageError
+from grader.grading import Assignment, grade_notebook
+from grader.limits import grading_limits
+
+try:
+    from nbgrader.preprocessors import NbGraderPreprocessor
+except ImportError as exc:  # pragma: no cover - this module is only loaded by nbgrader
+    raise ImportError("grader.nbgrader_plugin is loaded by nbgrader: install the 'instructor' "
+                      "extra") from exc
+
+#: nbgrader's autograde steps with the kit's: `Execute` replaced, `FlagUngraded` after
+#: `SaveAutoGrades`. Everything else is nbgrader's default, in nbgrader's order.
+AUTOGRADE_PREPROCESSORS = [
+    "grader.nbgrader_plugin.SandboxGrade",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "grader.nbgrader_plugin.FlagUngraded",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+#: Where in the course the results in the grader's format go (one folder per assignment).
+RESULTS_DIR = "nnkit-results"
+#: resources key through which SandboxGrade tells FlagUngraded how grading went.
+RESOURCE_KEY = "nnkit"
+NOT_RUN = {
+    Role.DEMO: "[not run when graded: demo cells only train and plot; the hidden tests call your "
+               "functions themselves]\n",
+    Role.CHECK: "[not run when graded: this is a public check; the hidden tests of this exercise "
+                "grade it with new inputs]\n",
+}
+RESTORED = "# This grade cell was missing from the submission; the grader put it back to show " \
+           "the result.\n"
+
+
+class NotSetUp(Exception):
+    """The course is missing something the kit needs (run `grader nbgrader setup`)."""
+
+
+class SandboxGrade(NbGraderPreprocessor):
+    """Grades the submission with the kit's engine in its sandbox (replaces nbgrader's Execute)."""
+
+    seeds = Dict(key_trait=Unicode(), value_trait=Int(), default_value={},
+                 help="The recorded run seed of each assignment (written by `grader nbgrader "
+                      "setup`): the same seed gives the same hidden inputs as `grader "
+                      "autograde --seed`.").tag(config=True)
+    timeout = Float(None, allow_none=True,
+                    help="Time limit per call of a student function, in seconds (as `grader "
+                         "autograde --timeout`); None: the kit's default.").tag(config=True)
+    results_dir = Unicode(RESULTS_DIR, help="Folder of the course (relative to its root) that "
+                          "receives the results in the grader's format.").tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        ids = resources["nbgrader"]
+        assignment_id, student, notebook_id = ids["assignment"], ids["student"], ids["notebook"]
+        coursedir = _coursedir(self.config)
+        seed = self.seeds.get(assignment_id)
+        if seed is None:
+            # Not one of the kit's assignments (setup records a seed for each): the course's
+            # other assignments keep nbgrader's own execution.
+            self.log.info("%s is not set up by the course kit: executing it with nbgrader's "
+                          "Execute", assignment_id)
+            from nbgrader.preprocessors import Execute
+
+            return Execute(config=self.config, parent=self.parent).preprocess(nb, resources)
+        assignment = _assignment(Path(coursedir.format_path(coursedir.source_directory, ".",
+                                                            assignment_id)))
+        if notebook_id != Path(assignment.notebook_name).stem:
+            raise NotSetUp(f"{assignment_id} has no graded notebook {notebook_id}.ipynb "
+                           f"(the kit grades {assignment.notebook_name})")
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, student,
+                                               assignment_id)) / f"{notebook_id}.ipynb"
+        result = grade_notebook(submitted, student, assignment, seed,
+                                grading_limits(self.timeout))
+        out = Path(coursedir.root) / self.results_dir / assignment_id
+        _record(out, result)
+        self.log.info("%s: %g / %g (%s)", student, result["score"], result["max_score"],
+                      result["status"])
+        nb = annotate(nb, result, assignment.reference)
+        resources[RESOURCE_KEY] = {"status": result["status"], "reason": result["reason"]}
+        return nb, resources
+
+
+class FlagUngraded(NbGraderPreprocessor):
+    """After SaveAutoGrades: an ungraded submission needs manual grading, never a silent 0."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        info = resources.get(RESOURCE_KEY)
+        if info is None or info["status"] == SubmissionStatus.GRADED.value:
+            return nb, resources
+        from nbgrader.api import Gradebook
+
+        ids = resources["nbgrader"]
+        with Gradebook(ids["db_url"]) as gb:
+            for cell in nb.cells:
+                if cell_role(cell) is Role.TEST:
+                    grade = gb.find_grade(grade_id(cell), ids["notebook"], ids["assignment"],
+                                          ids["student"])
+                    grade.auto_score = None
+                    grade.needs_manual_grade = True
+            gb.db.commit()
+        self.log.warning("%s: not graded (%s), every grade cell needs manual grading: %s",
+                         ids["student"], info["status"], info["reason"])
+        return nb, resources
+
+
+def _coursedir(config):
+    from nbgrader.coursedir import CourseDirectory
+
+    return CourseDirectory(config=config)
+
+
+@functools.lru_cache(maxsize=16)
+def _assignment_cached(source: Path, _stamp: tuple) -> Assignment:
+    notebooks = sorted(p for p in source.glob("*.ipynb") if not p.name.startswith("."))
+    if len(notebooks) != 1:
+        raise NotSetUp(f"{source} must hold exactly one notebook (the source notebook), found "
+                       f"{len(notebooks)}")
+    try:
+        assignment = Assignment.from_folders(source, notebooks[0])
+        assignment.load_reference()
+    except UsageError as exc:
+        raise NotSetUp(f"{exc} (run `grader nbgrader setup`)") from None
+    return assignment
+
+
+def _assignment(source: Path) -> Assignment:
+    """The assignment as the course holds it: source/<a>/ has the source notebook (the
+    reference) and every student file (the release's)."""
+    if not source.is_dir():
+        raise NotSetUp(f"{source} does not exist: run `grader nbgrader setup`")
+    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in source.iterdir()))
+    return _assignment_cached(source.resolve(), stamp)
+
+
+def _record(out: Path, result: dict) -> None:
+    """The result and its feedback in the grader's own layout (see grader.results)."""
+    results.write_json_atomic(results.result_path(out, result["student"], result["assignment"]),
+                              result)
+    results.write_feedback(out, result)
+    run_file = out / results.RUN_FILE
+    run = results.read_json(run_file) or {}
+    if run.get("seed") != result["seed"]:
+        results.write_json_atomic(run_file, {"assignment": result["assignment"],
+                                             "seed": result["seed"], "graded_by": "nbgrader",
+                                             "grader_version": result["grader_version"]})
+
+
+def annotate(nb: NotebookNode, result: dict, source_notebook: Path) -> NotebookNode:
+    """Write `result` into the notebook: a report and the points in every grade cell (a deleted
+    one is put back first), a note in check and demo cells. Returns the notebook."""
+    nb = _restore_missing_test_cells(nb, source_notebook)
+    first = True
+    for cell in nb.cells:
+        role = cell_role(cell)
+        if role is Role.TEST:
+            function = function_of(grade_id(cell))
+            text = results.cell_report(result, function)
+            if first and result.get("load_errors"):
+                text += "Errors while running your notebook's code:\n" + "".join(
+                    f"  {line}\n" for line in result["load_errors"])
+            first = False
+            points = sum(t["points"] for t in result["tests"] if t["function"] == function)
+            cell.outputs = [new_output("stream", name="stdout", text=text),
+                            new_output("execute_result", data={"text/plain": repr(float(points))},
+                                       execution_count=None)]
+        elif role in NOT_RUN and cell.get("cell_type") == "code":
+            cell.outputs = [new_output("stream", name="stdout", text=NOT_RUN[role])]
+    return nb
+
+
+def _restore_missing_test_cells(nb: NotebookNode, source_notebook: Path) -> NotebookNode:
+    """Put back every grade cell of the source notebook that the submission lacks, after the
+    cell that precedes it in the source (or at the end)."""
+    import nbformat
+
+    present = {grade_id(c) for c in nb.cells if grade_id(c)}
+    source = nbformat.read(source_notebook, as_version=4)
+    previous: str | None = None
+    for cell in source.cells:
+        gid = grade_id(cell)
+        if cell_role(cell) is Role.TEST and gid not in present:
+            restored = copy.deepcopy(cell)
+            restored.source = RESTORED + restored.source
+            restored.outputs = []
+            position = next((i + 1 for i, c in enumerate(nb.cells) if previous and
+                             grade_id(c) == previous), len(nb.cells))
+            nb.cells.insert(position, restored)
+            present.add(gid)
+        if gid:
+            previous = gid
+    return nb

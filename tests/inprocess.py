@@ -1,0 +1,75 @@
+"""A test double of the engine's Student interface: student code in a namespace of this process.
+
+Only for trusted code in the kit's own fast tests (the reference, the mutants, the independent
+solution): no grading path uses it, since comparisons must never share a process with student
+code. It follows the contract exactly like the sandbox does (the contract's normalizer, markers
+and failures), and a test checks that both give the same per-check results on the mutant corpus.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograde_tests.contract import (
+    Callback,
+    Missing,
+    NotImplementedYet,
+    RngSeed,
+    StudentRaised,
+    normalize,
+    type_name,
+)
+from autograde_tests.student import Answer, fp_errstate
+
+
+@dataclass
+class InProcessStudent:
+    """Student code living in `namespace`."""
+
+    namespace: dict
+    _saved: dict = field(default_factory=dict)
+
+    def _resolve(self, arg: Any, substitute: Mapping[str, Callable]) -> Any:
+        if isinstance(arg, RngSeed):
+            return np.random.default_rng(arg.seed)
+        if isinstance(arg, Callback):
+            return substitute[arg.name]
+        return copy.deepcopy(arg)
+
+    def call(self, fn: str, args: tuple, *, substitute: Mapping[str, Callable] | None = None,
+             return_args: bool = False, fp_errors: str | None = None,
+             timeout: float | None = None) -> Answer:
+        substitute = dict(substitute or {})
+        target = self.namespace.get(fn)
+        if not callable(target):
+            raise Missing(f"{fn} is not defined")
+        real_args = tuple(self._resolve(a, substitute) for a in args)
+        saved = {name: self.namespace.get(name) for name in substitute}
+        out = io.StringIO()
+        try:
+            self.namespace.update(substitute)
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), \
+                    warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with np.errstate(**fp_errstate(fp_errors)):
+                    result = target(*real_args)
+        except NotImplementedError as exc:
+            raise NotImplementedYet(f"`{fn}` is not implemented yet") from exc
+        except Exception as exc:  # noqa: BLE001 - any student error becomes feedback
+            raise StudentRaised(type(exc).__name__, str(exc)[:2000]) from exc
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    self.namespace.pop(name, None)
+                else:
+                    self.namespace[name] = value
+        after = normalize(real_args) if return_args else None
+        return Answer(normalize(result), type_name(result), after, out.getvalue()[-2000:])
