@@ -93,6 +93,16 @@ class SandboxGrade(NbGraderPreprocessor):
                           "receives the results in the grader's format.").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        try:
+            return self._grade(nb, resources)
+        except NotSetUp as exc:
+            # nbgrader reports the failure and exits non-zero; the gradebook must not show the
+            # submission as a plain 0 either.
+            flag_needs_manual_grading(resources)
+            self.log.error("%s: not graded: %s", resources["nbgrader"]["student"], exc)
+            raise
+
+    def _grade(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         ids = resources["nbgrader"]
         assignment_id, student, notebook_id = ids["assignment"], ids["student"], ids["notebook"]
         coursedir = _coursedir(self.config)
@@ -130,20 +140,24 @@ class FlagUngraded(NbGraderPreprocessor):
         info = resources.get(RESOURCE_KEY)
         if info is None or info["status"] == SubmissionStatus.GRADED.value:
             return nb, resources
-        from nbgrader.api import Gradebook
-
-        ids = resources["nbgrader"]
-        with Gradebook(ids["db_url"]) as gb:
-            for cell in nb.cells:
-                if cell_role(cell) is Role.TEST:
-                    grade = gb.find_grade(grade_id(cell), ids["notebook"], ids["assignment"],
-                                          ids["student"])
-                    grade.auto_score = None
-                    grade.needs_manual_grade = True
-            gb.db.commit()
+        flag_needs_manual_grading(resources)
         self.log.warning("%s: not graded (%s), every grade cell needs manual grading: %s",
-                         ids["student"], info["status"], info["reason"])
+                         resources["nbgrader"]["student"], info["status"], info["reason"])
         return nb, resources
+
+
+def flag_needs_manual_grading(resources: dict) -> None:
+    """Every autograded grade of the submission in `resources`: no score, needs manual grading."""
+    from nbgrader.api import Gradebook
+
+    ids = resources["nbgrader"]
+    with Gradebook(ids["db_url"]) as gb:
+        notebook = gb.find_submission_notebook(ids["notebook"], ids["assignment"], ids["student"])
+        for grade in notebook.grades:
+            if grade.cell.cell_type == "code":
+                grade.auto_score = None
+                grade.needs_manual_grade = True
+        gb.db.commit()
 
 
 def _coursedir(config):

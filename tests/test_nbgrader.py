@@ -1,209 +1,373 @@
-"""The real nbgrader round trip (`grader nbgrader ...`) against `grader autograde`.
+"""Real nbgrader grades through the kit's sandbox, and agrees with `grader autograde` exactly.
 
-One class is graded twice with the same run seed: by nbgrader (real kernel, every cell of the
-notebook, hidden tests restored from the gradebook) and by the grader. Honest submissions must get
-the same totals; the traps of nbgrader (stderr, deleted grade cells, hidden tests in feedback) are
-checked; a cheating submission shows what nbgrader lets through (no equality asserted).
+One course is made the way an instructor makes it (`nbgrader quickstart`, plus a line of the
+instructor's own in its config), set up with `grader nbgrader setup`, and then driven only by
+nbgrader's plain commands: generate_assignment, autograde, export, generate_feedback. The class is
+the example class (hostile students included), every mutant of tests/mutants/, submissions that
+return odd types, two cheats aimed at nbgrader, a deleted grade cell and a notebook whose code
+cannot load. The same submitted files are graded by `grader autograde` with the same seed; every
+total, every grade cell and every check must agree.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 pytest.importorskip("nbgrader")
 
-from grader import cli  # noqa: E402
-from grader import nbgrader_course as nc  # noqa: E402
+from inprocess import InProcessStudent  # noqa: E402
+
+from autograde_tests import engine, reference  # noqa: E402
+from autograde_tests.contract import Role, cell_role, grade_id  # noqa: E402
+from grader import example_class, nbgrader_course, results  # noqa: E402
 from grader.classgen import make_submission, reference_answers, write_submission  # noqa: E402
-from grader.example_class import load_variants  # noqa: E402
+from grader.cli import main  # noqa: E402
+from grader.nbgrader_plugin import RESULTS_DIR  # noqa: E402
 from grader.paths import course  # noqa: E402
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
-COURSE = course()
-EXAMPLES = {v.student: v.changes for v in load_variants(COURSE)}
+KIT = course()
 ASSIGNMENT = "nn_from_scratch"
-RELEASE_NB = COURSE.assignments / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+RELEASE = KIT.assignments / ASSIGNMENT
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+EXPECTED = example_class.load_expected(KIT)
+SEED, TIMEOUT = EXPECTED["seed"], EXPECTED["timeout"]
 MUTANTS = Path(__file__).with_name("mutants")
-SEED = 4321
-DELETED_CELL = "test-relu_backward"
+INSTRUCTOR_LINE = 'c.Exchange.timezone = "Europe/Berlin"  # the instructor\'s own setting'
+BIN = Path(sys.executable).parent
 
 
 def _mutant(name: str) -> str:
-    """A tests/mutants file without its EXPECT table, as extra solution-cell code."""
     return (MUTANTS / f"{name}.py").read_text().split("\nEXPECT")[0]
 
 
-NOISY = ("import sys\nimport warnings\n_quiet_relu_forward = relu_forward\n\n\n"
-         "def relu_forward(Z):\n    warnings.warn('student warning')\n"
-         "    print('debug output', file=sys.stderr)\n    np.exp(np.array([1000.0]))  # RuntimeWarning\n"
-         "    return _quiet_relu_forward(Z)\n")
-
-#: Honest submissions: nbgrader and grader must agree on their totals.
-HONEST: dict[str, dict[str, str]] = {
-    "correct_but_noisy": {"solution-relu_forward": NOISY},
-    "relu_ge_zero": EXAMPLES["ben_relu_ge_zero"],
-    "missing_1_over_n": EXAMPLES["cem_missing_1_over_n"],
-    "no_shuffle": EXAMPLES["dee_no_shuffle"],
-    "softmax_wrong_axis": {"solution-softmax": _mutant("softmax_wrong_axis")},
+#: Submissions beyond the example class: student id -> variant (grader.classgen format).
+ODD_RETURNS = {
+    "odd_namedtuple": {"cell:append": (
+        "from collections import namedtuple\n_Std = namedtuple('_Std', 'X mean std')\n"
+        "_standardize = standardize\n\n\ndef standardize(X, mean=None, std=None):\n"
+        "    return _Std(*_standardize(X, mean, std))\n")},
+    "odd_float32": {"cell:append": (
+        "_accuracy = accuracy\n\n\ndef accuracy(y_pred, y):\n"
+        "    return np.float32(_accuracy(y_pred, y))\n")},
+    "odd_list_labels": {"cell:append": (
+        "_predict = predict\n\n\ndef predict(params, X):\n    return _predict(params, X).tolist()\n")},
+    "odd_matrix": {"cell:append": (
+        "_softmax = softmax\n\n\ndef softmax(logits):\n    return np.asmatrix(_softmax(logits))\n")},
+    "odd_huge_int": {"cell:append": "def accuracy(y_pred, y):\n    return 10**3000\n"},
 }
-STUBS = "all_stubs"
-CHEATER = "patches_allclose"
+#: Cheats aimed at nbgrader's kernel: both hope to reach the hidden tests or the reference.
+CHEATS = {
+    "cheat_run_check": {"cell:append": (
+        "import autograde_tests.engine as _e\n"
+        "_e.run_check = lambda c, *a, **k: _e.TestResult(c.id, c.function, c.points, c.points, "
+        "'passed')\n")},
+    "cheat_reference": {"cell:append": (
+        "from autograde_tests.reference import load as _load\n"
+        "_ref = _load('solutions/nn_from_scratch/nn_from_scratch.ipynb')\n"
+        "standardize, sigmoid, train = _ref.standardize, _ref.sigmoid, _ref.train\n")},
+}
+STUB_TWIN = "hal_stubs"
+LOAD_FAILS = "load_fails"
 DELETED = "deleted_test_cell"
+DELETED_CELL = "test-relu_backward"
+
+
+def _nbgrader(course_dir: Path, *args: str, env: dict | None = None, check: bool = True):
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_dir,
+                          env=env or {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+                          capture_output=True, text=True, timeout=1200)
+    if check:
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def _write_class(root: Path) -> list[str]:
+    """Every submission of this test into ROOT/<student>/<assignment>/; returns the ids."""
+    answers = reference_answers(KIT.solution_notebook(ASSIGNMENT))
+    release_nb = RELEASE / NOTEBOOK
+    shutil.copytree(example_class.examples_dir(KIT) / example_class.SUBMITTED_DIR, root)
+    variants = {**ODD_RETURNS, **CHEATS}
+    variants.update({f"mutant_{p.stem}": {"cell:append": _mutant(p.stem)}
+                     for p in sorted(MUTANTS.glob("*.py"))})
+    for student, variant in variants.items():
+        stubs = student.startswith("cheat_")
+        write_submission(root, student, ASSIGNMENT, NOTEBOOK,
+                         make_submission(release_nb, answers, variant, all_stubs=stubs))
+    nb = make_submission(release_nb, answers, {"cell:append": "import os\nos._exit(3)\n"})
+    write_submission(root, LOAD_FAILS, ASSIGNMENT, NOTEBOOK, nb)
+    nb = make_submission(release_nb, answers)
+    nb.cells = [c for c in nb.cells if grade_id(c) != DELETED_CELL]
+    write_submission(root, DELETED, ASSIGNMENT, NOTEBOOK, nb)
+    return sorted(p.name for p in root.iterdir())
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """(course dir, grader output dir, nbgrader outcomes) for the whole class."""
+    """The course graded by plain nbgrader, and the same files graded by `grader autograde`."""
     tmp = tmp_path_factory.mktemp("nbgrader")
-    subs, root, out = tmp / "submitted", tmp / "course", tmp / "grader-out"
-    answers = reference_answers(COURSE.solution_notebook(ASSIGNMENT))
-    name = RELEASE_NB.name
-    for student, variant in HONEST.items():
-        write_submission(subs, student, ASSIGNMENT, name, make_submission(RELEASE_NB, answers, variant))
-    write_submission(subs, STUBS, ASSIGNMENT, name, make_submission(RELEASE_NB, answers, all_stubs=True))
-    write_submission(subs, CHEATER, ASSIGNMENT, name,
-                     make_submission(RELEASE_NB, answers, EXAMPLES["fay_cheater"]))
-    nb = make_submission(RELEASE_NB, answers)
-    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != DELETED_CELL]
-    write_submission(subs, DELETED, ASSIGNMENT, name, nb)
-
-    assert cli.main(["nbgrader", "generate", "--course", str(root)]) == 0
-    seed, outcomes = nc.autograde(COURSE, root, ASSIGNMENT, subs, seed=SEED, timeout=120)
-    assert seed == SEED
-    assert all(o.success for o in outcomes), [(o.student, o.error) for o in outcomes]
-    assert cli.main(["autograde", str(subs), "--out", str(out), "--seed", str(SEED),
-                     "--no-progress"]) == 0
-    return root, out, {o.student: o for o in outcomes}, tmp
+    _nbgrader(tmp, "quickstart", "course101")
+    root = tmp / "course101"
+    original = (root / "nbgrader_config.py").read_text()
+    (root / "nbgrader_config.py").write_text(original + INSTRUCTOR_LINE + "\n")
+    assert main(["nbgrader", "setup", str(root), "--seed", str(SEED), "--timeout", str(TIMEOUT)]) == 0
+    _nbgrader(root, "generate_assignment", ASSIGNMENT)
+    students = _write_class(root / "submitted")
+    autograde = _nbgrader(root, "autograde", ASSIGNMENT)
+    out = tmp / "grader-out"
+    assert main(["autograde", str(root / "submitted"), "--out", str(out), "--seed", str(SEED),
+                 "--timeout", str(TIMEOUT), "--no-progress"]) == 0
+    _nbgrader(root, "export")
+    _nbgrader(root, "generate_feedback", ASSIGNMENT)
+    return {"root": root, "out": out, "students": students, "original": original,
+            "log": autograde.stdout + autograde.stderr}
 
 
-def _nbgrader_rows(root: Path) -> dict[str, dict]:
-    return {r["student"]: r for r in nc.gradebook_results(root / "gradebook.db", ASSIGNMENT)}
+def _gradebook(root: Path) -> dict[str, dict]:
+    return {r["student"]: r for r in nbgrader_course.gradebook_results(root / "gradebook.db",
+                                                                       ASSIGNMENT)}
 
 
-def _grader_result(out: Path, student: str) -> dict:
-    return json.loads((out / student / f"{ASSIGNMENT}.json").read_text())
+def _grader(out: Path) -> dict[str, dict]:
+    return {r["student"]: r for r in results.load_results(out)}
 
 
-def test_honest_totals_agree(graded):
-    root, out, outcomes, _ = graded
-    nbg = _nbgrader_rows(root)
-    table = {s: (nbg[s]["score"], _grader_result(out, s)["score"]) for s in [*HONEST, STUBS]}
-    print("\nstudent: nbgrader total, grader total, nbgrader seconds, grader seconds")
-    for s, (a, b) in table.items():  # recorded in docs/nbgrader.md
-        print(f"  {s}: {a:g} {b:g} {outcomes[s].seconds:.1f} {_grader_result(out, s)['duration']:.1f}")
-    assert {s: a for s, (a, _) in table.items()} == {s: b for s, (_, b) in table.items()}
-    assert table["correct_but_noisy"] == (100, 100) and table[STUBS] == (0, 0)
-    assert all(table[s][0] < 100 for s in HONEST if s != "correct_but_noisy")
+def _per_cell(result: dict) -> dict[str, float]:
+    cells: dict[str, float] = {}
+    for t in result["tests"]:
+        cells[f"test-{t['function']}"] = cells.get(f"test-{t['function']}", 0) + t["points"]
+    return cells
 
 
-def test_per_cell_scores_agree(graded):
-    """nbgrader's score of grade cell test-<f> equals the grader's points of function f."""
-    root, out, _, _ = graded
-    nbg = _nbgrader_rows(root)
-    for s in [*HONEST, STUBS]:
-        mine: dict[str, float] = {}
-        for t in _grader_result(out, s)["tests"]:
-            mine[f"test-{t['function']}"] = mine.get(f"test-{t['function']}", 0) + t["points"]
-        assert {t["id"]: t["points"] for t in nbg[s]["tests"]} == pytest.approx(mine), s
+# ------------------------------------------------------------------------------ agreement
+
+def test_every_student_is_graded_by_both_paths(graded):
+    assert set(_gradebook(graded["root"])) == set(graded["students"])
+    assert set(_grader(graded["out"])) == set(graded["students"])
+    assert len(graded["students"]) >= 16 + 24 + len(ODD_RETURNS) + len(CHEATS) + 2
 
 
-def test_warnings_and_stderr_do_not_cost_points(graded):
-    """The correct submission's relu_forward warns, prints to stderr and overflows np.exp."""
-    root, _, _, _ = graded
-    row = _nbgrader_rows(root)["correct_but_noisy"]
-    assert row["score"] == row["max_score"] == 100
-    assert all(t["points"] == t["max_points"] for t in row["tests"])
+def test_totals_and_grade_cells_equal_grader_autograde(graded):
+    book, mine = _gradebook(graded["root"]), _grader(graded["out"])
+    for student in graded["students"]:
+        assert book[student]["score"] == mine[student]["score"], student
+        cells = {t["id"]: t["points"] for t in book[student]["tests"]}
+        assert cells == _per_cell(mine[student]), student
 
 
-def test_deleted_grade_cell_is_readded_and_scores_zero(graded):
-    root, _, _, _ = graded
-    rows = _nbgrader_rows(root)
-    cells = {t["id"]: t for t in rows[DELETED]["tests"]}
-    assert cells[DELETED_CELL]["points"] == 0 and not cells[DELETED_CELL]["needs_manual_grade"]
-    assert rows[DELETED]["score"] == rows[DELETED]["max_score"] - cells[DELETED_CELL]["max_points"]
-    assert all(t["points"] == t["max_points"] for t in rows[DELETED]["tests"] if t["id"] != DELETED_CELL)
+def test_every_check_equals_grader_autograde(graded):
+    """The nbgrader path writes the grader's own result format too: check by check, status,
+    points, message and diagnosis are the same as `grader autograde`'s."""
+    theirs = _grader(graded["root"] / RESULTS_DIR / ASSIGNMENT)
+    mine = _grader(graded["out"])
+    for student in graded["students"]:
+        a, b = results.without_timing(theirs[student]), results.without_timing(mine[student])
+        assert a["status"] == b["status"] and a["reason"] == b["reason"], student
+        assert a["tests"] == b["tests"], student
 
 
-def test_cheater_totals_are_reported_not_equal(graded):
-    """nbgrader runs the hidden tests in the student's kernel, so a patched np.allclose fools
-    the comparisons there; the grader's sandbox does not share the student's numpy."""
-    root, out, _, _ = graded
-    nbg = _nbgrader_rows(root)[CHEATER]["score"]
-    mine = _grader_result(out, CHEATER)["score"]
-    print(f"\ncheater: nbgrader {nbg:g}, grader {mine:g}")
-    assert mine < 100
+def test_mutants_agree_with_the_in_process_double(graded):
+    """The kit's fast tests grade mutants in-process; the sandbox gives the same check results."""
+    mine = _grader(graded["out"])
+    ref = reference.load(KIT.solution_notebook(ASSIGNMENT))
+    for path in sorted(MUTANTS.glob("*.py")):
+        namespace: dict = {"__name__": "mutant", "np": np}
+        for source in reference.solution_sources(KIT.solution_notebook(ASSIGNMENT)):
+            exec(compile(source, "<reference>", "exec"), namespace)
+        exec(compile(_mutant(path.stem), str(path), "exec"), namespace)
+        double = engine.run_checks(InProcessStudent(namespace), SEED, ref)
+        sandboxed = mine[f"mutant_{path.stem}"]["tests"]
+        assert [(t.id, t.status, t.points) for t in double] == \
+            [(t["id"], t["status"], t["points"]) for t in sandboxed], path.stem
 
 
-def test_export_csv(graded, tmp_path):
-    root, _, _, _ = graded
-    assert cli.main(["nbgrader", "export", str(tmp_path / "g.csv"), "--course", str(root)]) == 0
-    with (tmp_path / "g.csv").open() as fh:
-        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
-    header = list(rows[STUBS])
-    assert header[:5] == ["student_id", "assignment", "score", "max_score", "status"]
-    assert all(h.startswith("test-") for h in header[5:]) and len(header) == 5 + 17
-    assert rows["correct_but_noisy"]["score"] == "100" and rows[STUBS]["score"] == "0"
-    assert {r["status"] for r in rows.values()} == {"graded"}
+def test_example_class_matches_its_expectation(graded):
+    found = [r for r in _grader(graded["root"] / RESULTS_DIR / ASSIGNMENT).values()
+             if r["student"] in EXPECTED["students"]]
+    assert example_class.mismatches(EXPECTED, found) == []
 
 
-def test_feedback_hides_hidden_tests(graded):
-    root, _, _, _ = graded
-    students = ["correct_but_noisy", "softmax_wrong_axis", STUBS, DELETED]
-    assert cli.main(["nbgrader", "feedback", "--course", str(root),
-                     *(f"--student={s}" for s in students)]) == 0
-    pages = sorted((root / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))
-    assert sorted(p.parent.parent.name for p in pages) == sorted(students)
+def test_odd_return_types(graded):
+    mine = _grader(graded["out"])
+    lost = {s: {t["id"]: t["status"] for t in mine[s]["tests"] if t["status"] != "passed"}
+            for s in ODD_RETURNS}
+    assert lost["odd_namedtuple"] == {}, "a namedtuple is a tuple"
+    assert lost["odd_list_labels"] == {"predict.values": "failed"}
+    assert set(lost["odd_matrix"]) >= {"softmax.values", "softmax.stable"}
+    assert lost["odd_huge_int"] == {"accuracy.values": "bad_answer"}
+    assert mine["odd_huge_int"]["status"] == "graded" and mine["odd_huge_int"]["score"] == 98
+
+
+# ------------------------------------------------------------------------------ cheats, failures
+
+def test_cheats_get_no_more_than_their_stub_twin(graded):
+    book = _gradebook(graded["root"])
+    for cheat in CHEATS:
+        assert book[cheat]["score"] <= book[STUB_TWIN]["score"] == 0, cheat
+    mine = _grader(graded["out"])
+    for cheat in CHEATS:
+        errors = " ".join(mine[cheat]["load_errors"])
+        assert "No module named 'autograde_tests'" in errors, (cheat, errors)
+
+
+def test_an_ungradable_submission_needs_manual_grading(graded):
+    book = _gradebook(graded["root"])[LOAD_FAILS]
+    assert book["status"] == "needs_manual_grading"
+    assert all(t["needs_manual_grade"] for t in book["tests"])
+    assert _grader(graded["out"])[LOAD_FAILS]["status"] == "error"
+    nb = nbformat.read(graded["root"] / "autograded" / LOAD_FAILS / ASSIGNMENT / NOTEBOOK, as_version=4)
+    shown = "".join(o.get("text", "") for c in nb.cells if cell_role(c) is Role.TEST for o in c.outputs)
+    assert "not graded (error)" in shown and "status 3" in shown
+    assert "every grade cell needs manual grading" in graded["log"]
+
+
+def test_a_deleted_grade_cell_is_put_back_and_scored(graded):
+    book = _gradebook(graded["root"])[DELETED]
+    cells = {t["id"]: t for t in book["tests"]}
+    assert cells[DELETED_CELL]["points"] == cells[DELETED_CELL]["max_points"] == 5
+    assert not any(t["needs_manual_grade"] for t in book["tests"])
+    assert book["score"] == 100 == _grader(graded["out"])[DELETED]["score"]
+
+
+def test_demo_and_check_cells_say_they_are_not_run(graded):
+    nb = nbformat.read(graded["root"] / "autograded" / "ada_perfect" / ASSIGNMENT / NOTEBOOK,
+                       as_version=4)
+    for cell in nb.cells:
+        text = "".join(o.get("text", "") for o in cell.get("outputs", []))
+        if cell_role(cell) in (Role.DEMO, Role.CHECK):
+            assert text.startswith("[not run when graded"), grade_id(cell)
+        if cell_role(cell) is Role.TEST:
+            assert "points (run seed" in text, grade_id(cell)
+
+
+# ------------------------------------------------------------------------------ the course
+
+def test_the_instructors_config_survives(graded):
+    text = (graded["root"] / "nbgrader_config.py").read_text()
+    assert text.startswith(graded["original"] + INSTRUCTOR_LINE + "\n")
+    assert text.count(nbgrader_course.INCLUDE_MARK) == 1
+
+
+def test_setup_again_keeps_the_config_and_refuses_to_overwrite_the_source(graded, capsys):
+    root = graded["root"]
+    before = (root / "nbgrader_config.py").read_text()
+    assert main(["nbgrader", "setup", str(root)]) == 2
+    assert "exists: add --force" in capsys.readouterr().err
+    assert main(["nbgrader", "setup", str(root), "--force"]) == 0
+    assert (root / "nbgrader_config.py").read_text() == before
+    assert nbgrader_course.recorded_settings(root) == ({ASSIGNMENT: SEED}, float(TIMEOUT))
+
+
+def test_the_release_is_complete(graded):
+    released = graded["root"] / "release" / ASSIGNMENT
+    mine = {p.relative_to(released).as_posix() for p in released.rglob("*") if p.is_file()}
+    kit = {p.relative_to(RELEASE).as_posix() for p in RELEASE.rglob("*")
+           if p.is_file() and "__pycache__" not in p.parts}
+    assert mine == kit
+    for rel in kit - {NOTEBOOK}:
+        assert (released / rel).read_bytes() == (RELEASE / rel).read_bytes(), rel
+    # The notebook is the kit's, after the header of the instructor's config.
+    ours = nbformat.read(released / NOTEBOOK, as_version=4).cells
+    theirs = nbformat.read(RELEASE / NOTEBOOK, as_version=4).cells
+    assert [c.source for c in ours[-len(theirs):]] == [c.source for c in theirs]
+
+
+def test_feedback_holds_no_hidden_test_source(graded):
+    pages = sorted((graded["root"] / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))
+    assert len(pages) == len(graded["students"])
     for page in pages:
         html = page.read_text()
-        for secret in ("grade_cell(", "autograde_tests", "HIDDEN TESTS"):
-            assert secret not in html, (page.parent.parent.name, secret)
-    assert "points (run seed" in (root / "feedback" / "correct_but_noisy" / ASSIGNMENT
-                                  / RELEASE_NB.with_suffix(".html").name).read_text()
+        student = page.parent.parent.name
+        # The hidden part of a grade cell (markers and the line it holds) is never shown.
+        for secret in ("HIDDEN TESTS", "graded by the course kit", "grader nbgrader setup"):
+            assert secret not in html, (student, secret)
+    ben = graded["root"] / "feedback" / "ben_relu_ge_zero" / ASSIGNMENT / NOTEBOOK.replace(".ipynb", ".html")
+    assert "relu_backward: 3 / 5 points" in ben.read_text()
 
 
-def test_collect_merges_gradebook(graded, tmp_path):
-    """Students only in the gradebook get nbgrader's row; where both graded, the grader wins."""
-    root, out, _, _ = graded
-    merged = tmp_path / "merged"
-    shutil.copytree(out, merged)
-    shutil.rmtree(merged / STUBS)
-    shutil.rmtree(merged / "relu_ge_zero")
-    assert cli.main(["collect", str(merged), "--gradebook", str(root / "gradebook.db"),
-                     "--assignment", ASSIGNMENT]) == 0
-    with (merged / "grades.csv").open() as fh:
-        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
-    assert set(rows) == {*HONEST, STUBS, CHEATER, DELETED}
-    assert (rows[STUBS]["source"], rows[STUBS]["score"]) == ("nbgrader", "0")
-    assert rows["relu_ge_zero"]["source"] == "nbgrader"
-    assert rows["relu_ge_zero"]["test-relu_backward"] != ""
-    assert (rows[DELETED]["source"], rows[DELETED]["score"]) == ("grader", "100")
-    assert not (merged / STUBS / f"{ASSIGNMENT}.feedback.md").exists()
+def test_nbgrader_export_and_the_per_cell_export(graded, tmp_path):
+    with (graded["root"] / "grades.csv").open() as fh:
+        totals = {row["student_id"]: row["score"] for row in csv.DictReader(fh)}
+    assert totals["ada_perfect"] == "100.0" and totals[STUB_TWIN] == "0.0"
+    assert main(["nbgrader", "export", str(graded["root"]), str(tmp_path / "cells.csv")]) == 0
+    header = (tmp_path / "cells.csv").read_text().splitlines()[0].split(",")
+    assert header[5:] == [f"test-{f}" for f in engine.functions()]
 
 
-def test_generate_refuses_private_files(tmp_path):
-    """nbgrader would copy every file of the source folder into the release."""
-    from grader.errors import UsageError
-    from grader.paths import Course
+def test_other_assignments_of_the_course_keep_nbgraders_execution(graded):
+    """The quickstart's own ps1 is not a kit assignment: it is still executed in a kernel."""
+    root = graded["root"]
+    _nbgrader(root, "generate_assignment", "ps1")
+    dest = root / "submitted" / "someone" / "ps1"
+    shutil.copytree(root / "release" / "ps1", dest)
+    _nbgrader(root, "autograde", "ps1", "--student", "someone")
+    with sqlite3.connect(root / "gradebook.db") as db:
+        rows = db.execute("SELECT COUNT(*) FROM grade JOIN submitted_notebook ON "
+                          "grade.notebook_id = submitted_notebook.id").fetchone()
+    assert rows[0] > 0
+    assert not results.result_path(root / RESULTS_DIR / "ps1", "someone", "ps1").exists()
 
-    fake = Course(tmp_path / "repo")
-    shutil.copytree(COURSE.solutions, fake.solutions)
-    (fake.solutions / ASSIGNMENT / "answers_private.py").write_text("SECRET = 1\n")
-    with pytest.raises(UsageError, match="answers_private.py"):
-        nc.generate(fake, tmp_path / "course", ASSIGNMENT)
-    assert not (tmp_path / "course" / "release").exists()
+
+# ------------------------------------------------------------------------------ install story
+
+def test_a_regular_install_grades_without_the_checkout(graded, tmp_path):
+    """The kit installed as a wheel (not editable), run from the course: a perfect notebook
+    still scores 100, and grading imports nothing from the checkout."""
+    src, target = tmp_path / "src", tmp_path / "site"
+    for part in ("grader", "autograde_tests", "datasets"):
+        shutil.copytree(KIT.root / part, src / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for part in ("pyproject.toml", "README.md"):
+        shutil.copyfile(KIT.root / part, src / part)
+    build = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+                            str(target), str(src)], capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr[-2000:]
+    assert not (target / "__editable__.nnkit-0.1.0.pth").exists()
+    env = {**os.environ, "PYTHONPATH": str(target), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("NNKIT_COURSE_ROOT", None)
+    where = subprocess.run([sys.executable, "-c", "import grader, autograde_tests; "
+                            "print(grader.__file__); print(autograde_tests.__file__)"],
+                           cwd=graded["root"], env=env, capture_output=True, text=True, check=True)
+    assert all(line.startswith(str(target)) for line in where.stdout.split()), where.stdout
+    _nbgrader(graded["root"], "autograde", ASSIGNMENT, "--student", "ada_perfect", "--force", env=env)
+    assert _gradebook(graded["root"])["ada_perfect"]["score"] == 100
 
 
-def test_notebooks_are_unchanged_by_grading(graded):
-    """Sanity: the submissions nbgrader graded are the ones the grader graded (same bytes)."""
-    root, _, _, tmp = graded
-    for student in [*HONEST, STUBS]:
-        a = nbformat.read(tmp / "submitted" / student / ASSIGNMENT / RELEASE_NB.name, as_version=4)
-        b = nbformat.read(root / "submitted" / student / ASSIGNMENT / RELEASE_NB.name, as_version=4)
-        assert a == b
+def test_a_missing_reference_is_one_clear_error_never_zeros(graded, tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(graded["root"], root, ignore=shutil.ignore_patterns("feedback", "autograded"))
+    config = (root / "nbgrader_config.py").read_text()
+    (root / "nbgrader_config.py").write_text(config.replace(str(graded["root"]), str(root)))
+    (root / "source" / ASSIGNMENT / "hyperparameters.json").unlink()
+    shutil.copytree(root / "submitted" / "ada_perfect", root / "submitted" / "newcomer")
+    proc = _nbgrader(root, "autograde", ASSIGNMENT, "--student", "newcomer", check=False)
+    assert proc.returncode != 0
+    assert "reference solution not found" in proc.stdout + proc.stderr
+    book = _gradebook(root)["newcomer"]
+    assert book["status"] == "needs_manual_grading"
+    assert all(t["needs_manual_grade"] for t in book["tests"])
+
+
+def test_setup_needs_an_nbgrader_course(tmp_path, capsys):
+    assert main(["nbgrader", "setup", str(tmp_path)]) == 2
+    assert "no nbgrader_config.py" in capsys.readouterr().err
+    assert main(["nbgrader", "setup", str(tmp_path / "missing")]) == 2
+    assert "course folder not found" in capsys.readouterr().err
+
+
+def test_the_recorded_settings_are_read_back(tmp_path):
+    (tmp_path / nbgrader_course.KIT_CONFIG_FILE).write_text(
+        nbgrader_course.kit_config_text({"a": 1, "b": 2}, 4.5))
+    assert nbgrader_course.recorded_settings(tmp_path) == ({"a": 1, "b": 2}, 4.5)
+    assert json.loads(json.dumps(nbgrader_course.recorded_settings(tmp_path / "none"))) == [{}, None]
