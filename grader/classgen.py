@@ -17,6 +17,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograde_tests.contract import Role, cell_role, grade_id
+
 _MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
@@ -25,9 +27,8 @@ def reference_answers(source_notebook: Path) -> dict[str, str]:
     nb = nbformat.read(source_notebook, as_version=4)
     answers = {}
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("solution"):
-            answers[meta["grade_id"]] = "\n".join(
+        if cell_role(cell) is Role.SOLUTION:
+            answers[grade_id(cell)] = "\n".join(
                 line for line in cell.source.splitlines() if not _MARKER.match(line))
     return answers
 
@@ -39,9 +40,8 @@ def make_submission(release_notebook: Path, answers: Mapping[str, str],
     variant = dict(variant or {})
     nb = copy.deepcopy(nbformat.read(release_notebook, as_version=4))
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        gid = meta.get("grade_id")
-        if cell.cell_type != "code" or not meta.get("solution") or all_stubs:
+        gid = grade_id(cell)
+        if cell_role(cell) is not Role.SOLUTION or all_stubs:
             continue
         if f"stub:{gid}" in variant:
             continue
