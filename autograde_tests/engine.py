@@ -123,6 +123,7 @@ def run_check(c: Check, student: Student, run_seed: int, ref: SimpleNamespace) -
     start = time.perf_counter()
     status, message, diagnosis = Status.PASSED, "", None
     try:
+        student.new_check()
         with np.errstate(all="ignore"):
             c.run(ctx)
     except Fail as exc:

@@ -25,6 +25,11 @@ class Answer:
 
 
 class Student(Protocol):
+    def new_check(self) -> None:
+        """Start a check: from now on calls run on a freshly loaded submission, so that nothing
+        of an earlier check (state, caches, files) can reach this one."""
+        ...
+
     def call(self, fn: str, args: tuple, *, substitute: Mapping[str, Callable] | None = None,
              return_args: bool = False, fp_errors: str | None = None,
              timeout: float | None = None) -> Answer:

@@ -29,6 +29,9 @@ class SandboxStudent:
 
     session: sandbox.SubmissionSession
 
+    def new_check(self) -> None:
+        self.session.new_check()
+
     def call(self, fn: str, args: tuple, *, substitute: Mapping[str, Callable] | None = None,
              return_args: bool = False, fp_errors: str | None = None,
              timeout: float | None = None) -> Answer:
@@ -110,7 +113,8 @@ def grade_notebook(notebook: Path | None, student_id: str, assignment: Assignmen
             code = code_to_run(notebook, assignment.release)
         except InvalidSubmission as exc:
             return ungraded(result, SubmissionStatus.INVALID, str(exc))
-        with sandbox.SubmissionSession(code, limits=limits, workdir_files=assignment.workdir_files,
+        with sandbox.SubmissionSession(code, setup_cells=list(assignment.release.setup_sources),
+                                       limits=limits, workdir_files=assignment.workdir_files,
                                        strict=strict) as session:
             report = session.start()
             result["load_errors"] = list(report.cell_errors)[:20]

@@ -37,7 +37,7 @@ class InvalidSubmission(Exception):
 class ReleaseCells:
     """What the grader needs to know about the released notebook's cells."""
 
-    setup_sources: tuple[str, ...]
+    setup_sources: tuple[tuple[str, str], ...]  # (grade_id, source) of every setup cell
     roles: dict[str, Role]  # grade_id -> role of the released cell
 
     @classmethod
@@ -51,7 +51,7 @@ class ReleaseCells:
                 continue
             roles[gid] = cell_role(cell)
             if roles[gid] is Role.SETUP:
-                setup.append(cell.source)
+                setup.append((gid, cell.source))
         return cls(tuple(setup), roles)
 
     def role_of(self, cell) -> Role:
@@ -100,14 +100,17 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def code_to_run(path: Path, release: ReleaseCells) -> list[str]:
-    """The code chunks to execute for a submission, in order (see the module docstring)."""
+def code_to_run(path: Path, release: ReleaseCells) -> list[tuple[str, str]]:
+    """The student's code to execute for a submission, in notebook order, as (label, source):
+    the label is the cell's position in the notebook, counting every cell from 1, as check.py
+    and the feedback name it. The release's setup cells run before these (see the module
+    docstring)."""
     nb = read_notebook(path)
-    chunks = list(release.setup_sources)
-    for cell in nb.cells:
+    chunks = []
+    for position, cell in enumerate(nb.cells, 1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell_source(cell)
         if source is not None and release.role_of(cell) in (Role.SOLUTION, Role.ADDED):
-            chunks.append(neutralize(source))
+            chunks.append((str(position), neutralize(source)))
     return chunks

@@ -32,10 +32,16 @@ from autograde_tests.student import Answer, fp_errstate
 
 @dataclass
 class InProcessStudent:
-    """Student code living in `namespace`."""
+    """Student code living in `namespace`; `fresh()`, when given, builds a new namespace for each
+    check (as the sandbox runs each check in a freshly loaded process)."""
 
     namespace: dict
+    fresh: Callable[[], dict] | None = None
     _saved: dict = field(default_factory=dict)
+
+    def new_check(self) -> None:
+        if self.fresh is not None:
+            self.namespace = self.fresh()
 
     def _resolve(self, arg: Any, substitute: Mapping[str, Callable]) -> Any:
         if isinstance(arg, RngSeed):

@@ -25,8 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="submissions graded at once (default: number of cores)")
     parser.add_argument("--timeout", type=float, default=None,
-                        help="wall-clock seconds per call of a student function (default: 10); a "
-                             f"whole submission gets {TOTAL_BUDGET_FACTOR}x that, at least 120 s")
+                        help="CPU seconds per call of a student function (default: 10); a whole "
+                             f"submission gets {TOTAL_BUDGET_FACTOR}x that, at least 300 s of CPU. "
+                             "Wall-clock time is only a backstop, so a busy machine does not "
+                             "change grades")
     parser.add_argument("--seed", type=int, default=None,
                         help="run seed for the random test inputs (default: drawn and recorded)")
     parser.add_argument("--resume", action="store_true",
@@ -55,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     limits = grading_limits(args.timeout)
     out = args.out.resolve()
     seed = autograde.prepare_run(out, name, args.seed, args.resume,
-                                 {"jobs": args.jobs, "total_timeout": limits.total_timeout})
+                                 {"jobs": args.jobs, "call_cpu": limits.call_cpu,
+                                  "total_cpu": limits.total_cpu})
     settings = autograde.Settings(out, assignment, seed, limits)
     print(f"grading {len(found.tasks)} submissions of {name} (seed {seed}, {args.jobs} jobs, "
           f"{sandbox.isolation_mode()})", flush=True)

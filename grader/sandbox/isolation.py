@@ -164,7 +164,7 @@ def matplotlib_font_cache() -> Path | None:
     return found[0]
 
 
-def bwrap_command(*, pass_fds: tuple[int, int], max_frame: int, tmp_bytes: int,
+def bwrap_command(*, pass_fds: tuple[int, ...], max_frame: int, tmp_bytes: int,
                   workdir_files: dict[str, Path], probe: str | None = None) -> list[str]:
     """The bwrap command line that starts the worker (or runs `probe` code instead)."""
     bwrap, options = _bwrap()
@@ -210,13 +210,13 @@ def bwrap_command(*, pass_fds: tuple[int, int], max_frame: int, tmp_bytes: int,
     if probe is not None:
         return cmd + [py.executable, "-I", "-S", "-B", "-c", probe, BOX_SITE]
     return cmd + [py.executable, "-I", "-S", "-B", f"{BOX_WORKER}/worker.py",
-                  str(pass_fds[0]), str(pass_fds[1]), str(max_frame), BOX_SITE]
+                  *map(str, pass_fds), str(max_frame), BOX_SITE]
 
 
-def fallback_command(*, pass_fds: tuple[int, int], max_frame: int) -> list[str]:
+def fallback_command(*, pass_fds: tuple[int, ...], max_frame: int) -> list[str]:
     py = python_install()
     return [py.executable, "-I", "-S", "-B", str(WORKER_DIR / "worker.py"),
-            str(pass_fds[0]), str(pass_fds[1]), str(max_frame), *site_dirs()]
+            *map(str, pass_fds), str(max_frame), *site_dirs()]
 
 
 _PROBE = "import sys; sys.path.append(sys.argv[1]); import numpy; print(int(numpy.ones(3).sum()))"

@@ -19,6 +19,8 @@ What it does (x86-64 and aarch64; on any other machine `install()` returns False
   rt_tgsigqueueinfo with the worker's own pid), and prlimit64 may only change the worker's
   own limits: without a pid namespace (the fallback mode) these would otherwise reach the
   grader or, as root, every process on the machine (kill(-1, SIGKILL));
+* System V IPC (shared memory, semaphores, message queues) and POSIX message queues are
+  refused: they would outlive the process inside the sandbox and carry state to the next check;
 * a system call made through a foreign ABI (x32, or a different architecture) kills the
   process.
 
@@ -65,6 +67,11 @@ _DENIED = (
     "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key", "io_uring_setup",
     "io_uring_enter", "io_uring_register", "reboot", "swapon", "swapoff", "acct",
     "pidfd_open", "pidfd_send_signal", "tkill",
+    # System V IPC and POSIX message queues outlive a process inside the sandbox's IPC
+    # namespace: refused, so that nothing carries over from one check's process to the next.
+    "shmget", "shmat", "shmctl", "shmdt", "semget", "semop", "semctl", "semtimedop", "msgget",
+    "msgsnd", "msgrcv", "msgctl", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive",
+    "mq_notify", "mq_getsetattr",
 )
 # System calls whose first argument is a pid that must be the worker's own.
 _OWN_PID_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
@@ -84,6 +91,10 @@ _TABLES: dict[str, tuple[int, dict[str, int]]] = {
         "io_uring_register": 427, "reboot": 169, "swapon": 167, "swapoff": 168, "acct": 163,
         "pidfd_open": 434, "pidfd_send_signal": 424, "tkill": 200, "kill": 62, "tgkill": 234,
         "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297, "prlimit64": 302, "seccomp": 317,
+        "shmget": 29, "shmat": 30, "shmctl": 31, "shmdt": 67, "semget": 64, "semop": 65,
+        "semctl": 66, "semtimedop": 220, "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71,
+        "mq_open": 240, "mq_unlink": 241, "mq_timedsend": 242, "mq_timedreceive": 243,
+        "mq_notify": 244, "mq_getsetattr": 245,
     }),
     # asm-generic numbering; aarch64 has no fork/vfork system calls.
     "aarch64": (0xC00000B7, {
@@ -99,6 +110,10 @@ _TABLES: dict[str, tuple[int, dict[str, int]]] = {
         "io_uring_register": 427, "reboot": 142, "swapon": 224, "swapoff": 225, "acct": 89,
         "pidfd_open": 434, "pidfd_send_signal": 424, "tkill": 130, "kill": 129, "tgkill": 131,
         "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240, "prlimit64": 261, "seccomp": 277,
+        "msgget": 186, "msgctl": 187, "msgrcv": 188, "msgsnd": 189, "semget": 190, "semctl": 191,
+        "semtimedop": 192, "semop": 193, "shmget": 194, "shmctl": 195, "shmat": 196, "shmdt": 197,
+        "mq_open": 180, "mq_unlink": 181, "mq_timedsend": 182, "mq_timedreceive": 183,
+        "mq_notify": 184, "mq_getsetattr": 185,
     }),
 }
 _MACHINE_ALIASES = {"amd64": "x86_64", "arm64": "aarch64"}

@@ -19,6 +19,8 @@ values are plain JSON or *encoded values*:
     {"a": i}                                     NumPy array, stored as .npy bytes in payload i
     {"u": "type name"}                           a value that cannot be represented
     {"g": state}                                 np.random.Generator with this bit generator state
+    {"s": [offset, dtype, shape]}                an argument array in the shared argument memory
+                                                 (grader to worker only; see session.ArgMemory)
 
 Nothing is ever unpickled. Arrays are checked before anything is allocated: magic and version,
 a header that matches the canonical ``.npy`` layout, dtype kind b/i/u/f only (no objects, no
@@ -32,9 +34,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import struct
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,6 +167,8 @@ class Encoder:
             return {"u": str(obj.type_name)[:_MAX_TYPE_NAME]}
         if t is np.random.Generator:
             return {"g": self.value(obj.bit_generator.state, _depth + 1)}
+        if t is SharedArray:
+            return {"s": [obj.offset, obj.dtype, list(obj.shape)]}
         raise TypeError(f"cannot send a value of type {type_name(obj)}: not plain data")
 
     def _array(self, arr: np.ndarray) -> Any:
@@ -279,9 +285,22 @@ class FrameReader:
         return parse_body(body, self.limits)
 
 
-def read_frame_blocking(stream, limits: WireLimits) -> Frame | None:
-    """Read one frame from a blocking binary stream (worker side). None at a clean EOF."""
-    prefix = stream.read(_PREFIX.size)
+def _read_exact(fd: int, n: int) -> bytes:
+    """Exactly n bytes from the blocking descriptor fd (fewer only at EOF); never more, so that
+    nothing of the next frame is read ahead."""
+    chunks, left = [], n
+    while left:
+        chunk = os.read(fd, left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame_fd(fd: int, limits: WireLimits) -> Frame | None:
+    """Read one frame from a blocking descriptor (worker side), byte-exact. None at a clean EOF."""
+    prefix = _read_exact(fd, _PREFIX.size)
     if not prefix:
         return None
     if len(prefix) != _PREFIX.size:
@@ -289,7 +308,7 @@ def read_frame_blocking(stream, limits: WireLimits) -> Frame | None:
     magic, body_len = _PREFIX.unpack(prefix)
     if magic != MAGIC or body_len > limits.max_frame:
         raise WireError("bad frame prefix")
-    body = stream.read(body_len)
+    body = _read_exact(fd, body_len)
     if len(body) != body_len:
         raise WireError("truncated frame")
     return parse_body(body, limits)
@@ -298,11 +317,13 @@ def read_frame_blocking(stream, limits: WireLimits) -> Frame | None:
 class Decoder:
     """Turns encoded values of one frame back into Python values, checking every cap."""
 
-    def __init__(self, frame: Frame, limits: WireLimits):
+    def __init__(self, frame: Frame, limits: WireLimits,
+                 shared: Callable[[int, np.dtype, tuple[int, ...]], np.ndarray] | None = None):
         self.frame = frame
         self.limits = limits
         self._nodes = 0
         self._used: set[int] = set()
+        self._shared = shared   # the worker's view of the argument memory; None: "s" refused
 
     def value(self, node: Any, _depth: int = 0) -> Any:
         self._nodes += 1
@@ -351,11 +372,38 @@ class Decoder:
             return decode_npy(self.frame.payloads[inner])
         if tag == "g":
             return make_generator(self.value(inner, _depth + 1))
+        if tag == "s":
+            return self._shared_array(inner)
         if tag == "u":
             if type(inner) is not str:
                 raise WireError("bad unrepresentable marker")
             return Unrepresentable(inner[:_MAX_TYPE_NAME])
         raise WireError("unknown value tag")
+
+
+    def _shared_array(self, inner: Any) -> np.ndarray:
+        if self._shared is None:
+            raise WireError("a shared array where none may be")
+        if type(inner) is not list or len(inner) != 3 or type(inner[0]) is not int \
+                or type(inner[1]) is not str or type(inner[2]) is not list:
+            raise WireError("bad shared array")
+        offset, descr, shape = inner
+        match = re.fullmatch(r"[<>|=]?([biuf])(\d{1,2})", descr)
+        if offset < 0 or match is None or (match[1], int(match[2])) not in _ALLOWED_DTYPES:
+            raise WireError("bad shared array")
+        if len(shape) > _MAX_NDIM or any(type(d) is not int or not 0 <= d <= _MAX_DIM for d in shape):
+            raise WireError("bad shared array shape")
+        return self._shared(offset, np.dtype(descr), tuple(shape))
+
+
+@dataclass(frozen=True)
+class SharedArray:
+    """Stands, in a grader-to-worker message, for an argument array that the grader placed in
+    the shared argument memory at `offset` (the worker maps it; the grader reads it back)."""
+
+    offset: int
+    dtype: str
+    shape: tuple[int, ...]
 
 
 _HEADER_CACHE: dict[bytes, tuple[np.dtype, tuple[int, ...], bool, int]] = {}

@@ -1,38 +1,50 @@
-"""The sandboxed worker: runs a submission's code cells, then answers calls from the grader.
+"""The sandboxed worker: a trusted zygote that forks one fresh process per check.
 
 Started by `grader.sandbox.session` as
 
-    python -I -S -B worker.py FD_IN FD_OUT MAX_FRAME [SITE_DIR ...]
+    python -I -S -B worker.py FD_IN FD_OUT FD_CTL FD_ARGS MAX_FRAME [SITE_DIR ...]
 
 inside bubblewrap (or, in the fallback mode, as a plain child process). It imports only the
 standard library, NumPy and the files bound next to it (`contract.py`, `wire.py`, `seccomp.py`),
 loaded by path so that no package of the kit is needed, or importable, inside the sandbox.
 
-Until the first student cell runs, this process is trusted: it reads its settings, imports
-NumPy, lowers its resource limits, closes every other file descriptor and installs the seccomp
-filter. From then on everything in it, including this module's code and the wire encoder, may
-have been tampered with by student code; the grader validates everything it receives.
+Two kinds of process run this file:
 
-Frames from the grader arrive on FD_IN; answers go to FD_OUT. Student output (fd 1 and 2) goes
-to a separate pipe that the grader reads and caps.
+- The **zygote** (this process). It never runs student code. It lowers its resource limits, makes
+  itself non-dumpable (no process of the sandbox can read or write its memory), runs the
+  release's setup cells (trusted instructor code: imports, settings) and then waits for "fork"
+  requests. For each it forks a child and waits until that child is gone; then it discards what
+  the dead child left unread on the request pipe and reports the child's exit status on the
+  control pipe, which only the zygote holds.
+- A **child** serves one check. Before any student code runs (trusted code, fresh from the
+  zygote), it closes the control pipe, lowers its limits further and installs the seccomp
+  filter; then it runs the student's cells in a copy of the zygote's namespace and answers calls
+  until the grader kills it. Nothing it does survives it: the next check gets a new child.
+
+Frames from the grader arrive on FD_IN; a child's answers go to FD_OUT; the zygote's reports to
+FD_CTL. FD_ARGS is the shared argument memory: argument arrays that the grader placed there are
+mapped, so that in-place changes are seen by the grader itself. Student output (fd 1 and 2) goes to
+a separate pipe that the grader reads and caps.
 """
 
 from __future__ import annotations
 
 import builtins
 import importlib.util
+import mmap
 import os
 import sys
 import threading
 import types
 import warnings
 
-EXIT_MEMORY = 86        # the worker ran out of memory outside student code
+EXIT_MEMORY = 86        # the process ran out of memory outside student code
 EXIT_PROTOCOL = 87      # the grader's messages did not follow the protocol
 EXIT_INTERNAL = 88      # a bug in the worker itself
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _MISSING = object()
+_PR_SET_DUMPABLE = 4
 _CALLBACK_EXCEPTIONS = {
     cls.__name__: cls for cls in (
         ArithmeticError, AssertionError, AttributeError, FloatingPointError, IndexError,
@@ -95,33 +107,49 @@ def _exc_text(exc: BaseException) -> tuple[str, str, str]:
     return name, message[:2000], where
 
 
+def _lower(res: int, soft: int, hard: int | None = None) -> None:
+    import resource
+
+    hard = soft if hard is None else hard
+    cur_soft, cur_hard = resource.getrlimit(res)
+    if cur_hard != resource.RLIM_INFINITY:
+        hard = min(hard, cur_hard)
+        soft = min(soft, hard)
+    try:
+        resource.setrlimit(res, (soft, hard))
+    except (ValueError, OSError):
+        pass
+
+
 class Worker:
-    def __init__(self, fd_in: int, fd_out: int, max_frame: int):
+    def __init__(self, fd_in: int, fd_out: int, fd_ctl: int, fd_args: int, max_frame: int):
         self.wire = sys.modules["_nnkit_wire"]
         self.contract = sys.modules["_nnkit_contract"]
         self.np = sys.modules["numpy"]   # imported by the contract
-        self.fd_out = fd_out
-        self.stream_in = os.fdopen(fd_in, "rb", buffering=1 << 16)
+        self.fd_in, self.fd_out, self.fd_ctl, self.fd_args = fd_in, fd_out, fd_ctl, fd_args
         self.limits = self.wire.WireLimits(max_frame=max_frame)
         self.lock = threading.RLock()
         self.ns: dict = {"__name__": "__main__", "__builtins__": builtins}
         self.stdout, self.stderr = sys.stdout, sys.stderr
+        self.cells: list[str] = []
+        self.child_limits: dict = {}
 
     # -------------------------------------------------------------------------------- I/O
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: bytes, fd: int | None = None) -> None:
         view = memoryview(data)
+        fd = self.fd_out if fd is None else fd
         while view:
-            n = os.write(self.fd_out, view)
+            n = os.write(fd, view)
             view = view[n:]
 
-    def send_message(self, message: dict, encoder=None) -> None:
+    def send_message(self, message: dict, encoder=None, fd: int | None = None) -> None:
         encoder = encoder or self.wire.Encoder(limits=self.limits)
         with self.lock:
-            self.send(encoder.frame(message))
+            self.send(encoder.frame(message), fd)
 
     def receive(self):
-        frame = self.wire.read_frame_blocking(self.stream_in, self.limits)
+        frame = self.wire.read_frame_fd(self.fd_in, self.limits)
         if frame is None:  # the grader closed the channel
             os._exit(0)
         return frame
@@ -133,54 +161,120 @@ class Worker:
             except BaseException:
                 pass
 
-    # -------------------------------------------------------------------------------- setup
+    def _drain_requests(self) -> None:
+        """Discard whatever a dead child left unread on the request pipe (nothing is sent while a
+        child is alive but the requests for it)."""
+        os.set_blocking(self.fd_in, False)
+        try:
+            while os.read(self.fd_in, 1 << 16):
+                pass
+        except BlockingIOError:
+            pass
+        finally:
+            os.set_blocking(self.fd_in, True)
 
-    def apply_limits(self, limits: dict) -> bool:
+    # -------------------------------------------------------------------------------- zygote
+
+    def setup(self, frame) -> None:
+        """Limits for the whole sandbox, then the trusted setup cells; report on the control pipe."""
+        import ctypes
         import resource
 
-        def lower(res: int, soft: int, hard: int | None = None) -> None:
-            hard = soft if hard is None else hard
-            cur_soft, cur_hard = resource.getrlimit(res)
-            if cur_hard != resource.RLIM_INFINITY:
-                hard = min(hard, cur_hard)
-                soft = min(soft, hard)
-            try:
-                resource.setrlimit(res, (soft, hard))
-            except (ValueError, OSError):
-                pass
-
-        lower(resource.RLIMIT_CORE, 0)
-        lower(resource.RLIMIT_CPU, limits["cpu"], limits["cpu"] + 1)
-        lower(resource.RLIMIT_FSIZE, limits["fsize"])
-        lower(resource.RLIMIT_NOFILE, limits["nofile"])
+        msg = frame.message
+        limits = msg["limits"]
+        self.cells = list(msg["cells"])
+        self.child_limits = limits
+        _lower(resource.RLIMIT_CORE, 0)
+        _lower(resource.RLIMIT_FSIZE, limits["fsize"])
+        _lower(resource.RLIMIT_NOFILE, limits["nofile"])
         if hasattr(resource, "RLIMIT_AS"):
-            lower(resource.RLIMIT_AS, limits["as"])
-        keep = sorted({0, 1, 2, self.fd_out, self.stream_in.fileno()})
+            _lower(resource.RLIMIT_AS, limits["as"])
+        keep = sorted({0, 1, 2, self.fd_in, self.fd_out, self.fd_ctl, self.fd_args})
         low = 3
         for fd in keep[3:]:
             os.closerange(low, fd)
             low = fd + 1
         os.closerange(low, 1 << 16)
-        filtered = False
-        if limits.get("seccomp"):
-            try:
-                filtered = _load("_nnkit_seccomp", "seccomp.py").install()
-            except OSError as e:
-                print(f"sandbox: seccomp filter not installed: {e}", file=sys.stderr)
-        if not filtered and os.getuid() != 0 and hasattr(resource, "RLIMIT_NPROC"):
-            lower(resource.RLIMIT_NPROC, limits["nproc"])
-        return filtered
+        try:  # no process of the sandbox may read or write the zygote's memory (/proc/1/mem)
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+        if limits.get("seccomp"):  # loaded here, once: each child only installs it
+            _load("_nnkit_seccomp", "seccomp.py")
+        errors = []
+        for label, source in msg["setup"]:
+            error = self.run_cell(label, source)
+            if error:
+                errors.append(error)
+        self.flush_output()
+        self.send_message({"kind": "setup_done", "id": msg["id"], "cell_errors": errors},
+                          fd=self.fd_ctl)
 
-    def load(self, frame) -> None:
-        msg = frame.message
-        load_id = msg["id"]
-        filtered = self.apply_limits(msg["limits"])
-        # Sent before any student code runs, so the grader can rely on it.
-        self.send_message({"kind": "ready", "id": load_id, "seccomp": filtered})
+    def zygote(self) -> None:
+        while True:
+            frame = self.receive()
+            op = frame.message.get("op")
+            if op == "fork":
+                fork_id = frame.message["id"]
+                self.flush_output()
+                pid = os.fork()
+                if pid == 0:
+                    self.child(fork_id)   # never returns
+                _, status = os.waitpid(pid, 0)
+                self._drain_requests()
+                report = {"kind": "exited", "id": fork_id}
+                if os.WIFSIGNALED(status):
+                    report["signal"] = os.WTERMSIG(status)
+                else:
+                    report["status"] = os.WEXITSTATUS(status)
+                self.send_message(report, fd=self.fd_ctl)
+            elif op == "exit":
+                self.flush_output()
+                os._exit(0)
+            else:
+                os._exit(EXIT_PROTOCOL)
+
+    # -------------------------------------------------------------------------------- child
+
+    def child(self, fork_id: str) -> None:
+        """One check's process: trusted set-up, then the student's cells, then calls. Exits."""
+        try:
+            import resource
+
+            os.close(self.fd_ctl)   # the zygote's reports stay the zygote's
+            limits = self.child_limits
+            _lower(resource.RLIMIT_CPU, limits["cpu"], limits["cpu"] + 1)
+            filtered = False
+            if limits.get("seccomp"):
+                try:
+                    filtered = sys.modules["_nnkit_seccomp"].install()
+                except OSError as e:
+                    print(f"sandbox: seccomp filter not installed: {e}", file=sys.stderr)
+            if not filtered and os.getuid() != 0 and hasattr(resource, "RLIMIT_NPROC"):
+                _lower(resource.RLIMIT_NPROC, limits["nproc"])
+            # Sent before any student code runs, so the grader can rely on it.
+            self.send_message({"kind": "ready", "id": fork_id, "seccomp": filtered})
+            self.load(fork_id)
+            self.serve()
+        except MemoryError:
+            os._exit(EXIT_MEMORY)
+        except SystemExit as e:  # raised from worker code paths only by student tampering
+            os._exit(e.code if isinstance(e.code, int) else 1)
+        except BaseException:
+            try:
+                import traceback
+                traceback.print_exc()
+                sys.stderr.flush()
+            except BaseException:
+                pass
+            os._exit(EXIT_INTERNAL)
+        os._exit(0)
+
+    def load(self, fork_id: str) -> None:
         errors: list[str] = []
-        for index, source in enumerate(msg["cells"], 1):
-            self.send_message({"kind": "cell", "id": load_id, "index": index})
-            error = self.run_cell(index, source)
+        for index, (label, source) in enumerate(self.cells, 1):
+            self.send_message({"kind": "cell", "id": fork_id, "index": index})
+            error = self.run_cell(label, source)
             self.flush_output()
             if error:
                 errors.append(error)
@@ -192,23 +286,40 @@ class Worker:
                     defined.append(name[:200])
             except BaseException:
                 pass
-        self.send_message({"kind": "loaded", "id": load_id, "defined": sorted(defined)[:2000],
+        self.send_message({"kind": "loaded", "id": fork_id, "defined": sorted(defined)[:2000],
                            "cell_errors": errors})
 
-    def run_cell(self, index: int, source: str) -> str | None:
+    def run_cell(self, label: str, source: str) -> str | None:
         try:
-            code = compile(source, f"<cell {index}>", "exec")
+            code = compile(source, f"<cell {label}>", "exec")
         except BaseException as exc:  # SyntaxError, ValueError (NUL bytes), RecursionError...
             name, message, _ = _exc_text(exc)
-            return _first_line(f"cell {index}: {name}: {message}")
+            return _first_line(f"cell {label}: {name}: {message}")
         try:
             exec(code, self.ns)
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything
             name, message, _ = _exc_text(exc)
-            return _first_line(f"cell {index}: {name}: {message}")
+            return _first_line(f"cell {label}: {name}: {message}")
         return None
 
     # -------------------------------------------------------------------------------- calls
+
+    def shared_array(self, offset: int, dtype, shape: tuple[int, ...]):
+        """An argument array backed by the shared argument memory (writable: what the student's
+        function does to it, the grader sees)."""
+        np = self.np
+        count = 1
+        for d in shape:
+            count *= d
+        nbytes = count * dtype.itemsize
+        page = mmap.ALLOCATIONGRANULARITY
+        if offset % page:
+            raise self.wire.WireError("shared array not page aligned")
+        if nbytes == 0:
+            return np.zeros(shape, dtype)
+        region = mmap.mmap(self.fd_args, nbytes, mmap.MAP_SHARED,
+                           mmap.PROT_READ | mmap.PROT_WRITE, offset=offset)
+        return np.frombuffer(region, dtype=dtype, count=count).reshape(shape)
 
     def make_proxy(self, name: str, call_id: str, counter: list[int]):
         worker = self
@@ -254,7 +365,7 @@ class Worker:
             self.send_message({"kind": "error", "id": call_id, "error": "not_defined",
                                "message": f"{name} {what}"})
             return
-        args = list(self.wire.Decoder(frame, self.limits).value(msg["args"]))
+        args = list(self.wire.Decoder(frame, self.limits, self.shared_array).value(msg["args"]))
         counter = [0]   # callback sequence numbers, shared by all proxies of this call
         for index, marker in msg.get("markers", {}).items():
             if "rng" in marker:
@@ -305,6 +416,8 @@ class Worker:
             reply = {"kind": "result", "id": call_id, "type_name": self.contract.type_name(result),
                      "value": enc.value(normalize(result))}
             if msg.get("ret_args"):
+                # What the worker says the arguments are now. The grader reads the arrays from
+                # the shared memory itself; this report only adds changes it cannot see there.
                 reply["args_after"] = enc.value(normalize(args))
             self.send_message(reply, enc)
         except self.wire.TooLarge as e:
@@ -328,9 +441,9 @@ class Worker:
 
 
 def main(argv: list[str]) -> None:
-    fd_in, fd_out, max_frame = int(argv[1]), int(argv[2]), int(argv[3])
+    fd_in, fd_out, fd_ctl, fd_args, max_frame = (int(a) for a in argv[1:6])
     sys.path[:0] = [os.getcwd()]
-    sys.path.extend(argv[4:])
+    sys.path.extend(argv[6:])
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(encoding="utf-8", errors="backslashreplace", line_buffering=True)
@@ -338,12 +451,12 @@ def main(argv: list[str]) -> None:
             pass
     _load("_nnkit_contract", "contract.py")
     _load("_nnkit_wire", "wire.py")
-    worker = Worker(fd_in, fd_out, max_frame)
+    worker = Worker(fd_in, fd_out, fd_ctl, fd_args, max_frame)
     frame = worker.receive()
-    if frame.message.get("op") != "load":
+    if frame.message.get("op") != "setup":
         os._exit(EXIT_PROTOCOL)
-    worker.load(frame)
-    worker.serve()
+    worker.setup(frame)
+    worker.zygote()
 
 
 if __name__ == "__main__":
@@ -351,8 +464,6 @@ if __name__ == "__main__":
         main(sys.argv)
     except MemoryError:
         os._exit(EXIT_MEMORY)
-    except SystemExit as e:  # raised from worker code paths only by student tampering
-        os._exit(e.code if isinstance(e.code, int) else 1)
     except BaseException:
         try:
             import traceback

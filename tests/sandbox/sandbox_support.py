@@ -11,7 +11,8 @@ HAVE_BWRAP = isolation_mode() == "bubblewrap"
 
 #: Short timeouts keep the attack suite fast; memory is capped lower than the default so that
 #: memory bombs fail quickly.
-FAST = Limits(call_timeout=2.0, load_timeout=20.0, total_timeout=60.0, memory_bytes=768 << 20)
+FAST = Limits(call_cpu=2.0, load_cpu=20.0, total_cpu=60.0, wall_factor=3.0, wall_grace=2.0,
+              memory_bytes=768 << 20)
 
 
 def descendants(root: int | None = None) -> list[tuple[int, str, str]]:

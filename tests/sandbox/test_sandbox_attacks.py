@@ -264,7 +264,8 @@ def f():
     "import time\n    time.sleep(1000)",
 ])
 def test_never_returning_calls_time_out(make_session, body):
-    s = make_session([f"def f():\n    {body}\n", HONEST], limits=Limits(call_timeout=1.0))
+    s = make_session([f"def f():\n    {body}\n", HONEST],
+                     limits=Limits(call_cpu=1.0, wall_factor=2.0, wall_grace=0.5))
     s.start()
     t0 = time.monotonic()
     with pytest.raises(CallTimedOut):
@@ -275,7 +276,7 @@ def test_never_returning_calls_time_out(make_session, body):
 
 def test_infinite_loop_at_import_times_out_the_load(make_session):
     s = make_session([HONEST, "while True:\n    pass\n"],
-                     limits=Limits(load_timeout=1.0, call_timeout=1.0))
+                     limits=Limits(load_cpu=1.0, call_cpu=1.0))
     report = s.start()
     assert not report.ok and "cell 2" in report.cell_errors[-1]
     with pytest.raises(CallTimedOut, match="loading"):
@@ -293,7 +294,7 @@ def test_infinite_loop_at_import_times_out_the_load(make_session):
 ])
 def test_memory_bombs_hit_the_memory_limit(make_session, body):
     s = make_session([f"import numpy as np\ndef f():\n    {body}\n", HONEST],
-                     limits=Limits(memory_bytes=512 << 20, call_timeout=10))
+                     limits=Limits(memory_bytes=512 << 20, call_cpu=10))
     with pytest.raises(OutOfMemory, match="memory limit") as e:
         s.call("f", ())
     assert e.value.kind == "memory"
@@ -323,7 +324,7 @@ def bomb():
                 os.setsid()
         except OSError:
             pass
-""", HONEST], limits=Limits(call_timeout=1.5))
+""", HONEST], limits=Limits(call_cpu=1.5))
     made, errors = s.call("forks", ()).value
     assert made == 0 and errors == ["PermissionError"]
     t0 = time.monotonic()
@@ -382,7 +383,7 @@ def start():
 def test_huge_output_is_capped(make_session):
     s = make_session("import sys\ndef f():\n    for _ in range(10 * 1024):\n"
                      "        sys.stdout.write('x' * 1023 + '\\n')\n    return 'done'\n",
-                     limits=Limits(call_timeout=20))
+                     limits=Limits(call_cpu=20))
     r = s.call("f", ())
     assert r.value == "done"
     assert len(r.output) < FAST.output_bytes + 200
