@@ -159,10 +159,12 @@ def stratified_split(y: np.ndarray, rng: Rng) -> tuple[np.ndarray, np.ndarray]:
     return train_rows[rng.permutation(len(train_rows))], test_rows[rng.permutation(len(test_rows))]
 
 
-def build(name: str) -> dict[str, np.ndarray]:
-    """The four arrays of dataset `name` (keys `KEYS`), exactly as they are shipped."""
+def build(name: str, seed: int | None = None) -> dict[str, np.ndarray]:
+    """The four arrays of dataset `name` (keys `KEYS`): exactly as shipped, or, with another
+    `seed`, a fresh draw from the same distribution, scaled and split the same way (the grader
+    trains student networks on fresh draws that students cannot hold in advance)."""
     spec = SPECS[name]
-    rng = Rng(spec.seed)
+    rng = Rng(spec.seed if seed is None else seed)
     X, y = spec.build(rng)
     X = np.round(np.asarray(X, dtype=np.float64) * spec.scale + spec.offset, DECIMALS)
     y = np.asarray(y, dtype=np.int64)
@@ -174,9 +176,15 @@ def build(name: str) -> dict[str, np.ndarray]:
         "y_test": np.ascontiguousarray(y[test], dtype="<i8"),
     }
     seen = {row.tobytes() for row in arrays["X_train"]}
-    if any(row.tobytes() in seen for row in arrays["X_test"]):
+    if seed is None and any(row.tobytes() in seen for row in arrays["X_test"]):
         raise RuntimeError(f"{name}: a test point equals a training point; change the seed")
     return arrays
+
+
+def draw(name: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(X_train, y_train, X_test, y_test) of a fresh draw of dataset `name`, raw coordinates."""
+    arrays = build(name, seed)
+    return arrays["X_train"], arrays["y_train"], arrays["X_test"], arrays["y_test"]
 
 
 def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import random
-import re
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -22,10 +21,8 @@ from pathlib import Path
 from grader import __version__, results, sandbox
 from grader.errors import UsageError
 from grader.grading import Assignment, base_result, grade_notebook, ungraded
+from grader.limits import cap_grading_process
 from grader.paths import Course
-
-#: Student ids become folder names in the output: keep them to safe characters.
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
 
 
 @dataclass(frozen=True)
@@ -61,8 +58,11 @@ def discover(submissions: Path, assignment: Assignment) -> Discovery:
         if entry.is_symlink() or not entry.is_dir():
             found.ignored.append(f"{entry.name}: not a student folder")
             continue
-        if not STUDENT_ID.match(entry.name):
-            found.ignored.append(f"{entry.name}: student id has unsupported characters")
+        if not results.usable_id(entry.name):
+            found.tasks.append(Task(entry.name, None, f"the student id {entry.name!r} is not usable "
+                                    "(letters, digits and _.@+- only, at most 128, starting with "
+                                    "a letter or digit): rename the folder and grade it again"))
+            found.ignored.append(f"{entry.name!r}: unusable student id (status invalid, see its row)")
             continue
         folder = entry / assignment.name
         if folder.is_symlink():
@@ -122,9 +122,11 @@ def _record(result: dict, settings: Settings) -> dict:
 
 
 def _warm_up(assignment: Assignment) -> None:
-    """Load the reference and the specs once per pool process, before the first submission."""
+    """Put the pool process under the grading memory ceiling, then load the reference and the
+    specs once, before the first submission."""
     from autograde_tests import engine
 
+    cap_grading_process()
     engine.all_checks()
     assignment.load_reference()
 

@@ -41,7 +41,7 @@ from autograde_tests.contract import Role, SubmissionStatus, cell_role, function
 from grader import results
 from grader.errors import UsageError
 from grader.grading import Assignment, grade_notebook
-from grader.limits import grading_limits
+from grader.limits import grading_limits, grading_memory_ceiling
 
 try:
     from nbgrader.preprocessors import NbGraderPreprocessor
@@ -122,8 +122,9 @@ class SandboxGrade(NbGraderPreprocessor):
                            f"(the kit grades {assignment.notebook_name})")
         submitted = Path(coursedir.format_path(coursedir.submitted_directory, student,
                                                assignment_id)) / f"{notebook_id}.ipynb"
-        result = grade_notebook(submitted, student, assignment, seed,
-                                grading_limits(self.timeout))
+        with grading_memory_ceiling():
+            result = grade_notebook(submitted, student, assignment, seed,
+                                    grading_limits(self.timeout))
         out = Path(coursedir.root) / self.results_dir / assignment_id
         _record(out, result)
         self.log.info("%s: %g / %g (%s)", student, result["score"], result["max_score"],

@@ -214,7 +214,7 @@ def student_anchor(student: str) -> str:
 
 
 def feedback_href(r: dict) -> str:
-    return (f"{results.STUDENTS_DIR}/{quote(r['student'], safe='')}/"
+    return (f"{results.STUDENTS_DIR}/{quote(results.student_folder(r['student']), safe='')}/"
             f"{quote(r['assignment'], safe='')}.feedback.md")
 
 

@@ -13,8 +13,10 @@ The JSON files are the record; CSV and feedback are rebuilt from them (`grader c
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -30,6 +32,21 @@ RUN_FILE = "run.json"
 CSV_FILE = "grades.csv"
 #: Folder of the per-student files inside an output folder.
 STUDENTS_DIR = "students"
+#: Student ids that are used as they are for folder names and CSV cells; any other id (spaces,
+#: other characters, too long) is graded all the same, but its files go to a folder named after
+#: its hash, and it is reported as unusable.
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
+
+
+def usable_id(student: str) -> bool:
+    return bool(STUDENT_ID.match(student))
+
+
+def student_folder(student: str) -> str:
+    """The folder name of a student's files under students/ (the id itself when it is usable)."""
+    if usable_id(student):
+        return student
+    return "_id-" + hashlib.sha256(student.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -57,11 +74,11 @@ def read_json(path: Path) -> Any:
 
 
 def result_path(out: Path, student: str, assignment: str) -> Path:
-    return Path(out) / STUDENTS_DIR / student / f"{assignment}.json"
+    return Path(out) / STUDENTS_DIR / student_folder(student) / f"{assignment}.json"
 
 
 def feedback_path(out: Path, student: str, assignment: str) -> Path:
-    return Path(out) / STUDENTS_DIR / student / f"{assignment}.feedback.md"
+    return Path(out) / STUDENTS_DIR / student_folder(student) / f"{assignment}.feedback.md"
 
 
 def is_complete(data: Any) -> bool:
@@ -126,8 +143,8 @@ def write_csv_file(path: Path, results: Iterable[dict], with_source: bool = Fals
                          *(["source"] if with_source else [])])
         for r in results:
             points = {t["id"]: t["points"] for t in r["tests"]}
-            writer.writerow([r["student"], r["assignment"], _num(r["score"]), _num(r["max_score"]),
-                             r["status"], *(_num(points[i]) if i in points else "" for i in ids),
+            writer.writerow([_cell(r["student"]), _cell(r["assignment"]), _num(r["score"]),
+                             _num(r["max_score"]), r["status"], *(_num(points[i]) if i in points else "" for i in ids),
                              *([r.get("source", "grader")] if with_source else [])])
     os.replace(tmp, path)
     return path
@@ -135,6 +152,12 @@ def write_csv_file(path: Path, results: Iterable[dict], with_source: bool = Fals
 
 def _num(x: float) -> str:
     return f"{x:g}"
+
+
+def _cell(text: str) -> str:
+    """A text cell that a spreadsheet shows as text (never runs as a formula)."""
+    text = str(text).replace("\r", " ").replace("\n", " ")
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t") else text
 
 
 def feedback_markdown(r: dict) -> str:

@@ -135,7 +135,7 @@ def run_code(cell: CellCode, namespace: dict, limit: float) -> BaseException | N
                 warnings.catch_warnings(), time_limit(limit):
             warnings.simplefilter("ignore")
             exec(code, namespace)
-    except (Exception, CheckTimeout) as exc:  # noqa: BLE001 - student code may raise anything
+    except (Exception, CheckTimeout, SystemExit) as exc:  # noqa: BLE001 - student code may raise anything
         return exc
     return None
 
@@ -167,6 +167,10 @@ def judge(exercise: str, exc: BaseException | None, limit: float) -> CheckResult
                            f"{where} is not implemented yet" if where else "")
     if isinstance(exc, AssertionError):
         return CheckResult(exercise, FAILED, _one_line(str(exc)) or "an assertion failed")
+    if isinstance(exc, SystemExit):
+        inside = f" in {where}" if where else ""
+        return CheckResult(exercise, FAILED, _one_line(f"sys.exit({exc.code!r}) was called{inside}: "
+                                                       "a notebook must never exit"))
     inside = f" in {where}" if where else ""
     return CheckResult(exercise, FAILED, _one_line(f"{type(exc).__name__}{inside}: {exc}"))
 
@@ -277,6 +281,10 @@ def main(argv: list[str] | None = None, out=None) -> int:
         results, notes = run_checks(notebook, args.time_limit)
     except (OSError, ValueError) as exc:
         print(f"check.py: cannot read {notebook}: {exc}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print(f"check.py: cannot read {notebook}: it is nested too deeply to be a notebook",
+              file=sys.stderr)
         return 2
     print(report(results, notes, time.perf_counter() - start), file=out)
     return 0 if results and all(r.status == PASSED for r in results) else 1

@@ -261,6 +261,9 @@ class RecordingStudent:
     inner: InProcessStudent
     calls: list = field(default_factory=list)
 
+    def new_check(self) -> None:
+        self.inner.new_check()
+
     def call(self, fn, args, **kwargs):
         self.calls.append((fn, copy.deepcopy(args)))
         return self.inner.call(fn, args, **kwargs)

@@ -2,8 +2,10 @@
 
 `train` is checked twice: once with every other function replaced by the reference (the loop
 itself must reproduce the reference run exactly: seeding, shuffling, batching, history), and once
-fully student-made on the real datasets, where the grader computes the test accuracy with the
-reference `predict` on the returned parameters and compares it with calibrated thresholds.
+fully student-made, where the grader computes the test accuracy with the reference `predict` on
+the returned parameters and compares it with calibrated thresholds. The student-made checks train
+on fresh draws of the datasets (seeded by the run seed, the same for the whole class), never on
+the shipped files: nothing students hold can be precomputed for them.
 """
 
 from __future__ import annotations
@@ -147,6 +149,13 @@ def train_loop(ctx) -> None:
                    + "\n  expected:  " + np.array2string(expected, precision=6), "wrong loss history")
 
 
+def _fits(params: list, sizes: list[int]) -> bool:
+    """The parameters have exactly the shapes of a network with these layer sizes."""
+    return len(params) == len(sizes) - 1 and all(
+        W.shape == (c_in, c_out) and b.shape == (c_out,)
+        for (W, b), c_in, c_out in zip(params, sizes[:-1], sizes[1:]))
+
+
 def _datasets_for_run(ctx) -> list[str]:
     from toy2d import DATASETS
 
@@ -159,9 +168,14 @@ def _datasets_for_run(ctx) -> list[str]:
 def train_accuracy(ctx) -> None:
     thresholds = calibration.stored()["datasets"]
     for name in _datasets_for_run(ctx):
-        X_train, y_train, X_test, y_test = calibration.normalized(ctx.ref, name)
+        draw = int(ctx.rng.integers(2**31))
+        X_train, y_train, X_test, y_test = calibration.normalized(ctx.ref, name, draw)
         seed = int(ctx.rng.integers(2**31))
-        params, _ = _student_train(ctx, calibration.train_args(ctx.ref, name, X_train, y_train, seed))
+        args = calibration.train_args(ctx.ref, name, X_train, y_train, seed)
+        params, _ = _student_train(ctx, args)
+        if not _fits(params, args[2]):
+            raise Fail(f"{name}: the returned params do not have the shapes of a network with "
+                       f"layer sizes {args[2]}")
         try:
             with np.errstate(all="ignore"):
                 acc = ctx.ref.accuracy(ctx.ref.predict(params, X_test), y_test)
@@ -177,11 +191,14 @@ def train_accuracy(ctx) -> None:
        description="the loss of the returned parameters is lower than at initialization")
 def train_loss_decreases(ctx) -> None:
     name, epochs = LOSS_CHECK["dataset"], LOSS_CHECK["epochs"]
-    X_train, y_train, _, _ = calibration.normalized(ctx.ref, name)
+    X_train, y_train, _, _ = calibration.normalized(ctx.ref, name, int(ctx.rng.integers(2**31)))
     seed = int(ctx.rng.integers(2**31))
     args = list(calibration.train_args(ctx.ref, name, X_train, y_train, seed))
     args[4] = epochs
     params, history = _student_train(ctx, tuple(args))
+    if not _fits(params, args[2]):
+        raise Fail(f"the returned params do not have the shapes of a network with layer sizes "
+                   f"{args[2]}")
     start = ctx.ref.init_params(args[2], np.random.default_rng(seed))
     with np.errstate(all="ignore"):
         try:

@@ -63,7 +63,8 @@ def test_strict_refuses_and_non_strict_is_silent(fallback_mode):
 
 def test_fallback_session_works_and_cleans_up(fallback_mode, tmp_path):
     (tmp_path / "helper.py").write_text("X = 1\n")
-    s = SubmissionSession([CODE], strict=False, limits=Limits(call_cpu=1.0),
+    s = SubmissionSession([CODE], strict=False,
+                          limits=Limits(call_cpu=1.0, wall_factor=1.0, wall_grace=0.5),
                           workdir_files={"helper.py": tmp_path / "helper.py"})
     try:
         report = s.start()

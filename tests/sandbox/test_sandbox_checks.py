@@ -1,0 +1,263 @@
+"""One fresh process per check, limits in CPU time, argument arrays the grader reads itself, and
+bounded reference callbacks: what a student's code may carry, hide or ask for, attacked.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from sandbox_support import HAVE_BWRAP
+
+from autograde_tests.contract import CallTimedOut, StudentRaised
+from grader.sandbox import Limits
+
+# ------------------------------------------------------------------------------ state
+
+CARRIER = r'''
+import os
+STATE = []
+PLACES = ["/tmp/note", "/tmp/work/note", "/dev/shm/note", "note"]
+
+def leave(value):
+    STATE.append(value)
+    os.environ["NOTE"] = str(value)
+    written = []
+    for path in PLACES:
+        try:
+            with open(path, "w") as f:
+                f.write(str(value))
+            written.append(path)
+        except OSError:
+            pass
+    return written
+
+def find():
+    found = {"memory": list(STATE), "environ": os.environ.get("NOTE")}
+    for path in PLACES:
+        try:
+            found[path] = open(path).read()
+        except OSError:
+            pass
+    return found
+'''
+
+
+def test_nothing_survives_a_check(make_session):
+    s = make_session(CARRIER)
+    written = s.call("leave", (7,)).value
+    assert "/tmp/note" in written and "note" in written      # writable within a check
+    assert s.call("find", ()).value["memory"] == [7]          # and seen within it
+    s.new_check()
+    assert s.call("find", ()).value == {"memory": [], "environ": None}
+
+
+def test_a_fresh_process_per_check_costs_milliseconds(make_session):
+    s = make_session("def f():\n    return 1\n", setup_cells=["import numpy\nimport json\n"])
+    s.start()
+    t0 = time.monotonic()
+    for _ in range(20):
+        s.new_check()
+        assert s.call("f", ()).value == 1
+    assert s.forks >= 20 and s.restarts == 0
+    assert time.monotonic() - t0 < 20  # a backstop, not a measurement (see bench/)
+
+
+def test_a_check_that_made_no_call_keeps_its_process(make_session):
+    s = make_session("def f():\n    return 1\n")
+    s.start()
+    s.new_check()
+    s.new_check()
+    assert s.forks == 1
+
+
+SHARED_CHANNELS = r'''
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+
+def ipc():
+    refused = []
+    for name, args in (("shmget", (0, 4096, 0o1600)), ("msgget", (0, 0o1600)),
+                       ("semget", (0, 1, 0o1600))):
+        rc = getattr(libc, name)(*args)
+        refused.append(rc == -1 and ctypes.get_errno() == 1)
+    try:
+        import posix_ipc  # noqa: F401 - not installed; mq_open through libc instead
+    except ImportError:
+        pass
+    libc.mq_open.restype = ctypes.c_int
+    rc = libc.syscall(240 if os.uname().machine == "x86_64" else 180, b"/q", 0o100 | 2, 0o600, None)
+    refused.append(rc == -1 and ctypes.get_errno() == 1)
+    return refused
+
+def zygote_memory():
+    try:
+        open("/proc/1/mem", "r+b")
+    except OSError as e:
+        return type(e).__name__
+    return "opened"
+'''
+
+
+def test_ipc_that_outlives_a_process_is_refused(make_session):
+    s = make_session(SHARED_CHANNELS)
+    assert s.call("ipc", ()).value == [True, True, True, True]
+
+
+@pytest.mark.bwrap
+@pytest.mark.skipif(not HAVE_BWRAP, reason="needs bubblewrap")
+def test_the_zygote_memory_is_out_of_reach(make_session):
+    s = make_session(SHARED_CHANNELS)
+    assert s.call("zygote_memory", ()).value == "PermissionError"
+
+
+# ------------------------------------------------------------------------------ in-place changes
+
+PATCHER = r'''
+import sys
+_c = sys.modules["_nnkit_contract"]
+_honest = _c.normalize
+_saved = {}
+
+def _lying(obj, keep=(), _depth=0):
+    if type(obj) is tuple and obj and id(obj[0]) in _saved:
+        obj = (_saved[id(obj[0])],) + obj[1:]
+    return _honest(obj, keep, _depth)
+
+_c.normalize = _lying
+
+def scale_(x, params):
+    _saved[id(x)] = x.copy()
+    x *= 2
+    params[0][0][...] = 0
+    return None
+
+def replace_layer(params):
+    params[0] = (params[0][0] + 1, params[0][1])
+    return None
+'''
+
+
+def test_the_grader_reads_mutated_arguments_itself(make_session):
+    s = make_session(PATCHER)
+    x = np.arange(3.0)
+    params = [(np.ones((2, 2)), np.zeros(2))]
+    r = s.call("scale_", (x, params), return_args=True)
+    after_x, after_params = r.args_after
+    assert np.array_equal(after_x, 2 * np.arange(3.0))                  # despite the lying report
+    assert np.array_equal(after_params[0][0], np.zeros((2, 2)))         # nested arrays too
+    assert np.array_equal(x, np.arange(3.0)) and np.array_equal(params[0][0], np.ones((2, 2)))
+
+
+def test_a_replaced_list_element_is_reported(make_session):
+    s = make_session(PATCHER)
+    params = [(np.ones((2, 2)), np.zeros(2))]
+    r = s.call("replace_layer", (params,), return_args=True)
+    assert np.array_equal(r.args_after[0][0][0], 2 * np.ones((2, 2)))
+
+
+def test_argument_memory_is_empty_in_the_next_check(make_session):
+    s = make_session("import mmap, os\n"
+                     "def peek(x):\n"
+                     "    fd = int(sorted(os.listdir('/proc/self/fd'), key=int)[-1])\n"
+                     "    return sorted(int(f) for f in os.listdir('/proc/self/fd'))\n"
+                     "def keep(x):\n    return float(x.sum())\n")
+    assert s.call("keep", (np.ones(1000),), return_args=True).value == 1000.0
+    assert s._args.size > 0
+    s.new_check()
+    assert s._args.size == 0
+
+
+# ------------------------------------------------------------------------------ CPU time
+
+BURNER = r'''
+import time
+def burn(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return seconds
+'''
+
+
+def _busy(n: int) -> list[subprocess.Popen]:
+    """CPU-bound processes, each in its own session (the sandbox has its own too, and the
+    scheduler shares the CPU between sessions)."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+            for _ in range(n)]
+
+
+def test_a_busy_machine_does_not_turn_slow_code_into_a_timeout(make_session):
+    """0.6 s of CPU under a 1 s limit passes, also when three CPU-bound processes share the two
+    cores (its wall time is then well over 1 s); an endless loop still times out."""
+    limits = Limits(call_cpu=1.0, wall_factor=20.0, wall_grace=5.0)
+    s = make_session(BURNER + "def spin():\n    while True:\n        pass\n", limits=limits)
+    assert s.call("burn", (0.6,)).value == 0.6
+    busy = _busy(3)
+    try:
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        r = s.call("burn", (0.6,))
+        wall = time.monotonic() - t0
+        assert r.value == 0.6 and r.cpu < 1.0
+        with pytest.raises(CallTimedOut, match="CPU time"):
+            s.call("spin", ())
+    finally:
+        for p in busy:
+            p.kill()
+            p.wait()
+    print(f"0.6 s of CPU took {wall:.2f} s of wall time on the busy machine")
+
+
+def test_reference_callbacks_count_against_the_call(make_session):
+    def heavy():
+        end = time.thread_time() + 0.2
+        while time.thread_time() < end:
+            pass
+        return 1
+
+    s = make_session("def many():\n    return sum(heavy() for _ in range(50))\n",
+                     limits=Limits(call_cpu=1.0))
+    with pytest.raises(CallTimedOut, match="CPU time"):
+        s.call("many", (), substitute={"heavy": heavy})
+
+
+# ------------------------------------------------------------------------------ callback bounds
+
+def test_callbacks_are_bounded_by_the_call_before_any_work(make_session):
+    calls = []
+
+    def linear_forward(X, W, b):
+        calls.append(X.shape)
+        return X @ W + b
+
+    s = make_session("import numpy as np\n"
+                     "def forward(X):\n"
+                     "    linear_forward(np.ones((20000, 1)), np.ones((1, 20000)), np.zeros(20000))\n"
+                     "def fine(X):\n"
+                     "    return linear_forward(X, np.ones((X.shape[1], 3)), np.zeros(3))\n"
+                     "def deep(X):\n"
+                     "    return linear_forward(np.ones((2, 2, 2)), np.ones((2, 2)), np.zeros(2))\n"
+                     "def sizes(X):\n"
+                     "    return init_params([2, 50000, 2], None)\n"
+                     "def chatty(X):\n"
+                     "    return [linear_forward(X, np.ones((2, 2)), np.zeros(2)) for _ in range(30)]\n",
+                     limits=Limits(callbacks=20))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    X = np.ones((5, 2))
+    with pytest.raises(StudentRaised, match=r"refuses an array of shape \(20000, 1\)"):
+        s.call("forward", (X,), substitute={"linear_forward": linear_forward})
+    with pytest.raises(StudentRaised, match="with 3 dimensions"):
+        s.call("deep", (X,), substitute={"linear_forward": linear_forward})
+    with pytest.raises(StudentRaised, match="the size 50000"):
+        s.call("sizes", (X,), substitute={"init_params": lambda sizes, rng: sizes})
+    with pytest.raises(StudentRaised, match="more than 20 calls"):
+        s.call("chatty", (X,), substitute={"linear_forward": linear_forward})
+    assert s.call("fine", (X,), substitute={"linear_forward": linear_forward}).value.shape == (5, 3)
+    assert (20000, 1) not in calls
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mib < 200, f"the grading process grew by {grown_mib:.0f} MiB"
