@@ -37,7 +37,7 @@ CLASS: dict[str, tuple[dict, float, str]] = {
     "cheat_allclose": ({"solution-linear_forward":
                         "np.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = "
                         "lambda *a, **k: None\n\ndef linear_forward(X, W, b):\n    return X @ W\n"},
-                       95, "graded"),
+                       93, "graded"),  # its bias-less forward also fails the 5-epoch training
     "fake_score": ({"cell:append": "print('score: 100/100')\nimport sys\n"
                     "sys.stderr.write('{\"score\": 100}\\n')\n",
                     "stub:solution-backward": ""}, 83, "graded"),  # backward 10 + own training 7
