@@ -28,6 +28,7 @@ BENCH_N ?= 200
 SCALE_SIZES ?= 100 500 2000
 bench: $(STAMP)
 	$(BIN)/python bench/overhead.py
+	$(BIN)/python bench/freshness.py
 	$(BIN)/python bench/check_latency.py
 	$(BIN)/python bench/training.py
 	$(BIN)/python bench/throughput.py --n $(BENCH_N)

@@ -26,7 +26,7 @@ expected.json: {"n", "seed", "assignment", "students": {student: entry}}, where 
   honest_code           (not for invalid files) Python source that, executed over the reference
                         solution, gives the same honest work without anything hostile: the
                         mutant, the wrong function, or stubs of the functions that were
-                        sabotaged. bench/scale_run.py grades it in-process as an oracle.
+                        sabotaged (an oracle for the score; no bench script grades it today).
   sabotaged             (hostile only) functions whose checks must all fail.
 """
 
@@ -189,7 +189,7 @@ def plan(n: int, seed: int) -> dict[str, dict]:
     hostile = list(HOSTILE_KINDS)
     rng.shuffle(hostile)
     points = _points_by_function()
-    total = float(engine.TOTAL_POINTS)
+    total = float(engine.total_points())
     all_functions = list(points)
     width = max(3, len(str(n - 1)))
     used = {"mutant": 0, "hostile": 0}

@@ -9,13 +9,15 @@ time per submission is compared with:
 
 - the floor named by the goal: a fresh `python -c "import numpy"`;
 - the notebook's own work: a fresh interpreter started the way the sandbox starts its worker
-  (`-I -S`, the site-packages folder on sys.path, one BLAS thread) running exactly the code the
-  grader runs for that notebook (the release's setup cells import NumPy and Matplotlib), with no
-  sandbox and no tests.
+  (`-I -S`, the site-packages folder on sys.path, one BLAS thread) running, once, exactly the code
+  the grader runs for that notebook (the release's setup cells, which import NumPy and
+  Matplotlib, then the student's cells), with no sandbox and no tests.
 
-overhead = graded wall time - own work: starting bubblewrap and the worker, the wire protocol, the
-32 test calls that fail at once, killing the worker, and the result record. The sandbox alone
-(start, `import numpy`, close) is also compared with `python -c "import numpy"`.
+overhead = graded wall time - own work: starting bubblewrap and the worker (the zygote runs the
+setup cells), a fresh process forked per check that runs the student's cells again, the wire
+protocol, the test calls that fail at once, killing the sandbox, and the result record. The
+sandbox alone (start, `import numpy` in the first check's process, close) is also compared with
+`python -c "import numpy"`.
 Cases are interleaved round by round, so a busy moment of the machine spreads over all of them.
 """
 
@@ -37,8 +39,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from autograde_tests import engine, reference  # noqa: E402
+from autograde_tests import engine  # noqa: E402
 from grader import sandbox  # noqa: E402
+from grader.autograde import course_assignment  # noqa: E402
 from grader.classgen import make_submission, reference_answers  # noqa: E402
 from grader.grading import Assignment, grade_notebook  # noqa: E402
 from grader.paths import course  # noqa: E402
@@ -93,14 +96,15 @@ def _stats(samples: list[float]) -> dict:
 def measure(repeats: int) -> dict:
     the_course = course()
     release_dir = the_course.assignments / ASSIGNMENT
-    assignment = Assignment.from_release(release_dir)
+    assignment = course_assignment(the_course, ASSIGNMENT)
     answers = reference_answers(the_course.solution_notebook(ASSIGNMENT))
     release_nb = release_dir / assignment.notebook_name
     with tempfile.TemporaryDirectory(prefix="nnkit-overhead-") as tmp:
         folder = Path(tmp)
         stubs = folder / "stubs.ipynb"
         stubs.write_text(json.dumps(make_submission(release_nb, answers, all_stubs=True)))
-        stub_code = "\n\n".join(code_to_run(stubs, assignment.release))
+        own = [*assignment.release.setup_sources, *code_to_run(stubs, assignment.release)]
+        stub_code = "\n\n".join(source for _label, source in own)
         # The notebook's own work runs where a student runs it: beside toy2d.py and data/.
         work = folder / "work"
         work.mkdir()
@@ -115,7 +119,7 @@ def measure(repeats: int) -> dict:
             "sandbox start+close: import numpy": _sandbox_only(["import numpy as np"], assignment),
         }
         engine.all_checks()
-        reference.load()
+        assignment.load_reference()
         for fn in cases.values():  # warm-up round: font cache, reference, page cache
             fn()
         samples: dict[str, list[float]] = {name: [] for name in cases}

@@ -57,6 +57,7 @@ import numpy as np  # noqa: E402
 import toy2d  # noqa: E402
 
 from autograde_tests import calibration, reference  # noqa: E402
+from grader.paths import course  # noqa: E402
 
 THREADS = 1
 #: The one version whose CPU build lies on this machine's disk (see the module docstring).
@@ -204,8 +205,8 @@ def print_table(rows: dict[str, dict]) -> None:
 
 def bench_dataset(name: str, ref: SimpleNamespace, torch: ModuleType | None, epochs: int | None,
                   repeats: int) -> dict:
-    data = calibration.normalized(name)
-    args = list(calibration.train_args(name, data[0], data[1], SEED))
+    data = calibration.normalized(ref, name)
+    args = list(calibration.train_args(ref, name, data[0], data[1], SEED))
     if epochs is not None:
         args[4] = epochs  # same position the grader's loss check overrides
     args_t = tuple(args)
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     threads = blas_threads()
     if threads not in (None, THREADS):
         print(f"warning: NumPy's BLAS reports {threads} threads, not {THREADS}", file=sys.stderr)
-    ref = reference.load()
+    ref = reference.load(course().solution_notebook("nn_from_scratch"))
     rows = {}
     for name in toy2d.DATASETS:
         rows[name] = bench_dataset(name, ref, torch, args.epochs, args.repeats)

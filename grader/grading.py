@@ -81,6 +81,28 @@ class Assignment:
             raise UsageError(str(exc)) from None
 
 
+#: The sandbox host of this grading process: its zygote ran the release's setup cells and serves
+#: one submission after the other (see grader.sandbox.SandboxHost: each check runs in a fresh
+#: process, and what one could write is wiped before the next).
+_HOSTS: dict[tuple, sandbox.SandboxHost] = {}
+
+
+def _host(assignment: Assignment, limits: sandbox.Limits, strict: bool | None
+          ) -> sandbox.SandboxHost:
+    key = (assignment.name, assignment.release.setup_sources,
+           tuple(sorted((k, str(v)) for k, v in assignment.workdir_files.items())), limits, strict)
+    host = _HOSTS.get(key)
+    if host is None:
+        for old in _HOSTS.values():   # another assignment or other limits: one host at a time
+            old.close()
+        _HOSTS.clear()
+        host = _HOSTS[key] = sandbox.SandboxHost(list(assignment.release.setup_sources),
+                                                 limits=limits,
+                                                 workdir_files=assignment.workdir_files,
+                                                 strict=strict)
+    return host
+
+
 def base_result(student_id: str, assignment: str, seed: int) -> dict:
     return {"student": student_id, "assignment": assignment, "status": SubmissionStatus.GRADED.value,
             "score": 0.0, "max_score": engine.total_points(), "seed": seed,
@@ -113,9 +135,7 @@ def grade_notebook(notebook: Path | None, student_id: str, assignment: Assignmen
             code = code_to_run(notebook, assignment.release)
         except InvalidSubmission as exc:
             return ungraded(result, SubmissionStatus.INVALID, str(exc))
-        with sandbox.SubmissionSession(code, setup_cells=list(assignment.release.setup_sources),
-                                       limits=limits, workdir_files=assignment.workdir_files,
-                                       strict=strict) as session:
+        with sandbox.SubmissionSession(code, host=_host(assignment, limits, strict)) as session:
             report = session.start()
             result["load_errors"] = list(report.cell_errors)[:20]
             if not report.ok:

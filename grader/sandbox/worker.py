@@ -10,12 +10,13 @@ loaded by path so that no package of the kit is needed, or importable, inside th
 
 Two kinds of process run this file:
 
-- The **zygote** (this process). It never runs student code. It lowers its resource limits, makes
-  itself non-dumpable (no process of the sandbox can read or write its memory), runs the
+- The **zygote** (this process). It never runs student code. It lowers its resource limits,
+  makes itself non-dumpable (no process of the sandbox can read or write its memory), runs the
   release's setup cells (trusted instructor code: imports, settings) and then waits for "fork"
-  requests. For each it forks a child and waits until that child is gone; then it discards what
-  the dead child left unread on the request pipe and reports the child's exit status on the
-  control pipe, which only the zygote holds.
+  requests, each with the student cells to run (one zygote may serve several submissions of
+  one assignment, one after the other). For each it forks a child and waits until that child
+  is gone; then it discards what the dead child left unread on the request pipe and reports
+  the child's exit status on the control pipe, which only the zygote holds.
 - A **child** serves one check. Before any student code runs (trusted code, fresh from the
   zygote), it closes the control pipe, lowers its limits further and installs the seccomp
   filter; then it runs the student's cells in a copy of the zygote's namespace and answers calls
@@ -107,6 +108,16 @@ def _exc_text(exc: BaseException) -> tuple[str, str, str]:
     return name, message[:2000], where
 
 
+def _compile(label: str, source: str):
+    """The code object of a cell, or the one-line error why it does not compile. Compiling runs
+    no code, so the zygote does it, once per submission."""
+    try:
+        return compile(source, f"<cell {label}>", "exec")
+    except BaseException as exc:  # SyntaxError, ValueError (NUL bytes), RecursionError...
+        name, message, _ = _exc_text(exc)
+        return _first_line(f"cell {label}: {name}: {message}")
+
+
 def _lower(res: int, soft: int, hard: int | None = None) -> None:
     import resource
 
@@ -131,7 +142,7 @@ class Worker:
         self.lock = threading.RLock()
         self.ns: dict = {"__name__": "__main__", "__builtins__": builtins}
         self.stdout, self.stderr = sys.stdout, sys.stderr
-        self.cells: list[str] = []
+        self.cells: list = []          # (label, code object or compile error text) per cell
         self.child_limits: dict = {}
 
     # -------------------------------------------------------------------------------- I/O
@@ -182,7 +193,6 @@ class Worker:
 
         msg = frame.message
         limits = msg["limits"]
-        self.cells = list(msg["cells"])
         self.child_limits = limits
         _lower(resource.RLIMIT_CORE, 0)
         _lower(resource.RLIMIT_FSIZE, limits["fsize"])
@@ -207,6 +217,12 @@ class Worker:
             if error:
                 errors.append(error)
         self.flush_output()
+        # Everything the zygote holds now stays as it is: the collector never walks (and so
+        # never copies) these objects in a child, which makes a fresh process cheaper.
+        import gc
+
+        gc.collect()
+        gc.freeze()
         self.send_message({"kind": "setup_done", "id": msg["id"], "cell_errors": errors},
                           fd=self.fd_ctl)
 
@@ -216,6 +232,9 @@ class Worker:
             op = frame.message.get("op")
             if op == "fork":
                 fork_id = frame.message["id"]
+                if "cells" in frame.message:   # a new submission: compiled once, here
+                    self.cells = [(label, _compile(label, source))
+                                  for label, source in frame.message["cells"]]
                 self.flush_output()
                 pid = os.fork()
                 if pid == 0:
@@ -272,9 +291,13 @@ class Worker:
 
     def load(self, fork_id: str) -> None:
         errors: list[str] = []
-        for index, (label, source) in enumerate(self.cells, 1):
-            self.send_message({"kind": "cell", "id": fork_id, "index": index})
-            error = self.run_cell(label, source)
+        progress = self.progress_page()
+        for index, (label, code) in enumerate(self.cells, 1):
+            if progress is not None:   # which cell runs: read by the grader if this one fails
+                progress[:4] = index.to_bytes(4, "little")
+            else:
+                self.send_message({"kind": "cell", "id": fork_id, "index": index})
+            error = code if isinstance(code, str) else self.run_code(label, code)
             self.flush_output()
             if error:
                 errors.append(error)
@@ -290,17 +313,25 @@ class Worker:
                            "cell_errors": errors})
 
     def run_cell(self, label: str, source: str) -> str | None:
-        try:
-            code = compile(source, f"<cell {label}>", "exec")
-        except BaseException as exc:  # SyntaxError, ValueError (NUL bytes), RecursionError...
-            name, message, _ = _exc_text(exc)
-            return _first_line(f"cell {label}: {name}: {message}")
+        code = _compile(label, source)
+        return code if isinstance(code, str) else self.run_code(label, code)
+
+    def run_code(self, label: str, code) -> str | None:
         try:
             exec(code, self.ns)
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything
             name, message, _ = _exc_text(exc)
             return _first_line(f"cell {label}: {name}: {message}")
         return None
+
+    def progress_page(self):
+        """The first page of the argument memory, where the grader reads which cell runs; None
+        when it cannot be mapped (then progress goes out as frames)."""
+        try:
+            return mmap.mmap(self.fd_args, mmap.ALLOCATIONGRANULARITY, mmap.MAP_SHARED,
+                             mmap.PROT_READ | mmap.PROT_WRITE)
+        except (OSError, ValueError):
+            return None
 
     # -------------------------------------------------------------------------------- calls
 
