@@ -326,3 +326,14 @@ def test_a_grade_cell_run_in_a_kernel_refuses_to_grade():
         assert "autograde_tests" not in cell.source and "import" not in cell.source
         with pytest.raises(RuntimeError, match="grader nbgrader setup"):
             exec(compile(cell.source, grade_id(cell), "exec"), {})
+
+
+def test_the_notebook_states_the_grading_time_limits():
+    """The time limits students read in the notebook are the ones grading applies."""
+    from autograde_tests.specs.p4_training import TRAIN_TIMEOUT
+    from grader.limits import grading_limits
+
+    intro = _notebook().cells[0].source
+    text = " ".join(intro.split())
+    assert f"may use {grading_limits().call_cpu:g} s of CPU time" in text
+    assert f"`train` {TRAIN_TIMEOUT:g} s" in text
