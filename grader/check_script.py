@@ -1,22 +1,31 @@
-"""The students' check.py: grader/student_check.py made self-contained.
+"""The students' check.py: grader/student_check.py made self-contained, for one assignment.
 
 check.py must run with nothing but Python and NumPy, so the kit's shared contract
 (autograde_tests/contract.py: the cell roles it reads the notebook with) is written into it in
-place of the import marked `# check.py: inline`. The contract holds nothing private. `grader
-check` runs grader/student_check.py itself, with the same contract imported: both read a notebook
-with the same rules.
+place of the import marked `# check.py: inline`. The contract holds nothing private. It also
+carries the assignment's released check cells and which graded function calls which (read from
+the reference solution's code), in place of the line marked `# check.py: released checks`: so a
+student's edited or deleted check cell still runs as released, and a failing check can name the
+function to fix first. Check cells are public; nothing of the solution is written but the names
+of the functions that call each other. `grader check` runs grader/student_check.py itself, with
+the same contract imported and the same data passed in.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
+import nbformat
+
 from autograde_tests import contract
+from autograde_tests.contract import Role, cell_role, grade_id
 
 SOURCE = Path(__file__).resolve().with_name("student_check.py")
 CONTRACT_SOURCE = Path(contract.__file__).resolve()
 INLINE_MARK = "# check.py: inline"
+RELEASED_MARK = "# check.py: released checks"
 
 
 def _contract_body() -> str:
@@ -34,17 +43,44 @@ def _contract_body() -> str:
     return "\n".join(lines).strip("\n")
 
 
-def check_script() -> bytes:
-    """The bytes of check.py as released."""
+def released_checks(source_notebook: Path) -> dict:
+    """What check.py carries of an assignment: its check cells, in notebook order, and for every
+    graded function the graded functions its reference code calls.
+
+    Returns {"assignment": name, "checks": [[grade_id, source], ...], "calls": {f: [g, ...]}}.
+    """
+    nb = nbformat.read(source_notebook, as_version=4)
+    checks = [[grade_id(c), c.source] for c in nb.cells if cell_role(c) is Role.CHECK]
+    defined: dict[str, ast.FunctionDef] = {}
+    for cell in nb.cells:
+        if cell_role(cell) is Role.SOLUTION:
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.FunctionDef):
+                    defined[node.name] = node
+    calls = {}
+    for name, node in defined.items():
+        used = {n.func.id for n in ast.walk(node)
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        calls[name] = sorted((used & set(defined)) - {name})
+    return {"assignment": Path(source_notebook).stem, "checks": checks, "calls": calls}
+
+
+def check_script(source_notebook: Path) -> bytes:
+    """The bytes of check.py as released with the assignment of `source_notebook`."""
     out = []
-    marked = 0
+    marked = {INLINE_MARK: 0, RELEASED_MARK: 0}
     for line in SOURCE.read_text(encoding="utf-8").splitlines():
         if line.rstrip().endswith(INLINE_MARK):
-            marked += 1
+            marked[INLINE_MARK] += 1
             out += ["# ---- the kit's notebook contract (cell roles), included so that this file "
                     "needs nothing but NumPy ----", _contract_body(), "# ---- end of the contract ----"]
+        elif line.rstrip().endswith(RELEASED_MARK):
+            marked[RELEASED_MARK] += 1
+            data = json.dumps(released_checks(source_notebook), indent=1, ensure_ascii=False)
+            out.append(f"RELEASED: dict | None = {data}")
         else:
             out.append(line)
-    if marked != 1:
-        raise RuntimeError(f"{SOURCE} must have exactly one line ending in {INLINE_MARK!r}")
+    for mark, count in marked.items():
+        if count != 1:
+            raise RuntimeError(f"{SOURCE} must have exactly one line ending in {mark!r}")
     return ("\n".join(out) + "\n").encode("utf-8")

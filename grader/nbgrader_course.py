@@ -133,7 +133,7 @@ def _source_files(kit: Course, assignment: str) -> dict[str, bytes]:
     if refused:
         raise UsageError(f"solutions/{assignment}/ holds files nbgrader would release to students: "
                          f"{', '.join(refused)}")
-    for rel, data in support_files(kit).items():
+    for rel, data in support_files(kit, assignment).items():
         if rel in files:
             raise UsageError(f"solutions/{assignment}/{rel} clashes with a support file")
         files[rel] = data

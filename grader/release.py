@@ -143,11 +143,12 @@ def read_tree(folder: Path) -> dict[str, bytes]:
             if p.is_file() and not is_interpreter_cache(p.relative_to(folder))}
 
 
-def support_files(course: Course) -> dict[str, bytes]:
-    """The student support files: the toy2d loader as one module, every dataset file, and the
-    students' local check runner (grader/student_check.py made self-contained, as check.py)."""
+def support_files(course: Course, name: str) -> dict[str, bytes]:
+    """The student support files of assignment `name`: the toy2d loader as one module, every
+    dataset file, and the students' local check runner (grader/student_check.py made
+    self-contained, with the assignment's released checks, as check.py)."""
     files = {"toy2d.py": (course.datasets / "__init__.py").read_bytes(),
-             "check.py": check_script()}
+             "check.py": check_script(course.solution_notebook(name))}
     datasets = sorted((course.datasets / "data").glob("*.npz"))
     if not datasets:
         raise UsageError(f"no dataset files in {course.datasets / 'data'}")
@@ -164,7 +165,7 @@ def expected_release_files(course: Course, name: str) -> dict[str, bytes]:
     check_assignment(course, name)
     with tempfile.TemporaryDirectory(prefix="nnkit-release-") as tmp:
         files = read_tree(_nbgrader_release(course.solutions / name, name, Path(tmp)))
-    for rel, data in support_files(course).items():
+    for rel, data in support_files(course, name).items():
         if rel in files:
             raise UsageError(f"solutions/{name}/{rel} clashes with a support file of the "
                              f"same name; remove it from solutions/{name}/")

@@ -4,15 +4,20 @@ Usage, from the assignment folder (next to the notebook, toy2d.py and hyperparam
 
     python check.py                      # the one .ipynb notebook of this folder
     python check.py nn_from_scratch.ipynb
+    python check.py -v                   # every hint in full
 
 What runs: the notebook's setup cells (imports, settings), your solution cells and any cells you
-added, in notebook order (as when your notebook is graded); then every check cell (the locked
-cell after each exercise), each on its own. Demo cells (training and plots) and the hidden-test
-cells do not run, and lines starting with % or ! are skipped. A check either passes, is not
-implemented yet, fails (with the message of the failed assertion as a hint), or times out.
+added, in notebook order (as when your notebook is graded); then every check of the assignment
+as it was released, each on its own (this file carries the released check cells, so a check cell
+you edited or deleted by mistake still runs as released, and you are told about the change).
+Demo cells (training and plots) and the grade cells do not run, here or when your notebook is
+graded, and lines starting with % or ! are skipped. A check either passes, is not implemented yet,
+fails (with the message of the failed assertion as a hint), or times out. When a check fails
+because a function it uses fails its own check, the hint says which one to fix first.
 
 Passing these checks is a good sign, not a guarantee: the grader runs more tests (random inputs,
-edge cases, gradient checks, training accuracy). The exit code is 0 when every check passes.
+edge cases, gradient checks, training accuracy). The exit code is 0 when every check passes and
+your check cells are as released.
 
 This file needs only Python and NumPy (matplotlib when your notebook imports it).
 """
@@ -30,14 +35,19 @@ import sys
 import time
 import traceback
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograde_tests.contract import Role, cell_role, cell_source, grade_id  # check.py: inline
 
+#: The assignment's released checks: {"assignment": name, "checks": [[grade_id, source], ...],
+#: "calls": {function: [graded functions it calls]}}. Written into the released check.py; None
+#: here, where `grader check` passes them in.
+RELEASED: dict | None = None  # check.py: released checks
+
 #: Seconds one cell may run before it is stopped and reported as timed out.
 CELL_TIME_LIMIT = 20.0
-#: Longest hint printed in the table (the rest is cut).
+#: Longest hint printed in the table (the rest is cut; `-v` shows it whole).
 HINT_WIDTH = 110
 
 PASSED, FAILED, NOT_IMPLEMENTED, TIMED_OUT = "passed", "FAILED", "not implemented", "timed out"
@@ -53,7 +63,7 @@ class CheckTimeout(BaseException):
 
 @dataclass
 class CellCode:
-    label: str   # grade id of the cell, or "cell N" for a cell without one
+    label: str   # grade id of the cell, or "cell N" (its position) for a cell without one
     kind: str    # a contract Role value: "setup", "solution", "added", "check"
     source: str
 
@@ -63,6 +73,16 @@ class CheckResult:
     exercise: str
     status: str
     hint: str = ""
+    functions: list[str] = field(default_factory=list)
+    detail: str = ""     # the check's own message, when the hint names a function to fix first
+
+
+@dataclass
+class Report:
+    results: list[CheckResult]
+    notes: list[str]                   # cells of the notebook that raised while running
+    changed: list[tuple[str, str]]     # (check cell, "edited" | "removed") against the release
+    released: bool                     # the released checks ran (else the notebook's own)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,15 +111,24 @@ def read_cells(path: Path) -> list[CellCode]:
         role = cell_role(cell)
         source = cell_source(cell)
         if role not in (Role.SETUP, Role.SOLUTION, Role.ADDED, Role.CHECK) or source is None:
-            continue  # demo and test cells (and any other locked cell) do not run
+            continue  # demo and grade cells (and any other locked cell) do not run
         label = grade_id(cell) if role is not Role.ADDED else f"cell {number}"
         cells.append(CellCode(label, role.value, strip_magics(source)))
     return cells
 
 
-def exercise_name(grade_id: str) -> str:
-    """"check-init_params" -> "init_params"; "check-predict-accuracy" -> "predict, accuracy"."""
-    return ", ".join(grade_id.removeprefix("check-").split("-"))
+def exercise_functions(check_id: str) -> list[str]:
+    """"check-init_params" -> ["init_params"]; "check-predict-accuracy" -> ["predict", "accuracy"]."""
+    return check_id.removeprefix("check-").split("-")
+
+
+def exercise_name(check_id: str) -> str:
+    return ", ".join(exercise_functions(check_id))
+
+
+def _same_source(a: str, b: str) -> bool:
+    return [line.rstrip() for line in a.strip().splitlines()] == \
+        [line.rstrip() for line in b.strip().splitlines()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,11 +179,11 @@ def _raised_in(exc: BaseException) -> str | None:
 
 
 def _one_line(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= HINT_WIDTH else text[: HINT_WIDTH - 3] + "..."
+    return " ".join(text.split())
 
 
-def judge(exercise: str, exc: BaseException | None, limit: float) -> CheckResult:
+def judge(exercise: str, exc: BaseException | None, limit: float,
+          in_check: bool = True) -> CheckResult:
     if exc is None:
         return CheckResult(exercise, PASSED)
     where = _raised_in(exc)
@@ -171,23 +200,69 @@ def judge(exercise: str, exc: BaseException | None, limit: float) -> CheckResult
         inside = f" in {where}" if where else ""
         return CheckResult(exercise, FAILED, _one_line(f"sys.exit({exc.code!r}) was called{inside}: "
                                                        "a notebook must never exit"))
-    inside = f" in {where}" if where else ""
-    return CheckResult(exercise, FAILED, _one_line(f"{type(exc).__name__}{inside}: {exc}"))
+    if where:
+        return CheckResult(exercise, FAILED, _one_line(f"{type(exc).__name__} in {where}: {exc}"))
+    if not in_check:
+        return CheckResult(exercise, FAILED, _one_line(f"{type(exc).__name__}: {exc}"))
+    return CheckResult(exercise, FAILED, _one_line(
+        f"{type(exc).__name__} in the check of {exercise}, after your function returned: "
+        f"{exc} (is its result of the shape and type the docstring asks for?)"))
 
 
-def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT,
-               folder: Path | None = None) -> tuple[list[CheckResult], list[str]]:
-    """(one result per check cell, notes about other cells that raised) for `notebook`.
+def _closure(calls: dict[str, list[str]], functions: list[str]) -> set[str]:
+    """Every graded function that `functions` use, directly or not (themselves excluded)."""
+    seen: set[str] = set()
+    todo = [g for f in functions for g in calls.get(f, [])]
+    while todo:
+        g = todo.pop()
+        if g not in seen:
+            seen.add(g)
+            todo.extend(calls.get(g, []))
+    return seen - set(functions)
 
-    First the setup, solution and added cells run in notebook order (as when the notebook is
-    graded: a function redefined further down counts), then every check cell on its own.
+
+def blame_dependencies(results: list[CheckResult], calls: dict[str, list[str]]) -> None:
+    """A failing check whose exercise uses a function that fails its own check says to fix that
+    one first (its own message is kept in `detail`)."""
+    failing = {f for r in results if r.status != PASSED for f in r.functions}
+    for r in results:
+        if r.status not in (FAILED, TIMED_OUT):
+            continue
+        first = sorted(_closure(calls, r.functions) & failing)
+        if first:
+            names = ", ".join(first)
+            verb, pronoun = ("fails", "its") if len(first) == 1 else ("fail", "their")
+            r.detail, r.hint = r.hint, (f"{r.exercise} uses your {names}, which {verb} {pronoun} "
+                                        "check: fix that first")
+
+
+def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | None = None,
+               released: dict | None = None) -> Report:
+    """Run the checks of `notebook` (see the module docstring).
+
+    released: the assignment's released checks (default: the ones this file carries). Without
+    any, the notebook's own check cells run, as they are.
 
     The cells run in `folder` (default: the notebook's folder), with that folder first on
     sys.path, so that toy2d and hyperparameters.json are found the way the notebook finds them.
     No bytecode files are written there.
     """
+    released = released if released is not None else RELEASED
     notebook = Path(notebook).resolve()
     cells = read_cells(notebook)
+    own_checks = {c.label: c for c in cells if c.kind == Role.CHECK.value}
+    changed: list[tuple[str, str]] = []
+    if released:
+        checks = [CellCode(gid, Role.CHECK.value, strip_magics(source))
+                  for gid, source in released["checks"]]
+        for check in checks:
+            mine = own_checks.get(check.label)
+            if mine is None:
+                changed.append((check.label, "removed"))
+            elif not _same_source(mine.source, check.source):
+                changed.append((check.label, "edited"))
+    else:
+        checks = list(own_checks.values())
     folder = str(Path(folder).resolve() if folder else notebook.parent)
     os.environ.setdefault("MPLBACKEND", "Agg")  # plots are never shown
     old_cwd, old_path, old_bytecode = os.getcwd(), list(sys.path), sys.dont_write_bytecode
@@ -199,36 +274,45 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT,
     notes: list[str] = []
     setup_failed = False
     try:
-        for cell in (c for c in cells if c.kind != "check"):
+        for cell in (c for c in cells if c.kind != Role.CHECK.value):
             exc = run_code(cell, namespace, limit)
             if exc is not None:
-                verdict = judge(cell.label, exc, limit)
+                verdict = judge(cell.label, exc, limit, in_check=False)
                 notes.append(f"{cell.label} ({cell.kind} cell): {verdict.status}"
                              f"{': ' + verdict.hint if verdict.hint else ''}")
-                if cell.kind == "setup":
+                if cell.kind == Role.SETUP.value:
                     setup_failed = True
                     break
-        for cell in (c for c in cells if c.kind == "check"):
+        for cell in checks:
             if setup_failed:
-                results.append(CheckResult(exercise_name(cell.label), NOT_RUN,
-                                           "the setup cell failed (see below)"))
-                continue
-            # Every check runs on its own copy of the names: no check disturbs another.
-            exc = run_code(cell, dict(namespace), limit)
-            results.append(judge(exercise_name(cell.label), exc, limit))
+                result = CheckResult(exercise_name(cell.label), NOT_RUN,
+                                     "the setup cell failed (see below)")
+            else:
+                # Every check runs on its own copy of the names: no check disturbs another.
+                exc = run_code(cell, dict(namespace), limit)
+                result = judge(exercise_name(cell.label), exc, limit)
+            result.functions = exercise_functions(cell.label)
+            results.append(result)
     finally:
         os.chdir(old_cwd)
         sys.path[:] = old_path
         sys.dont_write_bytecode = old_bytecode
-    return results, notes
+    if released:
+        blame_dependencies(results, released.get("calls", {}))
+    return Report(results, notes, changed, bool(released))
 
 
 # ---------------------------------------------------------------------------------------------
 # Report.
 # ---------------------------------------------------------------------------------------------
 
-def format_table(results: list[CheckResult]) -> str:
-    rows = [("exercise", "status", "hint")] + [(r.exercise, r.status, r.hint) for r in results]
+def _cut(text: str) -> str:
+    return text if len(text) <= HINT_WIDTH else text[: HINT_WIDTH - 3] + "..."
+
+
+def format_table(results: list[CheckResult], verbose: bool = False) -> str:
+    rows = [("exercise", "status", "hint")] + [
+        (r.exercise, r.status, r.hint if verbose else _cut(r.hint)) for r in results]
     width0 = max(len(row[0]) for row in rows)
     width1 = max(len(row[1]) for row in rows)
     lines = [f"{a:<{width0}} | {b:<{width1}} | {c}".rstrip() for a, b, c in rows]
@@ -236,16 +320,40 @@ def format_table(results: list[CheckResult]) -> str:
     return "\n".join(lines)
 
 
-def report(results: list[CheckResult], notes: list[str], seconds: float) -> str:
+def report(result: Report, seconds: float, verbose: bool = False) -> str:
+    results = result.results
     passed = sum(r.status == PASSED for r in results)
-    parts = [format_table(results), ""]
-    if notes:
+    parts = [format_table(results, verbose), ""]
+    if verbose:
+        details = [f"  {r.exercise}: its own check said: {r.detail}" for r in results if r.detail]
+        if details:
+            parts += ["Checks that failed because of a function they use:"] + details + [""]
+    if result.notes:
         parts += ["Cells of your notebook that raised an error while running:"]
-        parts += [f"  {note}" for note in notes] + [""]
-    parts.append(f"{passed}/{len(results)} checks passed ({seconds:.1f} s). The grader runs more "
-                 "tests than these checks (random inputs, edge cases, gradient checks, training "
-                 "accuracy).")
+        parts += [f"  {note}" for note in result.notes] + [""]
+    if result.changed:
+        parts += ["Check cells of your notebook that differ from the released ones (check.py ran "
+                  "the released ones; restore yours):"]
+        parts += [f"  {gid}: {what}" for gid, what in result.changed] + [""]
+    if not result.released:
+        parts += ["No released checks are known here: your notebook's own check cells ran.", ""]
+    parts.append("Demo cells (training and plots) do not run here, nor when your notebook is "
+                 "graded.")
+    if result.changed:
+        parts.append(f"{passed}/{len(results)} released checks passed, but {len(result.changed)} "
+                     "check cell(s) of your notebook were edited or removed: restore them "
+                     f"({seconds:.1f} s).")
+    else:
+        parts.append(f"{passed}/{len(results)} checks passed ({seconds:.1f} s). The grader runs "
+                     "more tests than these checks (random inputs, edge cases, gradient checks, "
+                     "training accuracy).")
     return "\n".join(parts)
+
+
+def ok(result: Report) -> bool:
+    """Every check passed and the check cells are as released."""
+    return bool(result.results) and all(r.status == PASSED for r in result.results) \
+        and not result.changed
 
 
 def find_notebook(argument: str | None) -> Path:
@@ -272,13 +380,14 @@ def main(argv: list[str] | None = None, out=None) -> int:
     out = out or sys.stdout
     parser = argparse.ArgumentParser(prog="check.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("notebook", nargs="?", help="the notebook (default: the one .ipynb here)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show every hint in full")
     parser.add_argument("--time-limit", type=float, default=CELL_TIME_LIMIT,
                         help=f"seconds per cell (default {CELL_TIME_LIMIT:g})")
     args = parser.parse_args(argv)
     notebook = find_notebook(args.notebook)
     start = time.perf_counter()
     try:
-        results, notes = run_checks(notebook, args.time_limit)
+        result = run_checks(notebook, args.time_limit)
     except (OSError, ValueError) as exc:
         print(f"check.py: cannot read {notebook}: {exc}", file=sys.stderr)
         return 2
@@ -286,8 +395,8 @@ def main(argv: list[str] | None = None, out=None) -> int:
         print(f"check.py: cannot read {notebook}: it is nested too deeply to be a notebook",
               file=sys.stderr)
         return 2
-    print(report(results, notes, time.perf_counter() - start), file=out)
-    return 0 if results and all(r.status == PASSED for r in results) else 1
+    print(report(result, time.perf_counter() - start, args.verbose), file=out)
+    return 0 if ok(result) else 1
 
 
 if __name__ == "__main__":

@@ -82,6 +82,12 @@ def _reference_notebook(variant=None):
                            variant)
 
 
+def _released() -> dict:
+    from grader.check_script import released_checks
+
+    return released_checks(COURSE.solution_notebook(NAME))
+
+
 def _table(output: str) -> str:
     """The table and the score line without the timing, for comparisons."""
     return re.sub(r" \(\d+\.\d s\)", "", output)
@@ -92,7 +98,7 @@ def _table(output: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 def test_release_ships_check_py():
-    assert (RELEASE / "check.py").read_bytes() == check_script()
+    assert (RELEASE / "check.py").read_bytes() == check_script(COURSE.solution_notebook(NAME))
     assert is_allowed("check.py") and "check.py" in RELEASE_ALLOW_LIST
 
 
@@ -151,9 +157,9 @@ def _check_of(function: str, exercises) -> str:
 def test_mutant_is_flagged_on_its_own_exercise(mutant, tmp_path):
     code = (MUTANTS_DIR / f"{mutant}.py").read_text()
     folder = _student_folder(tmp_path, _reference_notebook({"cell:append": code}))
-    results, notes = student_check.run_checks(folder / NB_NAME)
-    assert not notes, notes
-    status = {r.exercise: r for r in results}
+    report = student_check.run_checks(folder / NB_NAME, released=_released())
+    assert not report.notes, report.notes
+    status = {r.exercise: r for r in report.results}
     for function in _redefined(mutant):
         result = status[_check_of(function, status)]
         if mutant in INVISIBLE_MUTANTS:
@@ -175,7 +181,8 @@ def test_check_cells_are_timed_out_and_errors_reported(tmp_path):
     notebook.cells.append(nbformat.v4.new_code_cell(broken))
     notebook.cells.append(nbformat.v4.new_code_cell("%matplotlib inline\n!pip install nothing"))
     folder = _student_folder(tmp_path, notebook)
-    results, notes = student_check.run_checks(folder / NB_NAME, limit=1.0)
+    report = student_check.run_checks(folder / NB_NAME, limit=1.0, released=_released())
+    results, notes = report.results, report.notes
     status = {r.exercise: r for r in results}
     assert status["sgd_step"].status == "timed out" and "sgd_step" in status["sgd_step"].hint
     assert status["relu_backward"].status == "FAILED"

@@ -4,15 +4,20 @@ Usage, from the assignment folder (next to the notebook, toy2d.py and hyperparam
 
     python check.py                      # the one .ipynb notebook of this folder
     python check.py nn_from_scratch.ipynb
+    python check.py -v                   # every hint in full
 
 What runs: the notebook's setup cells (imports, settings), your solution cells and any cells you
-added, in notebook order (as when your notebook is graded); then every check cell (the locked
-cell after each exercise), each on its own. Demo cells (training and plots) and the hidden-test
-cells do not run, and lines starting with % or ! are skipped. A check either passes, is not
-implemented yet, fails (with the message of the failed assertion as a hint), or times out.
+added, in notebook order (as when your notebook is graded); then every check of the assignment
+as it was released, each on its own (this file carries the released check cells, so a check cell
+you edited or deleted by mistake still runs as released, and you are told about the change).
+Demo cells (training and plots) and the grade cells do not run, here or when your notebook is
+graded, and lines starting with % or ! are skipped. A check either passes, is not implemented yet,
+fails (with the message of the failed assertion as a hint), or times out. When a check fails
+because a function it uses fails its own check, the hint says which one to fix first.
 
 Passing these checks is a good sign, not a guarantee: the grader runs more tests (random inputs,
-edge cases, gradient checks, training accuracy). The exit code is 0 when every check passes.
+edge cases, gradient checks, training accuracy). The exit code is 0 when every check passes and
+your check cells are as released.
 
 This file needs only Python and NumPy (matplotlib when your notebook imports it).
 """
@@ -30,7 +35,7 @@ import sys
 import time
 import traceback
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # ---- the kit's notebook contract (cell roles), included so that this file needs nothing but NumPy ----
@@ -391,9 +396,118 @@ def function_of(test_grade_id: str) -> str:
     return test_grade_id.removeprefix(ROLE_PREFIXES[Role.TEST])
 # ---- end of the contract ----
 
+#: The assignment's released checks: {"assignment": name, "checks": [[grade_id, source], ...],
+#: "calls": {function: [graded functions it calls]}}. Written into the released check.py; None
+#: here, where `grader check` passes them in.
+RELEASED: dict | None = {
+ "assignment": "nn_from_scratch",
+ "checks": [
+  [
+   "check-standardize",
+   "X_check = np.array([[1.0, 10.0], [3.0, 10.0], [5.0, 40.0]])\nX_std, mean, std = standardize(X_check)\nassert X_std.shape == (3, 2), f\"X_std should have shape (3, 2), got {np.shape(X_std)}\"\nassert np.allclose(mean, [3.0, 20.0]), f\"mean should be per column [3, 20], got {mean}\"\nassert np.allclose(X_std.mean(axis=0), 0.0), \"every column of X_std should have mean 0\"\nassert np.allclose(X_std.std(axis=0), 1.0), \"every column of X_std should have std 1\"\nX_new, _, _ = standardize(np.array([[3.0, 20.0]]), mean, std)\nassert np.allclose(X_new, 0.0), \"given mean and std must be used instead of new statistics\"\nassert np.allclose(X_check[0], [1.0, 10.0]), \"standardize must not change its input\"\nprint(\"standardize: all checks passed\")"
+  ],
+  [
+   "check-sigmoid",
+   "S = sigmoid(np.array([[0.0, 2.0], [-2.0, 0.5]]))\nassert np.shape(S) == (2, 2), f\"sigmoid must keep the shape (2, 2), got {np.shape(S)}\"\nassert np.allclose(S, [[0.5, 0.88079708], [0.11920292, 0.62245933]]), f\"wrong values: {S}\"\nwith np.errstate(over=\"raise\"):\n    try:\n        S_big = sigmoid(np.array([-1000.0, 1000.0]))\n    except FloatingPointError:\n        raise AssertionError(\"sigmoid overflows for -1000: use exp(z) / (1 + exp(z)) for z < 0\")\nassert np.allclose(S_big, [0.0, 1.0]), f\"sigmoid(-1000) should be 0 and sigmoid(1000) 1, got {S_big}\"\nprint(\"sigmoid: all checks passed\")"
+  ],
+  [
+   "check-init_params",
+   "params_check = init_params([2, 5, 3], np.random.default_rng(0))\nassert len(params_check) == 2, f\"[2, 5, 3] has two linear layers, got {len(params_check)}\"\nshapes = [(np.shape(W), np.shape(b)) for W, b in params_check]\nassert shapes == [((2, 5), (5,)), ((5, 3), (3,))], f\"wrong shapes {shapes}\"\nassert all(np.all(b == 0.1) for _, b in params_check), \"every bias entry starts at 0.1\"\nexpected_W1 = np.random.default_rng(0).standard_normal((2, 5))\nassert np.allclose(params_check[0][0], expected_W1), \"draw W_1 first with rng.standard_normal((c_in, c_out))\"\nprint(\"init_params: all checks passed\")"
+  ],
+  [
+   "check-linear_forward",
+   "X_check = np.array([[1.0, 2.0], [3.0, -1.0]])\nW_check = np.array([[1.0, 0.0, -1.0], [0.5, 2.0, 1.0]])\nb_check = np.array([0.1, 0.2, 0.3])\nZ = linear_forward(X_check, W_check, b_check)\nassert np.shape(Z) == (2, 3), f\"Z should have shape (N, c_out) = (2, 3), got {np.shape(Z)}\"\nassert np.allclose(Z, [[2.1, 4.2, 1.3], [2.6, -1.8, -3.7]]), f\"wrong values:\\n{Z}\"\nprint(\"linear_forward: all checks passed\")"
+  ],
+  [
+   "check-relu_forward",
+   "Z_check = np.array([[-2.0, 0.0, 3.0]])\nA = relu_forward(Z_check)\nassert np.allclose(A, [[0.0, 0.0, 3.0]]), f\"relu_forward([[-2, 0, 3]]) should be [[0, 0, 3]], got {A}\"\nassert Z_check[0, 0] == -2.0, \"relu_forward must not change its input\"\nprint(\"relu_forward: all checks passed\")"
+  ],
+  [
+   "check-forward",
+   "params_check = [(np.array([[1.0, -1.0], [2.0, 0.5]]), np.array([0.1, 0.1])),\n                (np.array([[1.0], [-2.0]]), np.array([0.1]))]\nlogits, cache = forward(params_check, np.array([[1.0, 1.0], [-1.0, 0.0]]))\nassert np.shape(logits) == (2, 1), f\"logits should have shape (2, 1), got {np.shape(logits)}\"\nassert np.allclose(logits, [[3.2], [-2.1]]), f\"wrong logits {logits.ravel()}: ReLU after every layer but the last\"\nassert len(cache) == 2, \"cache needs one (A_prev, Z) tuple per layer\"\nassert np.allclose(cache[0][0], [[1.0, 1.0], [-1.0, 0.0]]), \"cache[0][0] is the input X\"\nassert np.allclose(cache[1][1], [[3.2], [-2.1]]), \"cache[1][1] is the last layer's Z (the logits)\"\nassert np.allclose(cache[1][0], [[3.1, 0.0], [0.0, 1.1]]), \"cache[1][0] is the ReLU output of layer 1\"\nprint(\"forward: all checks passed\")"
+  ],
+  [
+   "check-softmax",
+   "P = softmax(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]))\nassert np.shape(P) == (2, 3), f\"P should have shape (2, 3), got {np.shape(P)}\"\nassert np.allclose(P.sum(axis=1), 1.0), \"every row must sum to 1 (softmax over axis=1)\"\nassert np.allclose(P[0], [0.09003057, 0.24472847, 0.66524096]), f\"wrong first row {P[0]}\"\nwith np.errstate(over=\"raise\", invalid=\"raise\"):\n    try:\n        P_big = softmax(np.array([[1000.0, 0.0]]))\n    except FloatingPointError:\n        raise AssertionError(\"softmax overflows for logits ~1000: subtract the row maximum first\")\nassert np.allclose(P_big, [[1.0, 0.0]]), f\"softmax([[1000, 0]]) should be [[1, 0]], got {P_big}\"\nprint(\"softmax: all checks passed\")"
+  ],
+  [
+   "check-softmax_cross_entropy",
+   "loss = softmax_cross_entropy(np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]]), np.array([0, 1]))\nassert isinstance(loss, float), f\"return a Python float (use float(...)), got {type(loss).__name__}\"\nassert np.isclose(loss, 0.31853977), f\"expected the mean loss 0.31853977, got {loss}\"\nuniform = softmax_cross_entropy(np.zeros((4, 3)), np.array([0, 1, 2, 0]))\nassert np.isclose(uniform, np.log(3)), f\"equal logits over 3 classes give log(3), got {uniform}\"\nwith np.errstate(over=\"raise\", divide=\"raise\", invalid=\"raise\"):\n    try:\n        big = softmax_cross_entropy(np.array([[1000.0, 0.0]]), np.array([1]))\n    except FloatingPointError:\n        raise AssertionError(\"loss overflows for logits ~1000: use log-sum-exp with the row max\")\nassert np.isclose(big, 1000.0), f\"loss of [[1000, 0]] with y=1 is 1000, got {big}\"\nprint(\"softmax_cross_entropy: all checks passed\")"
+  ],
+  [
+   "check-predict-accuracy",
+   "params_check = [(np.array([[1.0, -1.0], [0.0, 2.0]]), np.array([0.0, 0.0]))]\ny_pred = predict(params_check, np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]))\nassert np.shape(y_pred) == (3,), f\"predict returns one label per row, shape (3,), got {np.shape(y_pred)}\"\nassert list(y_pred) == [0, 1, 1], f\"predict should give [0, 1, 1], got {list(y_pred)}: argmax over axis=1\"\nacc = accuracy(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]))\nassert isinstance(acc, float) and np.isclose(acc, 0.75), f\"accuracy should be 0.75, got {acc!r}\"\nprint(\"predict, accuracy: all checks passed\")"
+  ],
+  [
+   "check-linear_backward",
+   "dX, dW, db = linear_backward(np.array([[1.0, -1.0], [0.5, 2.0]]),\n                             np.array([[1.0, 2.0, 3.0], [-1.0, 0.0, 1.0]]),\n                             np.array([[1.0, 0.0], [2.0, 1.0], [0.0, 3.0]]))\nassert np.shape(dX) == (2, 3), f\"dX has the shape of X, (2, 3), got {np.shape(dX)}\"\nassert np.shape(dW) == (3, 2), f\"dW has the shape of W, (3, 2), got {np.shape(dW)}\"\nassert np.shape(db) == (2,), f\"db has the shape of b, (2,), got {np.shape(db)}: sum dZ over the batch\"\nassert np.allclose(dX, [[1.0, 1.0, -3.0], [0.5, 3.0, 6.0]]), f\"wrong dX {dX}\"\nassert np.allclose(dW, [[0.5, -3.0], [2.0, -2.0], [3.5, -1.0]]), f\"wrong dW {dW}\"\nassert np.allclose(db, [1.5, 1.0]), f\"wrong db {db}\"\nprint(\"linear_backward: all checks passed\")"
+  ],
+  [
+   "check-relu_backward",
+   "dZ = relu_backward(np.array([[1.0, 2.0, 3.0, -4.0]]), np.array([[-1.0, 0.0, 2.0, 5.0]]))\nassert np.allclose(dZ, [[0.0, 0.0, 3.0, -4.0]]), f\"expected [[0, 0, 3, -4]], got {dZ}: ReLU'(0) = 0\"\nprint(\"relu_backward: all checks passed\")"
+  ],
+  [
+   "check-softmax_cross_entropy_backward",
+   "dlogits = softmax_cross_entropy_backward(np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]]), np.array([0, 1]))\nassert np.shape(dlogits) == (2, 3), f\"dlogits has the shape of logits, (2, 3), got {np.shape(dlogits)}\"\nassert np.allclose(dlogits.sum(axis=1), 0.0), \"every row of dlogits sums to 0\"\nexpected = [[-0.17049943, 0.12121649, 0.04928295], [0.05430187, -0.09876047, 0.04445861]]\nassert np.allclose(dlogits, expected), f\"wrong values {dlogits}: did you divide by N?\"\nprint(\"softmax_cross_entropy_backward: all checks passed\")"
+  ],
+  [
+   "check-backward",
+   "params_check = [(np.array([[1.0, -1.0], [2.0, 0.5]]), np.array([0.1, 0.1])),\n                (np.array([[1.0, 0.5], [-2.0, 1.0]]), np.array([0.1, 0.1]))]\nX_check = np.array([[1.0, 1.0], [-1.0, 0.0]])\nlogits, cache = forward(params_check, X_check)\ngrads = backward(params_check, cache, np.array([[0.5, -0.5], [-0.25, 0.25]]))\nassert len(grads) == 2, f\"one (dW, db) per layer, got {len(grads)}\"\nassert np.allclose(grads[1][0], [[1.55, -1.55], [-0.275, 0.275]]), f\"wrong dW_2 {grads[1][0]}\"\nassert np.allclose(grads[0][0], [[0.25, -0.75], [0.25, 0.0]]), f\"wrong dW_1 {grads[0][0]}: is grads in layer order?\"\nassert np.allclose(grads[0][1], [0.25, 0.75]), f\"wrong db_1 {grads[0][1]}\"\nprint(\"backward: all checks passed\")"
+  ],
+  [
+   "check-numerical_gradient",
+   "x_check = np.array([[1.0, -2.0], [0.5, 3.0]])\ngrad = numerical_gradient(lambda v: float(np.sum(v ** 3)), x_check)\nassert np.shape(grad) == (2, 2), f\"grad has the shape of x, (2, 2), got {np.shape(grad)}\"\nassert rel_error(grad, 3 * x_check ** 2) < 1e-8, f\"the gradient of sum(x**3) is 3 x**2, got {grad}\"\nassert np.array_equal(x_check, [[1.0, -2.0], [0.5, 3.0]]), \"x must hold its original values afterwards\"\nprint(\"numerical_gradient: all checks passed\")"
+  ],
+  [
+   "check-sgd_step",
+   "params_check = [(np.array([[1.0, 2.0]]), np.array([0.5, 0.5]))]\nnew = sgd_step(params_check, [(np.array([[10.0, -10.0]]), np.array([1.0, 2.0]))], lr=0.1)\nassert np.allclose(new[0][0], [[0.0, 3.0]]), f\"W - lr * dW should be [[0, 3]], got {new[0][0]}: subtract the gradient\"\nassert np.allclose(new[0][1], [0.4, 0.3]), f\"b - lr * db should be [0.4, 0.3], got {new[0][1]}\"\nassert np.allclose(params_check[0][0], [[1.0, 2.0]]), \"sgd_step must not change params in place\"\nprint(\"sgd_step: all checks passed\")"
+  ],
+  [
+   "check-train",
+   "X_tiny = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]) * 2 - 1\ny_tiny = np.array([0, 1, 1, 0])\nparams_tiny, history_tiny = train(X_tiny, y_tiny, [2, 8, 2], lr=0.05, epochs=300, batch_size=2, seed=0)\nassert len(history_tiny[\"loss\"]) == 300, \"history['loss'] needs one value per epoch\"\nassert history_tiny[\"loss\"][-1] < history_tiny[\"loss\"][0], \"the loss should go down while training\"\nassert accuracy(predict(params_tiny, X_tiny), y_tiny) == 1.0, \"a small network should learn the 4 XOR points\"\nX_five = np.array([[0.0, 1.0], [1.0, -1.0], [-1.0, 0.5], [2.0, 0.0], [-0.5, -2.0]])\ny_five = np.array([0, 1, 1, 0, 1])\n_, history_frozen = train(X_five, y_five, [2, 3, 2], lr=0.0, epochs=2, batch_size=2, seed=1)\nlogits_start, _ = forward(init_params([2, 3, 2], np.random.default_rng(1)), X_five)\nloss_start = softmax_cross_entropy(logits_start, y_five)\nassert np.allclose(history_frozen[\"loss\"], [loss_start, loss_start]), (\n    f\"with lr=0 every epoch's loss should be the loss of all 5 examples, {loss_start:.6f}, got \"\n    f\"{history_frozen['loss']}: keep the last, smaller batch and weight batch losses by batch size\")\nparams_five, _ = train(X_five, y_five, [2, 3, 2], lr=0.1, epochs=2, batch_size=2, seed=1)\nassert np.allclose(params_five[1][1], [0.16243652, 0.03756348]), (\n    f\"after 2 epochs b_2 should be [0.16243652, 0.03756348], got {params_five[1][1]}: use one \"\n    \"rng = np.random.default_rng(seed), first for init_params, then rng.permutation(N) every epoch\")\nprint(\"train: all checks passed\")"
+  ]
+ ],
+ "calls": {
+  "standardize": [],
+  "sigmoid": [],
+  "init_params": [],
+  "linear_forward": [],
+  "relu_forward": [],
+  "forward": [
+   "linear_forward",
+   "relu_forward"
+  ],
+  "softmax": [],
+  "softmax_cross_entropy": [],
+  "predict": [
+   "forward"
+  ],
+  "accuracy": [],
+  "linear_backward": [],
+  "relu_backward": [],
+  "softmax_cross_entropy_backward": [
+   "softmax"
+  ],
+  "backward": [
+   "linear_backward",
+   "relu_backward"
+  ],
+  "numerical_gradient": [],
+  "sgd_step": [],
+  "train": [
+   "backward",
+   "forward",
+   "init_params",
+   "sgd_step",
+   "softmax_cross_entropy",
+   "softmax_cross_entropy_backward"
+  ]
+ }
+}
+
 #: Seconds one cell may run before it is stopped and reported as timed out.
 CELL_TIME_LIMIT = 20.0
-#: Longest hint printed in the table (the rest is cut).
+#: Longest hint printed in the table (the rest is cut; `-v` shows it whole).
 HINT_WIDTH = 110
 
 PASSED, FAILED, NOT_IMPLEMENTED, TIMED_OUT = "passed", "FAILED", "not implemented", "timed out"
@@ -409,7 +523,7 @@ class CheckTimeout(BaseException):
 
 @dataclass
 class CellCode:
-    label: str   # grade id of the cell, or "cell N" for a cell without one
+    label: str   # grade id of the cell, or "cell N" (its position) for a cell without one
     kind: str    # a contract Role value: "setup", "solution", "added", "check"
     source: str
 
@@ -419,6 +533,16 @@ class CheckResult:
     exercise: str
     status: str
     hint: str = ""
+    functions: list[str] = field(default_factory=list)
+    detail: str = ""     # the check's own message, when the hint names a function to fix first
+
+
+@dataclass
+class Report:
+    results: list[CheckResult]
+    notes: list[str]                   # cells of the notebook that raised while running
+    changed: list[tuple[str, str]]     # (check cell, "edited" | "removed") against the release
+    released: bool                     # the released checks ran (else the notebook's own)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,15 +571,24 @@ def read_cells(path: Path) -> list[CellCode]:
         role = cell_role(cell)
         source = cell_source(cell)
         if role not in (Role.SETUP, Role.SOLUTION, Role.ADDED, Role.CHECK) or source is None:
-            continue  # demo and test cells (and any other locked cell) do not run
+            continue  # demo and grade cells (and any other locked cell) do not run
         label = grade_id(cell) if role is not Role.ADDED else f"cell {number}"
         cells.append(CellCode(label, role.value, strip_magics(source)))
     return cells
 
 
-def exercise_name(grade_id: str) -> str:
-    """"check-init_params" -> "init_params"; "check-predict-accuracy" -> "predict, accuracy"."""
-    return ", ".join(grade_id.removeprefix("check-").split("-"))
+def exercise_functions(check_id: str) -> list[str]:
+    """"check-init_params" -> ["init_params"]; "check-predict-accuracy" -> ["predict", "accuracy"]."""
+    return check_id.removeprefix("check-").split("-")
+
+
+def exercise_name(check_id: str) -> str:
+    return ", ".join(exercise_functions(check_id))
+
+
+def _same_source(a: str, b: str) -> bool:
+    return [line.rstrip() for line in a.strip().splitlines()] == \
+        [line.rstrip() for line in b.strip().splitlines()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -506,11 +639,11 @@ def _raised_in(exc: BaseException) -> str | None:
 
 
 def _one_line(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= HINT_WIDTH else text[: HINT_WIDTH - 3] + "..."
+    return " ".join(text.split())
 
 
-def judge(exercise: str, exc: BaseException | None, limit: float) -> CheckResult:
+def judge(exercise: str, exc: BaseException | None, limit: float,
+          in_check: bool = True) -> CheckResult:
     if exc is None:
         return CheckResult(exercise, PASSED)
     where = _raised_in(exc)
@@ -527,23 +660,69 @@ def judge(exercise: str, exc: BaseException | None, limit: float) -> CheckResult
         inside = f" in {where}" if where else ""
         return CheckResult(exercise, FAILED, _one_line(f"sys.exit({exc.code!r}) was called{inside}: "
                                                        "a notebook must never exit"))
-    inside = f" in {where}" if where else ""
-    return CheckResult(exercise, FAILED, _one_line(f"{type(exc).__name__}{inside}: {exc}"))
+    if where:
+        return CheckResult(exercise, FAILED, _one_line(f"{type(exc).__name__} in {where}: {exc}"))
+    if not in_check:
+        return CheckResult(exercise, FAILED, _one_line(f"{type(exc).__name__}: {exc}"))
+    return CheckResult(exercise, FAILED, _one_line(
+        f"{type(exc).__name__} in the check of {exercise}, after your function returned: "
+        f"{exc} (is its result of the shape and type the docstring asks for?)"))
 
 
-def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT,
-               folder: Path | None = None) -> tuple[list[CheckResult], list[str]]:
-    """(one result per check cell, notes about other cells that raised) for `notebook`.
+def _closure(calls: dict[str, list[str]], functions: list[str]) -> set[str]:
+    """Every graded function that `functions` use, directly or not (themselves excluded)."""
+    seen: set[str] = set()
+    todo = [g for f in functions for g in calls.get(f, [])]
+    while todo:
+        g = todo.pop()
+        if g not in seen:
+            seen.add(g)
+            todo.extend(calls.get(g, []))
+    return seen - set(functions)
 
-    First the setup, solution and added cells run in notebook order (as when the notebook is
-    graded: a function redefined further down counts), then every check cell on its own.
+
+def blame_dependencies(results: list[CheckResult], calls: dict[str, list[str]]) -> None:
+    """A failing check whose exercise uses a function that fails its own check says to fix that
+    one first (its own message is kept in `detail`)."""
+    failing = {f for r in results if r.status != PASSED for f in r.functions}
+    for r in results:
+        if r.status not in (FAILED, TIMED_OUT):
+            continue
+        first = sorted(_closure(calls, r.functions) & failing)
+        if first:
+            names = ", ".join(first)
+            verb, pronoun = ("fails", "its") if len(first) == 1 else ("fail", "their")
+            r.detail, r.hint = r.hint, (f"{r.exercise} uses your {names}, which {verb} {pronoun} "
+                                        "check: fix that first")
+
+
+def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | None = None,
+               released: dict | None = None) -> Report:
+    """Run the checks of `notebook` (see the module docstring).
+
+    released: the assignment's released checks (default: the ones this file carries). Without
+    any, the notebook's own check cells run, as they are.
 
     The cells run in `folder` (default: the notebook's folder), with that folder first on
     sys.path, so that toy2d and hyperparameters.json are found the way the notebook finds them.
     No bytecode files are written there.
     """
+    released = released if released is not None else RELEASED
     notebook = Path(notebook).resolve()
     cells = read_cells(notebook)
+    own_checks = {c.label: c for c in cells if c.kind == Role.CHECK.value}
+    changed: list[tuple[str, str]] = []
+    if released:
+        checks = [CellCode(gid, Role.CHECK.value, strip_magics(source))
+                  for gid, source in released["checks"]]
+        for check in checks:
+            mine = own_checks.get(check.label)
+            if mine is None:
+                changed.append((check.label, "removed"))
+            elif not _same_source(mine.source, check.source):
+                changed.append((check.label, "edited"))
+    else:
+        checks = list(own_checks.values())
     folder = str(Path(folder).resolve() if folder else notebook.parent)
     os.environ.setdefault("MPLBACKEND", "Agg")  # plots are never shown
     old_cwd, old_path, old_bytecode = os.getcwd(), list(sys.path), sys.dont_write_bytecode
@@ -555,36 +734,45 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT,
     notes: list[str] = []
     setup_failed = False
     try:
-        for cell in (c for c in cells if c.kind != "check"):
+        for cell in (c for c in cells if c.kind != Role.CHECK.value):
             exc = run_code(cell, namespace, limit)
             if exc is not None:
-                verdict = judge(cell.label, exc, limit)
+                verdict = judge(cell.label, exc, limit, in_check=False)
                 notes.append(f"{cell.label} ({cell.kind} cell): {verdict.status}"
                              f"{': ' + verdict.hint if verdict.hint else ''}")
-                if cell.kind == "setup":
+                if cell.kind == Role.SETUP.value:
                     setup_failed = True
                     break
-        for cell in (c for c in cells if c.kind == "check"):
+        for cell in checks:
             if setup_failed:
-                results.append(CheckResult(exercise_name(cell.label), NOT_RUN,
-                                           "the setup cell failed (see below)"))
-                continue
-            # Every check runs on its own copy of the names: no check disturbs another.
-            exc = run_code(cell, dict(namespace), limit)
-            results.append(judge(exercise_name(cell.label), exc, limit))
+                result = CheckResult(exercise_name(cell.label), NOT_RUN,
+                                     "the setup cell failed (see below)")
+            else:
+                # Every check runs on its own copy of the names: no check disturbs another.
+                exc = run_code(cell, dict(namespace), limit)
+                result = judge(exercise_name(cell.label), exc, limit)
+            result.functions = exercise_functions(cell.label)
+            results.append(result)
     finally:
         os.chdir(old_cwd)
         sys.path[:] = old_path
         sys.dont_write_bytecode = old_bytecode
-    return results, notes
+    if released:
+        blame_dependencies(results, released.get("calls", {}))
+    return Report(results, notes, changed, bool(released))
 
 
 # ---------------------------------------------------------------------------------------------
 # Report.
 # ---------------------------------------------------------------------------------------------
 
-def format_table(results: list[CheckResult]) -> str:
-    rows = [("exercise", "status", "hint")] + [(r.exercise, r.status, r.hint) for r in results]
+def _cut(text: str) -> str:
+    return text if len(text) <= HINT_WIDTH else text[: HINT_WIDTH - 3] + "..."
+
+
+def format_table(results: list[CheckResult], verbose: bool = False) -> str:
+    rows = [("exercise", "status", "hint")] + [
+        (r.exercise, r.status, r.hint if verbose else _cut(r.hint)) for r in results]
     width0 = max(len(row[0]) for row in rows)
     width1 = max(len(row[1]) for row in rows)
     lines = [f"{a:<{width0}} | {b:<{width1}} | {c}".rstrip() for a, b, c in rows]
@@ -592,16 +780,40 @@ def format_table(results: list[CheckResult]) -> str:
     return "\n".join(lines)
 
 
-def report(results: list[CheckResult], notes: list[str], seconds: float) -> str:
+def report(result: Report, seconds: float, verbose: bool = False) -> str:
+    results = result.results
     passed = sum(r.status == PASSED for r in results)
-    parts = [format_table(results), ""]
-    if notes:
+    parts = [format_table(results, verbose), ""]
+    if verbose:
+        details = [f"  {r.exercise}: its own check said: {r.detail}" for r in results if r.detail]
+        if details:
+            parts += ["Checks that failed because of a function they use:"] + details + [""]
+    if result.notes:
         parts += ["Cells of your notebook that raised an error while running:"]
-        parts += [f"  {note}" for note in notes] + [""]
-    parts.append(f"{passed}/{len(results)} checks passed ({seconds:.1f} s). The grader runs more "
-                 "tests than these checks (random inputs, edge cases, gradient checks, training "
-                 "accuracy).")
+        parts += [f"  {note}" for note in result.notes] + [""]
+    if result.changed:
+        parts += ["Check cells of your notebook that differ from the released ones (check.py ran "
+                  "the released ones; restore yours):"]
+        parts += [f"  {gid}: {what}" for gid, what in result.changed] + [""]
+    if not result.released:
+        parts += ["No released checks are known here: your notebook's own check cells ran.", ""]
+    parts.append("Demo cells (training and plots) do not run here, nor when your notebook is "
+                 "graded.")
+    if result.changed:
+        parts.append(f"{passed}/{len(results)} released checks passed, but {len(result.changed)} "
+                     "check cell(s) of your notebook were edited or removed: restore them "
+                     f"({seconds:.1f} s).")
+    else:
+        parts.append(f"{passed}/{len(results)} checks passed ({seconds:.1f} s). The grader runs "
+                     "more tests than these checks (random inputs, edge cases, gradient checks, "
+                     "training accuracy).")
     return "\n".join(parts)
+
+
+def ok(result: Report) -> bool:
+    """Every check passed and the check cells are as released."""
+    return bool(result.results) and all(r.status == PASSED for r in result.results) \
+        and not result.changed
 
 
 def find_notebook(argument: str | None) -> Path:
@@ -628,13 +840,14 @@ def main(argv: list[str] | None = None, out=None) -> int:
     out = out or sys.stdout
     parser = argparse.ArgumentParser(prog="check.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("notebook", nargs="?", help="the notebook (default: the one .ipynb here)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show every hint in full")
     parser.add_argument("--time-limit", type=float, default=CELL_TIME_LIMIT,
                         help=f"seconds per cell (default {CELL_TIME_LIMIT:g})")
     args = parser.parse_args(argv)
     notebook = find_notebook(args.notebook)
     start = time.perf_counter()
     try:
-        results, notes = run_checks(notebook, args.time_limit)
+        result = run_checks(notebook, args.time_limit)
     except (OSError, ValueError) as exc:
         print(f"check.py: cannot read {notebook}: {exc}", file=sys.stderr)
         return 2
@@ -642,8 +855,8 @@ def main(argv: list[str] | None = None, out=None) -> int:
         print(f"check.py: cannot read {notebook}: it is nested too deeply to be a notebook",
               file=sys.stderr)
         return 2
-    print(report(results, notes, time.perf_counter() - start), file=out)
-    return 0 if results and all(r.status == PASSED for r in results) else 1
+    print(report(result, time.perf_counter() - start, args.verbose), file=out)
+    return 0 if ok(result) else 1
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """`grader check NOTEBOOK`: the students' public checks (the release's check.py) on one notebook.
 
 The same code as `python check.py` in the student release (grader/student_check.py, shipped as
-check.py), so instructors and TAs see exactly the table a student sees.
+check.py with the assignment's released checks), given the same released checks from the
+assignment's source notebook, so instructors and TAs see exactly the table a student sees.
 """
 
 from __future__ import annotations
@@ -24,9 +25,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="folder the cells run in, holding toy2d.py and hyperparameters.json "
                         "(default: the notebook's folder when it holds hyperparameters.json, "
                         "else the release folder of the assignment with that notebook name)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show every hint in full")
     parser.add_argument("--time-limit", type=float, default=student_check.CELL_TIME_LIMIT,
                         metavar="SECONDS", help="time limit per cell (default "
                         f"{student_check.CELL_TIME_LIMIT:g} s)")
+
+
+def _released(notebook: Path) -> dict | None:
+    """The released checks of the assignment whose notebook has this name, if there is one."""
+    from grader.check_script import released_checks
+
+    the_course = course()
+    for name in the_course.assignment_names():
+        source = the_course.solution_notebook(name)
+        if source.name == notebook.name:
+            return released_checks(source)
+    return None
 
 
 def _folder(notebook: Path, folder: Path | None) -> Path:
@@ -52,9 +66,11 @@ def run(args: argparse.Namespace) -> int:
     folder = _folder(notebook, args.folder)
     start = time.perf_counter()
     try:
-        results, notes = student_check.run_checks(notebook, args.time_limit, folder)
+        result = student_check.run_checks(notebook, args.time_limit, folder, _released(notebook))
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {notebook}: {exc}") from None
-    print(student_check.report(results, notes, time.perf_counter() - start))
+    except RecursionError:
+        raise UsageError(f"cannot read {notebook}: it is nested too deeply to be a notebook") from None
+    print(student_check.report(result, time.perf_counter() - start, args.verbose))
     sys.stdout.flush()
-    return 0 if results and all(r.status == student_check.PASSED for r in results) else 1
+    return 0 if student_check.ok(result) else 1
