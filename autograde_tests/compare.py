@@ -81,14 +81,17 @@ def expect_float(got: Any, expected: float, name: str, *, rtol: float = RTOL,
     return float(got)
 
 
-def expect_unchanged(before: tuple, after: tuple | None, names: tuple[str, ...]) -> None:
-    """Inputs after the call must equal the inputs before it (no in-place modification)."""
+def expect_unchanged(before: tuple, after: tuple | None, names: tuple[str, ...],
+                     hint: str = "return new arrays instead of changing the ones you are given"
+                     ) -> None:
+    """Inputs after the call must equal the inputs before it (no in-place modification).
+    `hint` says what to do instead, in the words of the function under test."""
     if after is None:
         return
     for name, b, a in zip(names, before, after):
         if not _same(b, a):
-            raise Fail(f"the function modified its input `{name}` in place; work on a copy "
-                       "(e.g. X = X - mean instead of X -= mean)", "input mutated in place")
+            raise Fail(f"the function changed its input `{name}` in place: {hint}",
+                       "input mutated in place")
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -11,6 +11,7 @@ import pytest
 from grader.cli import main
 
 GRADER = [sys.executable, "-m", "grader.cli"]
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_help_lists_subcommands(capsys):
@@ -40,3 +41,16 @@ def test_console_script_installed():
     script = Path(sys.executable).with_name("grader")
     proc = subprocess.run([str(script), "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "COMMAND" in proc.stdout
+
+
+def test_stale_doc_tables_say_what_to_run(course_copy, capsys):
+    import shutil
+
+    for rel in ("docs", "tests/mutants", "examples"):
+        shutil.copytree(ROOT / rel, course_copy.root / rel)
+    page = course_copy.root / "docs" / "hidden-tests.md"
+    page.write_text(page.read_text().replace("| `standardize.fit` | 3 |", "| `standardize.fit` | 4 |"))
+    assert main(["docs", "--check"]) == 1
+    assert "docs/hidden-tests.md: generated tables are out of date: run `grader docs`" in \
+        capsys.readouterr().out
+    assert main(["docs"]) == 0 and main(["docs", "--check"]) == 0

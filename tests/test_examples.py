@@ -171,3 +171,9 @@ def test_demo_refuses_a_folder_it_did_not_write(tmp_path):
     (precious / "chapter1.tex").write_text("...")
     assert main(["demo", "--skip-release", "--out", str(precious)]) == 2
     assert (precious / "chapter1.tex").is_file()
+
+
+def test_doc_tables_are_generated_from_the_data(capsys):
+    """The tables of checks, mutants and the example class in the docs come from the registry,
+    tests/mutants and examples/ (`grader docs`); a stale one says what to run."""
+    assert main(["docs", "--check"]) == 0, capsys.readouterr().out

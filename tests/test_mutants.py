@@ -57,7 +57,8 @@ def load_mutant(name: str) -> tuple[dict, dict]:
 def grade(name: str, run_seed: int) -> tuple[engine.TestResult, ...]:
     namespace, _ = load_mutant(name)
     ref = reference.load(course().solution_notebook("nn_from_scratch"))
-    return tuple(engine.run_checks(InProcessStudent(namespace), run_seed, ref))
+    student = InProcessStudent(namespace, fresh=lambda: load_mutant(name)[0])
+    return tuple(engine.run_checks(student, run_seed, ref))
 
 
 def solution_lines() -> set[str]:
@@ -85,12 +86,12 @@ def test_corpus_is_large_enough():
 def test_expectation_is_well_formed(name):
     _, expect = load_mutant(name)
     checks = {c.id: c for c in engine.all_checks()}
-    assert set(expect) == {"lost", "diagnoses"}
+    assert {"lost", "diagnoses"} <= set(expect) <= {"lost", "diagnoses", "maybe"}
     lost, diagnoses = expect["lost"], expect["diagnoses"]
     assert lost, "a mutant must lose points somewhere"
-    unknown = sorted(set(lost) - set(checks))
+    unknown = sorted((set(lost) | set(expect.get("maybe", {}))) - set(checks))
     assert not unknown, f"unknown check ids {unknown}"
-    for check_id, points in lost.items():
+    for check_id, points in {**lost, **expect.get("maybe", {})}.items():
         assert points == checks[check_id].points, f"{check_id} is worth {checks[check_id].points}"
     assert set(diagnoses) <= set(lost), "a diagnosis is declared for a check that passes"
     assert diagnoses, "every mutant should be diagnosed on at least one check"
@@ -120,11 +121,14 @@ def test_mutant_loses_exactly_the_declared_points(name, run_seed):
     lost = {r.id: r.max_points for r in results if r.status != "passed"}
     details = "\n".join(f"  {r.id} [{r.status}] {r.diagnosis!r}: {r.message.splitlines()[0]}"
                         for r in results if r.status != "passed")
-    assert lost == expect["lost"], f"failed checks differ from EXPECT:\n{details}"
+    maybe = expect.get("maybe", {})  # lost on some run seeds only (the training draws decide)
+    certain = {k: v for k, v in lost.items() if k not in maybe}
+    assert certain == expect["lost"], f"failed checks differ from EXPECT:\n{details}"
+    assert all(lost.get(k, v) == v for k, v in maybe.items())
     for r in results:
         assert r.points == (0 if r.id in lost else r.max_points)
     total = sum(r.points for r in results)
-    assert total == engine.total_points() - sum(expect["lost"].values())
+    assert total == engine.total_points() - sum(lost.values())
     by_id = {r.id: r for r in results}
     for check_id, words in expect["diagnoses"].items():
         diagnosis = by_id[check_id].diagnosis or ""

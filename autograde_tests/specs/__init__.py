@@ -31,10 +31,10 @@ def column_softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=0, keepdims=True)
 
 
-def overflow_guard(ctx, fn: str, args: tuple, hint: str):
+def overflow_guard(ctx, fn: str, args: tuple, hint: str, substitute: dict | None = None):
     """Call with floating-point overflow as an error; an overflow becomes a diagnosed failure."""
     try:
-        return ctx.student.call(fn, args, fp_errors="raise")
+        return ctx.student.call(fn, args, fp_errors="raise", substitute=substitute)
     except StudentRaised as exc:
         if exc.exc_type == "FloatingPointError":
             raise Fail(f"{fn} overflows for large inputs ({exc.message.split(': ', 1)[-1]}): "

@@ -27,7 +27,8 @@ def standardize_fit(ctx) -> None:
     for n, d in ((25, 2), (7, 4), (40, 1)):
         X = _raw_features(ctx, n, d)
         answer = ctx.student.call("standardize", (X,), return_args=True)
-        expect_unchanged((X,), answer.args_after, ("X",))
+        expect_unchanged((X,), answer.args_after, ("X",),
+        hint='compute X_std = (X - mean) / std, a new array, instead of X -= mean')
         X_std, mean, std = _triple(answer, "standardize(X)")
         exp_X, exp_mean, exp_std = ctx.ref.standardize(X)
         if close(std, X.std(axis=0, ddof=1)):
@@ -48,7 +49,8 @@ def standardize_apply(ctx) -> None:
     mean = ctx.rng.uniform(-5, 5, size=3)
     std = ctx.rng.uniform(0.5, 3, size=3)
     answer = ctx.student.call("standardize", (X, mean, std), return_args=True)
-    expect_unchanged((X, mean, std), answer.args_after, ("X", "mean", "std"))
+    expect_unchanged((X, mean, std), answer.args_after, ("X", "mean", "std"),
+        hint='compute (X - mean) / std, a new array, instead of X -= mean')
     X_std, got_mean, got_std = _triple(answer, "standardize(X, mean, std)")
     if close(X_std, ctx.ref.standardize(X)[0]):
         raise Fail("the given mean and std were ignored: standardize(X_test, mean, std) must use "

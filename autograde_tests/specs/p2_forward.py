@@ -23,7 +23,8 @@ def sigmoid_values(ctx) -> None:
     for shape in ((3, 4), (5,), (1, 1)):
         Z = inputs.normal(ctx.rng, *shape, scale=4)
         answer = ctx.student.call("sigmoid", (Z,), return_args=True)
-        expect_unchanged((Z,), answer.args_after, ("Z",))
+        expect_unchanged((Z,), answer.args_after, ("Z",),
+                         hint="compute 1 / (1 + np.exp(-Z)) into a new array, never write into Z")
         if close(answer.value, 1 / (1 + np.exp(Z))):
             raise Fail("sigmoid(z) came out as 1 / (1 + exp(+z)): the exponent needs a minus sign",
                        "sign of the exponent")
@@ -107,7 +108,8 @@ def linear_forward_values(ctx) -> None:
                 raise Fail(f"linear_forward raised {exc.message} for X {X.shape}, W {W.shape}: "
                            "compute X @ W (W has shape (c_in, c_out))", "W transposed") from None
             raise
-        expect_unchanged((X, W, b), answer.args_after, ("X", "W", "b"))
+        expect_unchanged((X, W, b), answer.args_after, ("X", "W", "b"),
+        hint='return X @ W + b, a new array; never write into X, W or b')
         if close(answer.value, X @ W):
             raise Fail("the bias b is missing: Z = X @ W + b", "bias missing")
         expect_array(answer.value, ctx.ref.linear_forward(X, W, b), "Z",
@@ -120,7 +122,8 @@ def relu_forward_values(ctx) -> None:
     for shape in ((3, 4), (1, 5), (6,)):
         Z = inputs.with_exact_zeros(ctx.rng, *shape)
         answer = ctx.student.call("relu_forward", (Z,), return_args=True)
-        expect_unchanged((Z,), answer.args_after, ("Z",))
+        expect_unchanged((Z,), answer.args_after, ("Z",),
+                         hint="return np.maximum(Z, 0), a new array, instead of Z[Z < 0] = 0")
         expect_array(answer.value, ctx.ref.relu_forward(Z), "A", type_name=answer.type_name)
 
 
@@ -137,7 +140,8 @@ def _forward(ctx, sizes):
     X = inputs.normal(ctx.rng, int(ctx.rng.integers(1, 6)), sizes[0])
     answer = ctx.student.call("forward", (params, X), return_args=True,
                               substitute=_substitutes(ctx, _FORWARD_DEPS))
-    expect_unchanged((params, X), answer.args_after, ("params", "X"))
+    expect_unchanged((params, X), answer.args_after, ("params", "X"),
+                     hint="keep params and X as they are: every layer's output is a new array")
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
         raise Fail(f"forward must return a tuple (logits, cache), got {type(value).__name__}")
@@ -200,7 +204,8 @@ def _softmax_axis_probe(got, logits: np.ndarray, expected: np.ndarray) -> None:
 def softmax_values(ctx) -> None:
     for logits in (_logits(ctx), _logits(ctx), inputs.normal(ctx.rng, 1, 4), inputs.normal(ctx.rng, 5, 3)):
         answer = ctx.student.call("softmax", (logits,), return_args=True)
-        expect_unchanged((logits,), answer.args_after, ("logits",))
+        expect_unchanged((logits,), answer.args_after, ("logits",),
+        hint='subtract the row maximum into a new array instead of changing logits (logits -= ...)')
         expected = ctx.ref.softmax(logits)
         _softmax_axis_probe(answer.value, logits, expected)
         expect_array(answer.value, expected, "P", type_name=answer.type_name)
@@ -223,8 +228,10 @@ def sce_values(ctx) -> None:
     for i, dtype in enumerate(inputs.LABEL_DTYPES):
         logits = _logits(ctx, min_n=2 if i == 0 else 1)  # one batch with N > 1 for certain
         y = inputs.labels(ctx.rng, logits.shape[0], logits.shape[1], dtype)
-        answer = ctx.student.call("softmax_cross_entropy", (logits, y), return_args=True)
-        expect_unchanged((logits, y), answer.args_after, ("logits", "y"))
+        answer = ctx.student.call("softmax_cross_entropy", (logits, y), return_args=True,
+                                  substitute=_substitutes(ctx, ("softmax",)))
+        expect_unchanged((logits, y), answer.args_after, ("logits", "y"),
+        hint='subtract the row maximum into a new array (shifted = logits - ...), never logits -= ...')
         expected = ctx.ref.softmax_cross_entropy(logits, y)
         got = answer.value
         if isinstance(got, float) and len(y) > 1 and np.isclose(got, expected * len(y)):
@@ -245,7 +252,8 @@ def sce_stable(ctx) -> None:
     k = logits.shape[1]
     y[row] = (top + 1 + int(ctx.rng.integers(k - 1))) % k  # its label's probability is 0.0
     answer = overflow_guard(ctx, "softmax_cross_entropy", (logits, y),
-                             "use log-sum-exp with the row maximum subtracted")
+                             "use log-sum-exp with the row maximum subtracted",
+                             substitute=_substitutes(ctx, ("softmax",)))
     expected = ctx.ref.softmax_cross_entropy(logits, y)
     if isinstance(answer.value, float) and np.isclose(answer.value, expected * len(y)):
         raise Fail("the loss is summed over the batch; return the mean", "sum instead of mean")
@@ -260,13 +268,15 @@ def predict_values(ctx) -> None:
         X = inputs.normal(ctx.rng, int(ctx.rng.integers(1, 8)), sizes[0])
         answer = ctx.student.call("predict", (params, X), return_args=True,
                                   substitute=_substitutes(ctx, ("forward", *_FORWARD_DEPS)))
-        expect_unchanged((params, X), answer.args_after, ("params", "X"))
+        expect_unchanged((params, X), answer.args_after, ("params", "X"),
+                         hint="keep params and X as they are")
         got = answer.value
         if isinstance(got, np.ndarray) and got.shape == (X.shape[0], sizes[-1]) and sizes[-1] > 1:
             raise Fail("predict returned one score per class; return the label with the "
                        "largest logit (np.argmax over axis=1)", "scores instead of labels")
         if isinstance(got, np.ndarray) and got.dtype.kind not in "iu":
-            raise Fail(f"predict must return integer labels, got dtype {got.dtype}")
+            raise Fail(f"predict must return integer labels, got dtype {got.dtype}: np.argmax gives "
+                       "integers; do not convert them", "float labels")
         expect_array(got, ctx.ref.predict(params, X), "y_pred", type_name=answer.type_name)
 
 
@@ -278,7 +288,8 @@ def accuracy_values(ctx) -> None:
         y = inputs.labels(ctx.rng, n, 3, dtype)
         y_pred = np.where(ctx.rng.random(n) < 0.6, y, inputs.labels(ctx.rng, n, 3, dtype))
         answer = ctx.student.call("accuracy", (y_pred, y), return_args=True)
-        expect_unchanged((y_pred, y), answer.args_after, ("y_pred", "y"))
+        expect_unchanged((y_pred, y), answer.args_after, ("y_pred", "y"),
+        hint='compare with np.mean(y_pred == y), without changing y_pred or y')
         expected = ctx.ref.accuracy(y_pred, y)
         if isinstance(answer.value, int | float) and expected > 0 and np.isclose(answer.value, expected * n) and n > 1:
             raise Fail("accuracy returned the number of correct labels; return the fraction",

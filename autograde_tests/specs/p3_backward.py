@@ -14,7 +14,7 @@ import numpy as np
 
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, close, expect_array, expect_unchanged, rel_error
-from autograde_tests.contract import Callback, CallFailed
+from autograde_tests.contract import Callback, CallFailed, StudentRaised
 from autograde_tests.engine import check
 from autograde_tests.specs import column_softmax, overflow_guard, plant_extreme_row
 
@@ -58,7 +58,8 @@ def _linear_case(ctx, case):
     dZ, X, W = (inputs.normal(ctx.rng, n, c_out), inputs.normal(ctx.rng, n, c_in),
                 inputs.normal(ctx.rng, c_in, c_out))
     answer = ctx.student.call("linear_backward", (dZ, X, W), return_args=True)
-    expect_unchanged((dZ, X, W), answer.args_after, ("dZ", "X", "W"))
+    expect_unchanged((dZ, X, W), answer.args_after, ("dZ", "X", "W"),
+        hint='compute dZ @ W.T, X.T @ dZ and dZ.sum(axis=0), all new arrays')
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 3:
         raise Fail(f"linear_backward must return a tuple (dX, dW, db), got {type(value).__name__}")
@@ -131,7 +132,8 @@ def relu_backward_values(ctx) -> None:
     for shape in ((4, 3), (1, 6), (5,)):
         dA, Z = inputs.normal(ctx.rng, *shape), inputs.without_zeros(ctx.rng, *shape)
         answer = ctx.student.call("relu_backward", (dA, Z), return_args=True)
-        expect_unchanged((dA, Z), answer.args_after, ("dA", "Z"))
+        expect_unchanged((dA, Z), answer.args_after, ("dA", "Z"),
+        hint='multiply dA by the 0/1 mask of Z > 0 into a new array instead of zeroing entries of dA')
         got = answer.value
         expected = ctx.ref.relu_backward(dA, Z)
         try:
@@ -178,14 +180,22 @@ def _sce_backward_probes(got, logits, y, expected) -> None:
                    "softmax(logits) must sum to 1 (axis=1)", "softmax over the wrong axis")
 
 
+def _own_softmax(ctx) -> dict:
+    """A softmax_cross_entropy_backward that calls `softmax` gets the reference one: a bug in the
+    student's softmax costs softmax's points only (one bug, its own points)."""
+    return {"softmax": ctx.ref.softmax}
+
+
 @check("softmax_cross_entropy_backward.values", function="softmax_cross_entropy_backward", points=5,
        description="(softmax - onehot) / N, labels of several dtypes, inputs unchanged")
 def sce_backward_values(ctx) -> None:
     for dtype in inputs.LABEL_DTYPES:
         n, k = int(ctx.rng.integers(2, 7)), int(ctx.rng.integers(2, 5))
         logits, y = inputs.normal(ctx.rng, n, k, scale=2), inputs.labels(ctx.rng, n, k, dtype)
-        answer = ctx.student.call("softmax_cross_entropy_backward", (logits, y), return_args=True)
-        expect_unchanged((logits, y), answer.args_after, ("logits", "y"))
+        answer = ctx.student.call("softmax_cross_entropy_backward", (logits, y), return_args=True,
+                                  substitute=_own_softmax(ctx))
+        expect_unchanged((logits, y), answer.args_after, ("logits", "y"),
+        hint='start from P = softmax(logits), a new array, and change P, never logits')
         expected = ctx.ref.softmax_cross_entropy_backward(logits, y)
         got = answer.value
         try:
@@ -206,7 +216,8 @@ def sce_backward_stable(ctx) -> None:
     k = logits.shape[1]
     y[row] = (top + 1 + int(ctx.rng.integers(k - 1))) % k  # a gradient of -1/N there, not 0
     answer = overflow_guard(ctx, "softmax_cross_entropy_backward", (logits, y),
-                            "compute the softmax with the row maximum subtracted")
+                            "compute the softmax with the row maximum subtracted",
+                            substitute=_own_softmax(ctx))
     expected = ctx.ref.softmax_cross_entropy_backward(logits, y)
     _sce_backward_probes(answer.value, logits, y, expected)
     expect_array(answer.value, expected, "dlogits", type_name=answer.type_name)
@@ -221,9 +232,18 @@ def _backward_case(ctx, sizes):
     X = inputs.normal(ctx.rng, int(ctx.rng.integers(1, 6)), sizes[0])
     logits, cache = ctx.ref.forward(params, X)
     dlogits = inputs.normal(ctx.rng, *logits.shape)
-    answer = ctx.student.call("backward", (params, cache, dlogits), return_args=True,
-                              substitute={n: getattr(ctx.ref, n) for n in _BACKWARD_DEPS})
-    expect_unchanged((params, cache, dlogits), answer.args_after, ("params", "cache", "dlogits"))
+    try:
+        answer = ctx.student.call("backward", (params, cache, dlogits), return_args=True,
+                                  substitute={n: getattr(ctx.ref, n) for n in _BACKWARD_DEPS})
+    except StudentRaised as exc:
+        if exc.exc_type == "ValueError" and len(params) > 1:
+            raise Fail(f"backward raised {exc.message}: it hands a layer the cache entry of another "
+                       "layer (the shapes do not fit). Layer i takes linear_backward(dZ, cache[i][0], "
+                       "W_i), and the ReLU before it relu_backward(dA, cache[i - 1][1])",
+                       "cache entry of the wrong layer") from None
+        raise
+    expect_unchanged((params, cache, dlogits), answer.args_after, ("params", "cache", "dlogits"),
+        hint='keep params, cache and dlogits as they are: every gradient is a new array')
     grads = answer.value
     expected = ctx.ref.backward(params, cache, dlogits)
     if not isinstance(grads, list | tuple) or len(grads) != len(params):

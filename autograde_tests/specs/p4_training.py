@@ -42,7 +42,8 @@ def sgd_values(ctx) -> None:
         lr = float(ctx.rng.uniform(0.01, 0.5))
         answer = ctx.student.call("sgd_step", (params, grads, lr), return_args=True)
         expect_unchanged((params, grads), answer.args_after[:2] if answer.args_after else None,
-                         ("params", "grads"))
+                         ("params", "grads"),
+                         hint="build new arrays, [(W - lr * dW, b - lr * db), ...], instead of W -= lr * dW")
         new = answer.value
         expected = ctx.ref.sgd_step(params, grads, lr)
         if not isinstance(new, list | tuple) or len(new) != len(params):
@@ -80,20 +81,33 @@ def _loop_problem(ctx):
     return X, y, p["sizes"], p["lr"], p["epochs"], p["batch_size"], seed
 
 
-def _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed, *, shuffle=True, drop_last=False):
-    """A deliberately altered training loop (diagnosis only), built from reference functions."""
+def _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed, *, shuffle=True, drop_last=False,
+             shuffle_y=True):
+    """A deliberately altered training loop (diagnosis only), built from reference functions.
+    shuffle_y=False: X is shuffled, y is taken in its original order (the pairs come apart)."""
     ref = ctx.ref
     rng = np.random.default_rng(seed)
     params = ref.init_params(sizes, rng)
     for _ in range(epochs):
         order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
+        labels = y[order] if shuffle_y else y
         stop = len(X) - len(X) % batch_size if drop_last else len(X)
         for start in range(0, stop, batch_size):
             batch = order[start:start + batch_size]
             logits, cache = ref.forward(params, X[batch])
-            grads = ref.backward(params, cache, ref.softmax_cross_entropy_backward(logits, y[batch]))
+            grads = ref.backward(params, cache, ref.softmax_cross_entropy_backward(
+                logits, labels[start:start + batch_size]))
             params = ref.sgd_step(params, grads, lr)
     return params
+
+
+def _pairs_apart(ctx, params, X, y, sizes, lr, epochs, batch_size, seed) -> None:
+    """Fail with the real cause when X was shuffled but y was not."""
+    if _same_params(params, _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed,
+                                     shuffle_y=False)):
+        raise Fail("X and y are shuffled apart, so examples lose their labels: draw one "
+                       "idx = rng.permutation(N) per epoch and take X[idx] and y[idx] together",
+                       "X and y shuffled apart")
 
 
 def _same_params(a, b) -> bool:
@@ -115,6 +129,7 @@ def train_one_step(ctx) -> None:
     if _same_params(params, start):
         raise Fail("the parameters did not change: train takes no SGD step", "no update")
     if not _same_params(params, expected):
+        _pairs_apart(ctx, params, X, y, sizes, lr, 1, len(X), seed)
         if len(params) == len(expected) and _same_params(params, ctx.ref.init_params(sizes, np.random.default_rng(0))):
             raise Fail("the parameters do not depend on `seed`: create rng = np.random.default_rng(seed)")
         raise Fail("after one full-batch step the parameters differ from one SGD step from "
@@ -133,6 +148,7 @@ def train_loop(ctx) -> None:
         if _same_params(params, _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed, shuffle=False)):
             raise Fail("the examples are never shuffled: draw rng.permutation(N) at the start of every "
                        "epoch", "no shuffling")
+        _pairs_apart(ctx, params, X, y, sizes, lr, epochs, batch_size, seed)
         if _same_params(params, _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed, drop_last=True)):
             raise Fail(f"the last, smaller batch of each epoch is skipped (N = {len(X)}, batch_size = "
                        f"{batch_size}): it must be trained on too", "last batch dropped")
@@ -207,7 +223,7 @@ def train_loss_decreases(ctx) -> None:
         except ValueError:
             raise Fail("the returned params do not fit a network of the requested layer sizes") from None
     if not np.isfinite(after) or after >= before:
-        raise Fail(f"the training loss went from {before:.4f} at initialization to {after:.4f}: the "
+        raise Fail(f"the training loss went from {before:.4g} at initialization to {after:.4g}: the "
                    "loop does not reduce the loss", "training does not learn")
     losses = history["loss"]
     if len(losses) != epochs or not all(isinstance(v, int | float) and np.isfinite(v) for v in losses):

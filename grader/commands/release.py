@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import example_class, release
+    from grader import doc_tables, example_class, release
 
     the_course = course()
     names = args.assignments or the_course.assignment_names()
@@ -44,4 +44,6 @@ def run(args: argparse.Namespace) -> int:
                              "not see (listed above); fix solutions/ and release again")
     if example_class.examples_dir(the_course).is_dir():  # the example class follows the release
         print(example_class.regenerate(the_course).line("examples"), flush=True)
+    stale = doc_tables.update(the_course)  # and so do the tables of the docs
+    print(f"docs: {len(stale)} rewritten" + (f" ({', '.join(stale)})" if stale else ""), flush=True)
     return 0

@@ -1406,7 +1406,9 @@ class SubmissionSession:
                 result = substitute[name](*args, **kwargs)
             except Exception as e:  # the reference rejected the student's arguments
                 reply = {"op": "reply", "id": call_id, "cb": cb, "ok": False,
-                         "exc_type": type(e).__name__, "message": str(e)[:500]}
+                         "exc_type": type(e).__name__,
+                         "message": f"{name} (the grader's, standing in for yours) got arguments "
+                                    f"it cannot use: {str(e)[:400]}"}
             else:
                 reply = {"op": "reply", "id": call_id, "cb": cb, "ok": True,
                          "value": enc.value(normalize(result))}

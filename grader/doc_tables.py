@@ -1,0 +1,114 @@
+"""The tables of the docs that are derived from the kit's data, never typed by hand.
+
+A doc marks a generated region as
+
+    <!-- generated: NAME (grader docs) -->
+    ...
+    <!-- end generated -->
+
+and `grader docs` rewrites every region from its source: the check registry (checks and their
+points), the mutant corpus of tests/mutants/ (what each typical mistake loses), and the example
+class (examples/expected.json and the variant files). `grader docs --check` (run by the tests)
+lists every region that is out of date and says what to run.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from autograde_tests import engine
+from grader.errors import UsageError
+from grader.paths import Course
+
+_REGION = re.compile(r"(<!-- generated: (?P<name>[\w-]+) \(grader docs\) -->\n)(?P<body>.*?)"
+                     r"(<!-- end generated -->)", re.S)
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def checks_table(course: Course) -> str:
+    rows = [[f"`{c.id}`", _num(c.points), c.description.replace("|", "\\|")]
+            for c in engine.all_checks()]
+    return (f"Each check is pass/fail for its points; a function's grade cell is the sum of its "
+            f"checks. Total: {_num(engine.total_points())} points.\n\n"
+            + _table(["check id", "points", "what it checks"], rows))
+
+
+def _expectation(path: Path) -> dict:
+    """The EXPECT literal of a mutant file, read without running the file."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "EXPECT" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise UsageError(f"{path} has no EXPECT")
+
+
+def mutants_table(course: Course) -> str:
+    rows = []
+    for path in sorted((course.root / "tests" / "mutants").glob("*.py")):
+        expect = _expectation(path)
+        lost, maybe = expect["lost"], expect.get("maybe", {})
+        failed = ", ".join(f"`{k}` {_num(v)}" for k, v in lost.items())
+        if maybe:
+            failed += "; on some run seeds also " + ", ".join(f"`{k}` {_num(v)}" for k, v in maybe.items())
+        diagnoses = "; ".join(sorted(set(expect["diagnoses"].values())))
+        rows.append([f"`{path.stem}`", _num(sum(lost.values())), failed, diagnoses])
+    return _table(["mutant", "points lost", "checks failed", "diagnosis"], rows)
+
+
+def example_class_table(course: Course) -> str:
+    from grader.example_class import load_expected, load_variants
+
+    expected = load_expected(course)["students"]
+    rows = []
+    for variant in load_variants(course):
+        want = expected.get(variant.student, {})
+        score = _num(want["score"]) if want.get("status") == "graded" else want.get("status", "?")
+        rows.append([f"`{variant.student}`", variant.description.replace("|", "\\|"), score])
+    return _table(["student", "what the notebook does", "expected"], rows)
+
+
+#: Region name -> how to render it.
+REGIONS: dict[str, Callable[[Course], str]] = {
+    "checks": checks_table,
+    "mutants": mutants_table,
+    "example-class": example_class_table,
+}
+#: The docs that hold generated regions.
+DOCS = ("docs/hidden-tests.md", "docs/examples.md")
+
+
+def render(course: Course, text: str) -> str:
+    def fill(match: re.Match) -> str:
+        name = match["name"]
+        if name not in REGIONS:
+            raise UsageError(f"unknown generated region {name!r}")
+        return match.group(1) + REGIONS[name](course) + match.group(4)
+
+    return _REGION.sub(fill, text)
+
+
+def update(course: Course, check: bool = False) -> list[str]:
+    """Rewrite the generated regions of DOCS (or, with `check`, only list the stale ones)."""
+    stale = []
+    for rel in DOCS:
+        path = course.root / rel
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        fresh = render(course, text)
+        if fresh != text:
+            stale.append(rel)
+            if not check:
+                path.write_text(fresh, encoding="utf-8")
+    return stale

@@ -1,0 +1,17 @@
+# ReLU backward zeroes the entries of dA in place and returns it: the caller's dA is changed.
+import numpy as np
+
+
+def relu_backward(dA, Z):
+    dA[Z <= 0] = 0.0
+    return dA
+
+
+EXPECT = {
+    "lost": {
+        "relu_backward.values": 3,
+    },
+    "diagnoses": {
+        "relu_backward.values": "input mutated in place",
+    },
+}
