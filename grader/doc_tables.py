@@ -53,9 +53,12 @@ def _expectation(path: Path) -> dict:
     raise UsageError(f"{path} has no EXPECT")
 
 
-def mutants_table(course: Course) -> str:
+def mutants_table(course: Course) -> str | None:
+    folder = course.root / "tests" / "mutants"
+    if not folder.is_dir():
+        return None
     rows = []
-    for path in sorted((course.root / "tests" / "mutants").glob("*.py")):
+    for path in sorted(folder.glob("*.py")):
         expect = _expectation(path)
         lost, maybe = expect["lost"], expect.get("maybe", {})
         failed = ", ".join(f"`{k}` {_num(v)}" for k, v in lost.items())
@@ -66,9 +69,11 @@ def mutants_table(course: Course) -> str:
     return _table(["mutant", "points lost", "checks failed", "diagnosis"], rows)
 
 
-def example_class_table(course: Course) -> str:
-    from grader.example_class import load_expected, load_variants
+def example_class_table(course: Course) -> str | None:
+    from grader.example_class import examples_dir, load_expected, load_variants
 
+    if not examples_dir(course).is_dir():
+        return None
     expected = load_expected(course)["students"]
     rows = []
     for variant in load_variants(course):
@@ -78,8 +83,8 @@ def example_class_table(course: Course) -> str:
     return _table(["student", "what the notebook does", "expected"], rows)
 
 
-#: Region name -> how to render it.
-REGIONS: dict[str, Callable[[Course], str]] = {
+#: Region name -> how to render it (None: its source is not in this checkout; left as it is).
+REGIONS: dict[str, Callable[[Course], str | None]] = {
     "checks": checks_table,
     "mutants": mutants_table,
     "example-class": example_class_table,
@@ -93,7 +98,8 @@ def render(course: Course, text: str) -> str:
         name = match["name"]
         if name not in REGIONS:
             raise UsageError(f"unknown generated region {name!r}")
-        return match.group(1) + REGIONS[name](course) + match.group(4)
+        body = REGIONS[name](course)
+        return match.group(0) if body is None else match.group(1) + body + match.group(4)
 
     return _REGION.sub(fill, text)
 

@@ -19,7 +19,7 @@ from autograde_tests.contract import SubmissionStatus
 from autograde_tests.student import Answer
 from grader import __version__, sandbox
 from grader.errors import UsageError
-from grader.submission import InvalidSubmission, ReleaseCells, code_to_run
+from grader.submission import InvalidSubmission, ReleaseCells, code_to_run, written_answers
 
 
 @dataclass
@@ -104,10 +104,12 @@ def _host(assignment: Assignment, limits: sandbox.Limits, strict: bool | None
 
 
 def base_result(student_id: str, assignment: str, seed: int) -> dict:
+    """A result record. `score` and `max_score` are the hidden tests' (autograded); written
+    answers, graded by hand, are listed apart in `manual` and never counted here."""
     return {"student": student_id, "assignment": assignment, "status": SubmissionStatus.GRADED.value,
             "score": 0.0, "max_score": engine.total_points(), "seed": seed,
             "grader_version": __version__, "reason": "", "load_errors": [], "tests": [],
-            "duration": 0.0}
+            "manual": [], "duration": 0.0}
 
 
 def ungraded(result: dict, status: SubmissionStatus | str, reason: str,
@@ -131,6 +133,7 @@ def grade_notebook(notebook: Path | None, student_id: str, assignment: Assignmen
             return ungraded(result, SubmissionStatus.MISSING,
                             f"no {assignment.notebook_name} submitted", "no notebook was submitted")
         ref = assignment.load_reference()
+        result["manual"] = written_answers(notebook, assignment.release)
         try:
             code = code_to_run(notebook, assignment.release)
         except InvalidSubmission as exc:

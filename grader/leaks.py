@@ -23,6 +23,8 @@ RELEASE_ALLOW_LIST: tuple[str, ...] = (
     "toy2d.py",              # the dataset loader and plotting helpers (copy of datasets/)
     "data/*.npz",            # one file per dataset
     "check.py",              # the students' local check runner (grader/check_script.py)
+    "README.md",             # how to set up, check and what is graded (grader/student_readme.py)
+    "requirements.txt",      # what to install
 )
 
 #: The files of the private code that are shipped to students on purpose, inside check.py (the

@@ -237,8 +237,10 @@ def gradebook_course_id(db: Path) -> str | None:
 
 def gradebook_results(db: Path, assignment: str | None = None) -> list[dict]:
     """Every submission in the gradebook as a result dict in grader.results' shape: one test per
-    grade cell (id = the cell's grade_id, e.g. test-linear_forward), in notebook order. A
-    submission with a cell that needs manual grading has status 'needs_manual_grading'."""
+    autograded grade cell (id = the cell's grade_id, e.g. test-linear_forward), in notebook
+    order, and the written answers not yet graded by hand under `manual`. `score` and `max_score`
+    are the autograded cells' (as in the grader's results). A submission with an autograded cell
+    that needs manual grading (it could not be graded) has status 'needs_manual_grading'."""
     if not Path(db).is_file():
         raise UsageError(f"gradebook not found: {db}")
     from nbgrader.api import Gradebook
@@ -253,18 +255,28 @@ def gradebook_results(db: Path, assignment: str | None = None) -> list[dict]:
                     continue
                 order = _cell_order(Path(db).parent / "source" / a.name)
                 for sub in a.submissions:
-                    tests = []
+                    tests, answers = [], []
                     for nb in sub.notebooks:
                         for g in sorted(nb.grades, key=lambda g: (order.get(g.name, 1 << 30), g.name)):
+                            if g.cell_type != "code":   # a written answer, graded by hand
+                                answers.append({"id": g.name, "max_points": float(g.max_score),
+                                                "points": None if g.manual_score is None
+                                                else float(g.manual_score),
+                                                "status": "awaiting_manual_grading"
+                                                if g.manual_score is None else "graded",
+                                                "answered": True})
+                                continue
                             tests.append({"id": g.name, "function": g.name.removeprefix("test-"),
                                           "points": float(g.score), "max_points": float(g.max_score),
                                           "status": "passed" if g.score == g.max_score else "failed",
                                           "needs_manual_grade": bool(g.needs_manual_grade)})
-                    manual = any(t["needs_manual_grade"] for t in tests)
+                    flagged = any(t["needs_manual_grade"] for t in tests)
+                    auto = sum(t["points"] for t in tests), sum(t["max_points"] for t in tests)
                     rows.append({"student": sub.student.id, "assignment": a.name,
-                                 "score": float(sub.score), "max_score": float(sub.max_score),
-                                 "status": "needs_manual_grading" if manual else "graded",
-                                 "tests": tests, "source": "nbgrader"})
+                                 "score": float(auto[0]), "max_score": float(auto[1]),
+                                 "status": "needs_manual_grading" if flagged else "graded",
+                                 "tests": tests, "source": "nbgrader",
+                                 "manual": [m for m in answers if m["status"] != "graded"]})
     return sorted(rows, key=lambda r: (r["student"], r["assignment"]))
 
 

@@ -145,10 +145,16 @@ def read_tree(folder: Path) -> dict[str, bytes]:
 
 def support_files(course: Course, name: str) -> dict[str, bytes]:
     """The student support files of assignment `name`: the toy2d loader as one module, every
-    dataset file, and the students' local check runner (grader/student_check.py made
-    self-contained, with the assignment's released checks, as check.py)."""
+    dataset file, the students' local check runner (grader/student_check.py made
+    self-contained, with the assignment's released checks, as check.py), and the README.md and
+    requirements.txt of grader/student_readme.py."""
+    from grader.student_readme import readme, requirements
+
+    source = course.solution_notebook(name)
     files = {"toy2d.py": (course.datasets / "__init__.py").read_bytes(),
-             "check.py": check_script(course.solution_notebook(name))}
+             "check.py": check_script(source),
+             "README.md": readme(source, source.name).encode("utf-8"),
+             "requirements.txt": requirements().encode("utf-8")}
     datasets = sorted((course.datasets / "data").glob("*.npz"))
     if not datasets:
         raise UsageError(f"no dataset files in {course.datasets / 'data'}")

@@ -289,15 +289,28 @@ def render(summary: ClassSummary, pngs: dict[str, bytes]) -> str:
     parts.append(_table(["student", "where", "status", "message"], rows,
                         empty="no submission timed out or crashed"))
 
+    awaiting = [r for r in summary.results if r.get("manual")]
+    if awaiting:
+        ids = list(dict.fromkeys(m["id"] for r in awaiting for m in r["manual"]))
+        blank = sum(not m["answered"] for r in awaiting for m in r["manual"])
+        parts.append("<h2>Awaiting manual grading</h2>")
+        parts.append(f"<p>{len(awaiting)} submissions have written answers to grade by hand "
+                     f"({_e(', '.join(ids))}; {_e(_num(results.manual_points(awaiting[0])))} points "
+                     f"each, not part of the scores above); {blank} of those answers are empty. "
+                     "Grade them in nbgrader's formgrader.</p>")
+
     parts.append("<h2>Students</h2>")
     rows = []
     for r in sorted(summary.results, key=lambda r: r["student"]):
         failed = sum(t["status"] != "passed" for t in r["tests"])
+        manual = r.get("manual") or []
         rows.append([f'<a href="#{student_anchor(r["student"])}">{_e(r["student"])}</a>',
                      f'<span class="status-{_e(r["status"])}">{_e(r["status"])}</span>',
                      f'{_e(_num(r["score"]))} / {_e(_num(r["max_score"]))}', str(failed),
+                     f"{len(manual)} ({_e(_num(results.manual_points(r)))} points)" if manual else "",
                      f'<a href="{_e(feedback_href(r))}">feedback</a>'])
-    parts.append(_table(["student", "status", "score", "tests lost", "file"], rows, {2, 3}))
+    parts.append(_table(["student", "status", "score", "tests lost", "answers to grade", "file"],
+                        rows, {2, 3}))
     parts.append("<h3>Feedback</h3>")
     for r in sorted(summary.results, key=lambda r: r["student"]):
         parts.append(f'<details id="{student_anchor(r["student"])}"><summary><b>{_e(r["student"])}</b> — '

@@ -140,7 +140,7 @@ def write_csv_file(path: Path, results: Iterable[dict], with_source: bool = Fals
     with tmp.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["student_id", "assignment", "score", "max_score", "status", *ids,
-                         *(["source"] if with_source else [])])
+                         "manual_points_awaiting", *(["source"] if with_source else [])])
         for r in results:
             points = {t["id"]: t["points"] for t in r["tests"]}
             writer.writerow([_cell(r["student"]), _cell(r["assignment"]), _num(r["score"]),
@@ -181,8 +181,22 @@ def feedback_markdown(r: dict) -> str:
                 lines.append(f"    {line}")
             if t.get("diagnosis"):
                 lines.append(f"    *Likely cause: {t['diagnosis']}.*")
-    lines += ["", f"Run seed {r.get('seed')}, grader {r.get('grader_version')}.", ""]
+    manual = r.get("manual") or []
+    if manual:
+        lines += ([""] if lines[-1] else []) + [
+            "## Written answers", "",
+            f"Graded by hand, not part of the score above ({_num(manual_points(r))} points more):", ""]
+        lines += [f"- **{m['id']}** — {_num(m['max_points'])} points — "
+                  + ("awaiting manual grading" if m["answered"] else "no answer written")
+                  for m in manual]
+    lines += ["", "Demo cells (training and plots) are not run when your notebook is graded.",
+              f"Run seed {r.get('seed')}, grader {r.get('grader_version')}.", ""]
     return "\n".join(lines)
+
+
+def manual_points(r: dict) -> float:
+    """Points of the written answers that await manual grading (not in `score`/`max_score`)."""
+    return float(sum(m["max_points"] for m in r.get("manual") or []))
 
 
 def cell_report(r: dict, function: str) -> str:

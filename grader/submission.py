@@ -39,12 +39,13 @@ class ReleaseCells:
 
     setup_sources: tuple[tuple[str, str], ...]  # (grade_id, source) of every setup cell
     roles: dict[str, Role]  # grade_id -> role of the released cell
+    answers: tuple[tuple[str, float], ...] = ()  # (grade_id, points) of every written answer
 
     @classmethod
     def from_notebook(cls, path: Path) -> ReleaseCells:
         """From a released notebook, or from its nbgrader source notebook (same ids and roles)."""
         nb = nbformat.read(path, as_version=4)
-        setup, roles = [], {}
+        setup, roles, answers = [], {}, []
         for cell in nb.cells:
             gid = grade_id(cell)
             if gid is None:
@@ -52,7 +53,9 @@ class ReleaseCells:
             roles[gid] = cell_role(cell)
             if roles[gid] is Role.SETUP:
                 setup.append((gid, cell.source))
-        return cls(tuple(setup), roles)
+            elif roles[gid] is Role.ANSWER:
+                answers.append((gid, float(cell.metadata["nbgrader"].get("points", 0))))
+        return cls(tuple(setup), roles, tuple(answers))
 
     def role_of(self, cell) -> Role:
         """The role a submitted cell has when graded."""
@@ -98,6 +101,28 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds on bad input
         raise InvalidSubmission(f"{path.name} is not a readable notebook ({str(exc)[:80]})") from None
     return nb
+
+
+def written_answers(path: Path, release: ReleaseCells) -> list[dict]:
+    """The written answers of a submission, graded by hand: per answer cell of the release its
+    id, points and whether the student wrote anything (the cell is there and differs from the
+    released placeholder)."""
+    try:
+        nb = read_notebook(path)
+    except InvalidSubmission:
+        nb = None
+    texts = {}
+    for cell in (nb.cells if nb is not None else []):
+        gid = grade_id(cell)
+        if gid is not None and release.roles.get(gid) is Role.ANSWER:
+            texts[gid] = (cell_source(cell) or "").strip()
+    return [{"id": gid, "max_points": points, "status": "awaiting_manual_grading",
+             "answered": bool(texts.get(gid)) and texts.get(gid) != ANSWER_PLACEHOLDER}
+            for gid, points in release.answers]
+
+
+#: What nbgrader puts in a written-answer cell of the release.
+ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
 
 
 def code_to_run(path: Path, release: ReleaseCells) -> list[tuple[str, str]]:

@@ -246,3 +246,19 @@ def test_few_tasks_in_flight_and_a_broken_pool_loses_nothing(monkeypatch, tmp_pa
     assert sorted(done) == [t.student for t in tasks]          # every task once, none lost
     assert state["max"] <= autograde.IN_FLIGHT_PER_JOB * 2
     assert state["broke"]
+
+
+def test_written_answers_await_manual_grading(graded):
+    """The notebook's written questions are graded by hand: listed in the result and the
+    feedback, never part of the autograded score."""
+    out, _ = graded
+    r = _result(out, "perfect")
+    answers = [m["id"] for m in r["manual"]]
+    assert answers and all(a.startswith("answer-") for a in answers)
+    assert all(m["status"] == "awaiting_manual_grading" and not m["answered"] for m in r["manual"])
+    assert r["score"] == r["max_score"] == 100
+    feedback = results.feedback_path(out, "perfect", ASSIGNMENT).read_text()
+    assert "## Written answers" in feedback and "no answer written" in feedback
+    assert "Demo cells (training and plots) are not run" in feedback
+    header = (out / "grades.csv").read_text().splitlines()[0].split(",")
+    assert header[-1] == "manual_points_awaiting"

@@ -209,7 +209,10 @@ def test_released_notebook_is_a_valid_nbgrader_release(name):
         where = f"cell {src.get('id')} ({_role(src) or src.cell_type})"
         if rel.cell_type == "code":
             assert rel.outputs == [] and rel.execution_count is None, f"{where}: outputs kept"
-        assert rel.source == _expected_student_source(src.source), where
+        if _role(src) == "answer":   # a written answer: nbgrader puts a placeholder for all of it
+            assert "### BEGIN SOLUTION" in src.source and rel.source == "YOUR ANSWER HERE", where
+        else:
+            assert rel.source == _expected_student_source(src.source), where
         for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "autograde_tests"):
             assert marker not in rel.source, f"{where}: {marker!r} left in the release"
         src_meta = src.metadata.get("nbgrader")
@@ -224,6 +227,9 @@ def test_released_notebook_is_a_valid_nbgrader_release(name):
             assert meta.solution and not meta.grade and not meta.locked, where
             assert "### BEGIN SOLUTION" in src.source, f"{where}: no solution region"
             assert STUB in rel.source, f"{where}: no stub"
+        elif role == "answer":
+            assert meta.grade and meta.solution and not meta.locked and meta.points > 0, where
+            assert src_meta["grade_id"].startswith("answer-") and rel.cell_type == "markdown", where
         elif role == "test":
             assert meta.grade and meta.locked and meta.points == src_meta["points"] > 0, where
             assert "### BEGIN HIDDEN TESTS" in src.source, f"{where}: no hidden tests"
@@ -233,7 +239,7 @@ def test_released_notebook_is_a_valid_nbgrader_release(name):
             assert role in ("setup", "check", "demo") and meta.locked and not meta.grade, where
         if meta.grade or meta.locked or meta.solution:
             assert len(meta.get("checksum", "")) == 32, f"{where}: no checksum"
-            assert meta.cell_type == "code", where
+            assert meta.cell_type == ("markdown" if role == "answer" else "code"), where
         if meta.locked:
             assert rel.metadata.get("deletable") is False, f"{where}: deletable"
             if not meta.solution:

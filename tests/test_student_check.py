@@ -9,6 +9,7 @@ function the mutant redefines, and runs without the private packages (grader, au
 from __future__ import annotations
 
 import ast
+import json
 import re
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ import nbformat
 import pytest
 
 from grader import student_check
-from grader.check_script import check_script
+from grader.check_script import check_script, released_checks
 from grader.classgen import make_submission, reference_answers
 from grader.cli import main
 from grader.leaks import RELEASE_ALLOW_LIST, is_allowed
@@ -33,7 +34,8 @@ RELEASE = COURSE.assignments / NAME
 NB_NAME = COURSE.solution_notebook(NAME).name
 MUTANTS_DIR = Path(__file__).with_name("mutants")
 MUTANTS = sorted(p.stem for p in MUTANTS_DIR.glob("*.py"))
-N_CHECKS = 16
+#: The released checks, one per check cell of the source notebook (derived, never typed).
+N_CHECKS = len(released_checks(COURSE.solution_notebook(NAME))["checks"])
 
 #: Mutants that no public check can see, with the reason. Keep this list as short as possible.
 INVISIBLE_MUTANTS: dict[str, str] = {}
@@ -83,8 +85,6 @@ def _reference_notebook(variant=None):
 
 
 def _released() -> dict:
-    from grader.check_script import released_checks
-
     return released_checks(COURSE.solution_notebook(NAME))
 
 
@@ -167,6 +167,90 @@ def test_mutant_is_flagged_on_its_own_exercise(mutant, tmp_path):
         else:
             assert result.status == "FAILED", f"{mutant}: {function} not flagged ({result})"
             assert result.hint, f"{mutant}: no hint"
+
+
+#: Correct work written differently from the reference: check.py must pass all of it.
+HONEST_VARIANTS = {
+    "independent solution": (Path(__file__).with_name("independent_solution.py").read_text()),
+    "numerical_gradient on a copy": (
+        "def numerical_gradient(f, x, h=1e-5):\n"
+        "    grad = np.zeros(x.shape)\n"
+        "    for i in np.ndindex(*x.shape):\n"
+        "        up, down = x.astype(float).copy(), x.astype(float).copy()\n"
+        "        up[i] += h\n"
+        "        down[i] -= h\n"
+        "        grad[i] = (f(up) - f(down)) / (2 * h)\n"
+        "    return grad\n"),
+    "numpy float returns": (
+        "_loss, _acc = softmax_cross_entropy, accuracy\n"
+        "def softmax_cross_entropy(logits, y):\n    return float(np.float64(_loss(logits, y)))\n"
+        "def accuracy(y_pred, y):\n    return float(np.mean(y_pred == y))\n"),
+    "a namedtuple from standardize": (
+        "from collections import namedtuple\n_S = namedtuple('_S', 'X mean std')\n_std = standardize\n"
+        "def standardize(X, mean=None, std=None):\n    return _S(*_std(X, mean, std))\n"),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(HONEST_VARIANTS))
+def test_honest_variants_pass_every_check(variant, tmp_path):
+    folder = _student_folder(tmp_path, _reference_notebook({"cell:append": HONEST_VARIANTS[variant]}))
+    report = student_check.run_checks(folder / NB_NAME, released=_released())
+    assert student_check.ok(report), [(r.exercise, r.hint) for r in report.results if r.status != "passed"]
+
+
+def test_an_edited_or_deleted_check_cell_is_run_as_released_and_reported(tmp_path):
+    notebook = _reference_notebook({"cell:append": (MUTANTS_DIR / "softmax_no_max_shift.py").read_text()})
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "check-softmax":
+            cell.source = "print('softmax: all checks passed')"   # shortened by the student
+    notebook.cells = [c for c in notebook.cells
+                      if c.metadata.get("nbgrader", {}).get("grade_id") != "check-sgd_step"]
+    folder = _student_folder(tmp_path, notebook)
+    done = _run_check_py(folder)
+    assert done.returncode == 1, done.stdout
+    rows = _statuses(done.stdout)
+    assert rows["softmax"][0] == "FAILED" and "overflow" in rows["softmax"][1]
+    assert rows["sgd_step"][0] == "passed"
+    assert "check-softmax: edited" in done.stdout and "check-sgd_step: removed" in done.stdout
+    assert "checks passed (" not in done.stdout and "restore them" in done.stdout
+
+
+def test_a_check_failing_because_of_another_function_names_it(tmp_path):
+    code = (MUTANTS_DIR / "grad_missing_1_over_n.py").read_text()
+    folder = _student_folder(tmp_path, _reference_notebook({"cell:append": code}))
+    done = _run_check_py(folder, "-v")
+    rows = _statuses(done.stdout)
+    assert rows["softmax_cross_entropy_backward"][0] == "FAILED"
+    assert rows["train"] == ("FAILED", "train uses your softmax_cross_entropy_backward, which fails "
+                                       "its check: fix that first")
+    assert "train: its own check said:" in done.stdout
+
+
+@pytest.mark.parametrize("shape", ["metadata list", "integer source", "deep nesting", "sys.exit"])
+def test_malformed_notebooks_give_one_line_or_the_table(shape, tmp_path):
+    folder = _student_folder(tmp_path, _reference_notebook())
+    path = folder / NB_NAME
+    data = json.loads(path.read_text())
+    if shape == "metadata list":
+        data["cells"][3]["metadata"] = [1, 2]
+    elif shape == "integer source":
+        data["cells"][3]["source"] = [1, 2, 3]
+    elif shape == "sys.exit":
+        data["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None,
+                              "outputs": [], "source": "import sys\nsys.exit('bye')"})
+    if shape == "deep nesting":
+        path.write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    else:
+        path.write_text(json.dumps(data))
+    done = _run_check_py(folder)
+    assert "Traceback" not in done.stderr, done.stderr
+    if shape == "deep nesting":
+        assert done.returncode == 2 and done.stderr.strip().count("\n") == 0
+        assert "nested too deeply" in done.stderr
+    else:
+        assert "checks passed" in done.stdout, done.stdout
+        if shape == "sys.exit":
+            assert "sys.exit('bye') was called" in done.stdout
 
 
 def test_invisible_mutants_exist():

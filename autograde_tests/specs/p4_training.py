@@ -14,7 +14,7 @@ import numpy as np
 
 from autograde_tests import calibration, inputs
 from autograde_tests.compare import Fail, close, expect_array, expect_unchanged
-from autograde_tests.engine import check
+from autograde_tests.engine import check, time_limit
 
 #: Functions replaced by the reference when the loop alone is under test.
 TRAIN_DEPS = ("init_params", "linear_forward", "relu_forward", "forward", "softmax",
@@ -30,7 +30,7 @@ LOSS_CHECK = {"dataset": "moons", "epochs": 5}
 #: CPU seconds allowed for one student training run (the reference needs < 1 s; a correct but
 #: loop-based `linear_forward` about 22 s). Counted in CPU time, so a busy grading machine does
 #: not change the outcome.
-TRAIN_TIMEOUT = 30.0
+TRAIN_TIMEOUT = time_limit("train", 30.0)
 
 
 @check("sgd_step.values", function="sgd_step", points=4,

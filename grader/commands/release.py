@@ -45,5 +45,6 @@ def run(args: argparse.Namespace) -> int:
     if example_class.examples_dir(the_course).is_dir():  # the example class follows the release
         print(example_class.regenerate(the_course).line("examples"), flush=True)
     stale = doc_tables.update(the_course)  # and so do the tables of the docs
-    print(f"docs: {len(stale)} rewritten" + (f" ({', '.join(stale)})" if stale else ""), flush=True)
+    if stale:
+        print(f"docs: {', '.join(stale)} rewritten", flush=True)
     return 0

@@ -23,9 +23,12 @@ RLIMITS_ONLY = "rlimits-only"
 #: Set to "rlimits-only" to force the fallback mode (for testing it on a machine with bwrap).
 MODE_ENV = "NNKIT_SANDBOX"
 
+#: What a student's notebook may import when graded (besides the standard library and the
+#: release's toy2d.py); the release's requirements.txt lists them.
+STUDENT_PACKAGES = ("numpy", "matplotlib")
 #: Distributions (with their requirements) visible inside the sandbox. Nothing else from the
 #: grader's environment is: not the grader, not the course checkout, not other packages.
-SANDBOX_PACKAGES = ("numpy", "matplotlib", "tqdm")
+SANDBOX_PACKAGES = (*STUDENT_PACKAGES, "tqdm")
 
 WORKER_DIR = Path(__file__).resolve().parent
 #: Files of the worker, by their name in the sandbox: its own code and the shared contract (public
