@@ -22,12 +22,17 @@ from autograde_tests.contract import Role, cell_role, grade_id
 _MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
+#: Cells a student fills in: code solutions and written answers.
+_FILLED = (Role.SOLUTION, Role.ANSWER)
+
+
 def reference_answers(source_notebook: Path) -> dict[str, str]:
-    """grade_id -> the solution cell's code without the solution markers."""
+    """grade_id -> the solution cell's code (or the written answer's model text) without the
+    solution markers."""
     nb = nbformat.read(source_notebook, as_version=4)
     answers = {}
     for cell in nb.cells:
-        if cell_role(cell) is Role.SOLUTION:
+        if cell_role(cell) in _FILLED:
             answers[grade_id(cell)] = "\n".join(
                 line for line in cell.source.splitlines() if not _MARKER.match(line))
     return answers
@@ -41,7 +46,7 @@ def make_submission(release_notebook: Path, answers: Mapping[str, str],
     nb = copy.deepcopy(nbformat.read(release_notebook, as_version=4))
     for cell in nb.cells:
         gid = grade_id(cell)
-        if cell_role(cell) is not Role.SOLUTION or all_stubs:
+        if cell_role(cell) not in _FILLED or all_stubs:
             continue
         if f"stub:{gid}" in variant:
             continue

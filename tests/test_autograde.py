@@ -255,10 +255,12 @@ def test_written_answers_await_manual_grading(graded):
     r = _result(out, "perfect")
     answers = [m["id"] for m in r["manual"]]
     assert answers and all(a.startswith("answer-") for a in answers)
-    assert all(m["status"] == "awaiting_manual_grading" and not m["answered"] for m in r["manual"])
+    assert all(m["status"] == "awaiting_manual_grading" and m["answered"] for m in r["manual"])
+    assert not any(m["answered"] for m in _result(out, "stubs")["manual"])
     assert r["score"] == r["max_score"] == 100
     feedback = results.feedback_path(out, "perfect", ASSIGNMENT).read_text()
-    assert "## Written answers" in feedback and "no answer written" in feedback
+    assert "## Written answers" in feedback and "awaiting manual grading" in feedback
+    assert "no answer written" in results.feedback_path(out, "stubs", ASSIGNMENT).read_text()
     assert "Demo cells (training and plots) are not run" in feedback
     header = (out / "grades.csv").read_text().splitlines()[0].split(",")
     assert header[-1] == "manual_points_awaiting"

@@ -43,3 +43,30 @@ def test_backward_consistent_with_a_wrong_forward():
     # ...and the wrong forward costs only linear_forward's own points in its own check.
     fwd = _failure(student, "linear_forward.values")
     assert fwd.points == 0 and fwd.max_points == 5
+
+
+def test_a_diverging_loss_is_printed_readably():
+    """A training that blows the loss up to ~1e300 is reported with a few digits, not 300."""
+    student = _student("def sgd_step(params, grads, lr):\n"
+                       "    return [(W + 1e3 * dW, b + 1e3 * db) for (W, b), (dW, db) in zip(params, grads)]\n")
+    result = _failure(student, "train.loss-decreases")
+    assert len(result.message) < 200, result.message
+
+
+def test_added_cells_are_named_alike_by_check_py_and_the_grader(tmp_path):
+    """An added cell is "cell N" (its position in the notebook) in check.py and in the feedback."""
+    import nbformat
+
+    from grader import student_check
+    from grader.autograde import course_assignment
+    from grader.classgen import make_submission, reference_answers
+    from grader.submission import code_to_run
+
+    assignment = course_assignment(course(), "nn_from_scratch")
+    release_nb = course().assignments / "nn_from_scratch" / "nn_from_scratch.ipynb"
+    nb = make_submission(release_nb, reference_answers(NOTEBOOK), {"cell:append": "x = 1\n"})
+    path = tmp_path / "nn_from_scratch.ipynb"
+    nbformat.write(nb, path)
+    graded = [label for label, _ in code_to_run(path, assignment.release)]
+    checked = [c.label for c in student_check.read_cells(path) if c.kind == "added"]
+    assert checked == [f"cell {len(nb.cells)}"] and graded[-1] == str(len(nb.cells))
