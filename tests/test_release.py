@@ -164,7 +164,7 @@ def test_sync_folder_writes_only_changes(tmp_path):
 def test_release_holds_exactly_the_expected_files(name):
     files = _tree(COURSE.assignments / name)
     expected = {COURSE.solution_notebook(name).name, "hyperparameters.json", "toy2d.py", "check.py",
-                *(f"data/{dataset}.npz" for dataset in toy2d.DATASETS)}
+                "README.md", "requirements.txt", *(f"data/{dataset}.npz" for dataset in toy2d.DATASETS)}
     assert set(files) == expected
     assert all(is_allowed(rel) for rel in files), RELEASE_ALLOW_LIST
     assert files["toy2d.py"] == (COURSE.datasets / "__init__.py").read_bytes()
@@ -173,6 +173,9 @@ def test_release_holds_exactly_the_expected_files(name):
         assert files[f"data/{dataset}.npz"] == shipped, dataset
     source_hp = (COURSE.solutions / name / "hyperparameters.json").read_bytes()
     assert files["hyperparameters.json"] == source_hp
+    readme = files["README.md"].decode()
+    assert "python check.py" in readme and "Time limits" in readme and "solutions/" not in readme
+    assert files["requirements.txt"].decode().splitlines()[:2] == ["numpy>=1.26", "matplotlib>=3.8"]
 
 
 def _expected_student_source(source: str) -> str:
