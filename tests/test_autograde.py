@@ -153,9 +153,11 @@ def test_same_seed_same_results_whatever_jobs(klass, graded, tmp_path):
     out2, _ = graded
     out1 = tmp_path / "out-jobs1"
     _autograde(klass, out1, "--jobs", "1", "--seed", str(SEED))
-    for path in sorted(out2.glob(f"*/{ASSIGNMENT}.json")):
+    compared = results.result_files(out2)
+    assert len(compared) == len(list(klass.iterdir())) - 1   # every student folder (not README)
+    for path in compared:
         a = results.without_timing(json.loads(path.read_text()))
-        b = results.without_timing(json.loads((out1 / path.parent.name / path.name).read_text()))
+        b = results.without_timing(json.loads((out1 / path.relative_to(out2)).read_text()))
         assert a == b, path.parent.name
     assert (out1 / "grades.csv").read_text() == (out2 / "grades.csv").read_text()
 
@@ -167,19 +169,21 @@ def test_resume_after_sigkill(klass, graded, tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(out.glob(f"*/{ASSIGNMENT}.json"))) < 3:
+    while time.monotonic() < deadline and len(results.result_files(out)) < 3:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    done_before = len(list(out.glob(f"*/{ASSIGNMENT}.json")))
-    assert done_before < len(list(klass.iterdir())) - 1, "the run finished before it was killed"
+    done_before = len(results.result_files(out))
+    assert 3 <= done_before < len(list(klass.iterdir())) - 1, "killed too late or too early"
     _autograde(klass, out, "--jobs", "2", "--resume")
     reference_out, _ = graded
-    for path in sorted(reference_out.glob(f"*/{ASSIGNMENT}.json")):
-        mine = out / path.parent.name / path.name
+    compared = results.result_files(reference_out)
+    assert len(compared) == len(list(klass.iterdir())) - 1
+    for path in compared:
+        mine = out / path.relative_to(reference_out)
         assert results.without_timing(json.loads(mine.read_text())) == \
             results.without_timing(json.loads(path.read_text())), path.parent.name
-    assert not list(out.glob("*/.*.tmp")), "a temporary result file was left behind"
+    assert not list(out.glob(f"{results.STUDENTS_DIR}/*/.*.tmp")), "a temporary result file was left"
     assert (out / "grades.csv").read_text() == (reference_out / "grades.csv").read_text()
 
 
