@@ -1,5 +1,7 @@
-"""Hidden tests of the course: one spec module per notebook part under `autograde_tests.specs`.
+"""Hidden tests of the course: for every assignment a package autograde_tests/<assignment>/ with
+one spec module per notebook part under its specs/, and the modules all assignments share (the
+engine, the contract, comparisons, inputs, probes, the reference loader, calibration).
 
-Everything here runs in the grader's own process (or, under nbgrader, in the grading kernel);
-students never receive this package.
+Everything here runs in a grading process of the kit, never in a student's process; students
+never receive this package.
 """

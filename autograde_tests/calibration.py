@@ -1,20 +1,31 @@
-"""Accuracy thresholds for the training check, calibrated from the reference solution.
+"""Accuracy thresholds for the training checks, calibrated from the reference solution.
 
 The training checks train on fresh draws of each dataset (toy2d.generate.draw, with a seed from
-the run seed), never on the shipped files that students hold. So the calibration does the same:
-for every dataset the reference `train` runs with the recorded hyperparameters on SEEDS fresh
-draws (draw seed DRAW_BASE + i, initialization seed i); the threshold is the worst test accuracy
-seen minus MARGIN, rounded down to 0.01. Run `python -m autograde_tests.calibration --write` after
-changing a dataset, a generator or the hyperparameters; a test re-runs the calibration and
+the run seed), never on the shipped files that students hold. So the calibration does the same.
+Every assignment with training checks says how its reference trains, in
+autograde_tests/<assignment>/training.py:
+
+    CASES = ("moons", ...)                          # what is calibrated (datasets, or set-ups)
+    def reference_accuracy(ref, case, draw, seed) -> float
+
+For every case the reference trains on SEEDS fresh draws (draw seed DRAW_BASE + i, initialization
+seed i); the threshold is the worst test accuracy seen minus MARGIN, rounded down to 0.01, stored
+in autograde_tests/<assignment>/thresholds.json. Run
+
+    python -m autograde_tests.calibration --assignment A --write
+
+after changing a dataset, a generator or the hyperparameters; a test re-runs the calibration and
 compares with the stored thresholds.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +38,11 @@ SEEDS = 20
 MARGIN = 0.05
 #: Draw seeds of the calibration: DRAW_BASE .. DRAW_BASE + SEEDS - 1 (grading draws others).
 DRAW_BASE = 10_000
-THRESHOLDS_FILE = Path(__file__).with_name("thresholds.json")
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def thresholds_file(assignment: str) -> Path:
+    return PACKAGE_DIR / assignment / "thresholds.json"
 
 
 def normalized(ref, name: str, draw: int | None = None
@@ -43,53 +58,52 @@ def normalized(ref, name: str, draw: int | None = None
     return X_train, y_train, X_test, y_test
 
 
-def train_args(ref, name: str, X_train: np.ndarray, y_train: np.ndarray, seed: int) -> tuple:
-    """Arguments of train(X, y, layer_sizes, lr, epochs, batch_size, seed) for one dataset."""
-    hp = ref.hyperparameters[name]
-    sizes = [X_train.shape[1], *hp["hidden"], int(y_train.max()) + 1]
-    return (X_train, y_train, sizes, hp["lr"], hp["epochs"], hp["batch_size"], seed)
+def _training(assignment: str):
+    return importlib.import_module(f"autograde_tests.{assignment}.training")
 
 
-def reference_accuracy(name: str, seed: int, notebook: Path | None = None) -> float:
-    """Test accuracy of the reference trained with initialization seed `seed` on the fresh draw
-    DRAW_BASE + seed of dataset `name`."""
-    ref = reference.load(notebook or reference.checkout_notebook())
-    X_train, y_train, X_test, y_test = normalized(ref, name, DRAW_BASE + seed)
+def _case_row(assignment: str, notebook: Path, case: str) -> dict:
+    ref = reference.load(notebook)
+    training = _training(assignment)
     with np.errstate(all="ignore"):
-        params, _ = ref.train(*train_args(ref, name, X_train, y_train, seed))
-    return ref.accuracy(ref.predict(params, X_test), y_test)
-
-
-def _dataset_row(name: str) -> dict:
-    accs = [reference_accuracy(name, seed) for seed in range(SEEDS)]
+        accs = [training.reference_accuracy(ref, case, DRAW_BASE + seed, seed)
+                for seed in range(SEEDS)]
     worst = min(accs)
     return {"min": round(worst, 4), "mean": round(float(np.mean(accs)), 4),
             "threshold": math.floor((worst - MARGIN) * 100) / 100}
 
 
-def calibrate(jobs: int = 2) -> dict:
-    """Per dataset: worst and mean reference accuracy over SEEDS seeds, and the threshold."""
-    from toy2d import DATASETS
-
+def calibrate(assignment: str, notebook: Path | None = None, jobs: int = 2) -> dict:
+    """Per case: worst and mean reference accuracy over SEEDS seeds, and the threshold."""
+    notebook = notebook or reference.checkout_notebook(assignment)
+    cases = _training(assignment).CASES
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        rows = dict(zip(DATASETS, pool.map(_dataset_row, DATASETS)))
-    return {"seeds": SEEDS, "margin": MARGIN, "draw_base": DRAW_BASE, "datasets": rows}
+        rows = dict(zip(cases, pool.map(partial(_case_row, assignment, notebook), cases)))
+    return {"seeds": SEEDS, "margin": MARGIN, "draw_base": DRAW_BASE, "cases": rows}
 
 
-def stored() -> dict:
-    return json.loads(THRESHOLDS_FILE.read_text())
+def stored(assignment: str) -> dict:
+    return json.loads(thresholds_file(assignment).read_text())
+
+
+def threshold(assignment: str, case: str) -> float:
+    """The calibrated accuracy threshold of one case of an assignment."""
+    return float(stored(assignment)["cases"][case]["threshold"])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Calibrate the training accuracy thresholds.")
-    parser.add_argument("--write", action="store_true", help=f"write {THRESHOLDS_FILE.name}")
+    parser.add_argument("--assignment", required=True, help="the assignment to calibrate")
+    parser.add_argument("--write", action="store_true", help="write its thresholds.json")
     args = parser.parse_args(argv)
-    result = calibrate()
-    for name, row in result["datasets"].items():
-        print(f"{name:8s} worst {row['min']:.3f} mean {row['mean']:.3f} -> threshold {row['threshold']:.2f}")
+    result = calibrate(args.assignment)
+    for name, row in result["cases"].items():
+        print(f"{name:14s} worst {row['min']:.3f} mean {row['mean']:.3f} -> threshold "
+              f"{row['threshold']:.2f}")
     if args.write:
-        THRESHOLDS_FILE.write_text(json.dumps(result, indent=2) + "\n")
-        print(f"wrote {THRESHOLDS_FILE}")
+        path = thresholds_file(args.assignment)
+        path.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"wrote {path}")
     return 0
 
 

@@ -1,7 +1,8 @@
-"""The spec registry and the runner that turns checks into scored results.
+"""The spec registries and the runner that turns checks into scored results.
 
-A spec module (autograde_tests/specs/*.py) declares its checks with `@check(...)`: a stable id,
-the graded function (= nbgrader grade cell), the points, and a one-line description. A check gets
+Every assignment has its own registry: a spec module (autograde_tests/<assignment>/specs/*.py)
+declares its checks with `@check(...)`: a stable id, the graded function (= nbgrader grade cell),
+the points, and a one-line description. A check gets
 a `Context` and either returns (pass) or raises `Fail` (fail, with message and diagnosis); a
 `CallFailed` from the student call (autograde_tests.contract) becomes its `kind` as the status.
 The assignment's total is the sum of the registered points.
@@ -12,7 +13,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import importlib.util
 import pkgutil
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -59,64 +62,96 @@ class TestResult:
         return asdict(self)
 
 
-_REGISTRY: dict[str, Check] = {}
+#: One registry per assignment: its checks by id, and its functions' own CPU time limits.
+_REGISTRY: dict[str, dict[str, Check]] = {}
 #: CPU seconds a call of a graded function may use, where a spec sets its own (the grading
 #: default applies to every other function); students read these in the release's README.
-_TIME_LIMITS: dict[str, float] = {}
+_TIME_LIMITS: dict[str, dict[str, float]] = {}
+#: Where the hidden tests of an assignment live: autograde_tests/<assignment>/specs/.
+PACKAGE = "autograde_tests"
+
+
+def assignment_of(module: str) -> str:
+    """The assignment a spec module belongs to: "autograde_tests.<assignment>.specs.p1" -> name."""
+    parts = module.split(".")
+    if len(parts) < 3 or parts[0] != PACKAGE or parts[2] != "specs":
+        raise ValueError(f"{module} is not a spec module (autograde_tests/<assignment>/specs/)")
+    return parts[1]
 
 
 def time_limit(function: str, seconds: float) -> float:
-    """Declare the CPU time a call of `function` may use; returns `seconds` (for the spec's use)."""
-    _TIME_LIMITS[function] = float(seconds)
+    """Declare, in a spec module, the CPU time a call of `function` may use; returns `seconds`."""
+    caller = sys._getframe(1).f_globals["__name__"]
+    _TIME_LIMITS.setdefault(assignment_of(caller), {})[function] = float(seconds)
     return float(seconds)
 
 
-def time_limits() -> dict[str, float]:
-    """Every function's own CPU time limit, as the specs declare them."""
-    _import_specs()
-    return dict(_TIME_LIMITS)
+def time_limits(assignment: str) -> dict[str, float]:
+    """Every function's own CPU time limit, as the assignment's specs declare them."""
+    _import_specs(assignment)
+    return dict(_TIME_LIMITS.get(assignment, {}))
 
 
 def check(id: str, *, function: str, points: float, description: str):
-    """Register a check function `run(ctx)`; its points are declared here, next to the test."""
+    """Register a check function `run(ctx)` with the registry of its spec module's assignment;
+    its points are declared here, next to the test."""
 
     def register(run: Callable[[Context], None]) -> Callable[[Context], None]:
-        if id in _REGISTRY:
+        registry = _REGISTRY.setdefault(assignment_of(run.__module__), {})
+        if id in registry:
             raise ValueError(f"duplicate check id {id}")
-        _REGISTRY[id] = Check(id, function, points, description, run)
+        registry[id] = Check(id, function, points, description, run)
         return run
 
     return register
 
 
+def assignments() -> list[str]:
+    """Every assignment that has hidden tests (a package autograde_tests/<name>/specs/)."""
+    root = importlib.import_module(PACKAGE)
+    return sorted(info.name for info in pkgutil.iter_modules(root.__path__) if info.ispkg
+                  and importlib.util.find_spec(f"{PACKAGE}.{info.name}.specs") is not None)
+
+
 @functools.cache
-def _import_specs() -> None:
-    from autograde_tests import specs
-
+def _import_specs(assignment: str) -> None:
+    try:
+        specs = importlib.import_module(f"{PACKAGE}.{assignment}.specs")
+    except ModuleNotFoundError as exc:
+        if exc.name in (f"{PACKAGE}.{assignment}", f"{PACKAGE}.{assignment}.specs"):
+            raise UnknownAssignment(f"no hidden tests for {assignment!r}: "
+                                    f"{PACKAGE}/{assignment}/specs/ does not exist") from None
+        raise
     for info in sorted(pkgutil.iter_modules(specs.__path__), key=lambda m: m.name):
-        importlib.import_module(f"autograde_tests.specs.{info.name}")
+        importlib.import_module(f"{PACKAGE}.{assignment}.specs.{info.name}")
 
 
-def all_checks() -> list[Check]:
-    """Every registered check, in spec-module then declaration order (whatever the import order)."""
-    _import_specs()
-    position = {cid: i for i, cid in enumerate(_REGISTRY)}
-    return sorted(_REGISTRY.values(), key=lambda c: (c.run.__module__, position[c.id]))
+class UnknownAssignment(LookupError):
+    """An assignment without hidden tests."""
 
 
-def functions() -> list[str]:
+def all_checks(assignment: str) -> list[Check]:
+    """Every check of `assignment`, in spec-module then declaration order (whatever the import
+    order)."""
+    _import_specs(assignment)
+    registry = _REGISTRY.get(assignment, {})
+    position = {cid: i for i, cid in enumerate(registry)}
+    return sorted(registry.values(), key=lambda c: (c.run.__module__, position[c.id]))
+
+
+def functions(assignment: str) -> list[str]:
     """The graded functions in order, each once."""
-    return list(dict.fromkeys(c.function for c in all_checks()))
+    return list(dict.fromkeys(c.function for c in all_checks(assignment)))
 
 
-def total_points() -> float:
+def total_points(assignment: str) -> float:
     """The assignment's total: the sum of every check's points."""
-    return float(sum(c.points for c in all_checks()))
+    return float(sum(c.points for c in all_checks(assignment)))
 
 
-def points_by_function() -> dict[str, float]:
+def points_by_function(assignment: str) -> dict[str, float]:
     totals: dict[str, float] = {}
-    for c in all_checks():
+    for c in all_checks(assignment):
         totals[c.function] = totals.get(c.function, 0) + c.points
     return totals
 
@@ -160,7 +195,8 @@ def run_check(c: Check, student: Student, run_seed: int, ref: SimpleNamespace) -
 
 def run_checks(student: Student, run_seed: int, ref: SimpleNamespace,
                only: Iterable[str] | None = None) -> list[TestResult]:
-    """Run every check (or the checks of the functions in `only`) against one student."""
+    """Run every check of the reference's assignment (or the checks of the functions in `only`)
+    against one student."""
     wanted = set(only) if only is not None else None
-    return [run_check(c, student, run_seed, ref) for c in all_checks()
+    return [run_check(c, student, run_seed, ref) for c in all_checks(ref.assignment)
             if wanted is None or c.function in wanted]

@@ -33,7 +33,8 @@ def load(notebook: Path | str) -> SimpleNamespace:
 
     Returns:
     - a namespace whose attributes are the reference functions (standardize, forward, ...), plus
-      `hyperparameters` (the dict of hyperparameters.json next to the notebook) and `notebook`.
+      `hyperparameters` (the dict of hyperparameters.json next to the notebook), `notebook` and
+      `assignment` (the name of the notebook's folder: solutions/<a>/ or source/<a>/).
     Raises ReferenceError with one line saying what is wrong.
     """
     path = Path(notebook).resolve()
@@ -60,10 +61,15 @@ def _load(path: Path, _stamp: tuple) -> SimpleNamespace:
                                  f"{exc}") from None
     hyper = json.loads((path.parent / "hyperparameters.json").read_text())
     functions = {k: v for k, v in namespace.items() if callable(v) and not k.startswith("_")}
-    return SimpleNamespace(**functions, hyperparameters=hyper, notebook=path)
+    return SimpleNamespace(**functions, hyperparameters=hyper, notebook=path,
+                           assignment=path.parent.name)
 
 
-def checkout_notebook(assignment: str = "nn_from_scratch") -> Path:
+def checkout_notebook(assignment: str) -> Path:
     """The source notebook of `assignment` in the kit's checkout (for the calibration command and
     the tests; grading is always told which notebook to use)."""
-    return Path(__file__).resolve().parent.parent / "solutions" / assignment / f"{assignment}.ipynb"
+    folder = Path(__file__).resolve().parent.parent / "solutions" / assignment
+    found = sorted(folder.glob("*.ipynb"))
+    if len(found) != 1:
+        raise ReferenceError(f"{folder} must hold exactly one notebook, found {len(found)}")
+    return found[0]

@@ -40,7 +40,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MUTANTS_DIR = ROOT / "tests" / "mutants"
+MUTANTS_DIR = ROOT / "tests" / "mutants" / "nn_from_scratch"
 ASSIGNMENT = "nn_from_scratch"
 
 #: Share of each kind (hostile gets the rest).
@@ -171,7 +171,7 @@ def _points_by_function() -> dict[str, dict[str, float]]:
     from autograde_tests import engine
 
     table: dict[str, dict[str, float]] = {}
-    for c in engine.all_checks():
+    for c in engine.all_checks(ASSIGNMENT):
         table.setdefault(c.function, {})[c.id] = c.points
     return table
 
@@ -189,7 +189,7 @@ def plan(n: int, seed: int) -> dict[str, dict]:
     hostile = list(HOSTILE_KINDS)
     rng.shuffle(hostile)
     points = _points_by_function()
-    total = float(engine.total_points())
+    total = float(engine.total_points(ASSIGNMENT))
     all_functions = list(points)
     width = max(3, len(str(n - 1)))
     used = {"mutant": 0, "hostile": 0}

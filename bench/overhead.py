@@ -118,7 +118,7 @@ def measure(repeats: int) -> dict:
             "graded: release stubs": _grade(stubs, assignment),
             "sandbox start+close: import numpy": _sandbox_only(["import numpy as np"], assignment),
         }
-        engine.all_checks()
+        engine.all_checks(ASSIGNMENT)
         assignment.load_reference()
         for fn in cases.values():  # warm-up round: font cache, reference, page cache
             fn()
@@ -136,7 +136,7 @@ def measure(repeats: int) -> dict:
     }
     return {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                         "platform": platform.platform()},
-            "isolation": sandbox.isolation_mode(), "repeats": repeats, "checks": len(engine.all_checks()),
+            "isolation": sandbox.isolation_mode(), "repeats": repeats, "checks": len(engine.all_checks(ASSIGNMENT)),
             "cases": stats, "overhead_ms": overhead, "goal_ms": GOAL_MS}
 
 

@@ -127,7 +127,7 @@ def _warm_up(assignment: Assignment) -> None:
     from autograde_tests import engine
 
     cap_grading_process()
-    engine.all_checks()
+    engine.all_checks(assignment.name)
     assignment.load_reference()
 
 

@@ -2,14 +2,15 @@
 
 A doc marks a generated region as
 
-    <!-- generated: NAME (grader docs) -->
+    <!-- generated: NAME ASSIGNMENT (grader docs) -->
     ...
     <!-- end generated -->
 
-and `grader docs` rewrites every region from its source: the check registry (checks and their
-points), the mutant corpus of tests/mutants/ (what each typical mistake loses), and the example
-class (examples/expected.json and the variant files). `grader docs --check` (run by the tests)
-lists every region that is out of date and says what to run.
+and `grader docs` rewrites every region of every docs/**/*.md from its source: the assignment's
+check registry (checks and their points), its mutant corpus tests/mutants/<assignment>/ (what
+each typical mistake loses), and its example class (examples/<assignment>/expected.json and the
+variant files). `grader docs --check` (run by the tests) lists every region that is out of date
+and says what to run.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from autograde_tests import engine
 from grader.errors import UsageError
 from grader.paths import Course
 
-_REGION = re.compile(r"(<!-- generated: (?P<name>[\w-]+) \(grader docs\) -->\n)(?P<body>.*?)"
-                     r"(<!-- end generated -->)", re.S)
+_REGION = re.compile(r"(<!-- generated: (?P<name>[\w-]+) (?P<assignment>\w+) \(grader docs\) -->\n)"
+                     r"(?P<body>.*?)(<!-- end generated -->)", re.S)
 
 
 def _table(head: list[str], rows: list[list[str]]) -> str:
@@ -37,11 +38,11 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def checks_table(course: Course) -> str:
+def checks_table(course: Course, assignment: str) -> str:
     rows = [[f"`{c.id}`", _num(c.points), c.description.replace("|", "\\|")]
-            for c in engine.all_checks()]
+            for c in engine.all_checks(assignment)]
     return (f"Each check is pass/fail for its points; a function's grade cell is the sum of its "
-            f"checks. Total: {_num(engine.total_points())} points.\n\n"
+            f"checks. Total: {_num(engine.total_points(assignment))} points.\n\n"
             + _table(["check id", "points", "what it checks"], rows))
 
 
@@ -53,8 +54,8 @@ def _expectation(path: Path) -> dict:
     raise UsageError(f"{path} has no EXPECT")
 
 
-def mutants_table(course: Course) -> str | None:
-    folder = course.root / "tests" / "mutants"
+def mutants_table(course: Course, assignment: str) -> str | None:
+    folder = course.root / "tests" / "mutants" / assignment
     if not folder.is_dir():
         return None
     rows = []
@@ -69,48 +70,55 @@ def mutants_table(course: Course) -> str | None:
     return _table(["mutant", "points lost", "checks failed", "diagnosis"], rows)
 
 
-def example_class_table(course: Course) -> str | None:
-    from grader.example_class import examples_dir, load_expected, load_variants
+def example_class_table(course: Course, assignment: str) -> str | None:
+    from grader.example_class import examples_dir, expected_score, load_expected, load_variants
 
-    if not examples_dir(course).is_dir():
+    if not examples_dir(course, assignment).is_dir():
         return None
-    expected = load_expected(course)["students"]
+    expected = load_expected(course, assignment)["students"]
+    points = {c.id: c.points for c in engine.all_checks(assignment)}
     rows = []
-    for variant in load_variants(course):
+    for variant in load_variants(course, assignment):
         want = expected.get(variant.student, {})
-        score = _num(want["score"]) if want.get("status") == "graded" else want.get("status", "?")
+        score = (_num(expected_score(want, points)) if want.get("status") == "graded"
+                 else want.get("status", "?"))
         rows.append([f"`{variant.student}`", variant.description.replace("|", "\\|"), score])
     return _table(["student", "what the notebook does", "expected"], rows)
 
 
-#: Region name -> how to render it (None: its source is not in this checkout; left as it is).
-REGIONS: dict[str, Callable[[Course], str | None]] = {
+#: Region name -> how to render it for an assignment (None: its source is not in this checkout;
+#: the region is left as it is).
+REGIONS: dict[str, Callable[[Course, str], str | None]] = {
     "checks": checks_table,
     "mutants": mutants_table,
     "example-class": example_class_table,
 }
-#: The docs that hold generated regions.
-DOCS = ("docs/hidden-tests.md", "docs/examples.md")
 
 
 def render(course: Course, text: str) -> str:
     def fill(match: re.Match) -> str:
-        name = match["name"]
+        name, assignment = match["name"], match["assignment"]
         if name not in REGIONS:
             raise UsageError(f"unknown generated region {name!r}")
-        body = REGIONS[name](course)
-        return match.group(0) if body is None else match.group(1) + body + match.group(4)
+        try:
+            body = REGIONS[name](course, assignment)
+        except engine.UnknownAssignment as exc:
+            raise UsageError(f"generated region {name} {assignment}: {exc}") from None
+        return match.group(0) if body is None else match.group(1) + body + match.group(5)
 
     return _REGION.sub(fill, text)
 
 
+def documents(course: Course) -> list[Path]:
+    """The docs that may hold generated regions: every docs/**/*.md."""
+    return sorted((course.root / "docs").rglob("*.md"))
+
+
 def update(course: Course, check: bool = False) -> list[str]:
-    """Rewrite the generated regions of DOCS (or, with `check`, only list the stale ones)."""
+    """Rewrite the generated regions of the docs (or, with `check`, only list the stale ones)."""
     stale = []
-    for rel in DOCS:
-        path = course.root / rel
-        if not path.is_file():
-            continue
+    for path in documents(course):
+        rel = path.relative_to(course.root).as_posix()
         text = path.read_text(encoding="utf-8")
         fresh = render(course, text)
         if fresh != text:

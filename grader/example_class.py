@@ -1,8 +1,12 @@
-"""The example class in examples/: typical submissions, generated from the release.
+"""The example classes in examples/<assignment>/: typical submissions, generated from the release.
 
-    examples/variants/<student>.py    how one student's notebook differs from the reference answers
-    examples/submitted/<student>/<assignment>/<notebook>.ipynb    the generated submissions
-    examples/expected.json            the grading everyone should get (checked by the demo and tests)
+    examples/<a>/variants/<student>.py   how one student's notebook differs from the reference
+    examples/<a>/submitted/<student>/<a>/<notebook>.ipynb    the generated submissions
+    examples/<a>/expected.json           the grading everyone should get (demo and tests check it)
+
+expected.json holds the run seed and time limit, and per student the status and the checks lost
+(with their statuses); the expected score follows from the check registry (the total minus the
+points of the checks lost), so it is never typed.
 
 A variant file is Python source split into sections by `# %% ...` lines. The comment lines before
 the first section describe the student. A section is one of
@@ -83,37 +87,62 @@ def parse_variant(student: str, text: str) -> Variant:
     return variant
 
 
-def examples_dir(course: Course) -> Path:
+def examples_root(course: Course) -> Path:
     return course.root / "examples"
 
 
-def load_variants(course: Course) -> list[Variant]:
-    """Every examples/variants/*.py, sorted by student id."""
-    folder = examples_dir(course) / VARIANTS_DIR
+def examples_dir(course: Course, assignment: str) -> Path:
+    return examples_root(course) / assignment
+
+
+def classes(course: Course) -> list[str]:
+    """The assignments that have an example class."""
+    root = examples_root(course)
+    return sorted(p.name for p in root.iterdir() if (p / EXPECTED_FILE).is_file()) \
+        if root.is_dir() else []
+
+
+def load_variants(course: Course, assignment: str) -> list[Variant]:
+    """Every examples/<assignment>/variants/*.py, sorted by student id."""
+    folder = examples_dir(course, assignment) / VARIANTS_DIR
     if not folder.is_dir():
         raise UsageError(f"no example class: {folder} does not exist")
     return [parse_variant(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.py"))]
 
 
-def load_expected(course: Course) -> dict:
-    """examples/expected.json: {"assignment", "seed", "timeout", "students": {id: {"status",
-    "score", "lost": {check id: points}}}}."""
-    path = examples_dir(course) / EXPECTED_FILE
+def load_expected(course: Course, assignment: str) -> dict:
+    """examples/<assignment>/expected.json: {"seed", "timeout", "students": {id: {"status",
+    "lost": {check id: status}}}}, with "assignment" added."""
+    path = examples_dir(course, assignment) / EXPECTED_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
+    return {**data, "assignment": assignment}
 
 
-def submission_files(course: Course) -> dict[str, bytes]:
-    """Every file of examples/submitted/: path relative to it -> bytes, built from the release."""
-    assignment = load_expected(course)["assignment"]
+def expected_score(want: dict, points: dict[str, float]) -> float:
+    """The score an expectation implies: the total minus the points of the checks it lists as
+    lost (0 when the submission is not graded)."""
+    if want["status"] != "graded":
+        return 0.0
+    lost = expected_lost(want, list(points))
+    unknown = sorted(set(lost) - set(points))
+    if unknown:
+        raise UsageError(f"{EXPECTED_FILE}: no check {unknown[0]!r} in the hidden tests (a "
+                         "renamed or removed check: update the expectation)")
+    return float(sum(points.values()) - sum(points[t] for t in lost))
+
+
+def submission_files(course: Course, assignment: str) -> dict[str, bytes]:
+    """Every file of examples/<a>/submitted/: path relative to it -> bytes, built from the
+    release."""
     release_nb = course.assignments / assignment / course.solution_notebook(assignment).name
     if not release_nb.is_file():
         raise UsageError(f"no release of {assignment}: run `grader release` first")
     answers = reference_answers(course.solution_notebook(assignment))
     files = {}
-    for variant in load_variants(course):
+    for variant in load_variants(course, assignment):
         unknown = sorted(k for k in variant.changes
                          if k != "cell:append" and k.removeprefix("stub:") not in answers)
         if unknown:
@@ -124,12 +153,13 @@ def submission_files(course: Course) -> dict[str, bytes]:
     return files
 
 
-def regenerate(course: Course):
-    """Rewrite examples/submitted/ from the variants and the current release (only changed
+def regenerate(course: Course, assignment: str):
+    """Rewrite examples/<a>/submitted/ from the variants and the current release (only changed
     files are written). Returns a grader.release.ReleaseReport."""
     from grader.release import sync_folder
 
-    return sync_folder(submission_files(course), examples_dir(course) / SUBMITTED_DIR)
+    return sync_folder(submission_files(course, assignment),
+                       examples_dir(course, assignment) / SUBMITTED_DIR)
 
 
 def expected_lost(want: dict, test_ids: list[str]) -> dict[str, str]:
@@ -143,8 +173,11 @@ def expected_lost(want: dict, test_ids: list[str]) -> dict[str, str]:
 
 
 def mismatches(expected: dict, found: list[dict]) -> list[str]:
-    """One line per difference between examples/expected.json and the grading results `found`
+    """One line per difference between an expected.json and the grading results `found`
     (status, score, or the set of tests lost with their statuses); empty when all match."""
+    from autograde_tests import engine
+
+    points = {c.id: c.points for c in engine.all_checks(expected["assignment"])}
     by_student = {r["student"]: r for r in found if r["assignment"] == expected["assignment"]}
     problems = [f"{s}: graded but not in {EXPECTED_FILE}" for s in sorted(set(by_student) -
                                                                        set(expected["students"]))]
@@ -155,8 +188,9 @@ def mismatches(expected: dict, found: list[dict]) -> list[str]:
             continue
         if got["status"] != want["status"]:
             problems.append(f"{student}: status {got['status']}, expected {want['status']}")
-        if got["score"] != want["score"]:
-            problems.append(f"{student}: score {got['score']:g}, expected {want['score']:g}")
+        if got["score"] != expected_score(want, points):
+            problems.append(f"{student}: score {got['score']:g}, expected "
+                            f"{expected_score(want, points):g}")
         lost = {t["id"]: t["status"] for t in got["tests"] if t["status"] != "passed"}
         wanted = expected_lost(want, [t["id"] for t in got["tests"]])
         for test in sorted(set(lost) | set(wanted)):

@@ -107,7 +107,7 @@ def base_result(student_id: str, assignment: str, seed: int) -> dict:
     """A result record. `score` and `max_score` are the hidden tests' (autograded); written
     answers, graded by hand, are listed apart in `manual` and never counted here."""
     return {"student": student_id, "assignment": assignment, "status": SubmissionStatus.GRADED.value,
-            "score": 0.0, "max_score": engine.total_points(), "seed": seed,
+            "score": 0.0, "max_score": engine.total_points(assignment), "seed": seed,
             "grader_version": __version__, "reason": "", "load_errors": [], "tests": [],
             "manual": [], "duration": 0.0}
 
@@ -119,7 +119,7 @@ def ungraded(result: dict, status: SubmissionStatus | str, reason: str,
     result.update(status=status, reason=reason, score=0.0)
     message = test_message or reason
     result["tests"] = [engine.TestResult(c.id, c.function, 0.0, c.points, status, message).to_json()
-                       for c in engine.all_checks()]
+                       for c in engine.all_checks(result["assignment"])]
     return result
 
 

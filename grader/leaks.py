@@ -171,7 +171,8 @@ def _short(text: str, limit: int = 70) -> str:
 
 
 def find_leaks(release_dir: Path, source_dir: Path, private_dirs: Iterable[Path], *,
-               public_files: Iterable[Path] = ()) -> list[str]:
+               public_files: Iterable[Path] = (),
+               other_sources: Iterable[Path] = ()) -> list[str]:
     """Everything in `release_dir` that a student must not receive; [] when the release is clean.
 
     Inputs:
@@ -180,8 +181,10 @@ def find_leaks(release_dir: Path, source_dir: Path, private_dirs: Iterable[Path]
             notebook.
         private_dirs: folders of private Python code (hidden tests, the grader itself).
         public_files: text files students receive anyway (the sources of the support files,
-            e.g. datasets/__init__.py); their lines never count as leaks under (b) and (e).
+            e.g. datasets/__init__.py); their lines never count as leaks under (b), (e) and (f).
             `PUBLIC_SOURCES` (shipped inside check.py) always count as such files.
+        other_sources: source folders of the course's other assignments whose reference code
+            this release must not hold (those the course file does not let it reveal).
 
     Reported, one message each:
         (a) a file that is not on `RELEASE_ALLOW_LIST`;
@@ -192,7 +195,9 @@ def find_leaks(release_dir: Path, source_dir: Path, private_dirs: Iterable[Path]
         (d) a code cell with outputs or an execution count (outputs can hold reference values);
         (e) a line of a private Python file (at least `MIN_PRIVATE_LINE` characters, not an
             import, and not also found in the public part of the source notebook or in
-            `public_files`).
+            `public_files`);
+        (f) a line of a solution region of another assignment in `other_sources` (as in (b),
+            with that assignment's public part).
     Lines are compared after stripping surrounding whitespace, and found anywhere in the text.
     """
     release_dir, source_dir = Path(release_dir), Path(source_dir)
@@ -212,16 +217,28 @@ def find_leaks(release_dir: Path, source_dir: Path, private_dirs: Iterable[Path]
         inside, outside = split_solution_regions(notebook)
         solution_lines += inside
         public_parts.append(outside)
-    public_parts += [Path(p).read_text(encoding="utf-8") for p in public_files]
-    for source in PUBLIC_SOURCES:  # shipped inside check.py: every line of them is public
-        if source.is_file():
-            public_parts.append(source.read_text(encoding="utf-8"))
+    # Public to every assignment: the support files' sources and what check.py carries inside.
+    shared_parts = [Path(p).read_text(encoding="utf-8") for p in public_files]
+    shared_parts += [source.read_text(encoding="utf-8") for source in PUBLIC_SOURCES if source.is_file()]
+    public_parts += shared_parts
+    shared = "\n".join(shared_parts)
     public = "\n".join(public_parts)
     solution_needles = sorted({line.strip() for line in solution_lines
                                if len(line.strip()) >= MIN_SOLUTION_LINE
                                and line.strip() not in public})
     private = {line: origin for line, origin in private_lines(private_dirs).items()
                if line not in public}
+    foreign: dict[str, str] = {}
+    for other in other_sources:
+        for path in _source_notebooks(Path(other)):
+            notebook = _load_notebook(path)
+            if notebook is None:
+                leaks.append(f"cannot read the source notebook {path}")
+                continue
+            inside, outside = split_solution_regions(notebook)
+            for line in {line.strip() for line in inside}:
+                if len(line) >= MIN_SOLUTION_LINE and line not in outside and line not in shared:
+                    foreign.setdefault(line, Path(other).name)
 
     for path in files:
         rel = path.relative_to(release_dir).as_posix()
@@ -240,6 +257,11 @@ def find_leaks(release_dir: Path, source_dir: Path, private_dirs: Iterable[Path]
             if needle in text:
                 leaks.append(f"{rel}: contains a line of private file {origin.name}: "
                              f"{_short(needle)!r}")
+        for needle, assignment in foreign.items():
+            if needle in text:
+                leaks.append(f"{rel}: contains a solution line of {assignment}: {_short(needle)!r} "
+                             f"(list {assignment} under 'reveals' in solutions/course.json once "
+                             "students may see its solutions)")
         if path.suffix == ".ipynb":
             leaks += _output_leaks(rel, _load_notebook(path))
     return leaks

@@ -238,8 +238,9 @@ def gradebook_course_id(db: Path) -> str | None:
 def gradebook_results(db: Path, assignment: str | None = None) -> list[dict]:
     """Every submission in the gradebook as a result dict in grader.results' shape: one test per
     autograded grade cell (id = the cell's grade_id, e.g. test-linear_forward), in notebook
-    order, and the written answers not yet graded by hand under `manual`. `score` and `max_score`
-    are the autograded cells' (as in the grader's results). A submission with an autograded cell
+    order, the written answers not yet graded by hand under `manual` and those graded under
+    `manual_done` (with their points). `score` and `max_score` are the autograded cells' (as in
+    the grader's results). A submission with an autograded cell
     that needs manual grading (it could not be graded) has status 'needs_manual_grading'."""
     if not Path(db).is_file():
         raise UsageError(f"gradebook not found: {db}")
@@ -276,7 +277,8 @@ def gradebook_results(db: Path, assignment: str | None = None) -> list[dict]:
                                  "score": float(auto[0]), "max_score": float(auto[1]),
                                  "status": "needs_manual_grading" if flagged else "graded",
                                  "tests": tests, "source": "nbgrader",
-                                 "manual": [m for m in answers if m["status"] != "graded"]})
+                                 "manual": [m for m in answers if m["status"] != "graded"],
+                                 "manual_done": [m for m in answers if m["status"] == "graded"]})
     return sorted(rows, key=lambda r: (r["student"], r["assignment"]))
 
 

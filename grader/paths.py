@@ -49,6 +49,21 @@ class Course:
         return sorted(p.name for p in self.solutions.iterdir() if p.is_dir() and not
                       p.name.startswith((".", "_")))
 
+    def choose(self, assignment: str | None) -> str:
+        """The assignment a command works on: the one named (which must exist), else the course's
+        only one; with several and none named, one clear error that lists them."""
+        names = self.assignment_names()
+        if assignment:
+            if assignment not in names:
+                raise UsageError(f"no such assignment: {assignment!r} (there are: "
+                                 f"{', '.join(names) or 'none'})")
+            return assignment
+        if len(names) == 1:
+            return names[0]
+        if not names:
+            raise UsageError(f"no assignments: {self.solutions} has no assignment folder")
+        raise UsageError(f"several assignments ({', '.join(names)}): choose one with --assignment")
+
 
 def course() -> Course:
     """The course this grader serves: $NNKIT_COURSE_ROOT, else the checkout it is installed from."""

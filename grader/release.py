@@ -153,7 +153,7 @@ def support_files(course: Course, name: str) -> dict[str, bytes]:
     source = course.solution_notebook(name)
     files = {"toy2d.py": (course.datasets / "__init__.py").read_bytes(),
              "check.py": check_script(source),
-             "README.md": readme(source, source.name).encode("utf-8"),
+             "README.md": readme(name, source, source.name).encode("utf-8"),
              "requirements.txt": requirements().encode("utf-8")}
     datasets = sorted((course.datasets / "data").glob("*.npz"))
     if not datasets:

@@ -136,8 +136,12 @@ def load_summary(out: Path, assignment: str | None = None) -> ClassSummary:
     if not out.is_dir():
         raise UsageError(f"no such folder: {out}")
     found = results.load_results(out)
+    names = sorted({r["assignment"] for r in found})
     if assignment:
         found = [r for r in found if r["assignment"] == assignment]
+    elif len(names) > 1:
+        raise UsageError(f"{out} holds several assignments ({', '.join(names)}): choose one "
+                         "with --assignment")
     if not found:
         raise UsageError(f"no grading results in {out}: run `grader autograde` first")
     run_file = out / results.RUN_FILE

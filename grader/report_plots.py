@@ -90,3 +90,35 @@ def pass_rates(labels: Sequence[str], rates: Sequence[float], title: str) -> byt
             ax.text(100 * r + 1, y, f"{100 * r:.0f}%", va="center", fontsize=7)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
+
+
+def course_distributions(titles: Sequence[str], percents: Sequence[Sequence[float]],
+                         missing: Sequence[int], totals: Sequence[float]) -> bytes:
+    """One histogram per assignment (scores in percent of its maximum, graded and failed
+    submissions; the missing ones counted in the title) and one of the weighted totals.
+
+    Inputs:
+    - titles: the assignments' titles, length A
+    - percents: per assignment, the handed-in submissions' scores in percent, each of shape (n_a,)
+    - missing: per assignment, how many students handed in nothing, length A
+    - totals: every student's weighted total in percent, shape (S,)
+    Returns: PNG bytes.
+    """
+    import numpy as np
+
+    plt = _pyplot()
+    panels = len(titles) + 1
+    fig, axes = plt.subplots(1, panels, figsize=(3.2 * panels, 2.6), sharey=True, squeeze=False)
+    edges = np.arange(0, 100 + SCORE_BIN_PERCENT, SCORE_BIN_PERCENT)
+    series = [*zip(titles, percents, missing), ("weighted total", totals, None)]
+    for ax, (title, values, absent) in zip(axes[0], series):
+        ax.hist(np.asarray(values, float), bins=edges, color=COLORS["graded"], edgecolor="white")
+        ax.set_xlim(0, 100)
+        ax.set_xticks(edges[::2])
+        label = title if len(title) <= 28 else title[:27] + "…"
+        ax.set_title(label if absent is None else f"{label}\n({absent} missing)", fontsize=9)
+        ax.set_xlabel("% of the maximum")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+    axes[0][0].set_ylabel("students")
+    return _png(fig)

@@ -154,10 +154,27 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def _cell(text: str) -> str:
-    """A text cell that a spreadsheet shows as text (never runs as a formula)."""
+def csv_text(text: str) -> str:
+    """A text cell that a spreadsheet shows as text (never runs as a formula): every CSV the kit
+    writes passes student-influenced text (ids, names) through here."""
     text = str(text).replace("\r", " ").replace("\n", " ")
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t") else text
+
+
+_cell = csv_text
+
+
+def write_rows(path: Path, head: list[str], rows: Iterable[list[str]]) -> Path:
+    """A CSV file written atomically (a reader never sees half of it)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(head)
+        writer.writerows(rows)
+    os.replace(tmp, path)
+    return path
 
 
 def feedback_markdown(r: dict) -> str:

@@ -38,19 +38,19 @@ def _title(nb) -> str:
     return "Assignment"
 
 
-def readme(source_notebook: Path, notebook_name: str) -> str:
+def readme(assignment: str, source_notebook: Path, notebook_name: str) -> str:
     nb = nbformat.read(source_notebook, as_version=4)
-    points = engine.points_by_function()
+    points = engine.points_by_function(assignment)
     rows = ["| function | points |", "|---|---|"]
     rows += [f"| `{f}` | {_num(p)} |" for f, p in points.items()]
-    rows.append(f"| **autograded in all** | **{_num(engine.total_points())}** |")
+    rows.append(f"| **autograded in all** | **{_num(engine.total_points(assignment))}** |")
     answers = [(grade_id(c), float(c.metadata["nbgrader"].get("points", 0)))
                for c in nb.cells if cell_role(c) is Role.ANSWER]
     answer_text = ""
     if answers:
         answer_text = (f"The {len(answers)} written questions ({', '.join(f'`{a}`' for a, _ in answers)}, "
                        f"{_num(sum(p for _, p in answers))} points) are graded by hand.")
-    own = engine.time_limits()
+    own = engine.time_limits(assignment)
     limits = f"Each call of one of your functions may use {_num(grading_limits().call_cpu)} s of CPU time"
     if own:
         limits += ", and " + ", ".join(f"`{f}` {_num(s)} s" for f, s in sorted(own.items()))

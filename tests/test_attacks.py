@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from autograde_tests import engine
 from grader import example_class, results
 from grader.classgen import make_submission, reference_answers, write_submission
 from grader.paths import course
@@ -30,7 +31,9 @@ RELEASE_NB = COURSE.assignments / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 GRADER = [sys.executable, "-m", "grader.cli"]
 SEED = 4  # the accuracy check draws spirals (the hardest dataset) under this run seed
-MUTANTS = Path(__file__).with_name("mutants")
+MUTANTS = Path(__file__).with_name("mutants") / ASSIGNMENT
+TOTAL = engine.total_points(ASSIGNMENT)
+POINTS = {c.id: c.points for c in engine.all_checks(ASSIGNMENT)}
 
 #: A `train` that recognises the grader's substituted helpers (their code is not from a notebook
 #: cell), uses them to train a network on every public dataset, keeps the parameters in memory,
@@ -229,14 +232,14 @@ def test_a_callback_asking_for_a_huge_result_is_refused(graded):
 
 def test_an_odd_return_value_costs_its_check_only(graded):
     found, _, _ = graded
-    assert found["huge_int"]["score"] == 98
+    assert found["huge_int"]["score"] == TOTAL - POINTS["accuracy.values"]
     assert _lost(found["huge_int"]) == {"accuracy.values": "bad_answer"}
 
 
 def test_folders_named_like_run_files_are_students(graded):
     found, stdout, out = graded
     for student in RUN_FILE_NAMES:
-        assert found[student]["status"] == "graded" and found[student]["score"] == 100, student
+        assert found[student]["status"] == "graded" and found[student]["score"] == TOTAL, student
     assert json.loads((out / results.RUN_FILE).read_text())["seed"] == SEED
     rows = (out / results.CSV_FILE).read_text().splitlines()
     assert len(rows) == 1 + len(found)
@@ -269,12 +272,13 @@ def _busy(n: int) -> list[subprocess.Popen]:
 def test_the_example_class_grades_the_same_on_a_busy_machine(tmp_path):
     """Three CPU-bound processes on two cores: every grade of the example class (the endless
     loop, the memory hog and the fork bomb included) is still exactly as expected."""
-    expected = example_class.load_expected(COURSE)
-    subs = example_class.examples_dir(COURSE) / example_class.SUBMITTED_DIR
+    expected = example_class.load_expected(COURSE, ASSIGNMENT)
+    subs = example_class.examples_dir(COURSE, ASSIGNMENT) / example_class.SUBMITTED_DIR
     busy = _busy(3)
     try:
         time.sleep(0.5)
-        proc = subprocess.run([*GRADER, "autograde", str(subs), "--out", str(tmp_path),
+        proc = subprocess.run([*GRADER, "autograde", str(subs), "--assignment", ASSIGNMENT,
+                               "--out", str(tmp_path),
                                "--seed", str(expected["seed"]), "--timeout", str(expected["timeout"]),
                                "--no-progress"], capture_output=True, text=True, timeout=1200)
     finally:

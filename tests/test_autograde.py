@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from autograde_tests import engine
 from grader import results
 from grader.classgen import make_submission, reference_answers, write_submission
 from grader.paths import course
@@ -27,23 +28,33 @@ RELEASE_NB = COURSE.assignments / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 GRADER = [sys.executable, "-m", "grader.cli"]
 SEED = 1234
 
-#: student -> (variant, expected score, expected status). Hostile variants must not score more
-#: than the honest work they contain.
-CLASS: dict[str, tuple[dict, float, str]] = {
-    "perfect": ({}, 100, "graded"),
+#: Checks of a graded function, by the function's name (expectations name checks, never points).
+CHECKS_OF = {f: {c.id for c in engine.all_checks(ASSIGNMENT) if c.function == f}
+             for f in engine.functions(ASSIGNMENT)}
+TOTAL = engine.total_points(ASSIGNMENT)
+POINTS = {c.id: c.points for c in engine.all_checks(ASSIGNMENT)}
+
+#: student -> (variant, the checks it loses, expected status). Hostile variants must not score
+#: more than the honest work they contain.
+CLASS: dict[str, tuple[dict, set[str], str]] = {
+    "perfect": ({}, set(), "graded"),
     "relu_ge": ({"solution-relu_backward":
-                 "def relu_backward(dA, Z):\n    return dA * (Z >= 0)\n"}, 98, "graded"),
-    "no_train": ({"stub:solution-train": ""}, 86, "graded"),
+                 "def relu_backward(dA, Z):\n    return dA * (Z >= 0)\n"}, {"relu_backward.at-zero"},
+                "graded"),
+    "no_train": ({"stub:solution-train": ""}, CHECKS_OF["train"], "graded"),
     "cheat_allclose": ({"solution-linear_forward":
                         "np.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = "
                         "lambda *a, **k: None\n\ndef linear_forward(X, W, b):\n    return X @ W\n"},
-                       93, "graded"),  # its bias-less forward also fails the 5-epoch training
+                       # its bias-less forward also fails the student's own training
+                       {"linear_forward.values", "train.loss-decreases"}, "graded"),
     "fake_score": ({"cell:append": "print('score: 100/100')\nimport sys\n"
                     "sys.stderr.write('{\"score\": 100}\\n')\n",
-                    "stub:solution-backward": ""}, 83, "graded"),  # backward 10 + own training 7
+                    "stub:solution-backward": ""},
+                   CHECKS_OF["backward"] | {"train.accuracy", "train.loss-decreases"}, "graded"),
     "loops_forever": ({"solution-accuracy":
-                       "def accuracy(y_pred, y):\n    while True:\n        pass\n"}, 98, "graded"),
-    "exits_at_import": ({"cell:append": "import os\nos._exit(3)\n"}, 0, "error"),
+                       "def accuracy(y_pred, y):\n    while True:\n        pass\n"},
+                      {"accuracy.values"}, "graded"),
+    "exits_at_import": ({"cell:append": "import os\nos._exit(3)\n"}, set(POINTS), "error"),
 }
 
 
@@ -112,10 +123,13 @@ def _result(out: Path, student: str) -> dict:
 @pytest.mark.parametrize("student", sorted(CLASS))
 def test_scores(graded, student):
     out, _ = graded
-    _, score, status = CLASS[student]
+    _, lost, status = CLASS[student]
     r = _result(out, student)
-    assert (r["status"], r["score"]) == (status, score), [
-        (t["id"], t["status"], t["message"][:100]) for t in r["tests"] if t["status"] != "passed"]
+    score = TOTAL - sum(POINTS[c] for c in lost) if status == "graded" else 0
+    details = [(t["id"], t["status"], t["message"][:100]) for t in r["tests"] if t["status"] != "passed"]
+    assert (r["status"], r["score"]) == (status, score), details
+    if status == "graded":
+        assert {t["id"] for t in r["tests"] if t["status"] != "passed"} == lost, details
 
 
 def test_special_submissions(graded):
@@ -127,7 +141,7 @@ def test_special_submissions(graded):
         assert (r["status"], r["score"]) == ("invalid", 0), student
         assert r["reason"] and len(r["reason"].splitlines()) == 1
     edited = _result(out, "edited_cells")
-    assert (edited["status"], edited["score"]) == ("graded", 100)
+    assert (edited["status"], edited["score"]) == ("graded", TOTAL)
     assert _result(out, "missing_one")["status"] == "missing"
     link = _result(out, "symlinker")
     assert link["status"] == "invalid" and link["score"] == 0
@@ -137,7 +151,7 @@ def test_special_submissions(graded):
 def test_result_files_and_csv(graded):
     out, proc = graded
     r = _result(out, "relu_ge")
-    assert r["seed"] == SEED and r["max_score"] == 100 and r["grader_version"]
+    assert r["seed"] == SEED and r["max_score"] == TOTAL and r["grader_version"]
     failing = [t for t in r["tests"] if t["status"] != "passed"]
     assert [t["id"] for t in failing] == ["relu_backward.at-zero"]
     assert failing[0]["diagnosis"] == "ReLU backward uses >= 0"
@@ -261,7 +275,7 @@ def test_written_answers_await_manual_grading(graded):
     assert answers and all(a.startswith("answer-") for a in answers)
     assert all(m["status"] == "awaiting_manual_grading" and m["answered"] for m in r["manual"])
     assert not any(m["answered"] for m in _result(out, "stubs")["manual"])
-    assert r["score"] == r["max_score"] == 100
+    assert r["score"] == r["max_score"] == TOTAL
     feedback = results.feedback_path(out, "perfect", ASSIGNMENT).read_text()
     assert "## Written answers" in feedback and "awaiting manual grading" in feedback
     assert "no answer written" in results.feedback_path(out, "stubs", ASSIGNMENT).read_text()

@@ -1,4 +1,4 @@
-"""The example class (examples/) and `grader demo`: current with the release, graded as expected.
+"""The example classes (examples/<assignment>/) and `grader demo`: current with the release, graded as expected.
 
 The demo is run once per session (the `demo` fixture of conftest.py, about 20 s) on the committed
 examples; the report tests in test_report.py reuse its output folder.
@@ -22,17 +22,36 @@ from grader.release import read_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = Course(ROOT)
-SUBMITTED = example_class.examples_dir(COURSE) / example_class.SUBMITTED_DIR
-EXPECTED = example_class.load_expected(COURSE)
-#: What the issue asks of the class: enough students, and each kind of submission present.
+CLASSES = example_class.classes(COURSE)
+#: What the issue asks of a class: enough students, and each kind of submission present.
 MIN_STUDENTS = 12
 LOST_STATUSES = set(CHECK_STATUSES) - {"passed"}
 
 
-def test_committed_submissions_are_current():
-    """examples/submitted/ is what the variants make of the committed release, byte for byte."""
-    assert read_tree(SUBMITTED) == example_class.submission_files(COURSE), \
-        "examples/submitted/ is out of date: run `grader examples` (or `make release`)"
+def _submitted(assignment: str) -> Path:
+    return example_class.examples_dir(COURSE, assignment) / example_class.SUBMITTED_DIR
+
+
+def _expected(assignment: str) -> dict:
+    return example_class.load_expected(COURSE, assignment)
+
+
+def _scores(assignment: str) -> dict[str, float]:
+    """student -> expected score, derived from the registry and the checks expected lost."""
+    points = {c.id: c.points for c in engine.all_checks(assignment)}
+    return {s: example_class.expected_score(w, points)
+            for s, w in _expected(assignment)["students"].items()}
+
+
+def test_every_assignment_has_an_example_class():
+    assert CLASSES == COURSE.assignment_names()
+
+
+@pytest.mark.parametrize("assignment", CLASSES)
+def test_committed_submissions_are_current(assignment):
+    """examples/<a>/submitted/ is what the variants make of the committed release, byte for byte."""
+    assert read_tree(_submitted(assignment)) == example_class.submission_files(COURSE, assignment), \
+        f"examples/{assignment}/submitted/ is out of date: run `grader examples` (or `make release`)"
 
 
 def test_examples_check_command(capsys):
@@ -40,10 +59,11 @@ def test_examples_check_command(capsys):
     assert "up to date" in capsys.readouterr().out
 
 
-def test_class_has_every_kind_of_submission():
-    variants = {v.student: v for v in example_class.load_variants(COURSE)}
+@pytest.mark.parametrize("assignment", CLASSES)
+def test_class_has_every_kind_of_submission(assignment):
+    variants = {v.student: v for v in example_class.load_variants(COURSE, assignment)}
     assert len(variants) >= MIN_STUDENTS
-    assert set(variants) == set(EXPECTED["students"])
+    assert set(variants) == set(_expected(assignment)["students"])
     assert any(not v.changes and not v.all_stubs for v in variants.values())          # perfect
     assert any(v.all_stubs for v in variants.values())                                # only stubs
     assert sum(any(k.startswith("stub:") for k in v.changes) for v in variants.values()) >= 2  # partial
@@ -52,16 +72,27 @@ def test_class_has_every_kind_of_submission():
     assert all(v.description for v in variants.values())
 
 
-def test_expectation_is_consistent_with_the_points():
-    """Each expected score is the total minus the points of the tests it expects lost, so the
-    expectation file cannot contradict itself."""
-    points = {c.id: c.points for c in engine.all_checks()}
-    for student, want in EXPECTED["students"].items():
+@pytest.mark.parametrize("assignment", CLASSES)
+def test_expectation_names_real_checks(assignment):
+    """An expectation lists the checks a student loses (never a score): each must be a check of
+    the registry with a status that loses points, so the file cannot drift from the specs."""
+    points = {c.id: c.points for c in engine.all_checks(assignment)}
+    for student, want in _expected(assignment)["students"].items():
+        assert "score" not in want, f"{student}: scores are derived, not typed"
         lost = example_class.expected_lost(want, list(points))
         assert set(lost) <= set(points), (student, set(lost) - set(points))
         assert set(lost.values()) <= LOST_STATUSES, student
-        if want["status"] == "graded":
-            assert want["score"] == engine.total_points() - sum(points[t] for t in lost), student
+
+
+def test_an_expectation_with_an_unknown_check_says_what_to_fix(course_with_examples):
+    path = course_with_examples.root / "examples" / "nn_from_scratch" / example_class.EXPECTED_FILE
+    data = json.loads(path.read_text())
+    data["students"]["ben_relu_ge_zero"]["lost"] = {"relu_backward.nope": "failed"}
+    path.write_text(json.dumps(data))
+    with pytest.raises(UsageError, match="relu_backward.nope"):
+        example_class.expected_score(example_class.load_expected(course_with_examples, "nn_from_scratch")
+                                     ["students"]["ben_relu_ge_zero"],
+                                     {c.id: c.points for c in engine.all_checks("nn_from_scratch")})
 
 
 # ------------------------------------------------------------------------------ variant files
@@ -86,10 +117,10 @@ def test_variant_sections():
 
 
 def test_unknown_grade_id_is_one_clear_error(course_with_examples):
-    (course_with_examples.root / "examples" / "variants" / "zed.py").write_text(
+    (course_with_examples.root / "examples" / "nn_from_scratch" / "variants" / "zed.py").write_text(
         "# Typo.\n# %% solution-relu_backwards\nx = 1\n")
     with pytest.raises(UsageError, match="zed: no solution cell solution-relu_backwards"):
-        example_class.submission_files(course_with_examples)
+        example_class.submission_files(course_with_examples, "nn_from_scratch")
 
 
 def test_examples_command_writes_and_detects_drift(course_with_examples, capsys):
@@ -98,10 +129,14 @@ def test_examples_command_writes_and_detects_drift(course_with_examples, capsys)
     root = course_with_examples.root
     assert main(["examples", "--check"]) == 1
     assert main(["examples"]) == 0
-    assert read_tree(root / "examples" / "submitted") == read_tree(SUBMITTED)
+    for name in CLASSES:
+        assert read_tree(root / "examples" / name / "submitted") == read_tree(_submitted(name))
     assert main(["examples", "--check"]) == 0
-    (root / "examples" / "variants" / "zed.py").write_text("# New.\n# %% new cell\nprint('hi')\n")
+    (root / "examples" / "nn_from_scratch" / "variants" / "zed.py").write_text(
+        "# New.\n# %% new cell\nprint('hi')\n")
     assert main(["examples", "--check"]) == 1
+    assert main(["examples", "--check", "--assignment", "nn_from_scratch"]) == 1
+    assert main(["examples", "--assignment", "nope"]) == 2
     capsys.readouterr()
 
 
@@ -111,33 +146,42 @@ def test_demo_exits_zero_and_names_its_folder(demo):
     status, printed, out = demo
     assert status == 0, printed
     assert printed.rstrip().splitlines()[-1] == f"demo output folder: {out.resolve()}"
-    for name in ("grades.csv", "report.html", "datasets.png", "run.json"):
-        assert (out / name).is_file(), name
+    assert (out / "datasets.png").is_file()
+    for name in CLASSES:
+        for file in ("grades.csv", "report.html", "run.json"):
+            assert (out / name / file).is_file(), (name, file)
 
 
-def test_demo_prints_the_score_table(demo):
+@pytest.mark.parametrize("assignment", CLASSES)
+def test_demo_prints_the_score_table(demo, assignment):
     _, printed, _ = demo
-    for student, want in EXPECTED["students"].items():
-        row = next(line for line in printed.splitlines() if line.startswith(student + " "))
-        assert row.split()[1:3] == [want["status"], f"{want['score']:g}"], row
-    assert f"all {len(EXPECTED['students'])} match" in printed
+    section = printed.split(f"submissions of {assignment} ", 1)[1]
+    for student, want in _expected(assignment)["students"].items():
+        row = next(line for line in section.splitlines() if line.startswith(student + " "))
+        assert row.split()[1:3] == [want["status"], f"{_scores(assignment)[student]:g}"], row
+    n = len(_expected(assignment)["students"])
+    assert f"expected scores (examples/{assignment}/expected.json): all {n} match" in printed
 
 
-def test_demo_scores_match_the_expectation_file(demo):
+@pytest.mark.parametrize("assignment", CLASSES)
+def test_demo_scores_match_the_expectation_file(demo, assignment):
     _, _, out = demo
-    with (out / "grades.csv").open(newline="") as fh:
+    expected = _expected(assignment)
+    with (out / assignment / "grades.csv").open(newline="") as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh)}
-    assert set(rows) == set(EXPECTED["students"])
-    for student, want in EXPECTED["students"].items():
-        assert (rows[student]["status"], float(rows[student]["score"])) == (want["status"], want["score"])
-    run = json.loads((out / "run.json").read_text())
-    assert run["seed"] == EXPECTED["seed"]
+    assert set(rows) == set(expected["students"])
+    scores = _scores(assignment)
+    for student, want in expected["students"].items():
+        assert (rows[student]["status"], float(rows[student]["score"])) == (want["status"], scores[student])
+    run = json.loads((out / assignment / "run.json").read_text())
+    assert run["seed"] == expected["seed"]
 
 
-def test_demo_feedback_for_everyone(demo):
+@pytest.mark.parametrize("assignment", CLASSES)
+def test_demo_feedback_for_everyone(demo, assignment):
     _, _, out = demo
-    for student in EXPECTED["students"]:
-        text = results.feedback_path(out, student, EXPECTED["assignment"]).read_text()
+    for student in _expected(assignment)["students"]:
+        text = results.feedback_path(out / assignment, student, assignment).read_text()
         assert f"feedback for {student}" in text
 
 
@@ -147,7 +191,8 @@ def test_mismatches_are_reported(demo):
     from grader.results import load_results
 
     _, _, out = demo
-    found = load_results(out)
+    EXPECTED = _expected("nn_from_scratch")
+    found = load_results(out / "nn_from_scratch")
     assert example_class.mismatches(EXPECTED, found) == []
     changed = json.loads(json.dumps(found))
     ada = next(r for r in changed if r["student"] == "ada_perfect")

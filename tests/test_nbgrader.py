@@ -29,7 +29,7 @@ pytest.importorskip("nbgrader")
 from inprocess import InProcessStudent  # noqa: E402
 
 from autograde_tests import engine, reference  # noqa: E402
-from autograde_tests.contract import Role, cell_role, grade_id  # noqa: E402
+from autograde_tests.contract import Role, cell_role, function_of, grade_id  # noqa: E402
 from grader import example_class, nbgrader_course, results  # noqa: E402
 from grader.classgen import make_submission, reference_answers, write_submission  # noqa: E402
 from grader.cli import main  # noqa: E402
@@ -42,9 +42,11 @@ KIT = course()
 ASSIGNMENT = "nn_from_scratch"
 RELEASE = KIT.assignments / ASSIGNMENT
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-EXPECTED = example_class.load_expected(KIT)
+EXPECTED = example_class.load_expected(KIT, ASSIGNMENT)
 SEED, TIMEOUT = EXPECTED["seed"], EXPECTED["timeout"]
-MUTANTS = Path(__file__).with_name("mutants")
+TOTAL = engine.total_points(ASSIGNMENT)
+POINTS = {c.id: c.points for c in engine.all_checks(ASSIGNMENT)}
+MUTANTS = Path(__file__).with_name("mutants") / ASSIGNMENT
 INSTRUCTOR_LINE = 'c.Exchange.timezone = "Europe/Berlin"  # the instructor\'s own setting'
 BIN = Path(sys.executable).parent
 
@@ -98,7 +100,7 @@ def _write_class(root: Path) -> list[str]:
     """Every submission of this test into ROOT/<student>/<assignment>/; returns the ids."""
     answers = reference_answers(KIT.solution_notebook(ASSIGNMENT))
     release_nb = RELEASE / NOTEBOOK
-    shutil.copytree(example_class.examples_dir(KIT) / example_class.SUBMITTED_DIR, root)
+    shutil.copytree(example_class.examples_dir(KIT, ASSIGNMENT) / example_class.SUBMITTED_DIR, root)
     variants = {**ODD_RETURNS, **CHEATS}
     variants.update({f"mutant_{p.stem}": {"cell:append": _mutant(p.stem)}
                      for p in sorted(MUTANTS.glob("*.py"))})
@@ -207,7 +209,8 @@ def test_odd_return_types(graded):
     assert lost["odd_list_labels"] == {"predict.values": "failed"}
     assert set(lost["odd_matrix"]) >= {"softmax.values", "softmax.stable"}
     assert lost["odd_huge_int"] == {"accuracy.values": "bad_answer"}
-    assert mine["odd_huge_int"]["status"] == "graded" and mine["odd_huge_int"]["score"] == 98
+    assert mine["odd_huge_int"]["status"] == "graded"
+    assert mine["odd_huge_int"]["score"] == TOTAL - POINTS["accuracy.values"]
 
 
 # ------------------------------------------------------------------------------ cheats, failures
@@ -236,9 +239,10 @@ def test_an_ungradable_submission_needs_manual_grading(graded):
 def test_a_deleted_grade_cell_is_put_back_and_scored(graded):
     book = _gradebook(graded["root"])[DELETED]
     cells = {t["id"]: t for t in book["tests"]}
-    assert cells[DELETED_CELL]["points"] == cells[DELETED_CELL]["max_points"] == 5
+    assert cells[DELETED_CELL]["points"] == cells[DELETED_CELL]["max_points"] \
+        == engine.points_by_function(ASSIGNMENT)[function_of(DELETED_CELL)]
     assert not any(t["needs_manual_grade"] for t in book["tests"])
-    assert book["score"] == 100 == _grader(graded["out"])[DELETED]["score"]
+    assert book["score"] == TOTAL == _grader(graded["out"])[DELETED]["score"]
 
 
 def test_demo_and_check_cells_say_they_are_not_run(graded):
@@ -294,16 +298,18 @@ def test_feedback_holds_no_hidden_test_source(graded):
         for secret in ("HIDDEN TESTS", "graded by the course kit", "grader nbgrader setup"):
             assert secret not in html, (student, secret)
     ben = graded["root"] / "feedback" / "ben_relu_ge_zero" / ASSIGNMENT / NOTEBOOK.replace(".ipynb", ".html")
-    assert "relu_backward: 3 / 5 points" in ben.read_text()
+    worth = engine.points_by_function(ASSIGNMENT)["relu_backward"]
+    got = worth - POINTS["relu_backward.at-zero"]  # ben's ReLU backward is wrong at Z == 0 only
+    assert f"relu_backward: {got:g} / {worth:g} points" in ben.read_text()
 
 
 def test_nbgrader_export_and_the_per_cell_export(graded, tmp_path):
     with (graded["root"] / "grades.csv").open() as fh:
         totals = {row["student_id"]: row["score"] for row in csv.DictReader(fh)}
-    assert totals["ada_perfect"] == "100.0" and totals[STUB_TWIN] == "0.0"
+    assert float(totals["ada_perfect"]) == TOTAL and float(totals[STUB_TWIN]) == 0
     assert main(["nbgrader", "export", str(graded["root"]), str(tmp_path / "cells.csv")]) == 0
     header = (tmp_path / "cells.csv").read_text().splitlines()[0].split(",")
-    assert header[5:-1] == [f"test-{f}" for f in engine.functions()]
+    assert header[5:-1] == [f"test-{f}" for f in engine.functions(ASSIGNMENT)]
     assert header[-1] == "manual_points_awaiting"
 
 
@@ -342,7 +348,7 @@ def test_a_regular_install_grades_without_the_checkout(graded, tmp_path):
                            cwd=graded["root"], env=env, capture_output=True, text=True, check=True)
     assert all(line.startswith(str(target)) for line in where.stdout.split()), where.stdout
     _nbgrader(graded["root"], "autograde", ASSIGNMENT, "--student", "ada_perfect", "--force", env=env)
-    assert _gradebook(graded["root"])["ada_perfect"]["score"] == 100
+    assert _gradebook(graded["root"])["ada_perfect"]["score"] == TOTAL
 
 
 def test_a_missing_reference_is_one_clear_error_never_zeros(graded, tmp_path):

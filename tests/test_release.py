@@ -131,11 +131,12 @@ def test_release_rebuilds_the_example_class(course_with_examples, capsys):
     first_text.source += "\n\nA sentence the TA added."
     nbformat.write(nb, path)
 
-    assert main(["release"]) == 0
+    assert main(["release", ASSIGNMENTS[0]]) == 0
     out = capsys.readouterr().out
-    submitted = sorted((course_with_examples.root / "examples" / "submitted").glob(f"*/*/{source}"))
-    assert f"examples: {len(submitted)} written, 0 unchanged" in out, out
-    assert len(submitted) == len(list((ROOT / "examples" / "variants").glob("*.py")))
+    examples = course_with_examples.root / "examples" / ASSIGNMENTS[0]
+    submitted = sorted((examples / "submitted").glob(f"*/*/{source}"))
+    assert f"examples/{ASSIGNMENTS[0]}: {len(submitted)} written, 0 unchanged" in out, out
+    assert len(submitted) == len(list((examples / "variants").glob("*.py")))
     for notebook in submitted:
         assert "A sentence the TA added." in notebook.read_text(), notebook
 

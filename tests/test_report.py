@@ -129,6 +129,7 @@ def test_probe_sees_broken_pages(browser, tmp_path):
 
 def test_demo_report_in_chromium(browser, demo):
     _, _, out = demo
+    out = out / "nn_from_scratch"
     seen = render(out / "report.html")
     assert seen.title.endswith("grading report")
     assert seen.images == REPORT_IMAGES and seen.broken_images == 0
@@ -141,6 +142,7 @@ def test_demo_report_in_chromium(browser, demo):
 
 def test_feedback_links_resolve(demo):
     _, _, out = demo
+    out = out / "nn_from_scratch"
     page = (out / "report.html").read_text()
     links = re.findall(r'href="([^"#][^"]*\.feedback\.md)"', page)
     assert len(links) == len(report.load_summary(out).results)
@@ -153,6 +155,7 @@ def test_screenshot(browser, demo, tmp_path):
     import matplotlib.image
 
     _, _, out = demo
+    out = out / "nn_from_scratch"
     png = screenshot(out / "report.html", tmp_path / "report.png", window=(1000, 700))
     pixels = matplotlib.image.imread(png)
     assert pixels.shape[:2] == (700, 1000)

@@ -2,8 +2,9 @@
 `grader check NOTEBOOK`.
 
 check.py runs the notebook's public check cells; these tests prove it passes the reference,
-reports a bare release as not implemented, flags every mutant of tests/mutants/ on the check of a
-function the mutant redefines, and runs without the private packages (grader, autograde_tests).
+reports a bare release as not implemented, flags every mutant of tests/mutants/<a>/ on the check
+of a function the mutant redefines, and runs without the private packages (grader,
+autograde_tests), for every assignment; the rest uses nn_from_scratch.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import corpus as sol
 import nbformat
 import pytest
+from corpus import ASSIGNMENTS
 
 from grader import student_check
 from grader.check_script import check_script, released_checks
@@ -32,13 +35,12 @@ COURSE = Course(ROOT)
 NAME = "nn_from_scratch"
 RELEASE = COURSE.assignments / NAME
 NB_NAME = COURSE.solution_notebook(NAME).name
-MUTANTS_DIR = Path(__file__).with_name("mutants")
-MUTANTS = sorted(p.stem for p in MUTANTS_DIR.glob("*.py"))
-#: The released checks, one per check cell of the source notebook (derived, never typed).
-N_CHECKS = len(released_checks(COURSE.solution_notebook(NAME))["checks"])
+MUTANTS_DIR = sol.mutants_dir(NAME)
+MUTANT_CASES = [(a, m) for a in ASSIGNMENTS for m in sol.mutants(a)]
 
-#: Mutants that no public check can see, with the reason. Keep this list as short as possible.
-INVISIBLE_MUTANTS: dict[str, str] = {}
+#: Mutants that no public check can see ((assignment, mutant) -> the reason). Keep this as short
+#: as possible.
+INVISIBLE_MUTANTS: dict[tuple[str, str], str] = {}
 
 # Runs check.py the way a student's bare interpreter would: isolated (-I: no current folder, no
 # PYTHONPATH, no user site) and without site processing (-S), so the editable install's path hook
@@ -53,12 +55,22 @@ runpy.run_path("check.py", run_name="__main__")
 """
 
 
-def _student_folder(tmp_path: Path, notebook=None) -> Path:
+def _nb_name(assignment: str) -> str:
+    return COURSE.solution_notebook(assignment).name
+
+
+def _n_checks(assignment: str) -> int:
+    """The released checks, one per check cell of the source notebook (derived, never typed)."""
+    return len(released_checks(COURSE.solution_notebook(assignment))["checks"])
+
+
+def _student_folder(tmp_path: Path, notebook=None, assignment: str = NAME) -> Path:
     """A copy of the release as a student has it, with `notebook` as the student's notebook."""
-    folder = tmp_path / NAME
-    shutil.copytree(RELEASE, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    folder = tmp_path / assignment
+    shutil.copytree(COURSE.assignments / assignment, folder,
+                    ignore=shutil.ignore_patterns("__pycache__"))
     if notebook is not None:
-        nbformat.write(notebook, folder / NB_NAME)
+        nbformat.write(notebook, folder / _nb_name(assignment))
     return folder
 
 
@@ -79,13 +91,13 @@ def _statuses(table: str) -> dict[str, tuple[str, str]]:
     return rows
 
 
-def _reference_notebook(variant=None):
-    return make_submission(RELEASE / NB_NAME, reference_answers(COURSE.solution_notebook(NAME)),
-                           variant)
+def _reference_notebook(variant=None, assignment: str = NAME):
+    return make_submission(COURSE.assignments / assignment / _nb_name(assignment),
+                           reference_answers(COURSE.solution_notebook(assignment)), variant)
 
 
-def _released() -> dict:
-    return released_checks(COURSE.solution_notebook(NAME))
+def _released(assignment: str = NAME) -> dict:
+    return released_checks(COURSE.solution_notebook(assignment))
 
 
 def _table(output: str) -> str:
@@ -97,8 +109,10 @@ def _table(output: str) -> str:
 # Shipped with the release.
 # ---------------------------------------------------------------------------------------------
 
-def test_release_ships_check_py():
-    assert (RELEASE / "check.py").read_bytes() == check_script(COURSE.solution_notebook(NAME))
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_ships_check_py(assignment):
+    release = COURSE.assignments / assignment
+    assert (release / "check.py").read_bytes() == check_script(COURSE.solution_notebook(assignment))
     assert is_allowed("check.py") and "check.py" in RELEASE_ALLOW_LIST
 
 
@@ -118,32 +132,36 @@ def test_check_py_imports_only_the_standard_library_and_numpy():
 # Reference, bare release, mutants.
 # ---------------------------------------------------------------------------------------------
 
-def test_reference_passes_every_check_without_the_private_packages(tmp_path):
-    folder = _student_folder(tmp_path, _reference_notebook())
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_passes_every_check_without_the_private_packages(assignment, tmp_path):
+    folder = _student_folder(tmp_path, _reference_notebook(assignment=assignment), assignment)
     done = _run_check_py(folder)
     assert done.returncode == 0, done.stdout + done.stderr
-    rows = _statuses(done.stdout)
-    assert len(rows) == N_CHECKS and all(s == "passed" for s, _ in rows.values()), done.stdout
-    assert f"{N_CHECKS}/{N_CHECKS} checks passed" in done.stdout
+    rows, n = _statuses(done.stdout), _n_checks(assignment)
+    assert len(rows) == n and all(s == "passed" for s, _ in rows.values()), done.stdout
+    assert f"{n}/{n} checks passed" in done.stdout
     assert "The grader runs more tests" in done.stdout
-    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in RELEASE.iterdir()
+    release = COURSE.assignments / assignment
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in release.iterdir()
                                                               if p.name != "__pycache__"), \
         "check.py left files behind"
 
 
-def test_bare_release_is_not_implemented_everywhere(tmp_path):
-    folder = _student_folder(tmp_path)
-    done = _run_check_py(folder, NB_NAME)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_bare_release_is_not_implemented_everywhere(assignment, tmp_path):
+    folder = _student_folder(tmp_path, assignment=assignment)
+    done = _run_check_py(folder, _nb_name(assignment))
     assert done.returncode == 1, done.stdout + done.stderr
-    rows = _statuses(done.stdout)
-    assert len(rows) == N_CHECKS, done.stdout
+    rows, n = _statuses(done.stdout), _n_checks(assignment)
+    assert len(rows) == n, done.stdout
     assert all(s == "not implemented" for s, _ in rows.values()), done.stdout
-    assert rows["standardize"][1] == "standardize is not implemented yet"
-    assert f"0/{N_CHECKS} checks passed" in done.stdout
+    first = next(iter(rows))
+    assert rows[first][1] == f"{first.split(', ')[0]} is not implemented yet"
+    assert f"0/{n} checks passed" in done.stdout
 
 
-def _redefined(mutant: str) -> list[str]:
-    tree = ast.parse((MUTANTS_DIR / f"{mutant}.py").read_text())
+def _redefined(assignment: str, mutant: str) -> list[str]:
+    tree = ast.parse(sol.mutant_source(assignment, mutant))
     return [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
 
 
@@ -153,16 +171,19 @@ def _check_of(function: str, exercises) -> str:
     return matches[0]
 
 
-@pytest.mark.parametrize("mutant", MUTANTS)
-def test_mutant_is_flagged_on_its_own_exercise(mutant, tmp_path):
-    code = (MUTANTS_DIR / f"{mutant}.py").read_text()
-    folder = _student_folder(tmp_path, _reference_notebook({"cell:append": code}))
-    report = student_check.run_checks(folder / NB_NAME, released=_released())
+@pytest.mark.parametrize(("assignment", "mutant"), MUTANT_CASES)
+def test_mutant_is_flagged_on_its_own_exercise(assignment, mutant, tmp_path):
+    code = sol.mutant_source(assignment, mutant)
+    folder = _student_folder(tmp_path, _reference_notebook({"cell:append": code}, assignment),
+                             assignment)
+    report = student_check.run_checks(folder / _nb_name(assignment), released=_released(assignment))
     assert not report.notes, report.notes
     status = {r.exercise: r for r in report.results}
-    for function in _redefined(mutant):
+    for function in _redefined(assignment, mutant):
+        if function.startswith("_"):
+            continue  # a helper of the mutant, not a graded function
         result = status[_check_of(function, status)]
-        if mutant in INVISIBLE_MUTANTS:
+        if (assignment, mutant) in INVISIBLE_MUTANTS:
             assert result.status == "passed", f"{mutant} is now visible: remove the exception"
         else:
             assert result.status == "FAILED", f"{mutant}: {function} not flagged ({result})"
@@ -171,7 +192,6 @@ def test_mutant_is_flagged_on_its_own_exercise(mutant, tmp_path):
 
 #: Correct work written differently from the reference: check.py must pass all of it.
 HONEST_VARIANTS = {
-    "independent solution": (Path(__file__).with_name("independent_solution.py").read_text()),
     "numerical_gradient on a copy": (
         "def numerical_gradient(f, x, h=1e-5):\n"
         "    grad = np.zeros(x.shape)\n"
@@ -254,7 +274,17 @@ def test_malformed_notebooks_give_one_line_or_the_table(shape, tmp_path):
 
 
 def test_invisible_mutants_exist():
-    assert set(INVISIBLE_MUTANTS) <= set(MUTANTS)
+    assert set(INVISIBLE_MUTANTS) <= set(MUTANT_CASES)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_independent_solutions_pass_every_check(assignment, tmp_path):
+    """Correct work written apart from the reference passes the local checks of every assignment."""
+    code = sol.independent_path(assignment).read_text()
+    folder = _student_folder(tmp_path, _reference_notebook({"cell:append": code}, assignment),
+                             assignment)
+    report = student_check.run_checks(folder / _nb_name(assignment), released=_released(assignment))
+    assert student_check.ok(report), [(r.exercise, r.hint) for r in report.results if r.status != "passed"]
 
 
 def test_check_cells_are_timed_out_and_errors_reported(tmp_path):

@@ -10,6 +10,7 @@ COMMANDS: dict[str, str] = {
     "report": "report",
     "examples": "examples",
     "datasets": "datasets",
+    "lint": "lint",
     "docs": "docs",
     "demo": "demo",
     "nbgrader": "nbgrader",

@@ -44,10 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be positive")
     the_course = course()
-    names = the_course.assignment_names()
-    name = args.assignment or (names[0] if len(names) == 1 else None)
-    if name is None:
-        raise UsageError(f"several assignments ({', '.join(names)}): choose one with --assignment")
+    name = the_course.choose(args.assignment)
     assignment = autograde.course_assignment(the_course, name)
     assignment.load_reference()  # a broken reference is one clear error, before any grading
     found = autograde.discover(args.submissions, assignment)

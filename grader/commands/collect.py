@@ -1,5 +1,6 @@
-"""`grader collect`: rebuild grades.csv and the feedback files from a run's JSON results,
-optionally merged with the rows of an nbgrader gradebook."""
+"""`grader collect`: rebuild a run's grades.csv and feedback from its JSON results (optionally
+merged with an nbgrader gradebook), or, with --out, gather several assignments into the course
+gradebook (grader/course_book.py) with its LMS exports and course page."""
 
 from __future__ import annotations
 
@@ -8,29 +9,78 @@ from pathlib import Path
 
 from grader.errors import UsageError
 
-HELP = "Rebuild grades.csv and per-student feedback from the JSON results in DIR."
+HELP = ("Rebuild grades.csv and per-student feedback from the JSON results in DIR; with --out, "
+        "collect the results of several assignments (output folders and/or an nbgrader "
+        "gradebook) into one course table with a weighted total, Moodle and Canvas CSVs and a "
+        "course page.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("out", type=Path, metavar="DIR", help="output folder of a grading run")
+    parser.add_argument("folders", type=Path, nargs="*", metavar="DIR",
+                        help="output folders of `grader autograde` (one per assignment run)")
     parser.add_argument("--gradebook", type=Path, metavar="PATH",
-                        help="nbgrader gradebook.db: add its students that DIR has no result for "
-                             "(the grader's own result wins; a 'source' column tells them apart)")
+                        help="nbgrader gradebook.db: add its results that no DIR has (the "
+                             "grader's own result wins; a 'source' column tells them apart)")
     parser.add_argument("--assignment", help="only this assignment from the gradebook")
+    parser.add_argument("--out", type=Path, metavar="COURSE_DIR",
+                        help="write the course gradebook here: course-grades.csv/.json, "
+                             "moodle-grades.csv, canvas-grades.csv, course.html")
+    parser.add_argument("--course", type=Path, metavar="FILE",
+                        help="course file with titles and weights (default: solutions/course.json)")
+    parser.add_argument("--roster", type=Path, metavar="CSV",
+                        help="roster: student_id plus the LMS ids (see docs/course.md)")
+
+
+def _gradebook(args: argparse.Namespace) -> list[dict] | None:
+    if args.gradebook is None:
+        return None
+    from grader.nbgrader_course import gradebook_results
+
+    return gradebook_results(args.gradebook, args.assignment)
+
+
+def _course(args: argparse.Namespace) -> int:
+    from grader import course_book, course_file, course_report, lms_export, roster
+    from grader.paths import course
+
+    the_course = course()
+    settings = course_file.load(the_course, args.course)
+    people = roster.load(args.roster)
+    found = course_book.gather(args.folders, _gradebook(args))
+    if not found:
+        raise UsageError("no results to collect")
+    book = course_book.build(found, settings, people, the_course.assignment_names())
+    out: Path = args.out
+    written = course_book.write(book, out) + lms_export.write(book, out)
+    page = course_report.write_page(out)
+    graded = [c for c in book.columns if c.graded]
+    print(f"{len(book.students)} students, {len(graded)} of {len(book.columns)} assignments graded "
+          f"({', '.join(c.name for c in graded)})")
+    for path in [*written, page]:
+        print(f"  {path}")
+    behind = book.behind()
+    if behind:
+        print(f"{len(behind)} student(s) fell behind: {', '.join(s for s, _ in behind)}")
+    if book.not_in_roster:
+        print(f"not on the roster: {', '.join(book.not_in_roster)}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
     from grader import results
 
-    if not args.out.is_dir():
-        raise UsageError(f"results folder not found: {args.out}")
-    extra = None
-    if args.gradebook is not None:
-        from grader.nbgrader_course import gradebook_results
-
-        extra = gradebook_results(args.gradebook, args.assignment)
-    count, csv_path = results.collect(args.out, extra)
+    if args.out is not None:
+        return _course(args)
+    if args.course is not None or args.roster is not None:
+        raise UsageError("--course and --roster belong to the course gradebook: add --out COURSE_DIR")
+    if len(args.folders) != 1:
+        raise UsageError("give one results folder DIR (or several with --out COURSE_DIR for the "
+                         "course gradebook)")
+    folder = args.folders[0]
+    if not folder.is_dir():
+        raise UsageError(f"results folder not found: {folder}")
+    count, csv_path = results.collect(folder, _gradebook(args))
     if not count:
-        raise UsageError(f"no result files in {args.out}")
+        raise UsageError(f"no result files in {folder}")
     print(f"{count} results -> {csv_path}")
     return 0

@@ -1,8 +1,8 @@
 """`grader demo`: the kit's main job on the embedded example class, into one output folder.
 
-Regenerates the release (and with it the example class), grades examples/submitted/ in the
-sandbox with the seed and time limit of examples/expected.json, writes grades.csv, feedback and
-the HTML report, and compares every score with the expectation.
+Regenerates the release (and with it the example classes), grades every example class
+examples/<a>/submitted/ in the sandbox with the seed and time limit of its expected.json into
+DIR/<a>/ (grades.csv, feedback, the HTML report), and compares every score with the expectation.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from pathlib import Path
 
 from grader.errors import UsageError
 
-HELP = ("Run the demo: regenerate the release, grade the example class in examples/ in the "
-        "sandbox, write grades.csv, feedback and report.html into one folder, check the scores.")
+HELP = ("Run the demo: regenerate the release, grade each example class of examples/ in the "
+        "sandbox, write grades.csv, feedback and report.html per assignment into one folder, "
+        "check the scores.")
 
 DEFAULT_OUT = Path("demo-output")
 
@@ -24,16 +25,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"folder for the demo's files, replaced on every run (default: {DEFAULT_OUT}/)")
     parser.add_argument("--jobs", type=int, default=None, help="submissions graded at once "
                         "(default: number of cores)")
+    parser.add_argument("--assignment", help="only this assignment's example class "
+                        "(default: every one)")
     parser.add_argument("--skip-release", action="store_true",
                         help="grade the committed examples without regenerating the release first")
 
 
+#: The file that marks a folder as a demo output folder (so a rerun may replace it).
+RUN_MARK = ".nnkit-demo"
+
+
 def _fresh_folder(out: Path) -> None:
     """Empty `out` for a new run, but only if it is one the demo wrote (never a user's folder)."""
-    from grader.results import RUN_FILE
-
     if out.exists():
-        if not out.is_dir() or (any(out.iterdir()) and not (out / RUN_FILE).is_file()):
+        if not out.is_dir() or (any(out.iterdir()) and not (out / RUN_MARK).is_file()):
             raise UsageError(f"{out} exists and is not a demo output folder: choose another --out")
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -45,32 +50,55 @@ def run(args: argparse.Namespace) -> int:
     from grader import example_class
     from grader.cli import main
     from grader.paths import course
-    from grader.report import write_report
-    from grader.results import load_results
 
     the_course = course()
     out: Path = args.out.resolve()
-    expected = example_class.load_expected(the_course)
+    names = example_class.classes(the_course)
+    if args.assignment:
+        if args.assignment not in names:
+            raise UsageError(f"no example class for {args.assignment!r} (there are: "
+                             f"{', '.join(names) or 'none'})")
+        names = [args.assignment]
+    if not names:
+        raise UsageError("no example class: examples/<assignment>/expected.json does not exist")
     if not args.skip_release:
-        status = main(["release"])  # also rebuilds examples/submitted/ from the release
+        status = main(["release"])  # also rebuilds examples/<a>/submitted/ from the release
         if status != 0:
             return status
     _fresh_folder(out)
-    submitted = example_class.examples_dir(the_course) / example_class.SUBMITTED_DIR
-    argv = ["autograde", str(submitted), "--assignment", expected["assignment"], "--out", str(out),
+    (out / RUN_MARK).write_text("grader demo\n", encoding="utf-8")
+    mismatched = 0
+    for name in names:
+        status, problems = _grade_class(the_course, name, out / name, args.jobs)
+        if status != 0:
+            return status
+        mismatched += problems
+    print(f"datasets: {toy2d.plot_gallery(out / 'datasets.png')}")
+    print(f"demo output folder: {out}")
+    return 1 if mismatched else 0
+
+
+def _grade_class(the_course, name: str, out: Path, jobs: int | None) -> tuple[int, int]:
+    """Grade one example class into `out`; return (exit status, number of mismatches)."""
+    from grader import example_class
+    from grader.cli import main
+    from grader.report import write_report
+    from grader.results import load_results
+
+    expected = example_class.load_expected(the_course, name)
+    submitted = example_class.examples_dir(the_course, name) / example_class.SUBMITTED_DIR
+    argv = ["autograde", str(submitted), "--assignment", name, "--out", str(out),
             "--seed", str(expected["seed"]), "--timeout", str(expected["timeout"])]
-    if args.jobs is not None:
-        argv += ["--jobs", str(args.jobs)]
+    if jobs is not None:
+        argv += ["--jobs", str(jobs)]
     status = main(argv)
     if status != 0:
-        return status
-    print(f"report: {write_report(out, expected['assignment'])}")
-    print(f"datasets: {toy2d.plot_gallery(out / 'datasets.png')}")
+        return status, 0
+    print(f"report: {write_report(out, name)}")
     problems = example_class.mismatches(expected, load_results(out))
     for line in problems:
-        print(f"NOT AS EXPECTED: {line}")
+        print(f"NOT AS EXPECTED ({name}): {line}")
     n = len(expected["students"])
-    print(f"expected scores ({example_class.EXPECTED_FILE}): "
+    print(f"expected scores (examples/{name}/{example_class.EXPECTED_FILE}): "
           + (f"all {n} match" if not problems else f"{len(problems)} mismatch(es)"))
-    print(f"demo output folder: {out}")
-    return 1 if problems else 0
+    return 0, len(problems)

@@ -1,4 +1,5 @@
-"""`grader examples`: rebuild the example class examples/submitted/ from its variants."""
+"""`grader examples`: rebuild the example classes examples/<assignment>/submitted/ from their
+variants."""
 
 from __future__ import annotations
 
@@ -6,27 +7,38 @@ import argparse
 
 from grader.paths import course
 
-HELP = ("Rebuild the example class examples/submitted/ from examples/variants/ and the current "
-        "release (`grader release` does this too).")
+HELP = ("Rebuild the example classes examples/<assignment>/submitted/ from their variants and the "
+        "current release (`grader release` does this too).")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--assignment", help="only this assignment's example class")
     parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 when examples/submitted/ is out of date")
+                        help="write nothing; exit 1 when a class's submitted/ is out of date")
 
 
 def run(args: argparse.Namespace) -> int:
     from grader import example_class
+    from grader.errors import UsageError
     from grader.release import read_tree
 
     the_course = course()
-    files = example_class.submission_files(the_course)
-    folder = example_class.examples_dir(the_course) / example_class.SUBMITTED_DIR
-    if args.check:
-        if read_tree(folder) != files:
-            print(f"{folder} is out of date: run `grader examples` (or `grader release`)")
-            return 1
-        print(f"{folder} is up to date ({len(files)} submissions)")
-        return 0
-    print(example_class.regenerate(the_course).line("examples"))
-    return 0
+    names = example_class.classes(the_course)
+    if args.assignment:
+        if args.assignment not in names:
+            raise UsageError(f"no example class for {args.assignment!r} (there are: "
+                             f"{', '.join(names) or 'none'})")
+        names = [args.assignment]
+    stale = 0
+    for name in names:
+        files = example_class.submission_files(the_course, name)
+        folder = example_class.examples_dir(the_course, name) / example_class.SUBMITTED_DIR
+        if args.check:
+            if read_tree(folder) != files:
+                print(f"{folder} is out of date: run `grader examples` (or `grader release`)")
+                stale += 1
+            else:
+                print(f"{folder} is up to date ({len(files)} submissions)")
+        else:
+            print(example_class.regenerate(the_course, name).line(f"examples/{name}"))
+    return 1 if stale else 0

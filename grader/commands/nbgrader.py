@@ -41,15 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _assignment(args: argparse.Namespace) -> str:
-    from grader.errors import UsageError
     from grader.paths import course
 
-    if args.assignment:
-        return args.assignment
-    names = course().assignment_names()
-    if len(names) != 1:
-        raise UsageError(f"several assignments ({', '.join(names)}): choose one with --assignment")
-    return names[0]
+    return course().choose(args.assignment)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,12 +19,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import doc_tables, example_class, release
+    from grader import course_file, doc_tables, example_class, lint, release
 
     the_course = course()
     names = args.assignments or the_course.assignment_names()
     for name in names:  # check every name before writing anything
         release.check_assignment(the_course, name)
+    settings = course_file.load(the_course)
+    for name in names:  # a notebook that breaks the cell-role contract is never released
+        problems = lint.lint_folder_problems(the_course, name) or lint.lint(the_course, name)[0]
+        for problem in problems:
+            sys.stderr.write(f"grader: {name}: {problem}\n")
+        if problems:
+            raise UsageError(f"{name} breaks the cell-role contract ({len(problems)} problem(s) "
+                             "above, as `grader lint` lists them): fix solutions/ and release again")
     release.require_nbgrader()  # a missing nbgrader is one clear line, before any work
     for name in names:
         try:
@@ -34,16 +42,21 @@ def run(args: argparse.Namespace) -> int:
                 sys.stderr.write(exc.log.rstrip("\n") + "\n")
             raise
         print(report.line(name), flush=True)
+        revealed = settings.assignment(name).reveals
+        others = [the_course.solutions / o for o in the_course.assignment_names()
+                  if o != name and o not in revealed]
         leaks = find_leaks(the_course.assignments / name, the_course.solutions / name,
                            [the_course.autograde_tests, the_course.root / "grader"],
-                           public_files=[the_course.datasets / "__init__.py"])
+                           public_files=[the_course.datasets / "__init__.py"],
+                           other_sources=others)
         for leak in leaks:
             sys.stderr.write(f"grader: leak in the release of {name}: {leak}\n")
         if leaks:
             raise UsageError(f"the release of {name} contains {len(leaks)} thing(s) students must "
                              "not see (listed above); fix solutions/ and release again")
-    if example_class.examples_dir(the_course).is_dir():  # the example class follows the release
-        print(example_class.regenerate(the_course).line("examples"), flush=True)
+    for name in names:  # the example classes follow the release
+        if name in example_class.classes(the_course):
+            print(example_class.regenerate(the_course, name).line(f"examples/{name}"), flush=True)
     stale = doc_tables.update(the_course)  # and so do the tables of the docs
     if stale:
         print(f"docs: {', '.join(stale)} rewritten", flush=True)

@@ -6,17 +6,23 @@ import argparse
 from pathlib import Path
 
 HELP = ("Write DIR/report.html from the results in DIR: score histogram, pass rate per exercise "
-        "and test, frequent diagnoses, timeouts and errors, every student's feedback.")
+        "and test, frequent diagnoses, timeouts and errors, every student's feedback. On a course "
+        "folder (`grader collect --out`), write its course page course.html.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("out", type=Path, metavar="DIR", help="output folder of `grader autograde`")
+    parser.add_argument("out", type=Path, metavar="DIR", help="output folder of `grader autograde`, "
+                        "or a course folder of `grader collect --out`")
     parser.add_argument("--assignment", help="report on this assignment only (default: the only one)")
 
 
 def run(args: argparse.Namespace) -> int:
+    from grader import course_book, course_report
     from grader.report import write_report
 
-    page = write_report(args.out, args.assignment)
+    if (args.out / course_book.DATA_FILE).is_file():
+        page = course_report.write_page(args.out)
+    else:
+        page = write_report(args.out, args.assignment)
     print(f"report: {page.resolve()}")
     return 0

@@ -1,0 +1,130 @@
+"""What the assignment-level tests grade, for any assignment: the reference's solution cells, the
+released stubs, the independent solution tests/independent/<a>.py and the mutant corpus
+tests/mutants/<a>/*.py, each as a namespace of this process (for tests/inprocess.py).
+
+Every assignment with hidden tests is listed by `ASSIGNMENTS`; the test modules parametrize over
+it, so a new assignment is tested as soon as its folders exist.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from autograde_tests import engine, reference
+from grader.paths import course
+
+TESTS = Path(__file__).resolve().parent
+#: Every assignment with hidden tests, in name order.
+ASSIGNMENTS = engine.assignments()
+
+
+def notebook_path(assignment: str) -> Path:
+    return course().solution_notebook(assignment)
+
+
+def notebook(assignment: str) -> nbformat.NotebookNode:
+    return nbformat.read(notebook_path(assignment), as_version=4)
+
+
+def ref(assignment: str):
+    return reference.load(notebook_path(assignment))
+
+
+@functools.cache
+def solution_sources(assignment: str) -> tuple[str, ...]:
+    return tuple(reference.solution_sources(notebook_path(assignment)))
+
+
+def namespace(sources, name: str = "submission") -> dict:
+    """A fresh notebook-like namespace with `sources` executed in order."""
+    ns: dict = {"np": np, "__name__": name}
+    for source in sources:
+        exec(compile(source, f"<{name}>", "exec"), ns)
+    return ns
+
+
+def stub(source: str) -> str:
+    """A solution cell as released: its solution region replaced by a NotImplementedError."""
+    lines, inside, regions = [], False, 0
+    for line in source.splitlines():
+        marker = line.strip()
+        if marker == "### BEGIN SOLUTION":
+            indent = line[: len(line) - len(line.lstrip())]
+            lines += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
+            inside, regions = True, regions + 1
+        elif marker == "### END SOLUTION":
+            inside = False
+        elif not inside:
+            lines.append(line)
+    assert regions >= 1 and not inside, f"no complete solution region in:\n{source[:200]}"
+    return "\n".join(lines) + "\n"
+
+
+def reference_namespace(assignment: str) -> dict:
+    return namespace(solution_sources(assignment))
+
+
+def stub_namespace(assignment: str) -> dict:
+    return namespace(stub(source) for source in solution_sources(assignment))
+
+
+def independent_path(assignment: str) -> Path:
+    return TESTS / "independent" / f"{assignment}.py"
+
+
+def independent_namespace(assignment: str) -> dict:
+    return namespace([independent_path(assignment).read_text(encoding="utf-8")])
+
+
+def mutants_dir(assignment: str) -> Path:
+    return TESTS / "mutants" / assignment
+
+
+def mutants(assignment: str) -> list[str]:
+    return sorted(p.stem for p in mutants_dir(assignment).glob("*.py"))
+
+
+def mutant_source(assignment: str, name: str) -> str:
+    return (mutants_dir(assignment) / f"{name}.py").read_text(encoding="utf-8")
+
+
+def load_mutant(assignment: str, name: str) -> tuple[dict, dict]:
+    """(namespace, EXPECT): the reference functions executed afresh, then the mutant over them.
+
+    The reference is executed again rather than its namespace copied: functions look names up in
+    the namespace they were defined in, so only a fresh one makes e.g. the reference `train` call
+    a mutated `sgd_step`.
+    """
+    ns = namespace(solution_sources(assignment), f"mutant_{name}")
+    path = mutants_dir(assignment) / f"{name}.py"
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), ns)
+    return ns, ns.pop("EXPECT")
+
+
+def solution_lines(assignment: str) -> set[str]:
+    """Every line of code inside the solution regions of the source notebook."""
+    lines: set[str] = set()
+    for cell in notebook(assignment).cells:
+        inside = False
+        for line in cell.source.splitlines():
+            marker = line.strip()
+            if marker == "### BEGIN SOLUTION":
+                inside = True
+            elif marker == "### END SOLUTION":
+                inside = False
+            elif inside and marker:
+                lines.add(marker)
+    return lines
+
+
+def score(results) -> float:
+    return sum(r.points for r in results)
+
+
+def failures(results) -> str:
+    return "\n".join(f"{r.id} [{r.status}] {r.diagnosis!r}: {r.message}"
+                     for r in results if r.status != "passed")

@@ -1,0 +1,219 @@
+"""The course gradebook: `grader collect DIR... --out`, the course file, the roster, the Moodle and
+Canvas exports and the course page, on result folders written here (the grading itself is tested
+elsewhere)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import pytest
+
+from grader import course_book, course_file, results
+from grader.cli import main
+from grader.errors import UsageError
+
+A, B, C = "nn_from_scratch", "second", "third"
+
+
+def _result(student: str, assignment: str, status: str = "graded", score: float = 0.0,
+            max_score: float = 100.0, manual: float = 0.0) -> dict:
+    return {"student": student, "assignment": assignment, "status": status, "score": score,
+            "max_score": max_score, "seed": 1, "grader_version": "test", "reason": "",
+            "load_errors": [], "tests": [], "duration": 0.0,
+            "manual": [{"id": "answer-x", "max_points": manual, "answered": True}] if manual else []}
+
+
+def _folder(root, name: str, rows: list[dict]):
+    out = root / name
+    for r in rows:
+        results.write_json_atomic(results.result_path(out, r["student"], r["assignment"]), r)
+    return out
+
+
+@pytest.fixture
+def course(course_copy, tmp_path):
+    """A course with three assignments (B and C only as folders) and its course file."""
+    for extra in (B, C):
+        shutil.copytree(course_copy.solutions / A, course_copy.solutions / extra)
+        (course_copy.solutions / extra / f"{A}.ipynb").rename(course_copy.solutions / extra / f"{extra}.ipynb")
+    (course_copy.solutions / "course.json").write_text(json.dumps({
+        "title": "NN course", "behind_below_percent": 60,
+        "assignments": {A: {"title": "A1 network", "weight": 1},
+                        B: {"title": "A2 training", "weight": 3, "canvas_id": 77}}}))
+    return course_copy
+
+
+@pytest.fixture
+def runs(course, tmp_path):
+    first = _folder(tmp_path, "run-a", [
+        _result("ada", A, score=90, manual=8),            # 90 of 108, written answers to grade
+        _result("bob", A, score=0),                        # a real zero
+        _result("cy", A, "error", 0),                      # could not run
+        _result("dan", A, "missing", 0)])                  # the grader found no notebook
+    second = _folder(tmp_path, "run-b", [
+        _result("ada", B, score=50, max_score=50),
+        _result("bob", B, score=25, max_score=50),
+        _result("=cmd|evil", B, score=10, max_score=50)])  # not on the roster, a formula-like id
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name,email,canvas_id,sis_login_id,section\n"
+                      "ada,Ada L,ada@uni.example,11,ada1,S1\nbob,Bob,bob@uni.example,12,,S1\n"
+                      "cy,Cy,cy@uni.example,13,,S2\ndan,Dan,dan@uni.example,14,,S2\n"
+                      "eve,Eve,eve@uni.example,15,,S2\n")
+    return first, second, roster
+
+
+def _csv(path):
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.reader(fh))
+
+
+def _collect(runs, out, *extra) -> int:
+    first, second, roster = runs
+    return main(["collect", str(first), str(second), "--out", str(out), "--roster", str(roster), *extra])
+
+
+def test_course_table_tells_missing_and_failed_from_real_zeros(runs, tmp_path, capsys):
+    out = tmp_path / "course"
+    assert _collect(runs, out) == 0
+    printed = capsys.readouterr().out
+    assert "6 students, 2 of 3 assignments graded (nn_from_scratch, second)" in printed
+    head, *rows = _csv(out / course_book.TABLE_FILE)
+    assert head == ["student_id", "name", A, f"{A}_status", B, f"{B}_status", C, f"{C}_status",
+                    "total_percent", "provisional", "in_roster"]
+    table = {r[0]: dict(zip(head, r)) for r in rows}
+    assert set(table) == {"ada", "bob", "cy", "dan", "eve", "'=cmd|evil"}
+    assert (table["bob"][A], table["bob"][f"{A}_status"]) == ("0", "graded")      # a real zero
+    assert (table["cy"][A], table["cy"][f"{A}_status"]) == ("0", "error")         # failed
+    assert (table["dan"][A], table["dan"][f"{A}_status"]) == ("", "missing")      # grader: missing
+    assert (table["eve"][A], table["eve"][f"{A}_status"]) == ("", "missing")      # roster only
+    assert table["ada"][C] == "" and table["ada"][f"{C}_status"] == "not graded yet"
+    # weights 1 and 3; C has no results yet, so it is left out of the total.
+    assert float(table["ada"]["total_percent"]) == pytest.approx((90 / 108 + 3 * 50 / 50) / 4 * 100, abs=0.01)
+    assert float(table["bob"]["total_percent"]) == pytest.approx((0 + 3 * 25 / 50) / 4 * 100, abs=0.01)
+    assert table["ada"]["provisional"] == "yes" and table["bob"]["provisional"] == "no"
+    assert table["'=cmd|evil"]["in_roster"] == "no" and table["ada"]["in_roster"] == "yes"
+    assert "not on the roster: =cmd|evil" in printed
+
+
+def test_students_who_fell_behind(runs, tmp_path):
+    out = tmp_path / "course"
+    assert _collect(runs, out) == 0
+    behind = {b["student"]: b["reasons"] for b in course_book.load(out)["behind"]}
+    assert "ada" not in behind
+    assert behind["cy"][0] == "A1 network: error"
+    assert "A1 network: missing" in behind["dan"] and "A2 training: missing" in behind["dan"]
+    assert any(r.startswith("total ") and r.endswith("< 60%") for r in behind["bob"])
+
+
+def test_moodle_export(runs, tmp_path):
+    out = tmp_path / "course"
+    assert _collect(runs, out) == 0
+    head, *rows = _csv(out / "moodle-grades.csv")
+    assert head == ["Username", "Email address", "A1 network", "A2 training"]
+    by_user = {r[0]: r for r in rows}
+    assert by_user["ada"] == ["ada", "ada@uni.example", "90", "50"]
+    assert by_user["dan"][2:] == ["", ""]          # missing: no grade, the LMS keeps its own
+    assert by_user["cy"][2] == "0"                 # failed to run: a zero, said so in the table
+    assert "'=cmd|evil" in by_user
+
+
+def test_canvas_export(runs, tmp_path):
+    out = tmp_path / "course"
+    assert _collect(runs, out) == 0
+    head, points, *rows = _csv(out / "canvas-grades.csv")
+    assert head == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "A1 network",
+                    "A2 training (77)"]
+    assert points == ["Points Possible", "", "", "", "", "108", "50"]
+    ada = next(r for r in rows if r[0] == "Ada L")
+    assert ada == ["Ada L", "11", "", "ada1", "S1", "90", "50"]
+    bob = next(r for r in rows if r[0] == "Bob")
+    assert bob[3] == "bob"                         # SIS Login ID defaults to the kit's id
+
+
+def test_course_page(runs, tmp_path):
+    out = tmp_path / "course"
+    assert _collect(runs, out) == 0
+    page = (out / "course.html").read_text()
+    assert "NN course: course report" in page and "data:image/png;base64," in page
+    assert "Students who fell behind" in page and "=cmd|evil" in page
+    assert "1 × A1 network + 3 × A2 training" in page
+    (out / "course.html").unlink()
+    assert main(["report", str(out)]) == 0 and (out / "course.html").is_file()
+
+
+def test_hostile_names_are_escaped_on_the_course_page(course, tmp_path):
+    run = _folder(tmp_path, "run", [_result("x<script>alert(1)</script>", A, score=5)])
+    roster = tmp_path / "roster.csv"
+    roster.write_text('student_id,name\nx<script>alert(1)</script>,"<img src=x onerror=1>"\n')
+    out = tmp_path / "course"
+    assert main(["collect", str(run), "--out", str(out), "--roster", str(roster)]) == 0
+    page = (out / "course.html").read_text()
+    assert "<script>alert" not in page and "<img src=x" not in page
+
+
+def test_without_course_file_or_roster(course_copy, tmp_path):
+    run = _folder(tmp_path, "run", [_result("ada", A, score=40), _result("bob", A, score=80)])
+    out = tmp_path / "course"
+    assert main(["collect", str(run), "--out", str(out)]) == 0
+    data = course_book.load(out)
+    assert [c["title"] for c in data["assignments"]] == [A]
+    assert data["students"]["bob"]["total_percent"] == 80.0
+    assert data["not_in_roster"] == []
+
+
+def test_two_results_for_one_student_and_assignment_is_an_error(course, tmp_path, capsys):
+    one = _folder(tmp_path, "one", [_result("ada", A, score=1)])
+    two = _folder(tmp_path, "two", [_result("ada", A, score=2)])
+    assert main(["collect", str(one), str(two), "--out", str(tmp_path / "c")]) == 2
+    assert "ada has two results for nn_from_scratch" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    ("[1, 2]", "expected a JSON object"),
+    ('{"assignments": {"nope": {}}}', "assignments.nope: no such assignment"),
+    ('{"assignments": {"second": {"weight": -1}}}', "weight must be a number >= 0"),
+    ('{"assignments": {"second": {"reveals": ["second"]}}}', "is not another assignment"),
+    ('{"assignments": {"second": {"wieght": 1}}}', "unknown key 'wieght'"),
+    ("{not json", "cannot read"),
+])
+def test_a_bad_course_file_is_one_line(course, tmp_path, capsys, content, needle):
+    (course.solutions / "course.json").write_text(content)
+    run = _folder(tmp_path, "run", [_result("ada", A, score=1)])
+    assert main(["collect", str(run), "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    ("name,email\nada,a@x\n", "needs a student_id column"),
+    ("student_id,nickname\nada,A\n", "unknown roster column 'nickname'"),
+    ("student_id\nada\nada\n", "listed twice"),
+    ("student_id\n\n,\n", "empty student_id"),
+])
+def test_a_bad_roster_is_one_line(course, tmp_path, capsys, content, needle):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(content)
+    run = _folder(tmp_path, "run", [_result("ada", A, score=1)])
+    assert main(["collect", str(run), "--out", str(tmp_path / "c"), "--roster", str(roster)]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1, err
+
+
+def test_collect_usage_errors(course, tmp_path, capsys):
+    run = _folder(tmp_path, "run", [_result("ada", A, score=1)])
+    assert main(["collect", str(run), str(run)]) == 2
+    assert "--out COURSE_DIR" in capsys.readouterr().err
+    assert main(["collect", str(run), "--roster", "r.csv"]) == 2
+    assert "add --out" in capsys.readouterr().err
+    assert main(["collect", str(tmp_path / "nowhere"), "--out", str(tmp_path / "c")]) == 2
+    assert "results folder not found" in capsys.readouterr().err
+
+
+def test_course_file_defaults_and_order(course):
+    settings = course_file.load(course)
+    assert settings.assignment(C).title == C and settings.assignment(C).weight == 1
+    assert settings.order([C, B, A]) == [A, B, C]
+    with pytest.raises(UsageError, match="course file not found"):
+        course_file.load(course, course.root / "missing.json")

@@ -1,0 +1,115 @@
+"""`grader lint`: each violation of the cell-role contract is one line naming the cell, and every
+committed source notebook is clean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.cli import main
+from grader.paths import Course
+
+ROOT = Path(__file__).resolve().parent.parent
+A = "nn_from_scratch"
+
+
+def test_every_committed_notebook_is_clean(capsys):
+    assert main(["lint"]) == 0
+    out = capsys.readouterr().out
+    for name in Course(ROOT).assignment_names():
+        assert f"{name}: OK (" in out
+
+
+def _cell(nb, gid):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == gid)
+
+
+def _edit_sigmoid_points(nb):
+    _cell(nb, "test-sigmoid").metadata.nbgrader.points = 5
+
+
+def _drop_check_cell(nb):
+    nb.cells.remove(_cell(nb, "check-sigmoid"))
+
+
+def _drop_test_cell(nb):
+    nb.cells.remove(_cell(nb, "test-sigmoid"))
+
+
+def _rename_solution(nb):
+    _cell(nb, "solution-sigmoid").metadata.nbgrader.grade_id = "solution-sigmoid2"
+
+
+def _duplicate_id(nb):
+    _cell(nb, "demo-data").metadata.nbgrader.grade_id = "setup-imports"
+
+
+def _unknown_prefix(nb):
+    _cell(nb, "demo-data").metadata.nbgrader.grade_id = "plot-data"
+
+
+def _grading_test_cell(nb):
+    cell = _cell(nb, "test-sigmoid")
+    cell.source = cell.source.replace("raise RuntimeError(", "assert sigmoid(0) == 0.5\nraise RuntimeError(")
+
+
+def _no_solution_region(nb):
+    cell = _cell(nb, "solution-sigmoid")
+    cell.source = cell.source.replace("### BEGIN SOLUTION", "").replace("### END SOLUTION", "")
+
+
+def _extra_test_cell(nb):
+    cell = nbformat.from_dict(dict(_cell(nb, "test-sigmoid")))
+    cell.metadata = nbformat.from_dict({"nbgrader": dict(cell.metadata.nbgrader, grade_id="test-tanh")})
+    cell["id"] = "test-tanh-cell"
+    nb.cells.append(cell)
+
+
+def _answer_without_points(nb):
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("answer-"))
+    del cell.metadata.nbgrader["points"]
+
+
+CASES = {
+    "points": (_edit_sigmoid_points, "(test-sigmoid): 5 points, but its checks in "
+                                     "autograde_tests/nn_from_scratch/specs/ add up to 4"),
+    "no check cell": (_drop_check_cell, "`sigmoid` has no check cell"),
+    "no test cell": (_drop_test_cell, "`sigmoid` has checks but no test-sigmoid cell (worth 4 points)"),
+    "no reference": (_rename_solution, "`sigmoid` has checks in autograde_tests/nn_from_scratch/specs/ "
+                                       "but no solution-sigmoid cell"),
+    "duplicate id": (_duplicate_id, "grade_id 'setup-imports' is used by 2 cells"),
+    "unknown prefix": (_unknown_prefix, "(plot-data): a locked code cell without a role"),
+    "grading test cell": (_grading_test_cell, "(test-sigmoid): the hidden part of a test cell must only raise"),
+    "no solution region": (_no_solution_region, "(solution-sigmoid): a solution cell needs a"),
+    "test cell without checks": (_extra_test_cell, "(test-tanh): no check in autograde_tests/"
+                                                   "nn_from_scratch/specs/ grades `tanh`"),
+    "answer without points": (_answer_without_points, "an answer cell needs positive points"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_problem_is_one_line(case, course_copy, capsys):
+    edit, needle = CASES[case]
+    path = course_copy.solution_notebook(A)
+    nb = nbformat.read(path, as_version=4)
+    edit(nb)
+    nbformat.write(nb, path)
+    assert main(["lint", A]) == 1
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if not line.endswith("problem(s)")]
+    assert any(needle in line for line in lines), out
+    assert all(line.startswith(f"{A}: {path.name}") for line in lines), out
+
+
+def test_a_notebook_that_is_not_json_is_one_line(course_copy, capsys):
+    course_copy.solution_notebook(A).write_text("{ not json")
+    assert main(["lint"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{A}: {A}.ipynb: cannot be read as a notebook") and len(out) == 2
+
+
+def test_unknown_assignment_is_a_usage_error(course_copy, capsys):
+    assert main(["lint", "nope"]) == 2
+    assert "no such assignment: 'nope'" in capsys.readouterr().err
