@@ -1,15 +1,74 @@
 """Inputs and probes that the spec modules of several assignments share: extreme rows that expose
-unstable code, the wrong-axis softmax for diagnoses, and calls with overflow as an error.
+unstable code, the wrong-axis softmax for diagnoses, calls with overflow as an error, and the
+gradient check of a student's backward against the numerical gradient of their own forward.
 
 Spec modules import these rather than each other: importing a spec module registers its checks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from autograde_tests.compare import Fail
-from autograde_tests.contract import StudentRaised
+from autograde_tests.compare import Fail, rel_error
+from autograde_tests.contract import CallFailed, StudentRaised
+
+#: Relative error below which a gradient agrees with a numerical gradient (float64, h = 1e-5).
+GRADCHECK_RTOL = 1e-6
+#: Step of the central differences of the gradient checks.
+GRADCHECK_H = 1e-5
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = GRADCHECK_H
+                       ) -> np.ndarray:
+    """Central differences of the scalar function f at x (the grader's own, trusted code).
+
+    Inputs:
+    - f: function of an array of x's shape, returning a float
+    - x: float array of any shape (changed during the call, restored before it returns)
+    Returns: array of x's shape, (f(x + h e_i) - f(x - h e_i)) / 2h per entry.
+    """
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(*x.shape):
+        saved = x[i]
+        x[i] = saved + h
+        up = f(x)
+        x[i] = saved - h
+        down = f(x)
+        x[i] = saved
+        grad[i] = (up - down) / (2 * h)
+    return grad
+
+
+def own_forward_note(ctx, got: np.ndarray, f: Callable[[np.ndarray], float], x: np.ndarray,
+                     what: str, forward_name: str) -> str:
+    """One sentence comparing the student's gradient with the numerical gradient of their own
+    forward f (a gradient check that adds to a failure's message, never to its points)."""
+    try:
+        numeric = numerical_gradient(f, x.astype(float).copy())
+    except (CallFailed, TypeError, ValueError, IndexError):
+        return f"(your `{forward_name}` could not be used for a numerical check)"
+    if not isinstance(got, np.ndarray) or got.shape != numeric.shape:
+        return ""
+    if rel_error(got, numeric) < GRADCHECK_RTOL:
+        return (f"Your {what} matches the numerical gradient of your own `{forward_name}`, so "
+                f"`{forward_name}` itself is probably wrong as well.")
+    return (f"Your {what} does not match the numerical gradient of your own `{forward_name}` either "
+            f"(relative error {rel_error(got, numeric):.1e}): the backward formula is wrong.")
+
+
+def scalar(answer) -> float:
+    """The float an Answer holds (a 1-element array counts)."""
+    value = answer.value
+    if isinstance(value, np.ndarray) and value.size == 1:
+        return float(value.ravel()[0])
+    return float(value)
+
+
+def with_note(fail: Fail, note: str) -> Fail:
+    """`fail` with one more line of explanation."""
+    return Fail(f"{fail.message}\n  {note}" if note else fail.message, fail.diagnosis)
 
 
 def plant_extreme_row(ctx, logits: np.ndarray) -> tuple[int, int]:

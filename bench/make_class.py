@@ -2,8 +2,8 @@
 
     python bench/make_class.py OUT_DIR --n 200 --seed 0
 
-writes OUT_DIR/<student>/nn_from_scratch/nn_from_scratch.ipynb for N students (nbgrader layout)
-and OUT_DIR/expected.json. The mix is deterministic for a given seed:
+writes OUT_DIR/<student>/<a>/<a>.ipynb for N students (nbgrader layout) and OUT_DIR/expected.json,
+for the assignment <a> in $NNKIT_BENCH_ASSIGNMENT (default nn_from_scratch). The mix is deterministic for a given seed:
 
 - correct  (~40%): every solution cell holds the reference code;
 - mutant   (~35%): one file of tests/mutants/ (a typical single mistake); each function it
@@ -35,23 +35,30 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
 import random
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MUTANTS_DIR = ROOT / "tests" / "mutants" / "nn_from_scratch"
-ASSIGNMENT = "nn_from_scratch"
+#: The assignment the class is of: $NNKIT_BENCH_ASSIGNMENT (default nn_from_scratch), read once so
+#: that every bench script that imports this module works on the same assignment.
+ASSIGNMENT = os.environ.get("NNKIT_BENCH_ASSIGNMENT", "nn_from_scratch")
+MUTANTS_DIR = ROOT / "tests" / "mutants" / ASSIGNMENT
 
 #: Share of each kind (hostile gets the rest).
 MIX = {"correct": 0.40, "mutant": 0.35, "stubs": 0.10}
-#: Functions outside `train`'s call graph: sabotaging one costs exactly its own checks.
-SAFE_TARGETS = ("standardize", "sigmoid", "predict", "accuracy", "numerical_gradient")
 HOSTILE_KINDS = ("loop", "exit_in_call", "memory_bomb", "fork", "fake_score", "patched_allclose",
                  "not_json", "empty")
 
-#: Wrong but honest versions of the safe targets (fail every check of their function).
-WRONG = {
+#: Per assignment, the functions outside `train`'s call graph (sabotaging one costs exactly its
+#: own checks) and wrong but honest versions of some of them (failing every check of their
+#: function).
+SAFE_TARGETS_OF = {
+    "nn_from_scratch": ("standardize", "sigmoid", "predict", "accuracy", "numerical_gradient"),
+    "training_networks": ("mse", "mse_backward", "bce_with_logits", "bce_with_logits_backward"),
+}
+WRONG_OF = {"nn_from_scratch": {
     "standardize": (
         "def standardize(X, mean=None, std=None):\n"
         "    if mean is None:\n"
@@ -62,7 +69,14 @@ WRONG = {
     "sigmoid": "def sigmoid(Z):\n    return np.tanh(Z)\n",
     "predict": "def predict(params, X):\n    return np.argmax(forward(params, X)[0], axis=0)\n",
     "accuracy": "def accuracy(y_pred, y):\n    return float(np.sum(np.asarray(y_pred) == np.asarray(y)))\n",
-}
+}, "training_networks": {
+    "mse": "def mse(y_pred, y):\n    return float(np.mean(np.abs(y_pred - y)))\n",
+    "mse_backward": "def mse_backward(y_pred, y):\n    return y_pred - y\n",
+    "bce_with_logits": "def bce_with_logits(z, y):\n    return float(np.mean(z))\n",
+    "bce_with_logits_backward": "def bce_with_logits_backward(z, y):\n    return z - y\n",
+}}
+SAFE_TARGETS = SAFE_TARGETS_OF[ASSIGNMENT]
+WRONG = WRONG_OF[ASSIGNMENT]
 
 ALLCLOSE_PATCH = (
     "import numpy as np\n"

@@ -1,8 +1,11 @@
 """Class grading throughput: `grader autograde` against nbgrader, sandboxed and in a kernel.
 
-    python bench/throughput.py [--n 200] [--class-seed 0] [--seed 7] [--jobs 2]
-                               [--nbgrader-timeout 120] [--include-hostile] [--keep DIR]
-                               [--out bench/results/throughput.json]
+    [NNKIT_BENCH_ASSIGNMENT=training_networks] python bench/throughput.py [--n 200]
+        [--class-seed 0] [--seed 7] [--jobs 2] [--nbgrader-timeout 120] [--include-hostile]
+        [--keep DIR] [--out bench/results/throughput[-<assignment>].json]
+
+The class is of nn_from_scratch unless $NNKIT_BENCH_ASSIGNMENT names another assignment
+(bench/make_class.py); the result file then carries the assignment's name.
 
 bench/make_class.py writes one synthetic class (correct / mutant / stubs / hostile, the hostile
 kind including two invalid files). One run then grades it four ways, one after the other, every
@@ -506,7 +509,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run hostile and invalid submissions in the in-kernel side (sides "
                              "1-3 always grade them)")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR and keep it")
-    parser.add_argument("--out", type=Path, default=HERE / "results" / "throughput.json")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / (
+        "throughput.json" if ASSIGNMENT == "nn_from_scratch" else f"throughput-{ASSIGNMENT}.json"))
     args = parser.parse_args(argv)
     if args.n < 1 or args.jobs < 1 or args.nbgrader_timeout < 1:
         parser.error("--n, --jobs and --nbgrader-timeout must be at least 1")

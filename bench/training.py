@@ -205,7 +205,7 @@ def print_table(rows: dict[str, dict]) -> None:
 
 def bench_dataset(name: str, ref: SimpleNamespace, torch: ModuleType | None, epochs: int | None,
                   repeats: int) -> dict:
-    data = calibration.normalized(ref, name)
+    data = calibration.normalized(name)
     args = list(calibration.train_args(ref, name, data[0], data[1], SEED))
     if epochs is not None:
         args[4] = epochs  # same position the grader's loss check overrides

@@ -7,7 +7,7 @@ A doc marks a generated region as
     <!-- end generated -->
 
 and `grader docs` rewrites every region of every docs/**/*.md from its source: the assignment's
-check registry (checks and their points), its mutant corpus tests/mutants/<assignment>/ (what
+check registry (checks and their points), its calibrated thresholds, its mutant corpus tests/mutants/<assignment>/ (what
 each typical mistake loses), and its example class (examples/<assignment>/expected.json and the
 variant files). `grader docs --check` (run by the tests) lists every region that is out of date
 and says what to run.
@@ -44,6 +44,20 @@ def checks_table(course: Course, assignment: str) -> str:
     return (f"Each check is pass/fail for its points; a function's grade cell is the sum of its "
             f"checks. Total: {_num(engine.total_points(assignment))} points.\n\n"
             + _table(["check id", "points", "what it checks"], rows))
+
+
+def thresholds_table(course: Course, assignment: str) -> str | None:
+    from autograde_tests import calibration
+
+    path = calibration.thresholds_file(assignment)
+    if not path.is_file():
+        return None
+    data = calibration.stored(assignment)
+    rows = [[name, f"{row['min']:.3f}", f"{row['mean']:.3f}", f"{row['threshold']:.2f}"]
+            for name, row in data["cases"].items()]
+    return (f"The reference trained with seeds 0-{data['seeds'] - 1} on fresh draws; a threshold is "
+            f"the worst accuracy minus {data['margin']:g}, rounded down to 0.01.\n\n"
+            + _table(["case", f"worst of {data['seeds']}", "mean", "threshold"], rows))
 
 
 def _expectation(path: Path) -> dict:
@@ -90,6 +104,7 @@ def example_class_table(course: Course, assignment: str) -> str | None:
 #: the region is left as it is).
 REGIONS: dict[str, Callable[[Course, str], str | None]] = {
     "checks": checks_table,
+    "thresholds": thresholds_table,
     "mutants": mutants_table,
     "example-class": example_class_table,
 }

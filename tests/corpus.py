@@ -12,9 +12,9 @@ import functools
 from pathlib import Path
 
 import nbformat
-import numpy as np
 
 from autograde_tests import engine, reference
+from autograde_tests.contract import Role
 from grader.paths import course
 
 TESTS = Path(__file__).resolve().parent
@@ -39,12 +39,24 @@ def solution_sources(assignment: str) -> tuple[str, ...]:
     return tuple(reference.solution_sources(notebook_path(assignment)))
 
 
-def namespace(sources, name: str = "submission") -> dict:
-    """A fresh notebook-like namespace with `sources` executed in order."""
-    ns: dict = {"np": np, "__name__": name}
-    for source in sources:
-        exec(compile(source, f"<{name}>", "exec"), ns)
-    return ns
+@functools.cache
+def cells(assignment: str) -> tuple[tuple[Role, str], ...]:
+    """(role, source) of the setup and solution cells: what the reference runs."""
+    return tuple(reference.reference_cells(notebook_path(assignment)))
+
+
+def setup_sources(assignment: str) -> list[str]:
+    return [source for role, source in cells(assignment) if role is Role.SETUP]
+
+
+def reference_sources(assignment: str) -> list[str]:
+    return [source for _, source in cells(assignment)]
+
+
+def namespace(sources, assignment: str, name: str = "submission") -> dict:
+    """A fresh notebook-like namespace with `sources` executed in order, in the folder of the
+    assignment's source notebook (setup cells read hyperparameters.json there)."""
+    return reference.execute(list(sources), notebook_path(assignment).parent, name)
 
 
 def stub(source: str) -> str:
@@ -65,11 +77,12 @@ def stub(source: str) -> str:
 
 
 def reference_namespace(assignment: str) -> dict:
-    return namespace(solution_sources(assignment))
+    return namespace(reference_sources(assignment), assignment)
 
 
 def stub_namespace(assignment: str) -> dict:
-    return namespace(stub(source) for source in solution_sources(assignment))
+    return namespace([stub(source) if role is Role.SOLUTION else source
+                      for role, source in cells(assignment)], assignment)
 
 
 def independent_path(assignment: str) -> Path:
@@ -77,7 +90,9 @@ def independent_path(assignment: str) -> Path:
 
 
 def independent_namespace(assignment: str) -> dict:
-    return namespace([independent_path(assignment).read_text(encoding="utf-8")])
+    """The given code of the setup cells, then the independent solution."""
+    return namespace([*setup_sources(assignment), independent_path(assignment).read_text(encoding="utf-8")],
+                     assignment, "independent")
 
 
 def mutants_dir(assignment: str) -> Path:
@@ -99,9 +114,9 @@ def load_mutant(assignment: str, name: str) -> tuple[dict, dict]:
     the namespace they were defined in, so only a fresh one makes e.g. the reference `train` call
     a mutated `sgd_step`.
     """
-    ns = namespace(solution_sources(assignment), f"mutant_{name}")
     path = mutants_dir(assignment) / f"{name}.py"
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), ns)
+    ns = namespace([*reference_sources(assignment), path.read_text(encoding="utf-8")], assignment,
+                   f"mutant_{name}")
     return ns, ns.pop("EXPECT")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
+import corpus
 from inprocess import InProcessStudent
 
 from autograde_tests import engine, reference
@@ -12,11 +12,8 @@ NOTEBOOK = course().solution_notebook("nn_from_scratch")
 
 
 def _student(extra: str) -> InProcessStudent:
-    ns: dict = {"np": np}
-    for src in reference.solution_sources(NOTEBOOK):
-        exec(src, ns)
-    exec(extra, ns)
-    return InProcessStudent(ns)
+    return InProcessStudent(corpus.namespace([*corpus.reference_sources("nn_from_scratch"), extra],
+                                             "nn_from_scratch"))
 
 
 def _failure(student: InProcessStudent, check_id: str):

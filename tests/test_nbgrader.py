@@ -21,11 +21,11 @@ import sys
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pytest
 
 pytest.importorskip("nbgrader")
 
+import corpus  # noqa: E402
 from inprocess import InProcessStudent  # noqa: E402
 
 from autograde_tests import engine, reference  # noqa: E402
@@ -185,10 +185,8 @@ def test_mutants_agree_with_the_in_process_double(graded):
     mine = _grader(graded["out"])
     ref = reference.load(KIT.solution_notebook(ASSIGNMENT))
     for path in sorted(MUTANTS.glob("*.py")):
-        namespace: dict = {"__name__": "mutant", "np": np}
-        for source in reference.solution_sources(KIT.solution_notebook(ASSIGNMENT)):
-            exec(compile(source, "<reference>", "exec"), namespace)
-        exec(compile(_mutant(path.stem), str(path), "exec"), namespace)
+        namespace = corpus.namespace([*corpus.reference_sources(ASSIGNMENT), _mutant(path.stem)],
+                                     ASSIGNMENT, "mutant")
         double = engine.run_checks(InProcessStudent(namespace), SEED, ref)
         sandboxed = mine[f"mutant_{path.stem}"]["tests"]
         assert [(t.id, t.status, t.points) for t in double] == \

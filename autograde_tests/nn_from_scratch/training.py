@@ -21,6 +21,6 @@ def train_args(ref, name: str, X_train: np.ndarray, y_train: np.ndarray, seed: i
 def reference_accuracy(ref, case: str, draw: int, seed: int) -> float:
     """Test accuracy of the reference trained with initialization seed `seed` on the fresh draw
     `draw` of dataset `case`."""
-    X_train, y_train, X_test, y_test = normalized(ref, case, draw)
+    X_train, y_train, X_test, y_test = normalized(case, draw)
     params, _ = ref.train(*train_args(ref, case, X_train, y_train, seed))
     return ref.accuracy(ref.predict(params, X_test), y_test)

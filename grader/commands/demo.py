@@ -2,7 +2,9 @@
 
 Regenerates the release (and with it the example classes), grades every example class
 examples/<a>/submitted/ in the sandbox with the seed and time limit of its expected.json into
-DIR/<a>/ (grades.csv, feedback, the HTML report), and compares every score with the expectation.
+DIR/<a>/ (grades.csv, feedback, the HTML report), compares every score with the expectation, and
+collects the classes into the course gradebook DIR/course/ (course table, Moodle and Canvas CSVs
+with examples/roster.csv, the course page).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 #: The file that marks a folder as a demo output folder (so a rerun may replace it).
 RUN_MARK = ".nnkit-demo"
+#: Where the course gradebook of the example classes goes, and the roster it uses.
+COURSE_DIR = "course"
+ROSTER_FILE = "roster.csv"
 
 
 def _fresh_folder(out: Path) -> None:
@@ -73,6 +78,13 @@ def run(args: argparse.Namespace) -> int:
         if status != 0:
             return status
         mismatched += problems
+    argv = ["collect", *(str(out / name) for name in names), "--out", str(out / COURSE_DIR)]
+    roster = example_class.examples_root(the_course) / ROSTER_FILE
+    if roster.is_file():
+        argv += ["--roster", str(roster)]
+    status = main(argv)  # the course gradebook of the classes, with its LMS exports and page
+    if status != 0:
+        return status
     print(f"datasets: {toy2d.plot_gallery(out / 'datasets.png')}")
     print(f"demo output folder: {out}")
     return 1 if mismatched else 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from pathlib import Path
 
 from grader.errors import UsageError
 from grader.leaks import find_leaks
@@ -36,24 +38,29 @@ def run(args: argparse.Namespace) -> int:
     release.require_nbgrader()  # a missing nbgrader is one clear line, before any work
     for name in names:
         try:
-            report = release.release(the_course, name)
+            files = release.expected_release_files(the_course, name)
         except release.ReleaseError as exc:
             if exc.log:
                 sys.stderr.write(exc.log.rstrip("\n") + "\n")
             raise
-        print(report.line(name), flush=True)
         revealed = settings.assignment(name).reveals
         others = [the_course.solutions / o for o in the_course.assignment_names()
                   if o != name and o not in revealed]
-        leaks = find_leaks(the_course.assignments / name, the_course.solutions / name,
-                           [the_course.autograde_tests, the_course.root / "grader"],
-                           public_files=[the_course.datasets / "__init__.py"],
-                           other_sources=others)
+        with tempfile.TemporaryDirectory(prefix="nnkit-staged-") as tmp:
+            staged = Path(tmp) / name   # checked before anything reaches assignments/
+            release.sync_folder(files, staged)
+            leaks = find_leaks(staged, the_course.solutions / name,
+                               [the_course.autograde_tests, the_course.root / "grader"],
+                               public_files=[the_course.datasets / "__init__.py"],
+                               other_sources=others)
         for leak in leaks:
             sys.stderr.write(f"grader: leak in the release of {name}: {leak}\n")
         if leaks:
-            raise UsageError(f"the release of {name} contains {len(leaks)} thing(s) students must "
-                             "not see (listed above); fix solutions/ and release again")
+            raise UsageError(f"the release of {name} would contain {len(leaks)} thing(s) students "
+                             f"must not see (listed above); nothing was written to assignments/{name}: "
+                             "fix solutions/ and release again")
+        report = release.sync_folder(files, the_course.assignments / name)
+        print(report.line(name), flush=True)
     for name in names:  # the example classes follow the release
         if name in example_class.classes(the_course):
             print(example_class.regenerate(the_course, name).line(f"examples/{name}"), flush=True)

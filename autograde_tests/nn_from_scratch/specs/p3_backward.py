@@ -8,48 +8,24 @@ versus "it matches your forward, so your forward is wrong too".
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from autograde_tests import inputs
-from autograde_tests.compare import Fail, close, expect_array, expect_unchanged, rel_error
-from autograde_tests.contract import Callback, CallFailed, StudentRaised
+from autograde_tests.compare import Fail, close, expect_array, expect_unchanged
+from autograde_tests.contract import Callback, StudentRaised
 from autograde_tests.engine import check
-from autograde_tests.probes import column_softmax, overflow_guard, plant_extreme_row
+from autograde_tests.probes import (
+    column_softmax,
+    overflow_guard,
+    own_forward_note,
+    plant_extreme_row,
+    scalar,
+    with_note,
+)
 
-#: Relative error below which a gradient agrees with a numerical gradient (float64, h = 1e-5).
-GRADCHECK_RTOL = 1e-6
 #: Tolerance of numerical_gradient against the exact gradient of a smooth test function.
 NUMGRAD_RTOL = 1e-6
 NUMGRAD_ATOL = 1e-8
-
-
-def own_forward_note(ctx, got: np.ndarray, f: Callable[[np.ndarray], float], x: np.ndarray,
-                     what: str, forward_name: str) -> str:
-    """One sentence comparing the student's gradient with the numerical gradient of their forward."""
-    try:
-        numeric = ctx.ref.numerical_gradient(f, x.astype(float).copy())
-    except (CallFailed, TypeError, ValueError, IndexError):
-        return f"(your `{forward_name}` could not be used for a numerical check)"
-    if not isinstance(got, np.ndarray) or got.shape != numeric.shape:
-        return ""
-    if rel_error(got, numeric) < GRADCHECK_RTOL:
-        return (f"Your {what} matches the numerical gradient of your own `{forward_name}`, so "
-                f"`{forward_name}` itself is probably wrong as well.")
-    return (f"Your {what} does not match the numerical gradient of your own `{forward_name}` either "
-            f"(relative error {rel_error(got, numeric):.1e}): the backward formula is wrong.")
-
-
-def _scalar(answer) -> float:
-    value = answer.value
-    if isinstance(value, np.ndarray) and value.size == 1:
-        return float(value.ravel()[0])
-    return float(value)
-
-
-def _with_note(fail: Fail, note: str) -> Fail:
-    return Fail(f"{fail.message}\n  {note}" if note else fail.message, fail.diagnosis)
 
 
 # ---------------------------------------------------------------- linear layer
@@ -98,7 +74,7 @@ def _linear_check(ctx, which: str) -> None:
                            "bias gradient averaged instead of summed")
             expect_array(got, exp[which], which)
         except Fail as fail:
-            raise _with_note(fail, _linear_note(ctx, dZ, X, W, got, which)) from None
+            raise with_note(fail, _linear_note(ctx, dZ, X, W, got, which)) from None
 
 
 @check("linear_backward.dX", function="linear_backward", points=3,
@@ -143,7 +119,7 @@ def relu_backward_values(ctx) -> None:
                            "ReLU backward uses the output instead of the mask")
             expect_array(got, expected, "dZ", type_name=answer.type_name)
         except Fail as fail:
-            raise _with_note(fail, _relu_note(ctx, dA, Z, got)) from None
+            raise with_note(fail, _relu_note(ctx, dA, Z, got)) from None
 
 
 @check("relu_backward.at-zero", function="relu_backward", points=2,
@@ -164,7 +140,7 @@ def relu_backward_zero(ctx) -> None:
 # ---------------------------------------------------------------- softmax cross-entropy
 def _sce_note(ctx, logits, y, got) -> str:
     def f(v):
-        return _scalar(ctx.student.call("softmax_cross_entropy", (v, y)))
+        return scalar(ctx.student.call("softmax_cross_entropy", (v, y)))
     return own_forward_note(ctx, got, f, logits, "dlogits", "softmax_cross_entropy")
 
 
@@ -204,7 +180,7 @@ def sce_backward_values(ctx) -> None:
                 raise Fail("dlogits has the wrong sign: it is softmax(logits) - onehot(y)", "wrong sign")
             expect_array(got, expected, "dlogits", type_name=answer.type_name)
         except Fail as fail:
-            raise _with_note(fail, _sce_note(ctx, logits, y, got)) from None
+            raise with_note(fail, _sce_note(ctx, logits, y, got)) from None
 
 
 @check("softmax_cross_entropy_backward.stable", function="softmax_cross_entropy_backward", points=2,
@@ -260,7 +236,7 @@ def _backward_case(ctx, sizes):
             expect_array(g[0], exp_dW, f"dW_{i}")
             expect_array(g[1], exp_db, f"db_{i}")
         except Fail as fail:
-            raise _with_note(fail, _backward_note(ctx, params, X, dlogits, i - 1, g[0])) from None
+            raise with_note(fail, _backward_note(ctx, params, X, dlogits, i - 1, g[0])) from None
 
 
 def _backward_note(ctx, params, X, dlogits, layer: int, got) -> str:

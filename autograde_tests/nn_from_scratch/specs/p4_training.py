@@ -185,7 +185,7 @@ def _datasets_for_run(ctx) -> list[str]:
 def train_accuracy(ctx) -> None:
     for name in _datasets_for_run(ctx):
         draw = int(ctx.rng.integers(2**31))
-        X_train, y_train, X_test, y_test = calibration.normalized(ctx.ref, name, draw)
+        X_train, y_train, X_test, y_test = calibration.normalized(name, draw)
         seed = int(ctx.rng.integers(2**31))
         args = train_args(ctx.ref, name, X_train, y_train, seed)
         params, _ = _student_train(ctx, args)
@@ -207,7 +207,7 @@ def train_accuracy(ctx) -> None:
        description="the loss of the returned parameters is lower than at initialization")
 def train_loss_decreases(ctx) -> None:
     name, epochs = LOSS_CHECK["dataset"], LOSS_CHECK["epochs"]
-    X_train, y_train, _, _ = calibration.normalized(ctx.ref, name, int(ctx.rng.integers(2**31)))
+    X_train, y_train, _, _ = calibration.normalized(name, int(ctx.rng.integers(2**31)))
     seed = int(ctx.rng.integers(2**31))
     args = list(train_args(ctx.ref, name, X_train, y_train, seed))
     args[4] = epochs

@@ -1,0 +1,859 @@
+"""Run the public checks of your notebook and print one line per exercise.
+
+Usage, from the assignment folder (next to the notebook, toy2d.py and hyperparameters.json):
+
+    python check.py                      # the one .ipynb notebook of this folder
+    python check.py nn_from_scratch.ipynb
+    python check.py -v                   # every hint in full
+
+What runs: the notebook's setup cells (imports, settings), your solution cells and any cells you
+added, in notebook order (as when your notebook is graded); then every check of the assignment
+as it was released, each on its own (this file carries the released check cells, so a check cell
+you edited or deleted by mistake still runs as released, and you are told about the change).
+Demo cells (training and plots) and the grade cells do not run, here or when your notebook is
+graded, and lines starting with % or ! are skipped. A check either passes, is not implemented yet,
+fails (with the message of the failed assertion as a hint), or times out. When a check fails
+because a function it uses fails its own check, the hint says which one to fix first.
+
+Passing these checks is a good sign, not a guarantee: the grader runs more tests (random inputs,
+edge cases, gradient checks, training accuracy). The exit code is 0 when every check passes and
+your check cells are as released.
+
+This file needs only Python and NumPy (matplotlib when your notebook imports it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import re
+import signal
+import sys
+import time
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# ---- the kit's notebook contract (cell roles), included so that this file needs nothing but NumPy ----
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# ---------------------------------------------------------------------------------- markers
+
+
+@dataclass(frozen=True)
+class RngSeed:
+    """Reaches the student function as `np.random.default_rng(seed)`."""
+
+    seed: int
+
+
+@dataclass(frozen=True)
+class Callback:
+    """Reaches the student function as a callable; each call runs `substitute[name]` in the
+    grader (trusted reference code), never in the student's process."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Unrepresentable:
+    """Stands for a returned value that is not plain data (a custom class, a set, a complex or
+    object array, ...). `type_name` says what it was."""
+
+    type_name: str
+
+    def __repr__(self) -> str:
+        return f"<unrepresentable {self.type_name}>"
+
+
+# ---------------------------------------------------------------------------------- values
+
+#: Containers nested deeper than this are not plain data.
+MAX_DEPTH = 16
+#: Longest type name reported.
+MAX_TYPE_NAME = 200
+#: Array dtypes that are plain data: (kind, item size).
+ARRAY_DTYPES = frozenset({("b", 1), ("i", 1), ("i", 2), ("i", 4), ("i", 8), ("u", 1), ("u", 2),
+                          ("u", 4), ("u", 8), ("f", 2), ("f", 4), ("f", 8)})
+#: Integers longer than this many bits are not plain data (they overflow every float).
+MAX_INT_BITS = 10_000
+
+
+def type_name(obj: Any) -> str:
+    """A short, human name for the type of `obj` ("ndarray", "numpy.float64", "tuple",
+    "Liar(ndarray subclass)", "__main__.Point"); never raises."""
+    try:
+        t = type(obj)
+        if t is np.ndarray:
+            return "ndarray"
+        if isinstance(obj, np.ndarray):
+            return f"{t.__name__}(ndarray subclass)"[:MAX_TYPE_NAME]
+        if isinstance(obj, np.generic):
+            return f"numpy.{t.__name__}"[:MAX_TYPE_NAME]
+        module, name = t.__module__, t.__qualname__
+        if not isinstance(module, str) or not isinstance(name, str):
+            return "?"
+        return (name if module == "builtins" else f"{module}.{name}")[:MAX_TYPE_NAME]
+    except Exception:  # a hostile metaclass can make any attribute access raise
+        return "?"
+
+
+def normalize(obj: Any, keep: tuple[type, ...] = (), _depth: int = 0) -> Any:
+    """`obj` as plain data, the one conversion every grading path applies to a returned value.
+
+    Plain data is: None, bool, int, float, str, an exact `np.ndarray` of a dtype in ARRAY_DTYPES
+    (a fresh copy, writable, native byte order), and list / tuple / dict (str keys) of plain data.
+
+    - NumPy scalars become Python numbers; ndarray subclasses become plain arrays of their data;
+      float arrays wider than 64 bits become float64;
+    - subclasses of tuple, list, dict, int, float and str (namedtuple, IntEnum, OrderedDict, ...)
+      become the built-in type, read through the built-in's own methods (so overridden
+      `__iter__` or `__eq__` are never called);
+    - anything else, an integer longer than MAX_INT_BITS, or nesting deeper than MAX_DEPTH
+      becomes `Unrepresentable(type name)`;
+    - objects whose exact type is in `keep` are left as they are (the sandbox keeps random
+      generators in the arguments of a callback: they travel as their state).
+    """
+    if obj is None or obj is True or obj is False:
+        return obj
+    t = type(obj)
+    if t in keep:
+        return obj
+    if t is float or t is str:
+        return obj
+    if t is int:
+        return obj if obj.bit_length() <= MAX_INT_BITS else Unrepresentable("int (too large)")
+    if isinstance(obj, np.ndarray):
+        return _array(obj)
+    if isinstance(obj, np.generic):
+        if isinstance(obj, np.bool_):
+            return bool(obj)
+        if isinstance(obj, np.integer):
+            return int(obj)
+        if isinstance(obj, np.floating):
+            return float(obj)
+        return Unrepresentable(f"{type_name(obj)} (dtype {obj.dtype})")
+    if isinstance(obj, (list, tuple, dict)) and _depth >= MAX_DEPTH:
+        return Unrepresentable(f"{type_name(obj)} (nested too deeply)")
+    if isinstance(obj, tuple):
+        return tuple(normalize(x, keep, _depth + 1) for x in tuple.__iter__(obj))
+    if isinstance(obj, list):
+        return [normalize(x, keep, _depth + 1) for x in list.__iter__(obj)]
+    if isinstance(obj, dict):
+        out = {}
+        for key, value in dict.items(obj):
+            if type(key) is not str:
+                return Unrepresentable(f"{type_name(obj)} (keys must be str)")
+            out[key] = normalize(value, keep, _depth + 1)
+        return out
+    if isinstance(obj, int):
+        return normalize(int.__index__(obj))
+    if isinstance(obj, float):
+        return float.__float__(obj)
+    if isinstance(obj, str):
+        return str.__str__(obj)
+    return Unrepresentable(type_name(obj))
+
+
+def _array(obj: np.ndarray) -> Any:
+    arr = np.ndarray.view(obj, np.ndarray)
+    dt = arr.dtype
+    if dt.fields is not None or dt.subdtype is not None:
+        return Unrepresentable(f"{type_name(obj)} (dtype {dt})")
+    if dt.kind == "f" and dt.itemsize > 8:
+        return arr.astype(np.float64)
+    if (dt.kind, dt.itemsize) not in ARRAY_DTYPES:
+        return Unrepresentable(f"{type_name(obj)} (dtype {dt})")
+    return np.array(arr, dtype=dt.newbyteorder("="), copy=True, order="C")
+
+
+# ---------------------------------------------------------------------------------- failures
+
+class Status(str, enum.Enum):  # noqa: UP042 - check.py includes this file: Python < 3.11 too
+    """Outcome of one check. Every status but PASSED scores 0."""
+
+    PASSED = "passed"
+    FAILED = "failed"                     # ran, wrong answer (message + diagnosis)
+    NOT_IMPLEMENTED = "not_implemented"   # still the stub (NotImplementedError)
+    MISSING = "missing"                   # the function is not defined
+    ERROR = "error"                       # the student's code raised
+    TIMEOUT = "timeout"                   # a time limit (CPU, or the wall-clock backstop)
+    MEMORY = "memory"                     # the memory limit
+    CRASH = "crash"                       # the process died or exited (sys.exit, a signal)
+    BAD_ANSWER = "bad_answer"             # an answer that could not be read
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: Statuses of one check, in the order reports list them.
+CHECK_STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
+#: Check statuses that mean running the code went wrong, rather than the answer being wrong.
+RUN_PROBLEM_STATUSES: tuple[str, ...] = tuple(s.value for s in (
+    Status.TIMEOUT, Status.MEMORY, Status.ERROR, Status.CRASH, Status.BAD_ANSWER))
+
+
+class SubmissionStatus(str, enum.Enum):  # noqa: UP042
+    """Outcome of one submission as a whole."""
+
+    GRADED = "graded"     # the checks ran (each has its own status)
+    ERROR = "error"       # the notebook's code could not run, or grading itself failed
+    TIMEOUT = "timeout"   # the notebook's code did not finish loading in time
+    MEMORY = "memory"     # loading the notebook's code ran out of memory
+    INVALID = "invalid"   # the file is not a readable notebook
+    MISSING = "missing"   # nothing was submitted
+
+    def __str__(self) -> str:
+        return self.value
+
+
+SUBMISSION_STATUSES: tuple[str, ...] = tuple(s.value for s in SubmissionStatus)
+
+
+class CallFailed(Exception):
+    """A call of a student function produced no usable answer.
+
+    `kind` (a Status) becomes the check's status; `feedback` is the line a student reads;
+    `output` holds what the student's code printed during the call (capped).
+    """
+
+    kind: Status = Status.ERROR
+    #: Put before the message in the student's feedback.
+    prefix: str = ""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+        self.output = ""
+
+    @property
+    def feedback(self) -> str:
+        return f"{self.prefix}{self.message}"
+
+
+class NotImplementedYet(CallFailed):
+    """The function still raises NotImplementedError (the released stub)."""
+
+    kind = Status.NOT_IMPLEMENTED
+
+
+class Missing(CallFailed):
+    """The function is not defined, or the name is bound to something that is not callable."""
+
+    kind = Status.MISSING
+
+
+class StudentRaised(CallFailed):
+    """The student's code raised `exc_type`; `where` names the notebook cell, line and function."""
+
+    kind = Status.ERROR
+
+    def __init__(self, exc_type: str, message: str, where: str = ""):
+        text = f"{exc_type}: {message}" if message else exc_type
+        if len(text) > 300:
+            text = text[:297] + "..."
+        super().__init__(f"{text} ({where})" if where else text)
+        self.exc_type = exc_type
+        self.detail = message
+        self.where = where
+
+
+class CallTimedOut(CallFailed):
+    """The call used up its CPU time, or reached the wall-clock backstop."""
+
+    kind = Status.TIMEOUT
+    prefix = "timed out: "
+
+
+class OutOfMemory(CallFailed):
+    """The call went over the memory limit."""
+
+    kind = Status.MEMORY
+    prefix = "out of memory: "
+
+
+class Crashed(CallFailed):
+    """The process running the student's code died or exited (sys.exit, os._exit, a signal).
+
+    `status` is the exit status (None when killed by a signal), `signal` the signal number.
+    """
+
+    kind = Status.CRASH
+    prefix = "your code stopped the process: "
+
+    def __init__(self, reason: str, *, status: int | None = None, signal: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.signal = signal
+
+
+class BadAnswer(CallFailed):
+    """What came back could not be accepted: malformed, forged, stale, too large."""
+
+    kind = Status.BAD_ANSWER
+    prefix = "unusable answer: "
+
+
+# ---------------------------------------------------------------------------------- cell roles
+
+class Role(str, enum.Enum):  # noqa: UP042
+    """What a notebook cell is for. See docs/cell-roles.md."""
+
+    SETUP = "setup"         # locked code the notebook needs (imports, settings); runs when graded
+    SOLUTION = "solution"   # the student's answer to an exercise; runs when graded
+    CHECK = "check"         # locked public check of an exercise; run by check.py, not when graded
+    TEST = "test"           # locked grade cell: the hidden tests' result appears here
+    DEMO = "demo"           # locked demo (training, plots); never run when graded
+    ANSWER = "answer"       # a written answer, graded by hand
+    ADDED = "added"         # a code cell the student added; runs when graded
+    TEXT = "text"           # a markdown or raw cell without a grading role
+    LOCKED = "locked"       # any other locked cell; never runs
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: The grade_id prefix each role's cells carry (lint checks it; locked code cells are told apart
+#: by it).
+ROLE_PREFIXES: dict[Role, str] = {
+    Role.SETUP: "setup-", Role.SOLUTION: "solution-", Role.CHECK: "check-", Role.TEST: "test-",
+    Role.DEMO: "demo-", Role.ANSWER: "answer-",
+}
+#: Roles whose code runs when a notebook is graded (setup in its released form).
+RUN_WHEN_GRADED = frozenset({Role.SETUP, Role.SOLUTION, Role.ADDED})
+
+
+def nbgrader_meta(cell: Any) -> dict:
+    """The cell's `metadata.nbgrader` dict, or {} when it is missing or malformed."""
+    if not isinstance(cell, Mapping):
+        return {}
+    meta = cell.get("metadata")
+    meta = meta.get("nbgrader") if isinstance(meta, Mapping) else None
+    return dict(meta) if isinstance(meta, Mapping) else {}
+
+
+def grade_id(cell: Any) -> str | None:
+    """The cell's nbgrader grade_id, or None."""
+    gid = nbgrader_meta(cell).get("grade_id")
+    return gid if isinstance(gid, str) and gid else None
+
+
+def cell_role(cell: Any) -> Role:
+    """The role of one notebook cell (a dict as in the .ipynb JSON, or an nbformat node).
+
+    Rules, first match wins:
+    1. no nbgrader metadata or no grade_id: a code cell is ADDED, anything else TEXT;
+    2. `solution: true`: a code cell is SOLUTION, a markdown cell ANSWER;
+    3. `grade: true`: a code cell is TEST, a markdown cell ANSWER;
+    4. `task: true`: LOCKED;
+    5. a code cell whose grade_id starts with setup- / check- / demo- is SETUP / CHECK / DEMO;
+    6. anything else: LOCKED for code, TEXT for markdown.
+    Malformed metadata never raises: it counts as missing.
+    """
+    kind = cell.get("cell_type") if isinstance(cell, Mapping) else None
+    code = kind == "code"
+    meta = nbgrader_meta(cell)
+    gid = grade_id(cell)
+    if gid is None:
+        return Role.ADDED if code else Role.TEXT
+    if meta.get("solution") is True:
+        return Role.SOLUTION if code else Role.ANSWER
+    if meta.get("grade") is True:
+        return Role.TEST if code else Role.ANSWER
+    if meta.get("task") is True:
+        return Role.LOCKED
+    if code:
+        for role in (Role.SETUP, Role.CHECK, Role.DEMO):
+            if gid.startswith(ROLE_PREFIXES[role]):
+                return role
+        return Role.LOCKED
+    return Role.TEXT
+
+
+def cell_source(cell: Any) -> str | None:
+    """The cell's source as one string (the .ipynb format allows a list of lines), or None when
+    it is malformed."""
+    source = cell.get("source") if isinstance(cell, Mapping) else None
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    return None
+
+
+def function_of(test_grade_id: str) -> str:
+    """The graded function of a test cell: "test-linear_forward" -> "linear_forward"."""
+    return test_grade_id.removeprefix(ROLE_PREFIXES[Role.TEST])
+# ---- end of the contract ----
+
+#: The assignment's released checks: {"assignment": name, "checks": [[grade_id, source], ...],
+#: "calls": {function: [graded functions it calls]}}. Written into the released check.py; None
+#: here, where `grader check` passes them in.
+RELEASED: dict | None = {
+ "assignment": "training_networks",
+ "checks": [
+  [
+   "check-tanh_forward",
+   "Z_check = np.array([[-1.0, 0.0, 2.0], [0.5, -3.0, 20.0]])\nZ_before = Z_check.copy()\nA = tanh_forward(Z_check)\nassert np.array_equal(Z_check, Z_before), (\n    \"tanh_forward changed `Z` in place (e.g. np.tanh(Z, out=Z)): return a new array, as np.tanh(Z) gives\")\nassert type(A) is np.ndarray and np.issubdtype(A.dtype, np.floating), (\n    f\"tanh_forward must return a float np.ndarray, got {type(A).__name__} of dtype {getattr(A, 'dtype', '-')}\")\nassert np.shape(A) == (2, 3), f\"A keeps the shape of Z, (2, 3), got {np.shape(A)}\"\nassert np.allclose(A, [[-0.76159416, 0.0, 0.96402758], [0.46211716, -0.99505475, 1.0]]), (\n    f\"wrong values: tanh of [[-1, 0, 2], [0.5, -3, 20]] is [[-0.76159416, 0, 0.96402758], \"\n    f\"[0.46211716, -0.99505475, 1]], got {A}\")\nwith np.errstate(over=\"raise\", invalid=\"raise\"):\n    try:\n        A_big = tanh_forward(np.array([-1000.0, 1000.0]))\n    except FloatingPointError:\n        raise AssertionError(\"tanh_forward overflows for Z = +-1000 (e^1000 in (e^z - e^-z) / (e^z + e^-z)): \"\n                             \"use np.tanh, which never overflows\") from None\nassert np.allclose(A_big, [-1.0, 1.0]), f\"tanh(-1000) is -1 and tanh(1000) is 1, got {A_big}\"\nprint(\"tanh_forward: all checks passed\")"
+  ],
+  [
+   "check-tanh_backward",
+   "dA_check = np.array([[1.0, -2.0, 0.5, 3.0]])\nZ_check = np.array([[0.0, 1.0, -2.0, 0.5]])\ndA_before, Z_before = dA_check.copy(), Z_check.copy()\ndZ = tanh_backward(dA_check, Z_check)\nassert np.array_equal(dA_check, dA_before), (\n    \"tanh_backward changed `dA` in place (e.g. `dA *= ...`): compute dA * (1 - np.tanh(Z) ** 2) as a new array\")\nassert np.array_equal(Z_check, Z_before), (\n    \"tanh_backward changed `Z` in place: compute np.tanh(Z) as a new array, without writing to Z\")\nassert type(dZ) is np.ndarray and np.issubdtype(dZ.dtype, np.floating), (\n    f\"tanh_backward must return a float np.ndarray, got {type(dZ).__name__} of dtype {getattr(dZ, 'dtype', '-')}\")\nassert np.shape(dZ) == (1, 4), f\"dZ has the shape of dA, (1, 4), got {np.shape(dZ)}\"\nassert not np.allclose(dZ, [[0.0, -1.52318831, -0.48201379, 1.38635147]]), (\n    \"tanh_backward multiplies dA by tanh(Z), the function itself: the derivative of tanh is 1 - tanh(Z)**2\")\nassert not np.allclose(dZ, [[1.0, 0.0, -1.5, 2.25]]), (\n    \"tanh_backward uses 1 - Z**2: the derivative is 1 - tanh(Z)**2, with the tanh of the input Z\")\nassert not np.allclose(dZ, [[1.0, 0.41997434, 0.07065082, 0.78644773]]), (\n    \"tanh_backward returns the slope 1 - tanh(Z)**2 alone: multiply it by dA (chain rule)\")\nassert np.allclose(dZ, [[1.0, -0.83994868, 0.03532541, 2.3593432]]), (\n    f\"expected dA * (1 - tanh(Z)**2) = [[1, -0.83994868, 0.03532541, 2.3593432]], got {dZ}\")\nwith np.errstate(over=\"raise\", invalid=\"raise\"):\n    try:\n        dZ_big = tanh_backward(np.array([1.0, 1.0]), np.array([-1000.0, 1000.0]))\n    except FloatingPointError:\n        raise AssertionError(\"tanh_backward overflows for Z = +-1000: compute the slope from np.tanh(Z)\") from None\nassert np.allclose(dZ_big, [0.0, 0.0]), f\"tanh is flat at Z = +-1000: expected the gradient [0, 0], got {dZ_big}\"\nprint(\"tanh_backward: all checks passed\")"
+  ],
+  [
+   "check-leaky_relu_forward",
+   "Z_check = np.array([[-2.0, 0.0, 3.0], [1.5, -0.5, 0.0]])\nZ_before = Z_check.copy()\nA = leaky_relu_forward(Z_check)\nassert np.array_equal(Z_check, Z_before), (\n    \"leaky_relu_forward changed `Z` in place (e.g. `Z[Z < 0] *= alpha`): return a new array, e.g. with np.where\")\nassert type(A) is np.ndarray and np.issubdtype(A.dtype, np.floating), (\n    f\"leaky_relu_forward must return a float np.ndarray, got {type(A).__name__} of dtype {getattr(A, 'dtype', '-')}\")\nassert np.shape(A) == (2, 3), f\"A keeps the shape of Z, (2, 3), got {np.shape(A)}\"\nassert not np.allclose(A, [[0.0, 0.0, 3.0], [1.5, 0.0, 0.0]]), (\n    \"leaky_relu_forward sets negative inputs to 0, like ReLU: it multiplies them by alpha\")\nassert np.allclose(A, [[-0.02, 0.0, 3.0], [1.5, -0.005, 0.0]]), (\n    f\"with the default alpha = 0.01 expected [[-0.02, 0, 3], [1.5, -0.005, 0]], got {A}\")\nA_alpha = leaky_relu_forward(Z_check, alpha=0.2)\nassert np.allclose(A_alpha, [[-0.4, 0.0, 3.0], [1.5, -0.1, 0.0]]), (\n    f\"leaky_relu_forward(Z, alpha=0.2) should be [[-0.4, 0, 3], [1.5, -0.1, 0]], got {A_alpha}: \"\n    \"use the argument alpha, not a fixed 0.01\")\nprint(\"leaky_relu_forward: all checks passed\")"
+  ],
+  [
+   "check-leaky_relu_backward",
+   "dA_check = np.array([[1.0, 2.0, 3.0, -4.0]])\nZ_check = np.array([[-1.0, 0.0, 2.0, 5.0]])\ndA_before, Z_before = dA_check.copy(), Z_check.copy()\ndZ = leaky_relu_backward(dA_check, Z_check, alpha=0.1)\nassert np.array_equal(dA_check, dA_before), (\n    \"leaky_relu_backward changed `dA` in place: build a new array, dA times the slope (1 or alpha)\")\nassert np.array_equal(Z_check, Z_before), (\n    \"leaky_relu_backward changed `Z` in place: build the slopes as a new array, without writing to Z\")\nassert type(dZ) is np.ndarray and np.issubdtype(dZ.dtype, np.floating), (\n    f\"leaky_relu_backward must return a float np.ndarray, got {type(dZ).__name__} of dtype {getattr(dZ, 'dtype', '-')}\")\nassert np.shape(dZ) == (1, 4), f\"dZ has the shape of dA, (1, 4), got {np.shape(dZ)}\"\nassert not np.allclose(dZ, [[0.1, 2.0, 3.0, -4.0]]), (\n    \"leaky_relu_backward uses slope 1 at Z == 0: the slope there is alpha (the Z <= 0 branch, as ReLU'(0) = 0 \"\n    \"in Assignment 1), so the mask of slope 1 is Z > 0, not Z >= 0\")\nassert not np.allclose(dZ, [[0.0, 0.0, 3.0, -4.0]]), (\n    \"leaky_relu_backward blocks the gradient where Z <= 0, like ReLU: it passes alpha * dA there\")\nassert not np.allclose(dZ, [[0.01, 0.02, 3.0, -4.0]]), (\n    \"leaky_relu_backward(dA, Z, alpha=0.1) used alpha = 0.01: use the argument alpha\")\nassert not np.allclose(dZ, [[-0.1, 0.0, 6.0, -20.0]]), (\n    \"multiply dA by the slope (1 where Z > 0, alpha elsewhere), not by Z or by the activation\")\nassert np.allclose(dZ, [[0.1, 0.2, 3.0, -4.0]]), (\n    f\"with alpha = 0.1 expected [[0.1, 0.2, 3, -4]] (dA where Z > 0, alpha * dA elsewhere), got {dZ}\")\ndZ_default = leaky_relu_backward(dA_check, Z_check)\nassert np.allclose(dZ_default, [[0.01, 0.02, 3.0, -4.0]]), (\n    f\"with the default alpha = 0.01 expected [[0.01, 0.02, 3, -4]], got {dZ_default}\")\nprint(\"leaky_relu_backward: all checks passed\")"
+  ],
+  [
+   "check-elu_forward",
+   "Z_check = np.array([[-2.0, 0.0, 3.0], [1.5, -0.5, 0.0]])\nZ_before = Z_check.copy()\nA = elu_forward(Z_check)\nassert np.array_equal(Z_check, Z_before), (\n    \"elu_forward changed `Z` in place (e.g. `Z[Z <= 0] = ...`): build a new array, e.g. with np.where\")\nassert type(A) is np.ndarray and np.issubdtype(A.dtype, np.floating), (\n    f\"elu_forward must return a float np.ndarray, got {type(A).__name__} of dtype {getattr(A, 'dtype', '-')}\")\nassert np.shape(A) == (2, 3), f\"A keeps the shape of Z, (2, 3), got {np.shape(A)}\"\nassert not np.allclose(A, [[0.0, 0.0, 3.0], [1.5, 0.0, 0.0]]), (\n    \"elu_forward sets negative inputs to 0, like ReLU: for Z <= 0 it is alpha * (exp(Z) - 1)\")\nassert np.allclose(A, [[-0.86466472, 0.0, 3.0], [1.5, -0.39346934, 0.0]]), (\n    f\"with alpha = 1 expected [[-0.86466472, 0, 3], [1.5, -0.39346934, 0]], got {A}\")\nA_alpha = elu_forward(Z_check, alpha=2.0)\nassert np.allclose(A_alpha, [[-1.72932943, 0.0, 3.0], [1.5, -0.78693868, 0.0]]), (\n    f\"elu_forward(Z, alpha=2.0) should be [[-1.72932943, 0, 3], [1.5, -0.78693868, 0]], got {A_alpha}: \"\n    \"use the argument alpha, alpha * (exp(Z) - 1) for Z <= 0\")\nwith np.errstate(over=\"raise\"):\n    try:\n        A_big = elu_forward(np.array([-1000.0, 1.0, 1000.0]))\n    except FloatingPointError:\n        raise AssertionError(\n            \"elu_forward overflows for Z = 1000: np.where evaluates exp everywhere, also where Z > 0, \"\n            \"before it chooses; take the exponential of np.minimum(Z, 0) instead\") from None\nassert np.allclose(A_big, [-1.0, 1.0, 1000.0]), f\"elu of [-1000, 1, 1000] is [-1, 1, 1000], got {A_big}\"\nprint(\"elu_forward: all checks passed\")"
+  ],
+  [
+   "check-elu_backward",
+   "dA_check = np.array([[1.0, 2.0, 3.0, -4.0]])\nZ_check = np.array([[-1.0, 0.0, 2.0, 5.0]])\ndA_before, Z_before = dA_check.copy(), Z_check.copy()\ndZ = elu_backward(dA_check, Z_check, alpha=0.5)\nassert np.array_equal(dA_check, dA_before), (\n    \"elu_backward changed `dA` in place: build a new array, dA times the slope\")\nassert np.array_equal(Z_check, Z_before), (\n    \"elu_backward changed `Z` in place: compute the slopes as a new array, without writing to Z\")\nassert type(dZ) is np.ndarray and np.issubdtype(dZ.dtype, np.floating), (\n    f\"elu_backward must return a float np.ndarray, got {type(dZ).__name__} of dtype {getattr(dZ, 'dtype', '-')}\")\nassert np.shape(dZ) == (1, 4), f\"dZ has the shape of dA, (1, 4), got {np.shape(dZ)}\"\nassert not np.allclose(dZ, [[0.18393972, 2.0, 3.0, -4.0]]), (\n    \"elu_backward uses slope 1 at Z == 0: the gradient there is alpha (the Z <= 0 branch, alpha * exp(0)), \"\n    \"so the mask of slope 1 is Z > 0, not Z >= 0\")\nassert not np.allclose(dZ, [[0.36787944, 2.0, 3.0, -4.0]]), (\n    \"elu_backward ignores alpha: the slope for Z <= 0 is alpha * exp(Z)\")\nassert np.allclose(dZ, [[0.18393972, 1.0, 3.0, -4.0]]), (\n    f\"with alpha = 0.5 expected [[0.18393972, 1, 3, -4]] (dA where Z > 0, dA * alpha * exp(Z) elsewhere), got {dZ}\")\ndZ_default = elu_backward(dA_check, Z_check)\nassert np.allclose(dZ_default, [[0.36787944, 2.0, 3.0, -4.0]]), (\n    f\"with the default alpha = 1 expected [[0.36787944, 2, 3, -4]], got {dZ_default}\")\nwith np.errstate(over=\"raise\"):\n    try:\n        dZ_big = elu_backward(np.ones(3), np.array([-1000.0, 0.5, 1000.0]))\n    except FloatingPointError:\n        raise AssertionError(\n            \"elu_backward overflows for Z = 1000: np.where evaluates exp everywhere, also where Z > 0, \"\n            \"before it chooses; take the exponential of np.minimum(Z, 0) instead\") from None\nassert np.allclose(dZ_big, [0.0, 1.0, 1.0]), f\"for Z = [-1000, 0.5, 1000] and dA = 1 expected [0, 1, 1], got {dZ_big}\"\nprint(\"elu_backward: all checks passed\")"
+  ],
+  [
+   "check-bce_with_logits",
+   "z_check = np.array([2.0, -1.0, 0.5, 0.0])\ny_check = np.array([1, 0, 0, 1])\nz_before, y_before = z_check.copy(), y_check.copy()\nloss = bce_with_logits(z_check, y_check)\nassert np.array_equal(z_check, z_before), \"bce_with_logits changed `z` in place: compute every term as a new array\"\nassert np.array_equal(y_check, y_before), \"bce_with_logits changed `y` in place: only read the labels\"\nassert isinstance(loss, float), f\"return a Python float (use float(...)), got {type(loss).__name__}\"\nassert not np.isclose(loss, 2.10741386), \"bce_with_logits sums over the examples: return the mean\"\nassert np.isclose(loss, 0.52685347), (\n    f\"expected the mean of max(z, 0) - z * y + log(1 + exp(-|z|)), 0.52685347, got {loss}\")\nloss_float = bce_with_logits(z_check, y_check.astype(float))\nassert np.isclose(loss_float, 0.52685347), f\"labels given as floats 0.0 / 1.0 must work too: got {loss_float}\"\nwith np.errstate(over=\"raise\", divide=\"raise\", invalid=\"raise\"):\n    try:\n        loss_big = bce_with_logits(np.array([1000.0, -1000.0, 1000.0, -1000.0]), np.array([1, 0, 0, 1]))\n    except FloatingPointError:\n        raise AssertionError(\n            \"bce_with_logits overflows or takes log(0) for logits +-1000: compute \"\n            \"max(z, 0) - z * y + log1p(exp(-|z|)), where exp only sees -|z| <= 0\") from None\nassert np.isfinite(loss_big), f\"bce_with_logits gives {loss_big} for logits +-1000: it must stay finite\"\nassert np.isclose(loss_big, 500.0), (\n    f\"for logits [1000, -1000, 1000, -1000] and labels [1, 0, 0, 1] the loss is (0 + 0 + 1000 + 1000) / 4 = 500, \"\n    f\"got {loss_big}\")\nloss_tiny = bce_with_logits(np.array([40.0, -40.0]), np.array([1, 0]))\nassert np.isclose(loss_tiny, 4.248354255291589e-18, rtol=1e-6, atol=0), (\n    f\"for z = 40, y = 1 the loss is log(1 + e^-40) = 4.2484e-18, got {loss_tiny}: np.log(1 + x) rounds 1 + x \"\n    \"to 1 for tiny x, np.log1p(x) does not\")\nprint(\"bce_with_logits: all checks passed\")"
+  ],
+  [
+   "check-bce_with_logits_backward",
+   "z_check = np.array([2.0, -1.0, 0.5, 0.0])\ny_check = np.array([1, 0, 0, 1])\nz_before, y_before = z_check.copy(), y_check.copy()\ndz = bce_with_logits_backward(z_check, y_check)\nassert np.array_equal(z_check, z_before), (\n    \"bce_with_logits_backward changed `z` in place: compute sigmoid(z) - y as a new array\")\nassert np.array_equal(y_check, y_before), \"bce_with_logits_backward changed `y` in place: only read the labels\"\nassert type(dz) is np.ndarray and np.issubdtype(dz.dtype, np.floating), (\n    f\"dz must be a float np.ndarray, got {type(dz).__name__} of dtype {getattr(dz, 'dtype', '-')}\")\nassert np.shape(dz) == (4,), f\"dz has the shape of z, (4,), got {np.shape(dz)}\"\nexpected = np.array([-0.02980073, 0.06723536, 0.15561483, -0.125])\nassert not np.allclose(dz, -expected), (\n    \"dz has the wrong sign: it is (sigmoid(z) - y) / N, the predicted probability minus the label\")\nassert not np.allclose(dz, 4 * expected), \"dz is N times too large: divide by N, the loss is a mean\"\nassert np.allclose(dz, expected), f\"expected (sigmoid(z) - y) / N = {expected}, got {dz}\"\nwith np.errstate(over=\"raise\", divide=\"raise\", invalid=\"raise\"):\n    try:\n        dz_big = bce_with_logits_backward(np.array([1000.0, -1000.0]), np.array([1, 0]))\n    except FloatingPointError:\n        raise AssertionError(\n            \"bce_with_logits_backward overflows for logits +-1000: use the given sigmoid, which never overflows\"\n        ) from None\nassert np.allclose(dz_big, [0.0, 0.0]), f\"for logits [1000, -1000] and labels [1, 0] expected [0, 0], got {dz_big}\"\nprint(\"bce_with_logits_backward: all checks passed\")"
+  ],
+  [
+   "check-mse",
+   "y_pred_check = np.array([[1.0, 2.0], [3.0, 4.0], [0.0, -1.0]])\ny_target = np.array([[0.0, 2.0], [1.0, 5.0], [0.0, 1.0]])\ninputs_before = (y_pred_check.copy(), y_target.copy())\nloss = mse(y_pred_check, y_target)\nassert np.array_equal(y_pred_check, inputs_before[0]) and np.array_equal(y_target, inputs_before[1]), (\n    \"mse changed `y_pred` or `y` in place: compute (y_pred - y) ** 2 as a new array\")\nassert isinstance(loss, float), f\"return a Python float (use float(...)), got {type(loss).__name__}\"\nassert not np.isclose(loss, 10.0), \"mse returns the sum of the squared errors: return their mean\"\nassert not np.isclose(loss, 3.33333333), (\n    \"mse averages over the N = 3 rows only: the mean is over every entry, N * D = 6 here (np.mean of the squares)\")\nassert not np.isclose(loss, 0.83333333), \"mse has a factor 1/2: here it is mean((y_pred - y)**2), without 1/2\"\nassert np.isclose(loss, 1.66666667), (\n    f\"the squared errors sum to 10 over 6 entries: expected 10 / 6 = 1.66666667, got {loss}\")\nloss_1d = mse(np.array([1.0, -1.0, 2.0]), np.array([0.0, 1.0, 2.0]))\nassert isinstance(loss_1d, float) and np.isclose(loss_1d, 1.66666667), (\n    f\"for shape (N,): mse([1, -1, 2], [0, 1, 2]) = (1 + 4 + 0) / 3 = 1.66666667, got {loss_1d!r}\")\nprint(\"mse: all checks passed\")"
+  ],
+  [
+   "check-mse_backward",
+   "y_pred_check = np.array([[1.0, 2.0, 0.0], [3.0, 4.0, -1.0]])\ny_target = np.array([[0.0, 2.0, 0.0], [1.0, 5.0, 1.0]])\ninputs_before = (y_pred_check.copy(), y_target.copy())\nd = mse_backward(y_pred_check, y_target)\nassert np.array_equal(y_pred_check, inputs_before[0]) and np.array_equal(y_target, inputs_before[1]), (\n    \"mse_backward changed `y_pred` or `y` in place: compute 2 * (y_pred - y) / size as a new array\")\nassert type(d) is np.ndarray and np.issubdtype(d.dtype, np.floating), (\n    f\"mse_backward must return a float np.ndarray, got {type(d).__name__} of dtype {getattr(d, 'dtype', '-')}\")\nassert np.shape(d) == (2, 3), f\"the gradient has the shape of y_pred, (2, 3), got {np.shape(d)}\"\nexpected = np.array([[0.33333333, 0.0, 0.0], [0.66666667, -0.33333333, -0.66666667]])\nassert not np.allclose(d, -expected), \"the gradient has the wrong sign: it is 2 * (y_pred - y) / size\"\nassert not np.allclose(d, expected / 2), (\n    \"the factor 2 is missing: the derivative of (y_pred - y)**2 is 2 * (y_pred - y)\")\nassert not (np.allclose(d, 3 * expected) or np.allclose(d, 1.5 * expected)), (\n    \"mse_backward divides by N = len(y_pred) = 2: the mean is over every entry, divide by y_pred.size = 6\")\nassert not np.allclose(d, 6 * expected), \"mse_backward is not divided by the number of entries, y_pred.size = 6\"\nassert np.allclose(d, expected), f\"expected 2 * (y_pred - y) / 6 = {expected}, got {d}\"\nd_1d = mse_backward(np.array([1.0, -1.0, 2.0]), np.array([0.0, 1.0, 2.0]))\nassert np.shape(d_1d) == (3,) and np.allclose(d_1d, [0.66666667, -1.33333333, 0.0]), (\n    f\"for shape (N,): mse_backward([1, -1, 2], [0, 1, 2]) = 2 * [1, -2, 0] / 3, got {d_1d}\")\nprint(\"mse_backward: all checks passed\")"
+  ],
+  [
+   "check-init_params",
+   "sizes_check = [4, 3, 2]\nsizes_before = list(sizes_check)\nparams_check = init_params(sizes_check, np.random.default_rng(0))\nassert sizes_check == sizes_before, \"init_params changed `layer_sizes`: only read it\"\nassert isinstance(params_check, (list, tuple)) and len(params_check) == 2, (\n    f\"[4, 3, 2] has two linear layers: return a list of 2 (W, b) tuples, got {len(params_check)} entries\")\nshapes = [(np.shape(W), np.shape(b)) for W, b in params_check]\nassert shapes == [((4, 3), (3,)), ((3, 2), (2,))], f\"wrong shapes {shapes}: W is (c_in, c_out), b is (c_out,)\"\nassert all(type(a) is np.ndarray and np.issubdtype(a.dtype, np.floating) for layer in params_check for a in layer), (\n    \"every W and b must be a float np.ndarray\")\nassert all(np.all(b == 0.1) for _, b in params_check), \"every bias entry starts at 0.1: b = np.full(c_out, 0.1)\"\nrng_expected = np.random.default_rng(0)\ndraw_1 = rng_expected.standard_normal((4, 3))\ndraw_2 = rng_expected.standard_normal((3, 2))\nassert np.allclose(params_check[0][0], draw_1), (\n    \"the default scheme 'standard' keeps W ~ N(0, 1), scale 1 as in Assignment 1: draw W_1 first with \"\n    \"rng.standard_normal((c_in, c_out))\")\nassert np.allclose(params_check[1][0], draw_2), (\n    \"draw W_2 right after W_1, from the same rng, with rng.standard_normal((c_in, c_out)) (no other draws between)\")\nfor scheme, gain in ((\"lecun\", 1.0), (\"he\", 2.0)):\n    params_scheme = init_params(sizes_check, np.random.default_rng(0), scheme)\n    assert [(np.shape(W), np.shape(b)) for W, b in params_scheme] == [((4, 3), (3,)), ((3, 2), (2,))], (\n        f\"wrong shapes with scheme={scheme!r}: W is (c_in, c_out), b is (c_out,)\")\n    assert all(np.all(b == 0.1) for _, b in params_scheme), (\n        f\"with scheme={scheme!r} every bias entry still starts at 0.1 (only W is scaled)\")\n    W_1, W_2 = params_scheme[0][0], params_scheme[1][0]\n    assert not np.allclose(W_1, draw_1), f\"scheme={scheme!r} must scale the weights: W = draw * sqrt({gain:g} / c_in)\"\n    assert not (np.allclose(W_1, draw_1 * np.sqrt(gain / 3)) and np.allclose(W_2, draw_2 * np.sqrt(gain / 2))), (\n        f\"scheme={scheme!r} scales by the fan-out c_out: the scale is sqrt({gain:g} / c_in), with c_in = W.shape[0] \"\n        \"the number of inputs of the layer\")\n    assert not (np.allclose(W_1, draw_1 * gain / 4) and np.allclose(W_2, draw_2 * gain / 3)), (\n        f\"scheme={scheme!r} multiplies by the variance {gain:g} / c_in: multiply by the standard deviation, \"\n        f\"its square root sqrt({gain:g} / c_in)\")\n    assert np.allclose(W_1, draw_1 * np.sqrt(gain / 4)) and np.allclose(W_2, draw_2 * np.sqrt(gain / 3)), (\n        f\"with scheme={scheme!r}, W_i = rng.standard_normal((c_in, c_out)) * sqrt({gain:g} / c_in), \"\n        \"drawn layer by layer\")\ntry:\n    init_params(sizes_check, np.random.default_rng(0), \"xavier\")\nexcept ValueError:\n    pass\nexcept Exception as exc:\n    raise AssertionError(f\"init_params(..., scheme='xavier') raised {type(exc).__name__}: an unknown scheme \"\n                         \"raises ValueError\") from None\nelse:\n    raise AssertionError(\"init_params(..., scheme='xavier') returned normally: an unknown scheme must raise \"\n                         \"ValueError (e.g. raise ValueError(f'unknown scheme {scheme!r}'))\")\nprint(\"init_params: all checks passed\")"
+  ],
+  [
+   "check-dropout_forward",
+   "A_check = np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])\nA_before = A_check.copy()\nrng_check = np.random.default_rng(0)\nresult = dropout_forward(A_check, 0.5, rng_check)\nassert np.array_equal(A_check, A_before), (\n    \"dropout_forward changed `A` in place (e.g. `A *= mask`): return A * mask as a new array\")\nassert isinstance(result, tuple) and len(result) == 2, \"dropout_forward returns a tuple (out, mask)\"\nout, mask = result\nassert type(out) is np.ndarray and np.issubdtype(out.dtype, np.floating), (\n    f\"out must be a float np.ndarray, got {type(out).__name__} of dtype {getattr(out, 'dtype', '-')}\")\nassert type(mask) is np.ndarray, f\"while training, mask is a np.ndarray, got {type(mask).__name__}\"\nassert np.shape(out) == (2, 4) and np.shape(mask) == (2, 4), (\n    f\"out and mask have the shape of A, (2, 4), got {np.shape(out)} and {np.shape(mask)}\")\nexpected_mask = np.array([[0.0, 2.0, 2.0, 2.0], [0.0, 0.0, 0.0, 0.0]])\nassert not np.allclose(mask, expected_mask * 0.5), (\n    \"the mask is not rescaled: inverted dropout divides it by keep_prob, mask = (rng.random(A.shape) < keep_prob) \"\n    \"/ keep_prob, so that the expected output is A\")\nassert np.issubdtype(mask.dtype, np.floating), (\n    f\"mask must be a float array, (rng.random(A.shape) < keep_prob) / keep_prob, got dtype {mask.dtype}\")\nassert not np.allclose(mask, 2.0 - expected_mask), (\n    \"the mask keeps the entries where rng.random(A.shape) >= keep_prob (or is drawn another way, e.g. with \"\n    \"rng.binomial): keep the entries where rng.random(A.shape) < keep_prob\")\nassert np.allclose(mask, expected_mask), (\n    f\"with np.random.default_rng(0) and keep_prob = 0.5 the mask is {expected_mask.tolist()}, got {mask.tolist()}: \"\n    \"draw it with one call, rng.random(A.shape) < keep_prob (not rng.binomial, rng.choice or a loop)\")\nassert np.allclose(out, [[0.0, 4.0, 6.0, 8.0], [0.0, 0.0, 0.0, 0.0]]), f\"out is A * mask, got {out}\"\nassert np.isclose(rng_check.random(), 0.5436249914654229), (\n    \"dropout_forward must draw from rng exactly once, rng.random(A.shape): the generator is in the wrong state \"\n    \"after it\")\nrng_unused = np.random.default_rng(1)\nresult_test = dropout_forward(A_check, 0.5, rng_unused, train=False)\nassert isinstance(result_test, tuple) and len(result_test) == 2, (\n    \"dropout_forward returns a tuple (out, mask), also at test time\")\nout_test, mask_test = result_test\nassert mask_test is None and np.array_equal(out_test, A_check), (\n    \"dropout is left on at test time: with train=False return (A.copy(), None), no mask and no scaling\")\nassert out_test is not A_check, \"with train=False return a copy of A (A.copy()), not A itself\"\nassert np.isclose(rng_unused.random(), 0.5118216247002567), \"with train=False dropout_forward must not draw from rng\"\ntry:\n    out_none, mask_none = dropout_forward(A_check, 0.5, None, train=False)\nexcept Exception as exc:\n    raise AssertionError(f\"dropout_forward(A, keep_prob, None, train=False) raised {type(exc).__name__}: at test time \"\n                         \"it must not use rng, which may be None\") from None\nassert mask_none is None and np.array_equal(out_none, A_check), \"with train=False and rng=None return (A.copy(), None)\"\nassert np.array_equal(A_check, A_before), \"dropout_forward changed `A` in place at test time: return A.copy()\"\nprint(\"dropout_forward: all checks passed\")"
+  ],
+  [
+   "check-dropout_backward",
+   "dOut_check = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])\nmask_check = np.array([[2.0, 0.0, 2.0], [0.0, 2.0, 2.0]])\ndOut_before, mask_before = dOut_check.copy(), mask_check.copy()\ndA = dropout_backward(dOut_check, mask_check)\nassert np.array_equal(dOut_check, dOut_before), (\n    \"dropout_backward changed `dOut` in place: return dOut * mask as a new array\")\nassert np.array_equal(mask_check, mask_before), \"dropout_backward changed `mask` in place: only read it\"\nassert type(dA) is np.ndarray and np.issubdtype(dA.dtype, np.floating), (\n    f\"dropout_backward must return a float np.ndarray, got {type(dA).__name__} of dtype {getattr(dA, 'dtype', '-')}\")\nassert np.shape(dA) == (2, 3), f\"dA has the shape of dOut, (2, 3), got {np.shape(dA)}\"\nassert not np.allclose(dA, [[1.0, 0.0, 3.0], [0.0, 4.0, -1.0]]), (\n    \"dropout_backward multiplies by mask > 0 (0 or 1): multiply by the mask itself, which holds the 1 / keep_prob \"\n    \"of the forward pass\")\nassert np.allclose(dA, [[2.0, 0.0, 6.0], [0.0, 8.0, -2.0]]), f\"expected dOut * mask = [[2, 0, 6], [0, 8, -2]], got {dA}\"\nprint(\"dropout_backward: all checks passed\")"
+  ],
+  [
+   "check-l2_penalty",
+   "params_check = [(np.array([[1.0, -2.0], [0.0, 3.0]]), np.array([1.0, 1.0])),\n                (np.array([[2.0], [-1.0]]), np.array([5.0]))]\nparams_before = [(W.copy(), b.copy()) for W, b in params_check]\npenalty = l2_penalty(params_check, 0.1)\nassert all(np.array_equal(W, W0) and np.array_equal(b, b0)\n           for (W, b), (W0, b0) in zip(params_check, params_before)), (\n    \"l2_penalty changed `params` in place: compute W ** 2 as a new array\")\nassert isinstance(penalty, float), f\"return a Python float (use float(...)), got {type(penalty).__name__}\"\nassert not np.isclose(penalty, 2.3), \"l2_penalty includes the biases: only the weights W are penalized\"\nassert not np.isclose(penalty, 1.9), \"the 1/2 is missing: the penalty is lam / 2 * (sum of W ** 2 over all layers)\"\nassert not np.isclose(penalty, 4.6), \"l2_penalty includes the biases and misses the 1/2: lam / 2 * (sum of W ** 2)\"\nassert not np.isclose(penalty, 0.29888627), (\n    \"l2_penalty uses the norms of the weights: it is the sum of the squared entries, np.sum(W ** 2)\")\nassert np.isclose(penalty, 0.95), (\n    f\"the squared weights sum to 14 + 5 = 19: expected 0.1 / 2 * 19 = 0.95, got {penalty}\")\nassert np.isclose(l2_penalty(params_check, 1.0), 9.5), \"l2_penalty(params, lam=1.0) should be 19 / 2 = 9.5: use lam\"\nassert l2_penalty(params_check, 0.0) == 0.0, \"with lam = 0 the penalty is 0\"\nprint(\"l2_penalty: all checks passed\")"
+  ],
+  [
+   "check-l2_gradient",
+   "params_check = [(np.array([[1.0, -2.0], [0.0, 3.0]]), np.array([1.0, 1.0])),\n                (np.array([[2.0], [-1.0]]), np.array([5.0]))]\nparams_before = [(W.copy(), b.copy()) for W, b in params_check]\ngrads = l2_gradient(params_check, 0.1)\nassert all(np.array_equal(W, W0) and np.array_equal(b, b0)\n           for (W, b), (W0, b0) in zip(params_check, params_before)), (\n    \"l2_gradient changed `params` in place (e.g. `W *= lam`): compute lam * W as a new array\")\nassert isinstance(grads, (list, tuple)) and len(grads) == 2, \"l2_gradient returns one (dW, db) tuple per layer\"\nassert all(isinstance(g, (list, tuple)) and len(g) == 2 for g in grads), (\n    \"every entry of the gradient is a tuple (dW, db)\")\nassert all(type(a) is np.ndarray and np.issubdtype(a.dtype, np.floating) for g in grads for a in g), (\n    \"every dW and db must be a float np.ndarray\")\nassert [(np.shape(dW), np.shape(db)) for dW, db in grads] == [((2, 2), (2,)), ((2, 1), (1,))], (\n    \"the gradient has the shapes of params: dW like W, db like b\")\nassert not (np.allclose(grads[0][1], [0.1, 0.1]) and np.allclose(grads[1][1], [0.5])), (\n    \"l2_gradient gives the biases the gradient lam * b: they are not penalized, so their gradient is \"\n    \"np.zeros_like(b)\")\nassert np.allclose(grads[0][1], 0.0) and np.allclose(grads[1][1], 0.0), \"the gradient of every bias is zeros\"\nassert not np.allclose(grads[0][0], [[0.2, -0.4], [0.0, 0.6]]), (\n    \"dW is 2 * lam * W: the derivative of lam / 2 * W ** 2 is lam * W (the 2 cancels the 1/2)\")\nassert not np.allclose(grads[0][0], [[0.05, -0.1], [0.0, 0.15]]), (\n    \"dW is lam / 2 * W: the derivative of lam / 2 * W ** 2 is lam * W\")\nassert np.allclose(grads[0][0], [[0.1, -0.2], [0.0, 0.3]]) and np.allclose(grads[1][0], [[0.2], [-0.1]]), (\n    f\"expected dW = lam * W: [[0.1, -0.2], [0, 0.3]] and [[0.2], [-0.1]], got {grads[0][0]} and {grads[1][0]}\")\nprint(\"l2_gradient: all checks passed\")"
+  ],
+  [
+   "check-momentum_step",
+   "params_check = [(np.array([[1.0, 2.0]]), np.array([0.5]))]\ngrads_check = [(np.array([[10.0, -10.0]]), np.array([1.0]))]\nvelocity_check = [(np.array([[1.0, 0.0]]), np.array([-1.0]))]\nbefore = [[(a.copy(), c.copy()) for a, c in group] for group in (params_check, grads_check, velocity_check)]\nresult = momentum_step(params_check, grads_check, velocity_check, lr=0.1, beta=0.9)\nfor name, group, saved in zip((\"params\", \"grads\", \"velocity\"), (params_check, grads_check, velocity_check), before):\n    assert all(np.array_equal(a, a0) and np.array_equal(c, c0) for (a, c), (a0, c0) in zip(group, saved)), (\n        f\"momentum_step changed `{name}` in place (e.g. `v *= beta` or `W += v`): build new arrays\")\nassert isinstance(result, tuple) and len(result) == 2, \"momentum_step returns a tuple (new_params, new_velocity)\"\nnew_params, new_velocity = result\nfor name, group in ((\"new_params\", new_params), (\"new_velocity\", new_velocity)):\n    assert isinstance(group, (list, tuple)) and len(group) == 1, f\"{name} is a list with one (W, b) tuple per layer\"\n    assert all(isinstance(layer, (list, tuple)) and len(layer) == 2 for layer in group), (\n        f\"every layer of {name} is a tuple (W, b)\")\n    assert all(type(a) is np.ndarray and np.issubdtype(a.dtype, np.floating) for layer in group for a in layer), (\n        f\"every array of {name} must be a float np.ndarray\")\n(W_new, b_new), (vW_new, vb_new) = new_params[0], new_velocity[0]\nassert not np.allclose(W_new, [[0.0, 3.0]]), (\n    \"momentum_step ignores the incoming velocity: v_new = beta * v - lr * g, with v the velocity passed in\")\nassert not np.allclose(W_new, [[2.9, 1.0]]), (\n    \"momentum_step moves uphill: v_new = beta * v - lr * g (minus: against the gradient), then p_new = p + v_new\")\nassert not np.allclose(vW_new, [[1.9, -1.0]]), (\n    \"new_velocity has the opposite sign: in this notebook v_new = beta * v - lr * g and p_new = p + v_new\")\nassert np.allclose(vW_new, [[-0.1, 1.0]]) and np.allclose(vb_new, [-1.0]), (\n    f\"v_new = beta * v - lr * g should be [[-0.1, 1]] and [-1], got {vW_new} and {vb_new}\")\nassert np.allclose(W_new, [[0.9, 3.0]]) and np.allclose(b_new, [-0.5]), (\n    f\"p_new = p + v_new (with the new velocity) should be [[0.9, 3]] and [-0.5], got {W_new} and {b_new}\")\nparams_half, velocity_half = momentum_step(params_check, grads_check, velocity_check, lr=0.1, beta=0.5)\nassert np.allclose(velocity_half[0][0], [[-0.5, 1.0]]) and np.allclose(params_half[0][0], [[0.5, 3.0]]), (\n    f\"with beta = 0.5 expected v_new = [[-0.5, 1]] and W_new = [[0.5, 3]], got {velocity_half[0][0]} and \"\n    f\"{params_half[0][0]}: use the argument beta\")\nprint(\"momentum_step: all checks passed\")"
+  ],
+  [
+   "check-adam_step",
+   "params_check = [(np.array([[1.0, -2.0, 0.5]]), np.array([0.0]))]\ngrads_check = [(np.array([[0.5, -3.0, 1e-5]]), np.array([2.0]))]\nstate_check = {\"t\": 0, \"m\": [(np.zeros((1, 3)), np.zeros(1))], \"v\": [(np.zeros((1, 3)), np.zeros(1))]}\nsaved = [(W.copy(), b.copy()) for group in (params_check, grads_check, state_check[\"m\"], state_check[\"v\"])\n         for W, b in group]\nwith np.errstate(divide=\"ignore\", invalid=\"ignore\"):\n    result = adam_step(params_check, grads_check, state_check, lr=0.1)\nnow = [(W, b) for group in (params_check, grads_check, state_check[\"m\"], state_check[\"v\"]) for W, b in group]\nassert all(np.array_equal(W, W0) and np.array_equal(b, b0) for (W, b), (W0, b0) in zip(now, saved)), (\n    \"adam_step changed `params`, `grads` or the arrays of `state` in place (e.g. `m *= beta1`): build new arrays\")\nassert state_check[\"t\"] == 0, \"adam_step changed state['t'] in place: return t = state['t'] + 1 in a new dict\"\nassert isinstance(result, tuple) and len(result) == 2, \"adam_step returns a tuple (new_params, new_state)\"\nnew_params, new_state = result\nassert isinstance(new_params, (list, tuple)) and len(new_params) == 1 and all(\n    isinstance(layer, (list, tuple)) and len(layer) == 2 for layer in new_params), (\n    \"new_params is a list with one (W, b) tuple per layer\")\nassert all(type(a) is np.ndarray and np.issubdtype(a.dtype, np.floating) for layer in new_params for a in layer), (\n    \"every array of new_params must be a float np.ndarray\")\nassert isinstance(new_state, dict) and set(new_state) >= {\"t\", \"m\", \"v\"}, (\n    \"new_state is a dict {'t': t, 'm': [...], 'v': [...]}\")\nassert new_state[\"t\"] == 1, f\"t is incremented before the step: t = state['t'] + 1 = 1, got {new_state['t']!r}\"\nW_new, b_new = new_params[0]\nassert np.all(np.isfinite(W_new)) and np.all(np.isfinite(b_new)), (\n    \"the new parameters are nan or inf: increment t before the bias correction (t = state['t'] + 1), \"\n    \"since 1 - beta1 ** 0 = 0\")\nassert not np.allclose(W_new, [[0.68377243, -1.68377227, 0.1934657]]), (\n    \"the bias correction is missing: the first step from a zero state should move every entry by about lr = 0.1, \"\n    \"this one moves it by 3.16 * lr; use m_hat = m / (1 - beta1 ** t), v_hat = v / (1 - beta2 ** t)\")\nassert not np.allclose(W_new, [[0.9, -1.9, 0.49004963]]), (\n    \"eps is inside the square root: divide by np.sqrt(v_hat) + eps\")\nassert np.allclose(W_new, [[0.9, -1.9, 0.4000999]]) and np.allclose(b_new, [-0.1]), (\n    f\"the first step from a zero state moves every entry by about lr = 0.1 against its gradient: expected \"\n    f\"[[0.9, -1.9, 0.4000999]] and [-0.1], got {W_new} and {b_new}\")\n(mW, mb), (vW, vb) = new_state[\"m\"][0], new_state[\"v\"][0]\nassert not np.allclose(mW, [[0.5, -3.0, 1e-5]]), (\n    \"new_state['m'] holds m_hat: store the uncorrected m = beta1 * m + (1 - beta1) * g\")\nassert np.allclose(mW, [[0.05, -0.3, 1e-6]]) and np.allclose(mb, [0.2]), (\n    f\"m = beta1 * m + (1 - beta1) * g should be [[0.05, -0.3, 1e-6]] and [0.2], got {mW} and {mb}\")\nassert np.allclose(vW, [[2.5e-4, 9e-3, 1e-13]], rtol=1e-6, atol=0) and np.allclose(vb, [4e-3]), (\n    f\"v = beta2 * v + (1 - beta2) * g ** 2 should be [[2.5e-4, 9e-3, 1e-13]] and [4e-3], got {vW} and {vb}\")\nstate_later = {\"t\": 2, \"m\": [(np.array([[0.1, -0.2, 0.0]]), np.array([0.3]))],\n               \"v\": [(np.array([[0.01, 0.04, 0.0]]), np.array([0.02]))]}\nparams_later, state_after = adam_step(params_check, grads_check, state_later, lr=0.1)\nassert state_after[\"t\"] == 3 and state_later[\"t\"] == 2, (\n    \"from state['t'] = 2 the new state has t = 3 (and state is unchanged)\")\nassert not np.allclose(params_later[0][0], [[0.96744401, -1.94895264, 0.42569138]]), (\n    \"the bias correction uses the old t: increment first, t = state['t'] + 1, then divide by 1 - beta ** t\")\nassert np.allclose(params_later[0][0], [[0.97205191, -1.95617775, 0.43622904]]) and np.allclose(\n    params_later[0][1], [-0.06131227]), (\n    f\"from state t = 2 expected W = [[0.97205191, -1.95617775, 0.43622904]] and b = [-0.06131227], got \"\n    f\"{params_later[0][0]} and {params_later[0][1]}\")\nparams_custom, _ = adam_step(params_check, grads_check, state_later, lr=0.1, beta1=0.5, beta2=0.9, eps=1e-3)\nassert np.allclose(params_custom[0][0], [[0.90347629, -1.90166117, 0.49943202]]), (\n    f\"with beta1=0.5, beta2=0.9, eps=1e-3 expected W = [[0.90347629, -1.90166117, 0.49943202]], got \"\n    f\"{params_custom[0][0]}: use the arguments beta1, beta2 and eps\")\nprint(\"adam_step: all checks passed\")"
+  ],
+  [
+   "check-train",
+   "X_six = np.array([[0.0, 1.0], [1.0, -1.0], [-1.0, 0.5], [2.0, 0.0], [-0.5, -2.0], [1.5, 1.5]])\ny_six = np.array([0, 1, 1, 0, 1, 0])\nX_six_before, y_six_before = X_six.copy(), y_six.copy()\noptimizers_check = {\"sgd\": {\"name\": \"sgd\", \"lr\": 0.1}, \"momentum\": {\"name\": \"momentum\", \"lr\": 0.05, \"beta\": 0.9},\n                    \"adam\": {\"name\": \"adam\", \"lr\": 0.01}}\nruns = {}\nfor name, optimizer in optimizers_check.items():\n    result = train(X_six, y_six, [2, 4, 2], optimizer, epochs=2, batch_size=4, seed=0)\n    assert np.array_equal(X_six, X_six_before), \"index X with the permutation, X[batch]: train changed `X` in place\"\n    assert np.array_equal(y_six, y_six_before), \"index y with the permutation, y[batch]: train changed `y` in place\"\n    assert isinstance(result, tuple) and len(result) == 2, f\"train returns a tuple (params, history) (optimizer {name})\"\n    params_run, history_run = result\n    assert isinstance(history_run, dict) and len(history_run.get(\"loss\", [])) == 2, (\n        f\"return history = {{'loss': [...]}} with one value per epoch (2 here), optimizer {name}\")\n    assert all(isinstance(v, float) for v in history_run[\"loss\"]), (\n        \"append one Python float per epoch to history['loss']\")\n    assert isinstance(params_run, (list, tuple)) and len(params_run) == 2 and all(\n        isinstance(layer, (list, tuple)) and len(layer) == 2 and all(type(a) is np.ndarray for a in layer)\n        for layer in params_run), \"return params as a list of (W, b) tuples of np.ndarrays\"\n    assert [(W.shape, b.shape) for W, b in params_run] == [((2, 4), (4,)), ((4, 2), (2,))], (\n        \"params has the shapes of layer_sizes [2, 4, 2]\")\n    runs[name] = result\nparams_again, history_again = train(X_six, y_six, [2, 4, 2], optimizers_check[\"adam\"], epochs=2, batch_size=4, seed=0)\nassert history_again[\"loss\"] == runs[\"adam\"][1][\"loss\"] and all(\n    np.array_equal(W, W0) and np.array_equal(b, b0) for (W, b), (W0, b0) in zip(params_again, runs[\"adam\"][0])), (\n    \"train gives different results for the same seed: draw every random number from \"\n    \"rng = np.random.default_rng(seed), never from np.random.* directly\")\nparams_frozen, history_frozen = train(X_six, y_six, [2, 4, 2], {\"name\": \"sgd\", \"lr\": 0.0}, epochs=2, batch_size=4,\n                                      seed=0, lam=0.1)\nstart = init_params([2, 4, 2], np.random.default_rng(0), \"he\")\nassert all(np.allclose(W, W0) for (W, _), (W0, _) in zip(params_frozen, start)), (\n    \"call init_params(layer_sizes, rng, init) first, rng = np.random.default_rng(seed), with the default init 'he': \"\n    \"with lr = 0 train returns that network\")\nlosses = np.array(history_frozen[\"loss\"])\nassert not np.allclose(losses, 2.07977168), (\n    \"history['loss'] misses the L2 penalty: the loss of a batch is softmax_cross_entropy(...) \"\n    \"+ l2_penalty(params, lam)\")\nassert np.allclose(losses, 2.50396701), (\n    f\"with lr = 0 and lam = 0.1 every epoch's loss is the data loss 2.07977168 plus the penalty 0.42419533, \"\n    f\"2.50396701: weight the batch losses by batch size, sum over all batches (the last one is smaller), \"\n    f\"divide by N; got {losses}\")\nexpected_W2 = {\"sgd\": [-0.56422539, -0.40622833, -1.37830916, -0.73923327],\n               \"momentum\": [-0.56292583, -0.40183297, -1.30758411, -0.71207619],\n               \"adam\": [-0.53354515, -0.41616804, -1.6115133, -0.8504105]}\nassert np.allclose(runs[\"sgd\"][0][1][0][:, 0], expected_W2[\"sgd\"]), (\n    f\"with {{'name': 'sgd', 'lr': 0.1}}, 2 epochs, batch_size 4 and seed 0 the first column of W_2 should be \"\n    f\"{expected_W2['sgd']}, got {runs['sgd'][0][1][0][:, 0]}: a new rng.permutation(N) every epoch, one \"\n    \"optimizer_step per batch\")\nfor name in (\"momentum\", \"adam\"):\n    assert np.allclose(runs[name][0][1][0][:, 0], expected_W2[name]), (\n        f\"with {optimizers_check[name]} the first column of W_2 should be {expected_W2[name]}, got \"\n        f\"{runs[name][0][1][0][:, 0]}: start from state = init_state(optimizer, params) and carry the state from \"\n        \"step to step, params, state = optimizer_step(optimizer, params, grads, state)\")\nparams_l2, _ = train(X_six, y_six, [2, 4, 2], optimizers_check[\"sgd\"], epochs=2, batch_size=4, seed=0, lam=0.1)\nassert np.allclose(params_l2[1][0][:, 0], [-0.54246903, -0.39019701, -1.32290594, -0.70962395]), (\n    f\"with lam = 0.1 the first column of W_2 should be [-0.54246903, -0.39019701, -1.32290594, -0.70962395], got \"\n    f\"{params_l2[1][0][:, 0]}: add l2_gradient(params, lam) to the gradients of backward before the step\")\nparams_tanh, _ = train(X_six, y_six, [2, 4, 2], optimizers_check[\"sgd\"], epochs=2, batch_size=4, seed=0,\n                       init=\"lecun\", activation=\"tanh\")\nassert np.allclose(params_tanh[1][0][:, 0], [-0.42412893, -0.26809152, -0.98847703, -0.48750031]), (\n    f\"with init='lecun' and activation='tanh' the first column of W_2 should be [-0.42412893, -0.26809152, \"\n    f\"-0.98847703, -0.48750031], got {params_tanh[1][0][:, 0]}: pass init to init_params and activation to \"\n    \"forward and backward (if your tanh functions pass their checks)\")\nparams_drop, _ = train(X_six, y_six, [2, 4, 2], optimizers_check[\"sgd\"], epochs=2, batch_size=4, seed=0,\n                       keep_prob=0.5)\nassert np.allclose(params_drop[1][0][:, 0], [-0.61106667, -0.42380381, -1.42357072, -0.79660297]), (\n    f\"with keep_prob = 0.5 the first column of W_2 should be [-0.61106667, -0.42380381, -1.42357072, \"\n    f\"-0.79660297], got {params_drop[1][0][:, 0]}: pass keep_prob and rng to forward, \"\n    \"forward(params, X[batch], activation, keep_prob, rng) (if your dropout functions pass their checks)\")\nX_tiny = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]) * 2 - 1\ny_tiny = np.array([0, 1, 1, 0])\nfor name, optimizer in ((\"sgd\", {\"name\": \"sgd\", \"lr\": 0.1}), (\"momentum\", {\"name\": \"momentum\", \"lr\": 0.05}),\n                        (\"adam\", {\"name\": \"adam\", \"lr\": 0.05})):\n    params_tiny, history_tiny = train(X_tiny, y_tiny, [2, 8, 2], optimizer, epochs=100, batch_size=2, seed=0)\n    assert len(history_tiny[\"loss\"]) == 100, \"history['loss'] needs one value per epoch\"\n    assert history_tiny[\"loss\"][-1] < history_tiny[\"loss\"][0], f\"the loss should go down while training ({name})\"\n    assert accuracy(predict(params_tiny, X_tiny), y_tiny) == 1.0, (\n        f\"a small network trained with {name} should learn the 4 XOR points\")\nprint(\"train: all checks passed\")"
+  ]
+ ],
+ "calls": {
+  "tanh_forward": [],
+  "tanh_backward": [],
+  "leaky_relu_forward": [],
+  "leaky_relu_backward": [],
+  "elu_forward": [],
+  "elu_backward": [],
+  "bce_with_logits": [],
+  "bce_with_logits_backward": [],
+  "mse": [],
+  "mse_backward": [],
+  "init_params": [],
+  "dropout_forward": [],
+  "dropout_backward": [],
+  "l2_penalty": [],
+  "l2_gradient": [],
+  "momentum_step": [],
+  "adam_step": [],
+  "train": [
+   "init_params",
+   "l2_gradient",
+   "l2_penalty"
+  ]
+ }
+}
+
+#: Seconds one cell may run before it is stopped and reported as timed out.
+CELL_TIME_LIMIT = 20.0
+#: Longest hint printed in the table (the rest is cut; `-v` shows it whole).
+HINT_WIDTH = 110
+
+PASSED, FAILED, NOT_IMPLEMENTED, TIMED_OUT = "passed", "FAILED", "not implemented", "timed out"
+NOT_RUN = "not run"
+_CELL_NAME = "<notebook cell {}>"
+_SHELL_OR_MAGIC = re.compile(r"^(?P<indent>\s*)[%!]")
+
+
+class CheckTimeout(BaseException):
+    """Raised inside a cell that runs longer than its limit (a BaseException, so that an
+    `except Exception` in student code cannot swallow it)."""
+
+
+@dataclass
+class CellCode:
+    label: str   # grade id of the cell, or "cell N" (its position) for a cell without one
+    kind: str    # a contract Role value: "setup", "solution", "added", "check"
+    source: str
+
+
+@dataclass
+class CheckResult:
+    exercise: str
+    status: str
+    hint: str = ""
+    functions: list[str] = field(default_factory=list)
+    detail: str = ""     # the check's own message, when the hint names a function to fix first
+
+
+@dataclass
+class Report:
+    results: list[CheckResult]
+    notes: list[str]                   # cells of the notebook that raised while running
+    changed: list[tuple[str, str]]     # (check cell, "edited" | "removed") against the release
+    released: bool                     # the released checks ran (else the notebook's own)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the notebook.
+# ---------------------------------------------------------------------------------------------
+
+def strip_magics(source: str) -> str:
+    """`source` with IPython magics and shell lines (`%...`, `!...`) turned into `pass`; a cell
+    that starts with a cell magic (`%%...`) becomes empty."""
+    if source.lstrip().startswith("%%"):
+        return ""
+    out = []
+    for line in source.splitlines():
+        found = _SHELL_OR_MAGIC.match(line)
+        out.append(f"{found['indent']}pass  # skipped by check.py: {line.strip()}" if found else line)
+    return "\n".join(out)
+
+
+def read_cells(path: Path) -> list[CellCode]:
+    """The code cells of the notebook at `path` that check.py cares about, in notebook order."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise ValueError(f"{path.name} is not a Jupyter notebook (no list of cells)")
+    cells = []
+    for number, cell in enumerate(notebook["cells"], start=1):
+        role = cell_role(cell)
+        source = cell_source(cell)
+        if role not in (Role.SETUP, Role.SOLUTION, Role.ADDED, Role.CHECK) or source is None:
+            continue  # demo and grade cells (and any other locked cell) do not run
+        label = grade_id(cell) if role is not Role.ADDED else f"cell {number}"
+        cells.append(CellCode(label, role.value, strip_magics(source)))
+    return cells
+
+
+def exercise_functions(check_id: str) -> list[str]:
+    """"check-init_params" -> ["init_params"]; "check-predict-accuracy" -> ["predict", "accuracy"]."""
+    return check_id.removeprefix("check-").split("-")
+
+
+def exercise_name(check_id: str) -> str:
+    return ", ".join(exercise_functions(check_id))
+
+
+def _same_source(a: str, b: str) -> bool:
+    return [line.rstrip() for line in a.strip().splitlines()] == \
+        [line.rstrip() for line in b.strip().splitlines()]
+
+
+# ---------------------------------------------------------------------------------------------
+# Running cells.
+# ---------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Raise CheckTimeout in the running code after `seconds` (where SIGALRM exists)."""
+    if not hasattr(signal, "SIGALRM") or seconds <= 0:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise CheckTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_code(cell: CellCode, namespace: dict, limit: float) -> BaseException | None:
+    """Execute one cell in `namespace`, its printed output hidden; the exception it raised, if
+    any (CheckTimeout when it ran out of time)."""
+    sink = io.StringIO()
+    try:
+        code = compile(cell.source, _CELL_NAME.format(cell.label), "exec")
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
+                warnings.catch_warnings(), time_limit(limit):
+            warnings.simplefilter("ignore")
+            exec(code, namespace)
+    except (Exception, CheckTimeout, SystemExit) as exc:  # noqa: BLE001 - student code may raise anything
+        return exc
+    return None
+
+
+def _raised_in(exc: BaseException) -> str | None:
+    """Name of the innermost notebook function the exception came from, if any."""
+    name = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith("<notebook cell") and frame.name != "<module>":
+            name = frame.name
+    return name
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def judge(exercise: str, exc: BaseException | None, limit: float,
+          in_check: bool = True) -> CheckResult:
+    if exc is None:
+        return CheckResult(exercise, PASSED)
+    where = _raised_in(exc)
+    if isinstance(exc, CheckTimeout):
+        inside = f" (stopped inside {where})" if where else ""
+        return CheckResult(exercise, TIMED_OUT, f"still running after {limit:g} s{inside}: "
+                                                "an endless loop?")
+    if isinstance(exc, NotImplementedError):
+        return CheckResult(exercise, NOT_IMPLEMENTED,
+                           f"{where} is not implemented yet" if where else "")
+    if isinstance(exc, AssertionError):
+        return CheckResult(exercise, FAILED, _one_line(str(exc)) or "an assertion failed")
+    if isinstance(exc, SystemExit):
+        inside = f" in {where}" if where else ""
+        return CheckResult(exercise, FAILED, _one_line(f"sys.exit({exc.code!r}) was called{inside}: "
+                                                       "a notebook must never exit"))
+    if where:
+        return CheckResult(exercise, FAILED, _one_line(f"{type(exc).__name__} in {where}: {exc}"))
+    if not in_check:
+        return CheckResult(exercise, FAILED, _one_line(f"{type(exc).__name__}: {exc}"))
+    return CheckResult(exercise, FAILED, _one_line(
+        f"{type(exc).__name__} in the check of {exercise}, after your function returned: "
+        f"{exc} (is its result of the shape and type the docstring asks for?)"))
+
+
+def _closure(calls: dict[str, list[str]], functions: list[str]) -> set[str]:
+    """Every graded function that `functions` use, directly or not (themselves excluded)."""
+    seen: set[str] = set()
+    todo = [g for f in functions for g in calls.get(f, [])]
+    while todo:
+        g = todo.pop()
+        if g not in seen:
+            seen.add(g)
+            todo.extend(calls.get(g, []))
+    return seen - set(functions)
+
+
+def blame_dependencies(results: list[CheckResult], calls: dict[str, list[str]]) -> None:
+    """A failing check whose exercise uses a function that fails its own check says to fix that
+    one first (its own message is kept in `detail`)."""
+    failing = {f for r in results if r.status != PASSED for f in r.functions}
+    for r in results:
+        if r.status not in (FAILED, TIMED_OUT):
+            continue
+        first = sorted(_closure(calls, r.functions) & failing)
+        if first:
+            names = ", ".join(first)
+            verb, pronoun = ("fails", "its") if len(first) == 1 else ("fail", "their")
+            r.detail, r.hint = r.hint, (f"{r.exercise} uses your {names}, which {verb} {pronoun} "
+                                        "check: fix that first")
+
+
+def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | None = None,
+               released: dict | None = None) -> Report:
+    """Run the checks of `notebook` (see the module docstring).
+
+    released: the assignment's released checks (default: the ones this file carries). Without
+    any, the notebook's own check cells run, as they are.
+
+    The cells run in `folder` (default: the notebook's folder), with that folder first on
+    sys.path, so that toy2d and hyperparameters.json are found the way the notebook finds them.
+    No bytecode files are written there.
+    """
+    released = released if released is not None else RELEASED
+    notebook = Path(notebook).resolve()
+    cells = read_cells(notebook)
+    own_checks = {c.label: c for c in cells if c.kind == Role.CHECK.value}
+    changed: list[tuple[str, str]] = []
+    if released:
+        checks = [CellCode(gid, Role.CHECK.value, strip_magics(source))
+                  for gid, source in released["checks"]]
+        for check in checks:
+            mine = own_checks.get(check.label)
+            if mine is None:
+                changed.append((check.label, "removed"))
+            elif not _same_source(mine.source, check.source):
+                changed.append((check.label, "edited"))
+    else:
+        checks = list(own_checks.values())
+    folder = str(Path(folder).resolve() if folder else notebook.parent)
+    os.environ.setdefault("MPLBACKEND", "Agg")  # plots are never shown
+    old_cwd, old_path, old_bytecode = os.getcwd(), list(sys.path), sys.dont_write_bytecode
+    os.chdir(folder)
+    sys.path.insert(0, folder)
+    sys.dont_write_bytecode = True
+    namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
+    results: list[CheckResult] = []
+    notes: list[str] = []
+    setup_failed = False
+    try:
+        for cell in (c for c in cells if c.kind != Role.CHECK.value):
+            exc = run_code(cell, namespace, limit)
+            if exc is not None:
+                verdict = judge(cell.label, exc, limit, in_check=False)
+                notes.append(f"{cell.label} ({cell.kind} cell): {verdict.status}"
+                             f"{': ' + verdict.hint if verdict.hint else ''}")
+                if cell.kind == Role.SETUP.value:
+                    setup_failed = True
+                    break
+        for cell in checks:
+            if setup_failed:
+                result = CheckResult(exercise_name(cell.label), NOT_RUN,
+                                     "the setup cell failed (see below)")
+            else:
+                # Every check runs on its own copy of the names: no check disturbs another.
+                exc = run_code(cell, dict(namespace), limit)
+                result = judge(exercise_name(cell.label), exc, limit)
+            result.functions = exercise_functions(cell.label)
+            results.append(result)
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+        sys.dont_write_bytecode = old_bytecode
+    if released:
+        blame_dependencies(results, released.get("calls", {}))
+    return Report(results, notes, changed, bool(released))
+
+
+# ---------------------------------------------------------------------------------------------
+# Report.
+# ---------------------------------------------------------------------------------------------
+
+def _cut(text: str) -> str:
+    return text if len(text) <= HINT_WIDTH else text[: HINT_WIDTH - 3] + "..."
+
+
+def format_table(results: list[CheckResult], verbose: bool = False) -> str:
+    rows = [("exercise", "status", "hint")] + [
+        (r.exercise, r.status, r.hint if verbose else _cut(r.hint)) for r in results]
+    width0 = max(len(row[0]) for row in rows)
+    width1 = max(len(row[1]) for row in rows)
+    lines = [f"{a:<{width0}} | {b:<{width1}} | {c}".rstrip() for a, b, c in rows]
+    lines.insert(1, f"{'-' * width0}-+-{'-' * width1}-+-{'-' * 4}")
+    return "\n".join(lines)
+
+
+def report(result: Report, seconds: float, verbose: bool = False) -> str:
+    results = result.results
+    passed = sum(r.status == PASSED for r in results)
+    parts = [format_table(results, verbose), ""]
+    if verbose:
+        details = [f"  {r.exercise}: its own check said: {r.detail}" for r in results if r.detail]
+        if details:
+            parts += ["Checks that failed because of a function they use:"] + details + [""]
+    if result.notes:
+        parts += ["Cells of your notebook that raised an error while running:"]
+        parts += [f"  {note}" for note in result.notes] + [""]
+    if result.changed:
+        parts += ["Check cells of your notebook that differ from the released ones (check.py ran "
+                  "the released ones; restore yours):"]
+        parts += [f"  {gid}: {what}" for gid, what in result.changed] + [""]
+    if not result.released:
+        parts += ["No released checks are known here: your notebook's own check cells ran.", ""]
+    parts.append("Demo cells (training and plots) do not run here, nor when your notebook is "
+                 "graded.")
+    if result.changed:
+        parts.append(f"{passed}/{len(results)} released checks passed, but {len(result.changed)} "
+                     "check cell(s) of your notebook were edited or removed: restore them "
+                     f"({seconds:.1f} s).")
+    else:
+        parts.append(f"{passed}/{len(results)} checks passed ({seconds:.1f} s). The grader runs "
+                     "more tests than these checks (random inputs, edge cases, gradient checks, "
+                     "training accuracy).")
+    return "\n".join(parts)
+
+
+def ok(result: Report) -> bool:
+    """Every check passed and the check cells are as released."""
+    return bool(result.results) and all(r.status == PASSED for r in result.results) \
+        and not result.changed
+
+
+def find_notebook(argument: str | None) -> Path:
+    """The notebook named on the command line, else the one .ipynb in the current folder (or,
+    when there is none, in the folder of this file)."""
+    if argument:
+        path = Path(argument)
+        if not path.is_file():
+            raise SystemExit(f"check.py: no notebook {argument}")
+        return path
+    for folder in dict.fromkeys([Path.cwd(), Path(__file__).resolve().parent]):
+        found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            names = ", ".join(p.name for p in found)
+            raise SystemExit(f"check.py: several notebooks here ({names}); name one: "
+                             "python check.py NOTEBOOK")
+    raise SystemExit("check.py: no notebook found; run it in the assignment folder or name one: "
+                     "python check.py NOTEBOOK")
+
+
+def main(argv: list[str] | None = None, out=None) -> int:
+    out = out or sys.stdout
+    parser = argparse.ArgumentParser(prog="check.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebook", nargs="?", help="the notebook (default: the one .ipynb here)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show every hint in full")
+    parser.add_argument("--time-limit", type=float, default=CELL_TIME_LIMIT,
+                        help=f"seconds per cell (default {CELL_TIME_LIMIT:g})")
+    args = parser.parse_args(argv)
+    notebook = find_notebook(args.notebook)
+    start = time.perf_counter()
+    try:
+        result = run_checks(notebook, args.time_limit)
+    except (OSError, ValueError) as exc:
+        print(f"check.py: cannot read {notebook}: {exc}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print(f"check.py: cannot read {notebook}: it is nested too deeply to be a notebook",
+              file=sys.stderr)
+        return 2
+    print(report(result, time.perf_counter() - start, args.verbose), file=out)
+    return 0 if ok(result) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

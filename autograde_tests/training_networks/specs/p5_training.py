@@ -1,0 +1,238 @@
+"""Part 5: the training loop that takes an optimizer.
+
+As in the first assignment, `train` is checked with every other function replaced by the
+reference (the loop alone must reproduce the reference run exactly: seeding, shuffling, batching,
+the optimizer's state, dropout masks drawn from the run's generator, L2 in the loss and the
+gradients, the history), and fully student-made on fresh draws of the datasets, where the grader
+measures the test accuracy with the reference `predict` against calibrated thresholds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograde_tests import calibration, inputs
+from autograde_tests.compare import Fail, close
+from autograde_tests.engine import check, time_limit
+from autograde_tests.training_networks.training import CASES, dataset, train_args
+
+#: Replaced by the reference when the loop alone is under test: every graded function and every
+#: given one that `train` reaches (a student's own copy of a given function changes nothing).
+TRAIN_DEPS = ("init_params", "l2_penalty", "l2_gradient", "momentum_step", "adam_step",
+              "dropout_forward", "dropout_backward", "tanh_forward", "tanh_backward",
+              "leaky_relu_forward", "leaky_relu_backward", "elu_forward", "elu_backward",
+              "forward", "backward", "init_state", "optimizer_step", "sgd_step",
+              "softmax_cross_entropy", "softmax_cross_entropy_backward", "activation_forward",
+              "activation_backward", "linear_forward", "linear_backward", "relu_forward",
+              "relu_backward", "sigmoid", "sigmoid_backward", "softmax", "zeros_like_params")
+#: The optimizers of the one-step check.
+OPTIMIZERS = ({"name": "sgd", "lr": 0.1}, {"name": "momentum", "lr": 0.05, "beta": 0.8},
+              {"name": "adam", "lr": 0.01})
+#: Small problem of the exact loop check: N is not a multiple of the batch size on purpose.
+LOOP_PROBLEM = {"n": 23, "sizes": [2, 6, 5, 3], "epochs": 3, "batch_size": 5, "keep_prob": 0.7,
+                "lam": 0.01, "activation": "tanh", "init": "lecun"}
+#: How many of the calibrated cases the accuracy check trains per grading run (chosen by the run
+#: seed, the same for every student of a run).
+ACCURACY_CASES_PER_RUN = 2
+#: Case and epochs of the loss-decreases check.
+LOSS_CHECK = {"case": "moons-adam", "epochs": 3}
+#: CPU seconds allowed for one student training run (the reference needs about 1 s).
+TRAIN_TIMEOUT = time_limit("train", 30.0)
+
+
+def _student_train(ctx, args: tuple, substitute: dict | None = None):
+    answer = ctx.student.call("train", args, substitute=substitute, timeout=TRAIN_TIMEOUT)
+    value = answer.value
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise Fail(f"train must return a tuple (params, history), got {type(value).__name__}")
+    params, history = value
+    if not isinstance(history, dict) or not isinstance(history.get("loss"), list | tuple):
+        raise Fail("history must be a dict whose 'loss' entry is a list with one float per epoch")
+    if not isinstance(params, list | tuple) or not all(
+            isinstance(p, list | tuple) and len(p) == 2 and all(isinstance(a, np.ndarray) for a in p)
+            for p in params):
+        raise Fail("train must return params as a list of (W, b) tuples of arrays")
+    return list(params), history
+
+
+def _subs(ctx) -> dict:
+    return {name: getattr(ctx.ref, name) for name in TRAIN_DEPS if hasattr(ctx.ref, name)}
+
+
+def _same_params(a, b) -> bool:
+    return len(a) == len(b) and all(close(x[0], y[0], 1e-9, 1e-12) and close(x[1], y[1], 1e-9, 1e-12)
+                                    for x, y in zip(a, b))
+
+
+def _variant(ctx, X, y, sizes, optimizer, epochs, batch_size, seed, init, activation, keep_prob,
+             lam, *, shuffle=True, l2_in_grads=True, l2_in_loss=True, dropout_rng=True,
+             carry_state=True, optimizer_used=True, init_used=True, activation_used=True):
+    """A deliberately altered training loop (diagnosis only), built from reference functions.
+    Returns (params, losses)."""
+    ref = ctx.ref
+    rng = np.random.default_rng(seed)
+    params = ref.init_params(sizes, rng, init if init_used else "standard")
+    opt = optimizer if optimizer_used else {"name": "sgd", "lr": optimizer["lr"]}
+    act = activation if activation_used else "relu"
+    state = ref.init_state(opt, params)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
+        total = 0.0
+        for start in range(0, len(X), batch_size):
+            batch = order[start:start + batch_size]
+            logits, cache = ref.forward(params, X[batch], act, keep_prob, rng if dropout_rng else None)
+            loss = ref.softmax_cross_entropy(logits, y[batch])
+            total += (loss + (ref.l2_penalty(params, lam) if l2_in_loss else 0.0)) * len(batch)
+            grads = ref.backward(params, cache, ref.softmax_cross_entropy_backward(logits, y[batch]), act)
+            if l2_in_grads:
+                grads = [(dW + gW, db + gb) for (dW, db), (gW, gb) in zip(grads, ref.l2_gradient(params, lam))]
+            if not carry_state:
+                state = ref.init_state(opt, params)
+            params, state = ref.optimizer_step(opt, params, grads, state)
+        losses.append(total / len(X))
+    return params, losses
+
+
+#: Loop variants the loop checks recognise: keyword of _variant -> (message, diagnosis).
+VARIANTS = {
+    "optimizer_used": ("the optimizer argument is ignored (plain SGD steps): get the state with "
+                       "init_state(optimizer, params) and step with optimizer_step(optimizer, params, "
+                       "grads, state)", "optimizer ignored"),
+    "carry_state": ("the optimizer's state starts afresh at every step: keep the state that "
+                    "optimizer_step returns and pass it to the next step", "optimizer state not carried"),
+    "init_used": ("the `init` scheme is not passed to init_params", "init scheme ignored"),
+    "activation_used": ("the `activation` argument is not passed to forward and backward",
+                        "activation ignored"),
+    "dropout_rng": ("no dropout happens during training: pass keep_prob and the run's generator rng "
+                    "to forward (the dropout masks are drawn from it)", "dropout off while training"),
+    "l2_in_grads": ("the L2 gradient is not added: grads of every layer get l2_gradient(params, lam) "
+                    "added before the optimizer step", "L2 missing from the gradients"),
+    "shuffle": ("the examples are never shuffled: draw rng.permutation(N) at the start of every epoch",
+                "no shuffling"),
+}
+
+
+def _diagnose(ctx, params, args, options: tuple[str, ...]) -> None:
+    for option in options:
+        if option in VARIANTS and _same_params(params, _variant(ctx, *args, **{option: False})[0]):
+            message, diagnosis = VARIANTS[option]
+            raise Fail(message, diagnosis)
+
+
+@check("train.one-step", function="train", points=5,
+       description="one epoch with one full batch equals one step of each optimizer (sgd, "
+                   "momentum, adam) from init_params(layer_sizes, rng, init)")
+def train_one_step(ctx) -> None:
+    sizes = [2, 5, 3]
+    n = 12
+    for optimizer in OPTIMIZERS:
+        X, y = inputs.normal(ctx.rng, n, sizes[0]), inputs.labels(ctx.rng, n, sizes[-1])
+        seed = int(ctx.rng.integers(2**31))
+        args = (X, y, sizes, dict(optimizer), 1, n, seed, "he", "relu", 1.0, 0.0)
+        params, _ = _student_train(ctx, args, _subs(ctx))
+        expected, _ = ctx.ref.train(*args)
+        start = ctx.ref.init_params(sizes, np.random.default_rng(seed), "he")
+        if _same_params(params, start):
+            raise Fail(f"with {optimizer['name']} the parameters did not change: train takes no step",
+                       "no update")
+        if not _same_params(params, expected):
+            _diagnose(ctx, params, args, ("optimizer_used", "init_used"))
+            raise Fail(f"with optimizer {optimizer} one full-batch epoch differs from one step from "
+                       "init_params(layer_sizes, np.random.default_rng(seed), init): create the "
+                       "generator from `seed`, pass it and `init` to init_params, and step with "
+                       "optimizer_step", "wrong initialization or update")
+
+
+def _loop_args(ctx, optimizer: dict) -> tuple:
+    p = LOOP_PROBLEM
+    X = inputs.normal(ctx.rng, p["n"], p["sizes"][0])
+    y = inputs.labels(ctx.rng, p["n"], p["sizes"][-1])
+    return (X, y, p["sizes"], optimizer, p["epochs"], p["batch_size"], int(ctx.rng.integers(2**31)),
+            p["init"], p["activation"], p["keep_prob"], p["lam"])
+
+
+@check("train.loop", function="train", points=6,
+       description="epochs x shuffled mini-batches with dropout, L2, tanh and a stateful optimizer, "
+                   "and the loss history (data loss + L2 penalty), exactly")
+def train_loop(ctx) -> None:
+    # Adam first: a momentum state started afresh every step is a plain SGD step, so only Adam
+    # tells "the state is not carried" from "the optimizer is ignored".
+    for optimizer in (OPTIMIZERS[2], OPTIMIZERS[1]):
+        args = _loop_args(ctx, dict(optimizer))
+        params, history = _student_train(ctx, args, _subs(ctx))
+        exp_params, exp_history = ctx.ref.train(*args)
+        if not _same_params(params, exp_params):
+            _diagnose(ctx, params, args, tuple(VARIANTS))
+            raise Fail(f"with {optimizer['name']} the trained parameters differ from the expected run: "
+                       "one generator rng = np.random.default_rng(seed) for init_params, one "
+                       "rng.permutation(N) per epoch, forward(params, X_batch, activation, keep_prob, "
+                       "rng), L2 added to loss and gradients, optimizer_step with the carried state")
+        losses = np.asarray(history["loss"], dtype=float)
+        expected = np.asarray(exp_history["loss"])
+        if losses.shape != expected.shape:
+            raise Fail(f"history['loss'] has {losses.size} values; expected one per epoch ({args[4]})")
+        if not close(losses, expected, 1e-9, 1e-12):
+            no_penalty = np.asarray(_variant(ctx, *args, l2_in_loss=False)[1])
+            if close(losses, no_penalty, 1e-9, 1e-12):
+                raise Fail("history['loss'] leaves out the L2 penalty: record the data loss plus "
+                           "l2_penalty(params, lam)", "L2 missing from the loss")
+            raise Fail("history['loss'] is not the mean training loss per epoch (batch losses "
+                       "including the L2 penalty, weighted by batch size, divided by N)\n  your loss: "
+                       + np.array2string(losses, precision=6) + "\n  expected:  "
+                       + np.array2string(expected, precision=6), "wrong loss history")
+
+
+def _fits(params: list, sizes: list[int]) -> bool:
+    return len(params) == len(sizes) - 1 and all(
+        W.shape == (c_in, c_out) and b.shape == (c_out,)
+        for (W, b), c_in, c_out in zip(params, sizes[:-1], sizes[1:]))
+
+
+def _cases_for_run(ctx) -> list[str]:
+    order = np.random.default_rng(ctx.seed).permutation(len(CASES))
+    return [CASES[i] for i in sorted(order[:ACCURACY_CASES_PER_RUN])]
+
+
+@check("train.accuracy", function="train", points=8,
+       description="fully student-made training reaches the calibrated test accuracy")
+def train_accuracy(ctx) -> None:
+    for case in _cases_for_run(ctx):
+        draw = int(ctx.rng.integers(2**31))
+        X_train, y_train, X_test, y_test = calibration.normalized(dataset(ctx.ref, case), draw)
+        seed = int(ctx.rng.integers(2**31))
+        args = train_args(ctx.ref, case, X_train, y_train, seed)
+        params, _ = _student_train(ctx, args)
+        if not _fits(params, args[2]):
+            raise Fail(f"{case}: the returned params do not have the shapes of a network with "
+                       f"layer sizes {args[2]}")
+        with np.errstate(all="ignore"):
+            acc = ctx.ref.accuracy(ctx.ref.predict(params, X_test, args[8]), y_test)
+        threshold = calibration.threshold(ctx.ref.assignment, case)
+        if not acc >= threshold:
+            raise Fail(f"{case}: test accuracy {acc:.3f} is below {threshold:.2f} after training "
+                       f"with the recorded hyperparameters (seed {seed})", "training does not learn")
+
+
+@check("train.loss-decreases", function="train", points=3,
+       description="the loss of the returned parameters is lower than at initialization")
+def train_loss_decreases(ctx) -> None:
+    case, epochs = LOSS_CHECK["case"], LOSS_CHECK["epochs"]
+    X_train, y_train, _, _ = calibration.normalized(dataset(ctx.ref, case), int(ctx.rng.integers(2**31)))
+    seed = int(ctx.rng.integers(2**31))
+    args = list(train_args(ctx.ref, case, X_train, y_train, seed))
+    args[4] = epochs
+    params, history = _student_train(ctx, tuple(args))
+    sizes, init, activation = args[2], args[7], args[8]
+    if not _fits(params, sizes):
+        raise Fail(f"the returned params do not have the shapes of a network with layer sizes {sizes}")
+    start = ctx.ref.init_params(sizes, np.random.default_rng(seed), init)
+    with np.errstate(all="ignore"):
+        before = ctx.ref.softmax_cross_entropy(ctx.ref.forward(start, X_train, activation)[0], y_train)
+        after = ctx.ref.softmax_cross_entropy(ctx.ref.forward(params, X_train, activation)[0], y_train)
+    if not np.isfinite(after) or after >= before:
+        raise Fail(f"the training loss went from {before:.4g} at initialization to {after:.4g}: the "
+                   "loop does not reduce the loss", "training does not learn")
+    losses = history["loss"]
+    if len(losses) != epochs or not all(isinstance(v, int | float) and np.isfinite(v) for v in losses):
+        raise Fail(f"history['loss'] must hold {epochs} finite floats, one per epoch")

@@ -1,0 +1,14 @@
+# BCE gradient without the 1/N of the mean.
+def bce_with_logits_backward(z, y):
+    return sigmoid(z) - y
+
+
+EXPECT = {
+    "lost": {
+        "bce_with_logits_backward.values": 3,
+        "bce_with_logits_backward.stable": 2,
+    },
+    "diagnoses": {
+        "bce_with_logits_backward.values": "missing 1/N",
+    },
+}

@@ -1,0 +1,22 @@
+# L2 penalty lam * sum(W**2) without the 1/2 (and its consistent gradient 2 lam W).
+import numpy as np
+
+
+def l2_penalty(params, lam):
+    return float(lam * sum(np.sum(W ** 2) for W, _ in params))
+
+
+def l2_gradient(params, lam):
+    return [(2 * lam * W, np.zeros_like(b)) for W, b in params]
+
+
+EXPECT = {
+    "lost": {
+        "l2_penalty.values": 4,
+        "l2_gradient.values": 4,
+    },
+    "diagnoses": {
+        "l2_penalty.values": "1/2",
+        "l2_gradient.values": "1/2",
+    },
+}
