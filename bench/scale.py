@@ -134,7 +134,7 @@ def make_or_reuse_class(subs: Path, n: int, seed: int) -> tuple[list[str], float
 
 def grade(subs: Path, out: Path, jobs: int, seed: int, log: Path) -> tuple[float, int, Memory]:
     """Run the CLI once, sampling memory until it exits; (wall s, exit code, memory)."""
-    cmd = [sys.executable, "-m", "grader.cli", "autograde", str(subs), "--out", str(out),
+    cmd = [sys.executable, "-m", "grader.cli", "autograde", str(subs), "--assignment", ASSIGNMENT, "--out", str(out),
            "--jobs", str(jobs), "--seed", str(seed), "--no-progress"]
     memory = Memory()
     with log.open("w") as fh:

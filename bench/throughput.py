@@ -170,7 +170,7 @@ def _durations(out: Path, students: list[str]) -> dict:
 
 
 def run_grader(subs: Path, out: Path, jobs: int, seed: int, log: Path, students: list[str]) -> dict:
-    argv = [*grader_cli(), "autograde", str(subs), "--out", str(out), "--jobs", str(jobs),
+    argv = [*grader_cli(), "autograde", str(subs), "--assignment", ASSIGNMENT, "--out", str(out), "--jobs", str(jobs),
             "--seed", str(seed), "--no-progress"]
     wall, rc, before, after = run_timed(argv, log)
     side = _timing(f"grader autograde --jobs {jobs}", len(students), wall, rc, before, after, argv)

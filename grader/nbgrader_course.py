@@ -140,18 +140,24 @@ def _source_files(kit: Course, assignment: str) -> dict[str, bytes]:
     return files
 
 
-def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = None,
-          force: bool = False, timeout: float | None = None) -> SetupReport:
-    """Prepare the nbgrader course in `course_dir` for `assignment` (see the module docstring)."""
+def require_course(course_dir: Path) -> Path:
+    """The resolved folder of an nbgrader course; UsageError (one line) when it is none."""
     course_dir = Path(course_dir).resolve()
     require_nbgrader()
     if not course_dir.is_dir():
         raise UsageError(f"course folder not found: {course_dir} (create the course with "
                          "`nbgrader quickstart <course_id>` first)")
-    config = course_dir / CONFIG_FILE
-    if not config.is_file():
+    if not (course_dir / CONFIG_FILE).is_file():
         raise UsageError(f"{course_dir} is not an nbgrader course: it has no {CONFIG_FILE} "
                          "(create one with `nbgrader quickstart <course_id>`)")
+    return course_dir
+
+
+def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = None,
+          force: bool = False, timeout: float | None = None) -> SetupReport:
+    """Prepare the nbgrader course in `course_dir` for `assignment` (see the module docstring)."""
+    course_dir = require_course(course_dir)
+    config = course_dir / CONFIG_FILE
     check_assignment(kit, assignment)
     if timeout is not None and timeout <= 0:
         raise UsageError("--timeout must be positive")

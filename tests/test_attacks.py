@@ -186,7 +186,8 @@ def graded(tmp_path_factory):
         write_submission(subs, student, ASSIGNMENT, NOTEBOOK, perfect)
     write_submission(subs, "deep_brackets", ASSIGNMENT, NOTEBOOK,
                      b'{"cells": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
-    proc = subprocess.run([*GRADER, "autograde", str(subs), "--out", str(out), "--seed", str(SEED),
+    proc = subprocess.run([*GRADER, "autograde", str(subs), "--assignment", ASSIGNMENT, "--out", str(out),
+                           "--seed", str(SEED),
                            "--timeout", "3", "--no-progress"], capture_output=True, text=True,
                           timeout=1200)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -102,7 +102,7 @@ def klass(tmp_path_factory) -> Path:
 
 
 def _autograde(submissions: Path, out: Path, *extra: str, check: bool = True):
-    proc = subprocess.run([*GRADER, "autograde", str(submissions), "--out", str(out),
+    proc = subprocess.run([*GRADER, "autograde", str(submissions), "--assignment", ASSIGNMENT, "--out", str(out),
                            "--no-progress", "--timeout", "3", *extra],
                           capture_output=True, text=True, timeout=600)
     if check:
@@ -178,7 +178,8 @@ def test_same_seed_same_results_whatever_jobs(klass, graded, tmp_path):
 
 def test_resume_after_sigkill(klass, graded, tmp_path):
     out = tmp_path / "killed"
-    proc = subprocess.Popen([*GRADER, "autograde", str(klass), "--out", str(out), "--no-progress",
+    proc = subprocess.Popen([*GRADER, "autograde", str(klass), "--assignment", ASSIGNMENT, "--out", str(out),
+                             "--no-progress",
                              "--timeout", "3", "--jobs", "2", "--seed", str(SEED)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)

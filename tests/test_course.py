@@ -13,6 +13,7 @@ import pytest
 from grader import course_book, course_file, results
 from grader.cli import main
 from grader.errors import UsageError
+from grader.paths import course as current_course
 
 A, B, C = "nn_from_scratch", "second", "third"
 
@@ -78,10 +79,12 @@ def test_course_table_tells_missing_and_failed_from_real_zeros(runs, tmp_path, c
     out = tmp_path / "course"
     assert _collect(runs, out) == 0
     printed = capsys.readouterr().out
-    assert "6 students, 2 of 3 assignments graded (nn_from_scratch, second)" in printed
+    names = course_file.load(current_course()).order(current_course().assignment_names())
+    assert f"6 students, 2 of {len(names)} assignments graded (nn_from_scratch, second)" in printed
     head, *rows = _csv(out / course_book.TABLE_FILE)
-    assert head == ["student_id", "name", A, f"{A}_status", B, f"{B}_status", C, f"{C}_status",
+    assert head == ["student_id", "name", *[c for n in names for c in (n, f"{n}_status")],
                     "total_percent", "provisional", "in_roster"]
+    assert names[:2] == [A, B]  # the course file's order, then the others by name
     table = {r[0]: dict(zip(head, r)) for r in rows}
     assert set(table) == {"ada", "bob", "cy", "dan", "eve", "'=cmd|evil"}
     assert (table["bob"][A], table["bob"][f"{A}_status"]) == ("0", "graded")      # a real zero
@@ -154,11 +157,12 @@ def test_hostile_names_are_escaped_on_the_course_page(course, tmp_path):
 
 
 def test_without_course_file_or_roster(course_copy, tmp_path):
+    (course_copy.solutions / course_file.COURSE_FILE).unlink()
     run = _folder(tmp_path, "run", [_result("ada", A, score=40), _result("bob", A, score=80)])
     out = tmp_path / "course"
     assert main(["collect", str(run), "--out", str(out)]) == 0
     data = course_book.load(out)
-    assert [c["title"] for c in data["assignments"]] == [A]
+    assert [c["title"] for c in data["assignments"]] == course_copy.assignment_names()
     assert data["students"]["bob"]["total_percent"] == 80.0
     assert data["not_in_roster"] == []
 

@@ -30,7 +30,7 @@ from inprocess import InProcessStudent  # noqa: E402
 
 from autograde_tests import engine, reference  # noqa: E402
 from autograde_tests.contract import Role, cell_role, function_of, grade_id  # noqa: E402
-from grader import example_class, nbgrader_course, results  # noqa: E402
+from grader import course_book, example_class, nbgrader_course, results  # noqa: E402
 from grader.classgen import make_submission, reference_answers, write_submission  # noqa: E402
 from grader.cli import main  # noqa: E402
 from grader.nbgrader_plugin import RESULTS_DIR  # noqa: E402
@@ -124,13 +124,14 @@ def graded(tmp_path_factory):
     root = tmp / "course101"
     original = (root / "nbgrader_config.py").read_text()
     (root / "nbgrader_config.py").write_text(original + INSTRUCTOR_LINE + "\n")
-    assert main(["nbgrader", "setup", str(root), "--seed", str(SEED), "--timeout", str(TIMEOUT)]) == 0
+    assert main(["nbgrader", "setup", str(root), "--assignment", ASSIGNMENT, "--seed", str(SEED),
+                 "--timeout", str(TIMEOUT)]) == 0
     _nbgrader(root, "generate_assignment", ASSIGNMENT)
     students = _write_class(root / "submitted")
     autograde = _nbgrader(root, "autograde", ASSIGNMENT)
     out = tmp / "grader-out"
-    assert main(["autograde", str(root / "submitted"), "--out", str(out), "--seed", str(SEED),
-                 "--timeout", str(TIMEOUT), "--no-progress"]) == 0
+    assert main(["autograde", str(root / "submitted"), "--assignment", ASSIGNMENT, "--out", str(out),
+                 "--seed", str(SEED), "--timeout", str(TIMEOUT), "--no-progress"]) == 0
     _nbgrader(root, "export")
     _nbgrader(root, "generate_feedback", ASSIGNMENT)
     return {"root": root, "out": out, "students": students, "original": original,
@@ -265,9 +266,9 @@ def test_the_instructors_config_survives(graded):
 def test_setup_again_keeps_the_config_and_refuses_to_overwrite_the_source(graded, capsys):
     root = graded["root"]
     before = (root / "nbgrader_config.py").read_text()
-    assert main(["nbgrader", "setup", str(root)]) == 2
+    assert main(["nbgrader", "setup", str(root), "--assignment", ASSIGNMENT]) == 2
     assert "exists: add --force" in capsys.readouterr().err
-    assert main(["nbgrader", "setup", str(root), "--force"]) == 0
+    assert main(["nbgrader", "setup", str(root), "--assignment", ASSIGNMENT, "--force"]) == 0
     assert (root / "nbgrader_config.py").read_text() == before
     assert nbgrader_course.recorded_settings(root) == ({ASSIGNMENT: SEED}, float(TIMEOUT))
 
@@ -323,6 +324,66 @@ def test_other_assignments_of_the_course_keep_nbgraders_execution(graded):
                           "grade.notebook_id = submitted_notebook.id").fetchone()
     assert rows[0] > 0
     assert not results.result_path(root / RESULTS_DIR / "ps1", "someone", "ps1").exists()
+
+
+# ------------------------------------------------------------------------------ the second assignment
+
+SECOND = "training_networks"
+SECOND_EXPECTED = example_class.load_expected(KIT, SECOND)
+
+
+@pytest.fixture(scope="module")
+def graded_second(graded, tmp_path_factory):
+    """The second assignment added to the same course and graded by plain nbgrader (its example
+    class, hostile students included), and the same files by `grader autograde`."""
+    root = graded["root"]
+    seed, timeout = SECOND_EXPECTED["seed"], SECOND_EXPECTED["timeout"]
+    assert main(["nbgrader", "setup", str(root), "--assignment", SECOND, "--seed", str(seed),
+                 "--timeout", str(timeout)]) == 0
+    _nbgrader(root, "generate_assignment", SECOND)
+    submitted = example_class.examples_dir(KIT, SECOND) / example_class.SUBMITTED_DIR
+    for folder in sorted(submitted.iterdir()):
+        shutil.copytree(folder / SECOND, root / "submitted" / folder.name / SECOND)
+    _nbgrader(root, "autograde", SECOND)
+    out = tmp_path_factory.mktemp("grader-out-second")
+    assert main(["autograde", str(submitted), "--assignment", SECOND, "--out", str(out),
+                 "--seed", str(seed), "--timeout", str(timeout), "--no-progress"]) == 0
+    return {"root": root, "out": out, "students": sorted(SECOND_EXPECTED["students"])}
+
+
+def test_the_second_assignment_grades_the_same_by_both_paths(graded_second):
+    book = {r["student"]: r for r in nbgrader_course.gradebook_results(
+        graded_second["root"] / "gradebook.db", SECOND)}
+    mine = _grader(graded_second["out"])
+    theirs = _grader(graded_second["root"] / RESULTS_DIR / SECOND)
+    assert set(book) == set(mine) == set(graded_second["students"])
+    for student in graded_second["students"]:
+        assert book[student]["score"] == mine[student]["score"], student
+        assert {t["id"]: t["points"] for t in book[student]["tests"]} == _per_cell(mine[student])
+        a, b = results.without_timing(theirs[student]), results.without_timing(mine[student])
+        assert a["tests"] == b["tests"], student
+    assert example_class.mismatches(SECOND_EXPECTED, list(theirs.values())) == []
+
+
+def test_the_course_gradebook_from_nbgraders_gradebook(graded_second, tmp_path, capsys):
+    """`grader collect --gradebook` makes one course table of both assignments: the example
+    students of only one class are missing in the other, never zero."""
+    out = tmp_path / "course"
+    db = graded_second["root"] / "gradebook.db"
+    assert main(["collect", "--gradebook", str(db), "--out", str(out)]) == 0
+    data = course_book.load(out)
+    first_only = set(EXPECTED["students"]) - set(SECOND_EXPECTED["students"])
+    assert first_only
+    for student in first_only:
+        entry = data["students"][student]["assignments"][SECOND]
+        assert entry["status"] == "missing" and entry["points"] is None, student
+    ada = data["students"]["ada_perfect"]
+    for name in (ASSIGNMENT, SECOND):
+        entry = ada["assignments"][name]
+        assert entry["status"] == "graded" and entry["points"] == engine.total_points(name)
+        assert entry["awaiting"] > 0   # written answers, not graded by hand yet
+    assert ada["provisional"] is True
+    assert (out / "moodle-grades.csv").is_file() and (out / "course.html").is_file()
 
 
 # ------------------------------------------------------------------------------ install story

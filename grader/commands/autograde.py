@@ -44,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be positive")
     the_course = course()
+    if not args.submissions.is_dir():  # the folder first: it is what the command is about
+        raise UsageError(f"submissions folder not found: {args.submissions}")
     name = the_course.choose(args.assignment)
     assignment = autograde.course_assignment(the_course, name)
     assignment.load_reference()  # a broken reference is one clear error, before any grading

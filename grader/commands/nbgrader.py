@@ -19,7 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("course", type=Path, metavar="COURSE",
                        help="the nbgrader course folder (holds nbgrader_config.py)")
-        p.add_argument("--assignment", help="the assignment (default: the kit's only one)")
+        p.add_argument("--assignment", help="the assignment (needed when the kit has several; "
+                       "export: default every assignment of the gradebook)")
 
     p = sub.add_parser("setup", help="add the kit's configuration and the assignment's source "
                        "to an existing nbgrader course")
@@ -50,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
     from grader import nbgrader_course as nc
     from grader.paths import course
 
+    nc.require_course(args.course)  # a wrong course folder is the first thing to say
+    if args.action == "export":   # every assignment of the gradebook unless one is named
+        rows, path = nc.export(args.course, args.out_csv, args.assignment)
+        print(f"{len(rows)} rows -> {path}")
+        return 0
     assignment = _assignment(args)
     if args.action == "setup":
         report = nc.setup(course(), args.course, assignment, seed=args.seed, force=args.force,
@@ -59,7 +65,4 @@ def run(args: argparse.Namespace) -> int:
         students = nc.copy_submissions(args.course, assignment, args.submitted)
         print(f"{len(students)} submissions copied to {args.course / 'submitted'}", flush=True)
         nc.run_nbgrader(args.course, "autograde", assignment, "--force")
-    else:
-        rows, path = nc.export(args.course, args.out_csv, assignment)
-        print(f"{len(rows)} rows -> {path}")
     return 0
