@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint release bench clean
+.PHONY: demo test test-fast lint release bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || { rm -rf $(VENV); \
@@ -18,6 +18,21 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The TAs' lane while editing a notebook or a spec: the contract, the generated files, and the
+# tests such an edit can break (reference, stubs, independent solutions, mutants, students'
+# checks, releases' contents), without the slow ones (nbgrader courses, attacks, the demo).
+FAST_TESTS := tests/test_lint.py tests/test_hidden_tests.py tests/test_mutants.py \
+	tests/test_student_check.py tests/test_release.py tests/test_examples.py tests/test_reference.py
+test-fast: $(STAMP)
+	$(BIN)/grader lint
+	$(BIN)/grader docs --check
+	$(BIN)/grader examples --check
+	$(BIN)/python -m pytest -q -n 2 -m "not slow" -k "not demo" $(FAST_TESTS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/grader lint
 
 release: $(STAMP)
 	$(BIN)/grader release

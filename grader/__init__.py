@@ -1,4 +1,4 @@
-"""nnkit grader: release, check and auto-grade the NumPy neural-network assignment."""
+"""nnkit grader: release, check and auto-grade the NumPy neural-network assignments."""
 
 import sys
 

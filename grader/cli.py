@@ -26,7 +26,7 @@ def _load(name: str):
 def build_parser() -> argparse.ArgumentParser:
     """The full parser; each subcommand module adds its own arguments."""
     parser = _Parser(prog="grader", description="Release, check and auto-grade the NumPy "
-                     "neural-network assignment.")
+                     "neural-network assignments of a course.")
     parser.add_argument("--version", action="version", version=f"grader {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
