@@ -17,7 +17,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # The TAs' lane while editing a notebook or a spec: the contract, the generated files, and the
 # tests such an edit can break (reference, stubs, independent solutions, mutants, students'

@@ -75,10 +75,23 @@ THROUGHPUT_ROWS = (
 )
 
 
-def throughput(d: dict | None) -> list[str]:
+def throughput_sections(results: Path) -> list[str]:
+    """Section 1: one subsection per assignment with a throughput result file."""
     out = ["## 1. Class grading throughput: `grader autograde` vs nbgrader", ""]
+    files = sorted(results.glob("throughput-*.json"))
+    out += ["### nn_from_scratch", ""] + throughput(_load(results, "throughput"))
+    for path in files:
+        name = path.stem.removeprefix("throughput-")
+        out += [f"### {name}", ""] + throughput(_load(results, path.stem), name)
+    return out
+
+
+def throughput(d: dict | None, assignment: str | None = None) -> list[str]:
+    """The table, ratios and agreement of one throughput result file."""
+    out: list[str] = []
+    env = f"NNKIT_BENCH_ASSIGNMENT={assignment} " if assignment else ""
     if d is None:
-        return out + ["Not run (`python bench/throughput.py`).", ""]
+        return out + [f"Not run (`{env}python bench/throughput.py`).", ""]
     if "sides" not in d:
         return out + ["bench/results/throughput.json was written by an older bench/throughput.py "
                       "(before nbgrader graded through the kit's sandbox); run "
@@ -88,7 +101,7 @@ def throughput(d: dict | None) -> list[str]:
     def kinds(counts: dict) -> str:
         return ", ".join(f"{c} {k}" for k, c in sorted(counts.items()))
 
-    out += [f"One generated class of the full assignment, run seed {d['run_seed']} on every side: "
+    out += [f"One generated class of the full assignment ({d.get('assignment', 'nn_from_scratch')}), run seed {d['run_seed']} on every side: "
             f"{d['n_graded']} submissions ({kinds(d['kinds'])}) on sides 1-3; the in-kernel side "
             + (f"grades {d['n_kernel']} of them ({kinds(d['kinds_kernel'])})."
                if d["n_kernel"] != d["n_graded"] else "grades all of them."), ""]
@@ -225,7 +238,7 @@ def render(results: Path) -> str:
              "quick look); this page is written by `bench/report.py` from `bench/results/*.json`.", "",
              "Machine of the last run:", ""]
     lines += _machine()
-    lines += throughput(_load(results, "throughput"))
+    lines += throughput_sections(results)
     lines += overhead(_load(results, "overhead"))
     lines += freshness(_load(results, "freshness"))
     lines += scale(_load(results, "scale_n"))

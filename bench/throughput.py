@@ -563,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
         report = {
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                         "platform": platform.platform()},
-            "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "assignment": ASSIGNMENT, "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
             "n_generated": args.n, "n_graded": len(students), "n_kernel": len(kernel_students),
             "class_seed": args.class_seed, "run_seed": args.seed,
             "include_hostile": args.include_hostile,

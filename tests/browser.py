@@ -31,7 +31,7 @@ PROBE = """<script>
 window.__probeErrors = [];
 window.addEventListener("error", function (e) {
   var t = e.target || {};
-  window.__probeErrors.push(t.tagName ? ("failed to load " + t.tagName + " " + String(t.src || t.href).slice(0, 80))
+  window.__probeErrors.push(t.tagName ? ("failed to load " + t.tagName + " " + String(t.src || t.href).slice(-80))
                                       : String(e.message));
 }, true);
 var __consoleError = console.error;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from multiprocessing import resource_tracker
 from pathlib import Path
 
 from grader.sandbox import Limits, isolation_mode
@@ -16,8 +17,14 @@ FAST = Limits(call_cpu=2.0, load_cpu=20.0, total_cpu=60.0, wall_factor=3.0, wall
 
 
 def descendants(root: int | None = None) -> list[tuple[int, str, str]]:
-    """(pid, state, command) of every live or zombie process below `root` (default: us)."""
+    """(pid, state, command) of every live or zombie process below `root` (default: us).
+
+    Not counted: multiprocessing's resource tracker of this interpreter, which lives as long as
+    the interpreter once anything used multiprocessing (e.g. an earlier `grader autograde` test
+    in the same pytest worker); no sandbox code starts it.
+    """
     root = os.getpid() if root is None else root
+    tracker = getattr(resource_tracker._resource_tracker, "_pid", None)
     parent: dict[int, int] = {}
     info: dict[int, tuple[str, str]] = {}
     for entry in Path("/proc").iterdir():
@@ -37,7 +44,7 @@ def descendants(root: int | None = None) -> list[tuple[int, str, str]]:
         p = pid
         while p in parent and p > 1:
             p = parent[p]
-            if p == root:
+            if p == root and pid != tracker:
                 found.append((pid, *info[pid]))
                 break
     return found
