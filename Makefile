@@ -28,7 +28,7 @@ test-fast: $(STAMP)
 	$(BIN)/grader lint
 	$(BIN)/grader docs --check
 	$(BIN)/grader examples --check
-	$(BIN)/python -m pytest -q -n 2 -m "not slow" -k "not demo" $(FAST_TESTS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not slow" -k "not demo" $(FAST_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

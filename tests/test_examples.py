@@ -185,6 +185,7 @@ def test_demo_feedback_for_everyone(demo, assignment):
         assert f"feedback for {student}" in text
 
 
+@pytest.mark.slow
 def test_mismatches_are_reported(demo):
     """The comparison the demo prints is real: a changed score, status or lost test, a missing
     and an unexpected student are each one line."""

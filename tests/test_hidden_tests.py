@@ -23,6 +23,8 @@ from autograde_tests.contract import Role, cell_role, function_of, grade_id
 #: The reference must get full marks on every one of these run seeds (about 1 s each per
 #: assignment; the calibration trains it on 20 more seeds per case).
 REFERENCE_RUN_SEEDS = range(20)
+#: The first seeds run in the TAs' fast lane (`make test-fast`); the others are marked slow.
+FAST_REFERENCE_SEEDS = 5
 INDEPENDENT_RUN_SEEDS = (0, 1, 2, 3, 4)
 
 
@@ -50,7 +52,9 @@ def _ids(assignment: str) -> list[str]:
     return [c.id for c in engine.all_checks(assignment)]
 
 
-@pytest.mark.parametrize("run_seed", REFERENCE_RUN_SEEDS)
+@pytest.mark.parametrize("run_seed", [s if s < FAST_REFERENCE_SEEDS else
+                                      pytest.param(s, marks=pytest.mark.slow)
+                                      for s in REFERENCE_RUN_SEEDS])
 def test_reference_scores_full_marks(assignment, reference_student, run_seed):
     results = engine.run_checks(reference_student, run_seed, sol.ref(assignment))
     assert [r.id for r in results] == _ids(assignment)
