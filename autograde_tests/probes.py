@@ -98,3 +98,45 @@ def overflow_guard(ctx, fn: str, args: tuple, hint: str, substitute: dict | None
             raise Fail(f"{fn} overflows for large inputs ({exc.message.split(': ', 1)[-1]}): "
                        f"{hint}", "overflow") from None
         raise
+
+
+# ------------------------------------------------------------- the training checks' verdicts
+
+def drawn_for_run(seed: int, items: tuple | list, k: int) -> list:
+    """The k items (in their listed order) a training check uses in a run: drawn by the check's
+    seed, so every run seed trains on its own selection and every grading path on the same one."""
+    order = np.random.default_rng(seed).permutation(len(items))
+    return [items[i] for i in sorted(order[:k])]
+
+
+def expect_fits(params: list, sizes: list[int], where: str = "") -> None:
+    """Fail unless params are [(W, b), ...] with W of shape (sizes[i], sizes[i+1]) and b of shape
+    (sizes[i+1],): the shapes of a network with these layer sizes."""
+    try:
+        fits = len(params) == len(sizes) - 1 and all(
+            np.shape(W) == (c_in, c_out) and np.shape(b) == (c_out,)
+            for (W, b), c_in, c_out in zip(params, sizes[:-1], sizes[1:]))
+    except (TypeError, ValueError):   # not a list of pairs of arrays
+        fits = False
+    if not fits:
+        raise Fail(f"{where}the returned params do not have the shapes of a network with layer "
+                   f"sizes {sizes}")
+
+
+def expect_accuracy(acc: float, threshold: float, where: str, seed: int) -> None:
+    """Fail when the test accuracy of a student-made training is below its calibrated threshold
+    (NaN counts as below)."""
+    if not acc >= threshold:
+        raise Fail(f"{where}: test accuracy {acc:.3f} is below {threshold:.2f} after training with "
+                   f"the recorded hyperparameters (seed {seed})", "training does not learn")
+
+
+def expect_loss_decreased(before: float, after: float, losses: list, epochs: int) -> None:
+    """Fail unless the loss of the returned parameters is below the loss at initialization and
+    the history holds one finite float per epoch (a loop that returns its start, or a made-up
+    history, earns nothing)."""
+    if not np.isfinite(after) or after >= before:
+        raise Fail(f"the training loss went from {before:.4g} at initialization to {after:.4g}: the "
+                   "loop does not reduce the loss", "training does not learn")
+    if len(losses) != epochs or not all(isinstance(v, int | float) and np.isfinite(v) for v in losses):
+        raise Fail(f"history['loss'] must hold {epochs} finite floats, one per epoch")

@@ -101,7 +101,8 @@ def throughput(d: dict | None, assignment: str | None = None) -> list[str]:
     def kinds(counts: dict) -> str:
         return ", ".join(f"{c} {k}" for k, c in sorted(counts.items()))
 
-    out += [f"One generated class of the full assignment ({d.get('assignment', 'nn_from_scratch')}), run seed {d['run_seed']} on every side: "
+    name = d.get("assignment", "nn_from_scratch")
+    out += [f"One generated class of the full assignment ({name}), run seed {d['run_seed']} on every side: "
             f"{d['n_graded']} submissions ({kinds(d['kinds'])}) on sides 1-3; the in-kernel side "
             + (f"grades {d['n_kernel']} of them ({kinds(d['kinds_kernel'])})."
                if d["n_kernel"] != d["n_graded"] else "grades all of them."), ""]

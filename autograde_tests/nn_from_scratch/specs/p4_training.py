@@ -16,6 +16,7 @@ from autograde_tests import calibration, inputs
 from autograde_tests.compare import Fail, close, expect_array, expect_unchanged
 from autograde_tests.engine import check, time_limit
 from autograde_tests.nn_from_scratch.training import train_args
+from autograde_tests.probes import drawn_for_run, expect_accuracy, expect_fits, expect_loss_decreased
 
 #: Functions replaced by the reference when the loop alone is under test.
 TRAIN_DEPS = ("init_params", "linear_forward", "relu_forward", "forward", "softmax",
@@ -166,18 +167,10 @@ def train_loop(ctx) -> None:
                    + "\n  expected:  " + np.array2string(expected, precision=6), "wrong loss history")
 
 
-def _fits(params: list, sizes: list[int]) -> bool:
-    """The parameters have exactly the shapes of a network with these layer sizes."""
-    return len(params) == len(sizes) - 1 and all(
-        W.shape == (c_in, c_out) and b.shape == (c_out,)
-        for (W, b), c_in, c_out in zip(params, sizes[:-1], sizes[1:]))
-
-
 def _datasets_for_run(ctx) -> list[str]:
     from toy2d import DATASETS
 
-    order = np.random.default_rng(ctx.seed).permutation(len(DATASETS))
-    return [DATASETS[i] for i in sorted(order[:ACCURACY_DATASETS_PER_RUN])]
+    return drawn_for_run(ctx.seed, DATASETS, ACCURACY_DATASETS_PER_RUN)
 
 
 @check("train.accuracy", function="train", points=5,
@@ -189,18 +182,13 @@ def train_accuracy(ctx) -> None:
         seed = int(ctx.rng.integers(2**31))
         args = train_args(ctx.ref, name, X_train, y_train, seed)
         params, _ = _student_train(ctx, args)
-        if not _fits(params, args[2]):
-            raise Fail(f"{name}: the returned params do not have the shapes of a network with "
-                       f"layer sizes {args[2]}")
+        expect_fits(params, args[2], f"{name}: ")
         try:
             with np.errstate(all="ignore"):
                 acc = ctx.ref.accuracy(ctx.ref.predict(params, X_test), y_test)
         except ValueError:
             raise Fail(f"{name}: the returned params do not fit a network of the requested layer sizes") from None
-        threshold = calibration.threshold(ctx.ref.assignment, name)
-        if acc < threshold:
-            raise Fail(f"{name}: test accuracy {acc:.3f} is below {threshold:.2f} after training with "
-                       f"the recorded hyperparameters (seed {seed})", "training does not learn")
+        expect_accuracy(acc, calibration.threshold(ctx.ref.assignment, name), name, seed)
 
 
 @check("train.loss-decreases", function="train", points=2,
@@ -212,9 +200,7 @@ def train_loss_decreases(ctx) -> None:
     args = list(train_args(ctx.ref, name, X_train, y_train, seed))
     args[4] = epochs
     params, history = _student_train(ctx, tuple(args))
-    if not _fits(params, args[2]):
-        raise Fail(f"the returned params do not have the shapes of a network with layer sizes "
-                   f"{args[2]}")
+    expect_fits(params, args[2])
     start = ctx.ref.init_params(args[2], np.random.default_rng(seed))
     with np.errstate(all="ignore"):
         try:
@@ -222,9 +208,4 @@ def train_loss_decreases(ctx) -> None:
             after = ctx.ref.softmax_cross_entropy(ctx.ref.forward(params, X_train)[0], y_train)
         except ValueError:
             raise Fail("the returned params do not fit a network of the requested layer sizes") from None
-    if not np.isfinite(after) or after >= before:
-        raise Fail(f"the training loss went from {before:.4g} at initialization to {after:.4g}: the "
-                   "loop does not reduce the loss", "training does not learn")
-    losses = history["loss"]
-    if len(losses) != epochs or not all(isinstance(v, int | float) and np.isfinite(v) for v in losses):
-        raise Fail(f"history['loss'] must hold {epochs} finite floats, one per epoch")
+    expect_loss_decreased(before, after, history["loss"], epochs)

@@ -14,6 +14,7 @@ import numpy as np
 from autograde_tests import calibration, inputs
 from autograde_tests.compare import Fail, close
 from autograde_tests.engine import check, time_limit
+from autograde_tests.probes import drawn_for_run, expect_accuracy, expect_fits, expect_loss_decreased
 from autograde_tests.training_networks.training import CASES, dataset, train_args
 
 #: Replaced by the reference when the loop alone is under test: every graded function and every
@@ -183,15 +184,8 @@ def train_loop(ctx) -> None:
                        + np.array2string(expected, precision=6), "wrong loss history")
 
 
-def _fits(params: list, sizes: list[int]) -> bool:
-    return len(params) == len(sizes) - 1 and all(
-        W.shape == (c_in, c_out) and b.shape == (c_out,)
-        for (W, b), c_in, c_out in zip(params, sizes[:-1], sizes[1:]))
-
-
 def _cases_for_run(ctx) -> list[str]:
-    order = np.random.default_rng(ctx.seed).permutation(len(CASES))
-    return [CASES[i] for i in sorted(order[:ACCURACY_CASES_PER_RUN])]
+    return drawn_for_run(ctx.seed, CASES, ACCURACY_CASES_PER_RUN)
 
 
 @check("train.accuracy", function="train", points=8,
@@ -203,15 +197,10 @@ def train_accuracy(ctx) -> None:
         seed = int(ctx.rng.integers(2**31))
         args = train_args(ctx.ref, case, X_train, y_train, seed)
         params, _ = _student_train(ctx, args)
-        if not _fits(params, args[2]):
-            raise Fail(f"{case}: the returned params do not have the shapes of a network with "
-                       f"layer sizes {args[2]}")
+        expect_fits(params, args[2], f"{case}: ")
         with np.errstate(all="ignore"):
             acc = ctx.ref.accuracy(ctx.ref.predict(params, X_test, args[8]), y_test)
-        threshold = calibration.threshold(ctx.ref.assignment, case)
-        if not acc >= threshold:
-            raise Fail(f"{case}: test accuracy {acc:.3f} is below {threshold:.2f} after training "
-                       f"with the recorded hyperparameters (seed {seed})", "training does not learn")
+        expect_accuracy(acc, calibration.threshold(ctx.ref.assignment, case), case, seed)
 
 
 @check("train.loss-decreases", function="train", points=3,
@@ -224,15 +213,9 @@ def train_loss_decreases(ctx) -> None:
     args[4] = epochs
     params, history = _student_train(ctx, tuple(args))
     sizes, init, activation = args[2], args[7], args[8]
-    if not _fits(params, sizes):
-        raise Fail(f"the returned params do not have the shapes of a network with layer sizes {sizes}")
+    expect_fits(params, sizes)
     start = ctx.ref.init_params(sizes, np.random.default_rng(seed), init)
     with np.errstate(all="ignore"):
         before = ctx.ref.softmax_cross_entropy(ctx.ref.forward(start, X_train, activation)[0], y_train)
         after = ctx.ref.softmax_cross_entropy(ctx.ref.forward(params, X_train, activation)[0], y_train)
-    if not np.isfinite(after) or after >= before:
-        raise Fail(f"the training loss went from {before:.4g} at initialization to {after:.4g}: the "
-                   "loop does not reduce the loss", "training does not learn")
-    losses = history["loss"]
-    if len(losses) != epochs or not all(isinstance(v, int | float) and np.isfinite(v) for v in losses):
-        raise Fail(f"history['loss'] must hold {epochs} finite floats, one per epoch")
+    expect_loss_decreased(before, after, history["loss"], epochs)
