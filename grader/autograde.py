@@ -35,7 +35,7 @@ class Task:
 @dataclass
 class Discovery:
     tasks: list[Task] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def course_assignment(course: Course, name: str) -> Assignment:
@@ -56,13 +56,13 @@ def discover(submissions: Path, assignment: Assignment) -> Discovery:
         if entry.name.startswith("."):
             continue
         if entry.is_symlink() or not entry.is_dir():
-            found.ignored.append(f"{entry.name}: not a student folder")
+            found.notes.append(f"{entry.name}: not a student folder, ignored")
             continue
         if not results.usable_id(entry.name):
             found.tasks.append(Task(entry.name, None, f"the student id {entry.name!r} is not usable "
                                     "(letters, digits and _.@+- only, at most 128, starting with "
                                     "a letter or digit): rename the folder and grade it again"))
-            found.ignored.append(f"{entry.name!r}: unusable student id (status invalid, see its row)")
+            found.notes.append(f"{entry.name!r}: unusable student id, graded as invalid (see its row)")
             continue
         folder = entry / assignment.name
         if folder.is_symlink():
@@ -70,7 +70,7 @@ def discover(submissions: Path, assignment: Assignment) -> Discovery:
             continue
         for other in sorted(entry.iterdir()):
             if other.name != assignment.name and not other.name.startswith("."):
-                found.ignored.append(f"{entry.name}/{other.name}: not part of {assignment.name}")
+                found.notes.append(f"{entry.name}/{other.name}: not part of {assignment.name}, ignored")
         if not folder.is_dir():
             found.tasks.append(Task(entry.name, None))
             continue
@@ -78,11 +78,11 @@ def discover(submissions: Path, assignment: Assignment) -> Discovery:
         candidates = sorted(p for p in folder.glob("*.ipynb"))
         if not notebook.exists() and not notebook.is_symlink() and len(candidates) == 1:
             notebook = candidates[0]
-            found.ignored.append(f"{entry.name}: graded {notebook.name} (expected "
-                                 f"{assignment.notebook_name})")
+            found.notes.append(f"{entry.name}: graded {notebook.name} (expected "
+                              f"{assignment.notebook_name})")
         for other in sorted(folder.iterdir()):
             if other != notebook and not other.name.startswith("."):
-                found.ignored.append(f"{entry.name}/{assignment.name}/{other.name}: ignored")
+                found.notes.append(f"{entry.name}/{assignment.name}/{other.name}: ignored")
         if notebook.is_symlink():
             found.tasks.append(Task(entry.name, notebook, "the notebook is a symbolic link"))
         elif notebook.is_file():

@@ -127,10 +127,11 @@ def test_ids(results: Iterable[dict]) -> list[str]:
 
 def write_csv_file(path: Path, results: Iterable[dict], with_source: bool = False,
                    ids: list[str] | None = None) -> Path:
-    """grades.csv at `path`: student_id, assignment, score, max_score, status, then the points
-    per test id; `with_source` adds a last column naming who graded each
-    row ("grader" or "nbgrader", see `grader collect --gradebook`). `results` may be a one-pass
-    iterator when the test `ids` (the columns) are given."""
+    """grades.csv at `path`: student_id, assignment, score, max_score, status, the points per
+    test id, then the points of the written answers still to grade by hand; `with_source` adds a
+    last column naming who graded each row ("grader" or "nbgrader", see `grader collect
+    --gradebook`). `results` may be a one-pass iterator when the test `ids` (the columns) are
+    given."""
     if ids is None:
         results = list(results)
         ids = test_ids(results)
@@ -145,7 +146,7 @@ def write_csv_file(path: Path, results: Iterable[dict], with_source: bool = Fals
             points = {t["id"]: t["points"] for t in r["tests"]}
             writer.writerow([_cell(r["student"]), _cell(r["assignment"]), _num(r["score"]),
                              _num(r["max_score"]), r["status"], *(_num(points[i]) if i in points else "" for i in ids),
-                             *([r.get("source", "grader")] if with_source else [])])
+                             _num(manual_points(r)), *([r.get("source", "grader")] if with_source else [])])
     os.replace(tmp, path)
     return path
 

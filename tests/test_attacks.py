@@ -151,6 +151,17 @@ def forward(params, X):
 '''
 
 
+#: The textbook sigmoid (exp overflows for large negative Z; the output is still right), with
+#: NumPy's `errstate` replaced by a context manager that changes nothing, so that the grader's
+#: "overflow is an error" mode would never be switched on.
+NO_ERRSTATE = '''
+import contextlib as _contextlib
+
+np.errstate = lambda **kwargs: _contextlib.nullcontext()
+np.seterr = lambda **kwargs: {}
+'''
+
+
 def _mutant(name: str) -> str:
     return (MUTANTS / f"{name}.py").read_text().split("\nEXPECT")[0]
 
@@ -167,6 +178,8 @@ CLASS: dict[str, tuple[dict, bool, str | None]] = {
     "perfect": ({}, False, None),
     "callback_bomb": ({"cell:append": CALLBACK_BOMB}, False, "perfect"),
     "huge_int": ({"cell:append": "def accuracy(y_pred, y):\n    return 10**3000\n"}, False, "perfect"),
+    "sigmoid_naive": ({"cell:append": _mutant("sigmoid_naive")}, False, None),
+    "no_errstate": ({"cell:append": _mutant("sigmoid_naive") + NO_ERRSTATE}, False, "sigmoid_naive"),
 }
 #: Folders named like the run's own files, and ids that cannot be used as they are.
 RUN_FILE_NAMES = ("run.json", "grades.csv", "report.html", "students")
@@ -212,6 +225,11 @@ def test_cached_training_gains_nothing(graded):
     assert found["cache_train_stubs"]["score"] == found["stubs"]["score"] == 0
     assert set(_lost(found["cache_train_sgd"])) >= set(_lost(found["sgd_mutant"]))
     assert {"train.accuracy", "train.loss-decreases"} <= set(_lost(found["cache_train_sgd"]))
+
+
+def test_replacing_errstate_does_not_switch_off_the_overflow_checks(graded):
+    found, _, _ = graded
+    assert _lost(found["no_errstate"]) == _lost(found["sigmoid_naive"]) == {"sigmoid.stable": "failed"}
 
 
 def test_in_place_changes_are_seen_whatever_the_worker_reports(graded):

@@ -7,6 +7,7 @@ one-line errors of the CLI.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -281,5 +282,9 @@ def test_written_answers_await_manual_grading(graded):
     assert "## Written answers" in feedback and "awaiting manual grading" in feedback
     assert "no answer written" in results.feedback_path(out, "stubs", ASSIGNMENT).read_text()
     assert "Demo cells (training and plots) are not run" in feedback
-    header = (out / "grades.csv").read_text().splitlines()[0].split(",")
-    assert header[-1] == "manual_points_awaiting"
+    with (out / "grades.csv").open(newline="") as fh:
+        table = list(csv.reader(fh))
+    assert table[0][-1] == "manual_points_awaiting"
+    assert {len(row) for row in table} == {len(table[0])}, "every row has a value per column"
+    awaiting = {row[0]: float(row[-1]) for row in table[1:]}
+    assert awaiting["perfect"] == results.manual_points(r) > 0

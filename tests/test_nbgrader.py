@@ -307,9 +307,12 @@ def test_nbgrader_export_and_the_per_cell_export(graded, tmp_path):
         totals = {row["student_id"]: row["score"] for row in csv.DictReader(fh)}
     assert float(totals["ada_perfect"]) == TOTAL and float(totals[STUB_TWIN]) == 0
     assert main(["nbgrader", "export", str(graded["root"]), str(tmp_path / "cells.csv")]) == 0
-    header = (tmp_path / "cells.csv").read_text().splitlines()[0].split(",")
+    with (tmp_path / "cells.csv").open(newline="") as fh:
+        table = list(csv.reader(fh))
+    header = table[0]
     assert header[5:-1] == [f"test-{f}" for f in engine.functions(ASSIGNMENT)]
     assert header[-1] == "manual_points_awaiting"
+    assert {len(row) for row in table} == {len(header)}, "every row has a value per column"
 
 
 def test_other_assignments_of_the_course_keep_nbgraders_execution(graded):

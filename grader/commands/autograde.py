@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         found.tasks, settings, args.jobs, args.resume, progress=not args.no_progress and sys.stderr.isatty())]
     _, csv_path = results.collect(out)
     print(autograde.summary_table(rows))
-    for line in found.ignored:
-        print(f"ignored: {line}")
+    for line in found.notes:
+        print(f"note: {line}")
     print(f"results: {csv_path} (feedback and JSON per student in {out})")
     return 0

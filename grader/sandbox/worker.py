@@ -137,6 +137,11 @@ class Worker:
         self.wire = sys.modules["_nnkit_wire"]
         self.contract = sys.modules["_nnkit_contract"]
         self.np = sys.modules["numpy"]   # imported by the contract
+        # Taken before any student code runs: a submission that replaces `np.errstate` (or
+        # `np.random.default_rng`) must not switch off the overflow mode of a stability check or
+        # choose the generator the grader hands its functions.
+        self.errstate = self.np.errstate
+        self.default_rng = self.np.random.default_rng
         self.fd_in, self.fd_out, self.fd_ctl, self.fd_args = fd_in, fd_out, fd_ctl, fd_args
         self.limits = self.wire.WireLimits(max_frame=max_frame)
         self.lock = threading.RLock()
@@ -400,7 +405,7 @@ class Worker:
         counter = [0]   # callback sequence numbers, shared by all proxies of this call
         for index, marker in msg.get("markers", {}).items():
             if "rng" in marker:
-                args[int(index)] = self.np.random.default_rng(marker["rng"])
+                args[int(index)] = self.default_rng(marker["rng"])
             else:
                 args[int(index)] = self.make_proxy(marker["callback"], call_id, counter)
         args = tuple(args)
@@ -416,7 +421,7 @@ class Worker:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 if fp:
-                    with self.np.errstate(over=fp, invalid=fp, divide=fp, under="ignore"):
+                    with self.errstate(over=fp, invalid=fp, divide=fp, under="ignore"):
                         result = fn(*args)
                 else:
                     result = fn(*args)
