@@ -1,7 +1,10 @@
 """Accuracy thresholds for the training checks, calibrated from the reference solution.
 
 The training checks train on fresh draws of each dataset (toy2d.generate.draw, with a seed from
-the run seed), never on the shipped files that students hold. So the calibration does the same.
+the run seed), never on the shipped files that students hold, and every fresh draw is turned by a
+quarter-turn and mirror (one of the eight symmetries of the square) and has its class labels
+permuted (both from the draw seed): the same learning problem, but parameters trained beforehand
+on the shipped data do not fit it. So the calibration does the same.
 Every assignment with training checks says how its reference trains, in
 autograde_tests/<assignment>/training.py:
 
@@ -38,6 +41,9 @@ SEEDS = 20
 MARGIN = 0.05
 #: Draw seeds of the calibration: DRAW_BASE .. DRAW_BASE + SEEDS - 1 (grading draws others).
 DRAW_BASE = 10_000
+#: Second entropy word of the generator that turns a draw and permutes its labels (kept apart
+#: from the generator of the draw itself).
+DISGUISE_STREAM = 0x7A11
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -55,9 +61,31 @@ def normalized(name: str, draw: int | None = None
     from toy2d import load_dataset
     from toy2d.generate import draw as fresh
 
-    X_train, y_train, X_test, y_test = load_dataset(name) if draw is None else fresh(name, draw)
+    if draw is None:
+        X_train, y_train, X_test, y_test = load_dataset(name)
+    else:
+        X_train, y_train, X_test, y_test = disguised(draw, *fresh(name, draw))
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     return (X_train - mean) / std, y_train, (X_test - mean) / std, y_test
+
+
+def disguised(draw: int, X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
+              y_test: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A fresh draw turned by a multiple of 90 degrees, mirrored or not, and with its class labels
+    permuted, all drawn from `draw`.
+
+    Inputs: X_train (N, 2), y_train (N,) int, X_test (M, 2), y_test (M,) int.
+    Returns the same shapes and dtypes. The symmetries of the square only swap features and flip
+    signs, which commutes with standardization per feature, so the task is as hard as before
+    (an arbitrary angle is not: measured, it lowered the reference's mean accuracy on spirals
+    from 0.96 to 0.88); the thresholds are calibrated on such draws all the same."""
+    rng = np.random.default_rng([draw, DISGUISE_STREAM])
+    turn = np.linalg.matrix_power(np.array([[0.0, 1.0], [-1.0, 0.0]]), int(rng.integers(4)))
+    if rng.integers(2):
+        turn = turn @ np.array([[1.0, 0.0], [0.0, -1.0]])
+    labels = rng.permutation(int(max(y_train.max(), y_test.max())) + 1)
+    return (X_train @ turn, labels[y_train].astype(y_train.dtype, copy=False),
+            X_test @ turn, labels[y_test].astype(y_test.dtype, copy=False))
 
 
 def _training(assignment: str):

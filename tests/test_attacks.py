@@ -162,6 +162,40 @@ np.seterr = lambda **kwargs: {}
 '''
 
 
+def pretrained_train() -> str:
+    """A `train` that never trains: it carries networks the reference trained beforehand on every
+    shipped dataset (as a student could, at home, from data/*.npz), returns the one that best fits
+    the X, y it is given, and a made-up history of falling losses."""
+    from toy2d import DATASETS
+
+    from autograde_tests import calibration, reference
+    from autograde_tests.nn_from_scratch.training import train_args
+
+    ref = reference.load(COURSE.solution_notebook(ASSIGNMENT))
+    nets = []
+    for name in DATASETS:
+        X, y, _, _ = calibration.normalized(name)        # the shipped files, standardized
+        params, _ = ref.train(*train_args(ref, name, X, y, 0))
+        nets.append([(W.tolist(), b.tolist()) for W, b in params])
+    return f'''
+_NETS = [[(np.array(W), np.array(b)) for W, b in net] for net in {nets!r}]
+
+
+def _fit(params, X, y):
+    Z = X
+    for i, (W, b) in enumerate(params):
+        Z = Z @ W + b
+        if i < len(params) - 1:
+            Z = np.maximum(Z, 0)
+    return float(np.mean(np.argmax(Z, axis=1) == y)) if Z.shape[1] == int(y.max()) + 1 else -1.0
+
+
+def train(X, y, layer_sizes, lr, epochs, batch_size, seed):
+    best = max(_NETS, key=lambda net: _fit(net, X, y))
+    return best, {{"loss": [1.0 / (e + 1) for e in range(epochs)]}}
+'''
+
+
 def _mutant(name: str) -> str:
     return (MUTANTS / f"{name}.py").read_text().split("\nEXPECT")[0]
 
@@ -179,6 +213,8 @@ CLASS: dict[str, tuple[dict, bool, str | None]] = {
     "callback_bomb": ({"cell:append": CALLBACK_BOMB}, False, "perfect"),
     "huge_int": ({"cell:append": "def accuracy(y_pred, y):\n    return 10**3000\n"}, False, "perfect"),
     "sigmoid_naive": ({"cell:append": _mutant("sigmoid_naive")}, False, None),
+    "train_stub": ({"stub:solution-train": ""}, False, None),
+    "pretrained": ({"cell:append": "PRETRAINED"}, False, "train_stub"),
     "no_errstate": ({"cell:append": _mutant("sigmoid_naive") + NO_ERRSTATE}, False, "sigmoid_naive"),
 }
 #: Folders named like the run's own files, and ids that cannot be used as they are.
@@ -192,6 +228,8 @@ def graded(tmp_path_factory):
     subs, out = root / "submitted", root / "out"
     answers = reference_answers(COURSE.solution_notebook(ASSIGNMENT))
     for student, (variant, stubs, _) in CLASS.items():
+        if variant.get("cell:append") == "PRETRAINED":
+            variant = {"cell:append": pretrained_train()}
         write_submission(subs, student, ASSIGNMENT, NOTEBOOK,
                          make_submission(RELEASE_NB, answers, variant, all_stubs=stubs))
     perfect = make_submission(RELEASE_NB, answers)
@@ -225,6 +263,15 @@ def test_cached_training_gains_nothing(graded):
     assert found["cache_train_stubs"]["score"] == found["stubs"]["score"] == 0
     assert set(_lost(found["cache_train_sgd"])) >= set(_lost(found["sgd_mutant"]))
     assert {"train.accuracy", "train.loss-decreases"} <= set(_lost(found["cache_train_sgd"]))
+
+
+def test_networks_trained_beforehand_earn_no_training_points(graded):
+    """Grading trains on fresh draws that are turned, mirrored and relabelled (calibration
+    .disguised): networks fitted to the shipped data do not fit them."""
+    found, _, _ = graded
+    lost = _lost(found["pretrained"])
+    assert {"train.accuracy", "train.loss-decreases"} <= set(lost), lost
+    assert found["pretrained"]["score"] <= found["train_stub"]["score"]
 
 
 def test_replacing_errstate_does_not_switch_off_the_overflow_checks(graded):

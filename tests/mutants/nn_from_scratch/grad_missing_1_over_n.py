@@ -19,4 +19,9 @@ EXPECT = {
         "softmax_cross_entropy_backward.stable": "missing 1/N",
         "train.accuracy": "training does not learn",
     },
+    # A gradient N times too large is a learning rate N times too large: the short training of
+    # the loss check sometimes ends no better than predicting the class frequencies (run seed 19).
+    "maybe": {
+        "train.loss-decreases": 2,
+    },
 }

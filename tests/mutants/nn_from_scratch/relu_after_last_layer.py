@@ -16,4 +16,9 @@ EXPECT = {
     "diagnoses": {
         "forward.logits": "ReLU after the last layer",
     },
+    # Logits clipped at 0 learn slowly: after the short training of the loss check the loss is
+    # sometimes no better than predicting the class frequencies (run seed 19).
+    "maybe": {
+        "train.loss-decreases": 2,
+    },
 }
