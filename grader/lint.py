@@ -14,6 +14,7 @@ under a second and is safe on a half-edited notebook.
 from __future__ import annotations
 
 import ast
+import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,15 @@ def lint(course: Course, assignment: str) -> tuple[list[Problem], Summary]:
     for gid, count in Counter(ids).items():
         if count > 1:
             problems.append(Problem(name, f"grade_id {gid!r} is used by {count} cells"))
+    # Read from the file itself: nbformat silently gives duplicated cell ids (cells copied with
+    # their ids) new random ones on every read, which would make every release differ.
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    cell_ids = [cid for cell in raw.get("cells", []) if isinstance(cell, dict)
+                and isinstance(cid := cell.get("id"), str)]
+    for cid, count in Counter(cell_ids).items():
+        if count > 1:
+            problems.append(Problem(name, f"cell id {cid!r} is used by {count} cells (give each "
+                                          "copied cell a new id)"))
 
     solutions: dict[str, int] = {}
     tests: dict[str, tuple[int, float]] = {}

@@ -51,6 +51,7 @@ def test_stale_doc_tables_say_what_to_run(course_copy, capsys):
     page = course_copy.root / "docs" / "assignments" / "nn_from_scratch.md"
     page.write_text(page.read_text().replace("| `standardize.fit` | 3 |", "| `standardize.fit` | 4 |"))
     assert main(["docs", "--check"]) == 1
-    assert "docs/assignments/nn_from_scratch.md: generated tables are out of date: run `grader docs`" in \
+    assert ("docs/assignments/nn_from_scratch.md: generated tables are out of date: run `make release` "
+            "(or `grader docs` for the docs alone)") in \
         capsys.readouterr().out
     assert main(["docs"]) == 0 and main(["docs", "--check"]) == 0

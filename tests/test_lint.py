@@ -3,6 +3,7 @@ committed source notebook is clean."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -101,6 +102,18 @@ def test_each_problem_is_one_line(case, course_copy, capsys):
     lines = [line for line in out.splitlines() if not line.endswith("problem(s)")]
     assert any(needle in line for line in lines), out
     assert all(line.startswith(f"{A}: {path.name}") for line in lines), out
+
+
+def test_a_copied_cell_id_is_one_line(course_copy, capsys):
+    """nbformat repairs duplicated cell ids with random ones on every read and write, which would
+    make every release differ: lint reads the file itself."""
+    path = course_copy.solution_notebook(A)
+    raw = json.loads(path.read_text())
+    raw["cells"][2]["id"] = raw["cells"][1]["id"]
+    path.write_text(json.dumps(raw, indent=1))
+    assert main(["lint", A]) == 1
+    out = capsys.readouterr().out
+    assert f"cell id {raw['cells'][1]['id']!r} is used by 2 cells (give each copied cell a new id)" in out
 
 
 def test_a_notebook_that_is_not_json_is_one_line(course_copy, capsys):

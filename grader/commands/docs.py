@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     stale = doc_tables.update(course(), check=args.check)
     if args.check:
         for rel in stale:
-            print(f"{rel}: generated tables are out of date: run `grader docs`")
+            print(f"{rel}: generated tables are out of date: run `make release` (or `grader docs` for the docs alone)")
         return 1 if stale else 0
     print(f"{len(stale)} doc(s) rewritten" + (f": {', '.join(stale)}" if stale else ""))
     return 0
