@@ -2,8 +2,10 @@
 
 Built from the results of `grader autograde` runs (any assignments, one output folder each) and
 from an nbgrader gradebook (every assignment in it); where both hold a (student, assignment),
-the grader's own result wins. Weights and titles come from the course file
-(grader/course_file.py), the LMS identities from a roster (grader/roster.py).
+the grader's own result wins for the auto-graded checks, and the written answers graded by hand
+in the gradebook are taken from it (so are hand grades from a CSV, grader/hand_grades.py).
+Weights and titles come from the course file (grader/course_file.py), the LMS identities from a
+roster (grader/roster.py).
 
 One entry per student and assignment tells apart
 
@@ -12,7 +14,8 @@ One entry per student and assignment tells apart
     missing                nothing was submitted (no result, or the grader found no notebook)
     error/timeout/memory/invalid   a submission the grader could not run: scored 0, said so
 
-and written answers that are not graded by hand yet (their points count as 0 until they are).
+and written answers that are not graded by hand yet (their points count as 0 until they are; an
+answer the student left empty counts 0 at once: there is nothing to grade).
 
 The weighted total of a student is sum(w_a * points_a / max_a) / sum(w_a) over the assignments
 that have been graded for anyone (an assignment nobody has a result for yet is "not graded yet"
@@ -124,8 +127,9 @@ class CourseBook:
 
 def _entry(r: dict) -> Entry:
     """A result (grader.results' shape, or nbgrader_course.gradebook_results') as an entry."""
-    done = r.get("manual_done") or []
-    awaiting = results.manual_points(r)
+    blank = [dict(m, points=0.0) for m in r.get("manual") or [] if m.get("answered") is False]
+    done = [*(r.get("manual_done") or []), *blank]
+    awaiting = results.manual_points(r) - sum(m["max_points"] for m in blank)
     max_points = float(r["max_score"]) + sum(m["max_points"] for m in done) + awaiting
     if r["status"] == MISSING:
         return Entry(MISSING, None, max_points, awaiting, r.get("source", "grader"))
@@ -149,7 +153,14 @@ def gather(folders: Iterable[Path], gradebook: list[dict] | None = None) -> list
                                  f"(in {folder} and another folder): give each run once")
             found[key] = r
     for r in gradebook or []:
-        found.setdefault((r["student"], r["assignment"]), dict(r, source="nbgrader"))
+        mine = found.get((r["student"], r["assignment"]))
+        if mine is None:
+            found[(r["student"], r["assignment"])] = dict(r, source="nbgrader")
+        elif r.get("manual_done"):   # hand grades live only in the gradebook: keep them
+            done = {m["id"] for m in r["manual_done"]}
+            found[(r["student"], r["assignment"])] = dict(
+                mine, manual=[m for m in mine.get("manual") or [] if m["id"] not in done],
+                manual_done=[*(mine.get("manual_done") or []), *r["manual_done"]])
     return list(found.values())
 
 
@@ -189,11 +200,20 @@ def table_rows(book: CourseBook) -> tuple[list[str], list[list[str]]]:
         row = [results.csv_text(s), results.csv_text(book.roster.name(s))]
         for c in book.columns:
             e = book.entry(s, c.name)
-            row += [_num(e.points), e.status if c.graded or e.status != MISSING else "not graded yet"]
+            row += [_num(e.points), _status(e, c)]
         row += [f"{book.total(s):.2f}", "yes" if book.provisional(s) else "no",
                 "yes" if book.roster.has(s) or not book.roster.students() else "no"]
         rows.append(row)
     return head, rows
+
+
+def _status(e: Entry, c: Column) -> str:
+    """The status shown for an entry: an assignment nobody has a result for is "not graded yet"."""
+    return e.status if c.graded or e.status != MISSING else "not graded yet"
+
+
+def _entry_json(e: Entry, c: Column) -> dict:
+    return dict(asdict(e), status=_status(e, c))
 
 
 def to_json(book: CourseBook) -> dict:
@@ -201,7 +221,8 @@ def to_json(book: CourseBook) -> dict:
             "assignments": [asdict(c) for c in book.columns],
             "students": {s: {"total_percent": round(book.total(s), 4),
                              "provisional": book.provisional(s),
-                             "assignments": {c.name: asdict(book.entry(s, c.name)) for c in book.columns}}
+                             "assignments": {c.name: _entry_json(book.entry(s, c.name), c)
+                                             for c in book.columns}}
                          for s in book.students},
             "behind": [{"student": s, "reasons": r} for s, r in book.behind()],
             "not_in_roster": book.not_in_roster}

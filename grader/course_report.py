@@ -83,8 +83,8 @@ def render(data: dict, pngs: dict[str, bytes]) -> str:
         cells = []
         for c in columns:
             e = s["assignments"][c["name"]]
-            if e["status"] == course_book.MISSING:
-                cells.append('<span class="status-missing">missing</span>')
+            if e["points"] is None:   # missing, or not graded yet for anyone
+                cells.append(f'<span class="status-missing">{_e(e["status"])}</span>')
             else:
                 text = f"{e['points']:g} / {e['max_points']:g}"
                 if e["status"] != "graded":

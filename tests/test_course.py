@@ -205,6 +205,63 @@ def test_a_bad_roster_is_one_line(course, tmp_path, capsys, content, needle):
     assert needle in err and err.count("\n") == 1, err
 
 
+def test_hand_grades_complete_the_written_answers(runs, tmp_path, capsys):
+    """A course without formgrader grades the written answers in a CSV: ada's 8 awaited points."""
+    grades = tmp_path / "hand.csv"
+    grades.write_text("student_id,assignment,answer,points\nada,nn_from_scratch,answer-x,6\n")
+    out = tmp_path / "course"
+    assert _collect(runs, out, "--hand-grades", str(grades)) == 0
+    head, *rows = _csv(out / course_book.TABLE_FILE)
+    ada = dict(zip(head, next(r for r in rows if r[0] == "ada")))
+    assert (ada[A], ada["provisional"]) == ("96", "no")
+    assert float(ada["total_percent"]) == pytest.approx((96 / 108 + 3) / 4 * 100, abs=0.01)
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    ("student_id,assignment,answer,points\nada,nn_from_scratch,answer-y,1\n",
+     "has no written answer 'answer-y' awaiting a grade for ada (answers: answer-x)"),
+    ("student_id,assignment,answer,points\nzed,nn_from_scratch,answer-x,1\n", "no result of zed"),
+    ("student_id,assignment,answer,points\nada,nn_from_scratch,answer-x,9\n", "the answer is worth 8"),
+    ("student_id,assignment,answer,points\nada,nn_from_scratch,answer-x,lots\n", "points must be a number"),
+    ("student,points\n", "need exactly the columns"),
+])
+def test_a_hand_grade_typo_is_one_line(runs, tmp_path, capsys, content, needle):
+    grades = tmp_path / "hand.csv"
+    grades.write_text(content)
+    assert _collect(runs, tmp_path / "course", "--hand-grades", str(grades)) == 2
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1, err
+
+
+def test_an_empty_written_answer_counts_zero_at_once(course, tmp_path):
+    blank = _result("ada", A, score=90, manual=8)
+    blank["manual"][0]["answered"] = False
+    out = tmp_path / "course"
+    assert main(["collect", str(_folder(tmp_path, "run", [blank])), "--out", str(out)]) == 0
+    entry = course_book.load(out)["students"]["ada"]["assignments"][A]
+    assert (entry["points"], entry["max_points"], entry["awaiting"]) == (90, 108, 0)
+    assert course_book.load(out)["students"]["ada"]["provisional"] is False
+
+
+def test_the_json_says_not_graded_yet_like_the_table(runs, tmp_path):
+    out = tmp_path / "course"
+    assert _collect(runs, out) == 0
+    assert course_book.load(out)["students"]["ada"]["assignments"][C]["status"] == "not graded yet"
+
+
+def test_hand_grades_in_the_gradebook_survive_the_graders_own_result(course, tmp_path):
+    """Where a grader run and the gradebook hold the same submission, the checks come from the
+    run and the hand grades from the gradebook."""
+    mine = _result("ada", A, score=90, manual=8)
+    book = dict(_result("ada", A, score=90), source="nbgrader",
+                manual_done=[{"id": "answer-x", "max_points": 8.0, "points": 5.0, "status": "graded"}])
+    found = course_book.gather([_folder(tmp_path, "run", [mine])], [book])
+    assert len(found) == 1 and found[0].get("source", "grader") == "grader"
+    assert found[0]["manual"] == [] and found[0]["manual_done"][0]["points"] == 5.0
+    e = course_book._entry(found[0])
+    assert (e.points, e.max_points, e.awaiting) == (95, 108, 0)
+
+
 def test_collect_usage_errors(course, tmp_path, capsys):
     run = _folder(tmp_path, "run", [_result("ada", A, score=1)])
     assert main(["collect", str(run), str(run)]) == 2

@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="course file with titles and weights (default: solutions/course.json)")
     parser.add_argument("--roster", type=Path, metavar="CSV",
                         help="roster: student_id plus the LMS ids (see docs/course.md)")
+    parser.add_argument("--hand-grades", type=Path, metavar="CSV",
+                        help="written answers graded by hand: student_id,assignment,answer,points "
+                             "(for a course graded without nbgrader's formgrader)")
 
 
 def _gradebook(args: argparse.Namespace) -> list[dict] | None:
@@ -49,6 +52,10 @@ def _course(args: argparse.Namespace) -> int:
     found = course_book.gather(args.folders, _gradebook(args))
     if not found:
         raise UsageError("no results to collect")
+    if args.hand_grades is not None:
+        from grader import hand_grades
+
+        hand_grades.apply(found, hand_grades.load(args.hand_grades), args.hand_grades)
     book = course_book.build(found, settings, people, the_course.assignment_names())
     out: Path = args.out
     written = course_book.write(book, out) + lms_export.write(book, out)
