@@ -268,7 +268,7 @@ class Crashed(CallFailed):
     """
 
     kind = Status.CRASH
-    prefix = "your code stopped the process: "
+    prefix = "crash: "
 
     def __init__(self, reason: str, *, status: int | None = None, signal: int | None = None):
         super().__init__(reason)

@@ -162,9 +162,10 @@ def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = 
     if timeout is not None and timeout <= 0:
         raise UsageError("--timeout must be positive")
     dest = course_dir / "source" / assignment
-    if dest.exists() and not force:
-        raise UsageError(f"{dest} exists: add --force to replace it with the kit's source")
     files = _source_files(kit, assignment)
+    if dest.exists() and not force and not _holds_exactly(dest, files):
+        raise UsageError(f"{dest} exists and differs from the kit's source: add --force to "
+                         "replace it")
     seeds, recorded_timeout = recorded_settings(course_dir)
     was_recorded = seed is None and assignment in seeds
     if seed is None:
@@ -184,6 +185,14 @@ def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = 
         with config.open("a", encoding="utf-8") as fh:
             fh.write(INCLUDE_BLOCK)
     return SetupReport(course_dir, assignment, int(seed), was_recorded, included, sorted(files))
+
+
+def _holds_exactly(folder: Path, files: dict[str, bytes]) -> bool:
+    """True when `folder` holds these files (relative path -> bytes) and nothing else: running
+    setup again then only changes the recorded settings (seed, timeout)."""
+    found = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    return found == set(files) and all((folder / rel).read_bytes() == data
+                                       for rel, data in files.items())
 
 
 # ------------------------------------------------------------------ conveniences over the CLI

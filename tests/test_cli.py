@@ -55,3 +55,12 @@ def test_stale_doc_tables_say_what_to_run(course_copy, capsys):
             "(or `grader docs` for the docs alone)") in \
         capsys.readouterr().out
     assert main(["docs"]) == 0 and main(["docs", "--check"]) == 0
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    """`grader lint | head -1`: the pipe closes before the grader has written everything."""
+    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "lint"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 141 and "Traceback" not in err, err

@@ -266,8 +266,12 @@ def test_the_instructors_config_survives(graded):
 def test_setup_again_keeps_the_config_and_refuses_to_overwrite_the_source(graded, capsys):
     root = graded["root"]
     before = (root / "nbgrader_config.py").read_text()
+    # The source is the kit's: setting up again only rewrites the recorded settings.
+    assert main(["nbgrader", "setup", str(root), "--assignment", ASSIGNMENT]) == 0
+    edited = root / "source" / ASSIGNMENT / "hyperparameters.json"
+    edited.write_text(edited.read_text() + " ")   # an instructor's edit is never overwritten
     assert main(["nbgrader", "setup", str(root), "--assignment", ASSIGNMENT]) == 2
-    assert "exists: add --force" in capsys.readouterr().err
+    assert "differs from the kit's source: add --force" in capsys.readouterr().err
     assert main(["nbgrader", "setup", str(root), "--assignment", ASSIGNMENT, "--force"]) == 0
     assert (root / "nbgrader_config.py").read_text() == before
     assert nbgrader_course.recorded_settings(root) == ({ASSIGNMENT: SEED}, float(TIMEOUT))

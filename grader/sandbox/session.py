@@ -73,8 +73,8 @@ _READ_CHUNK = 1 << 20
 _TICK = 0.05            # seconds between CPU samples while waiting for the student's process
 _END_WAIT = 5.0         # seconds to wait for the zygote to report a killed child
 _EXIT_MEMORY = 86       # the worker's own exit status for a MemoryError outside student code
-_WORKER_EXITS = {_EXIT_MEMORY: "memory limit (out of memory)", 87: "protocol violation",
-                 88: "internal error in the worker"}
+_WORKER_EXITS = {_EXIT_MEMORY: "ran out of memory", 87: "broke the grader's protocol",
+                 88: "hit an internal error of the worker"}
 _SIGNAL_REASONS = {
     signal.SIGKILL: "killed",
     signal.SIGXCPU: "CPU time limit",
@@ -220,7 +220,7 @@ def _crash_reason(status: int | None, sig: int | None) -> str:
             name = signal.Signals(sig).name
         except ValueError:
             name = f"signal {sig}"
-        return f"{_SIGNAL_REASONS.get(sig, 'killed')} ({name})"
+        return f"was ended by a signal: {_SIGNAL_REASONS.get(sig, 'killed')} ({name})"
     if status is None:
         return "stopped answering"
     if status in _WORKER_EXITS:
@@ -230,7 +230,7 @@ def _crash_reason(status: int | None, sig: int | None) -> str:
 
 def _death(status: int | None, sig: int | None, when: str) -> CallFailed:
     """The failure for a student process that died `when` ("during fn", "while loading")."""
-    text = f"the worker {_crash_reason(status, sig)} {when}"
+    text = f"the process running your code {_crash_reason(status, sig)} {when}"
     if status == _EXIT_MEMORY:
         return OutOfMemory(text)
     if sig == signal.SIGXCPU:
