@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import json
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,7 +137,9 @@ def lint(course: Course, assignment: str) -> tuple[list[Problem], Summary]:
     path = course.solution_notebook(assignment)
     name = path.name
     try:
-        nb = nbformat.read(path, as_version=4)
+        with warnings.catch_warnings():   # duplicated cell ids are reported below, in one line
+            warnings.simplefilter("ignore")
+            nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several kinds for a broken file
         return [Problem(name, f"cannot be read as a notebook ({type(exc).__name__}: {exc})")], \
             Summary(0, 0, 0)

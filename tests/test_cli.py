@@ -64,3 +64,16 @@ def test_a_reader_that_leaves_early_gets_no_traceback():
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait() == 141 and "Traceback" not in err, err
+
+
+def test_autograde_tells_the_assignment_from_the_class_folder(tmp_path, capsys):
+    from grader.commands.autograde import _only_assignment_in
+    from grader.paths import course
+
+    for student in ("ada", "bob"):
+        (tmp_path / student / "training_networks").mkdir(parents=True)
+    assert _only_assignment_in(tmp_path, course()) == "training_networks"
+    (tmp_path / "cy" / "nn_from_scratch").mkdir(parents=True)   # now the folder holds two
+    assert _only_assignment_in(tmp_path, course()) is None
+    assert main(["autograde", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert "choose one with --assignment" in capsys.readouterr().err

@@ -36,6 +36,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+def _only_assignment_in(submissions: Path, the_course) -> str | None:
+    """The one assignment of the course that the student folders hold, when there is exactly one
+    (so a class folder of one assignment needs no --assignment); None otherwise."""
+    names = set(the_course.assignment_names())
+    try:
+        held = {entry.name for student in submissions.iterdir() if student.is_dir()
+                and not student.is_symlink() for entry in student.iterdir() if entry.name in names}
+    except OSError:
+        return None
+    return held.pop() if len(held) == 1 else None
+
+
 def run(args: argparse.Namespace) -> int:
     from grader import autograde, results, sandbox
 
@@ -46,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     the_course = course()
     if not args.submissions.is_dir():  # the folder first: it is what the command is about
         raise UsageError(f"submissions folder not found: {args.submissions}")
-    name = the_course.choose(args.assignment)
+    name = the_course.choose(args.assignment or _only_assignment_in(args.submissions, the_course))
     assignment = autograde.course_assignment(the_course, name)
     assignment.load_reference()  # a broken reference is one clear error, before any grading
     found = autograde.discover(args.submissions, assignment)

@@ -17,7 +17,8 @@ from grader.errors import UsageError
 
 HELP = ("Run the demo: regenerate the release, grade each example class of examples/ in the "
         "sandbox, write grades.csv, feedback and report.html per assignment into one folder, "
-        "check the scores.")
+        "check the scores, then collect the classes into the course gradebook (course/: table, "
+        "Moodle and Canvas CSVs, course.html) with examples/roster.csv.")
 
 DEFAULT_OUT = Path("demo-output")
 
