@@ -12,10 +12,10 @@ manual score in nbgrader's gradebook does (grader/course_book.py counts both the
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
+from grader.csv_input import read_rows
 from grader.errors import UsageError
 
 COLUMNS = ("student_id", "assignment", "answer", "points")
@@ -23,33 +23,24 @@ COLUMNS = ("student_id", "assignment", "answer", "points")
 
 def load(path: Path) -> dict[tuple[str, str, str], float]:
     """(student, assignment, answer id) -> points; UsageError (one line) when malformed."""
-    path = Path(path)
+    header, lines = read_rows(path, "the hand grades")
+    if sorted(header) != sorted(COLUMNS):
+        raise UsageError(f"{path}: the hand grades need exactly the columns {', '.join(COLUMNS)} "
+                         f"(found: {', '.join(header) or 'no header'})")
     grades: dict[tuple[str, str, str], float] = {}
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            header = [h.strip() for h in reader.fieldnames or []]
-            if sorted(header) != sorted(COLUMNS):
-                raise UsageError(f"{path}: the hand grades need exactly the columns "
-                                 f"{', '.join(COLUMNS)} (found: {', '.join(header) or 'no header'})")
-            for line, raw in enumerate(reader, start=2):
-                row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-                key = (row["student_id"], row["assignment"], row["answer"])
-                if not all(key):
-                    raise UsageError(f"{path}:{line}: student_id, assignment and answer are needed")
-                try:
-                    points = float(row["points"])
-                except ValueError:
-                    raise UsageError(f"{path}:{line}: points must be a number, got {row['points']!r}") from None
-                if not math.isfinite(points) or points < 0:
-                    raise UsageError(f"{path}:{line}: points must be a number >= 0, got {row['points']!r}")
-                if key in grades:
-                    raise UsageError(f"{path}:{line}: {key[0]} {key[1]} {key[2]} is graded twice")
-                grades[key] = points
-    except OSError as exc:
-        raise UsageError(f"cannot read the hand grades {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise UsageError(f"{path}: not a CSV file ({exc})") from None
+    for line, row in lines:
+        key = (row["student_id"], row["assignment"], row["answer"])
+        if not all(key):
+            raise UsageError(f"{path}:{line}: student_id, assignment and answer are needed")
+        try:
+            points = float(row["points"])
+        except ValueError:
+            raise UsageError(f"{path}:{line}: points must be a number, got {row['points']!r}") from None
+        if not math.isfinite(points) or points < 0:
+            raise UsageError(f"{path}:{line}: points must be a number >= 0, got {row['points']!r}")
+        if key in grades:
+            raise UsageError(f"{path}:{line}: {key[0]} {key[1]} {key[2]} is graded twice")
+        grades[key] = points
     return grades
 
 

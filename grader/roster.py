@@ -19,10 +19,10 @@ results who is not on the roster is listed as such (and still gets a row).
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.csv_input import read_rows
 from grader.errors import UsageError
 
 COLUMNS = ("student_id", "name", "email", "username", "id_number", "canvas_id", "sis_user_id",
@@ -52,29 +52,19 @@ def load(path: Path | None) -> Roster:
     """The roster in `path` (an empty one for None); UsageError (one line) when malformed."""
     if path is None:
         return Roster()
-    path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            header = [h.strip() for h in reader.fieldnames or []]
-            if "student_id" not in header:
-                raise UsageError(f"{path}: the roster needs a student_id column (found: "
-                                 f"{', '.join(header) or 'no header'})")
-            unknown = sorted(set(header) - set(COLUMNS))
-            if unknown:
-                raise UsageError(f"{path}: unknown roster column {unknown[0]!r} (known: "
-                                 f"{', '.join(COLUMNS)})")
-            rows: dict[str, dict[str, str]] = {}
-            for line, raw in enumerate(reader, start=2):
-                row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-                student = row.get("student_id", "")
-                if not student:
-                    raise UsageError(f"{path}:{line}: empty student_id")
-                if student in rows:
-                    raise UsageError(f"{path}:{line}: student_id {student!r} is listed twice")
-                rows[student] = row
-    except OSError as exc:
-        raise UsageError(f"cannot read the roster {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise UsageError(f"{path}: not a CSV file ({exc})") from None
+    header, lines = read_rows(path, "the roster")
+    if "student_id" not in header:
+        raise UsageError(f"{path}: the roster needs a student_id column (found: "
+                         f"{', '.join(header) or 'no header'})")
+    unknown = sorted(set(header) - set(COLUMNS))
+    if unknown:
+        raise UsageError(f"{path}: unknown roster column {unknown[0]!r} (known: {', '.join(COLUMNS)})")
+    rows: dict[str, dict[str, str]] = {}
+    for line, row in lines:
+        student = row.get("student_id", "")
+        if not student:
+            raise UsageError(f"{path}:{line}: empty student_id")
+        if student in rows:
+            raise UsageError(f"{path}:{line}: student_id {student!r} is listed twice")
+        rows[student] = row
     return Roster(rows)
