@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autograde_tests.compare import Fail, rel_error
+from autograde_tests.compare import Fail, close, rel_error
 from autograde_tests.contract import CallFailed, StudentRaised
 
 #: Relative error below which a gradient agrees with a numerical gradient (float64, h = 1e-5).
@@ -101,6 +101,32 @@ def overflow_guard(ctx, fn: str, args: tuple, hint: str, substitute: dict | None
 
 
 # ------------------------------------------------------------- the training checks' verdicts
+
+def student_train(ctx, args: tuple, timeout: float, substitute: dict | None = None
+                  ) -> tuple[list, dict]:
+    """Call the student's train(*args) and check the shape of what comes back.
+
+    Returns params, a list of (W, b) array pairs, and history, a dict whose "loss" is a list;
+    anything else is a Fail that says what train must return."""
+    answer = ctx.student.call("train", args, substitute=substitute, timeout=timeout)
+    value = answer.value
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise Fail(f"train must return a tuple (params, history), got {type(value).__name__}")
+    params, history = value
+    if not isinstance(history, dict) or not isinstance(history.get("loss"), list | tuple):
+        raise Fail("history must be a dict whose 'loss' entry is a list with one float per epoch")
+    if not isinstance(params, list | tuple) or not all(
+            isinstance(p, list | tuple) and len(p) == 2 and all(isinstance(a, np.ndarray) for a in p)
+            for p in params):
+        raise Fail("train must return params as a list of (W, b) tuples of arrays")
+    return list(params), history
+
+
+def same_params(a: list, b: list) -> bool:
+    """Two lists of (W, b) pairs agree entry by entry (the exact loop checks' tolerance)."""
+    return len(a) == len(b) and all(close(x[0], y[0], 1e-9, 1e-12) and close(x[1], y[1], 1e-9, 1e-12)
+                                    for x, y in zip(a, b))
+
 
 def drawn_for_run(seed: int, items: tuple | list, k: int) -> list:
     """The k items (in their listed order) a training check uses in a run: drawn by the check's

@@ -189,6 +189,18 @@ def nbgrader(course_dir: Path, log: Path, *args: str) -> tuple[float, int, float
     return (*run_timed(argv, log, cwd=course_dir, env=nbgrader_env()), argv)
 
 
+def _release_and_autograde(subs: Path, course_dir: Path, logs: Path, kind: str, students: list[str],
+                           t0: float) -> tuple[float, tuple]:
+    """nbgrader generate_assignment and the notebooks copied in (untimed, counted from t0), then the
+    one timed `nbgrader autograde` of a side. Returns (setup seconds, nbgrader's timing tuple)."""
+    gen_log = logs / f"nbgrader-{kind}-generate.log"
+    _must(f"nbgrader generate_assignment ({kind} course)",
+          nbgrader(course_dir, gen_log, "generate_assignment", ASSIGNMENT)[1], gen_log)
+    copy_to_course(subs, course_dir, students)
+    setup_s = time.monotonic() - t0
+    return setup_s, nbgrader(course_dir, logs / f"nbgrader-{kind}-autograde.log", "autograde", ASSIGNMENT)
+
+
 def run_nbgrader_sandbox(subs: Path, course_dir: Path, seed: int, logs: Path,
                          students: list[str]) -> dict:
     """Side 3: the kit's setup, generate_assignment and the notebooks (untimed), one autograde."""
@@ -198,13 +210,8 @@ def run_nbgrader_sandbox(subs: Path, course_dir: Path, seed: int, logs: Path,
             "--seed", str(seed)]
     _, rc, _, _ = run_timed(argv, logs / "nbgrader-sandbox-setup.log")
     _must("grader nbgrader setup", rc, logs / "nbgrader-sandbox-setup.log")
-    gen_log = logs / "nbgrader-sandbox-generate.log"
-    _must("nbgrader generate_assignment (sandbox course)",
-          nbgrader(course_dir, gen_log, "generate_assignment", ASSIGNMENT)[1], gen_log)
-    copy_to_course(subs, course_dir, students)
-    setup_s = time.monotonic() - t0
-    wall, rc, before, after, argv = nbgrader(course_dir, logs / "nbgrader-sandbox-autograde.log",
-                                             "autograde", ASSIGNMENT)
+    setup_s, (wall, rc, before, after, argv) = _release_and_autograde(subs, course_dir, logs, "sandbox",
+                                                                      students, t0)
     side = _timing("nbgrader autograde, kit sandbox", len(students), wall, rc, before, after, argv)
     side.update(_durations(course_dir / RESULTS_DIR / ASSIGNMENT, students), setup_s=round(setup_s, 2),
                 failed=nbgrader_failures(logs / "nbgrader-sandbox-autograde.log"))
@@ -220,13 +227,8 @@ def run_nbgrader_kernel(subs: Path, course_dir: Path, source: Path, timeout: int
     t0 = time.monotonic()
     new_course(course_dir, f"c.Execute.timeout = {int(timeout)}\n")
     shutil.copytree(source, course_dir / "source" / ASSIGNMENT)
-    gen_log = logs / "nbgrader-kernel-generate.log"
-    _must("nbgrader generate_assignment (in-kernel course)",
-          nbgrader(course_dir, gen_log, "generate_assignment", ASSIGNMENT)[1], gen_log)
-    copy_to_course(subs, course_dir, students)
-    setup_s = time.monotonic() - t0
-    wall, rc, before, after, argv = nbgrader(course_dir, logs / "nbgrader-kernel-autograde.log",
-                                             "autograde", ASSIGNMENT)
+    setup_s, (wall, rc, before, after, argv) = _release_and_autograde(subs, course_dir, logs, "kernel",
+                                                                      students, t0)
     side = _timing("nbgrader autograde, in a kernel", len(students), wall, rc, before, after, argv)
     book = _gradebook(course_dir)
     side.update(setup_s=round(setup_s, 2), cell_timeout_s=timeout, in_gradebook=len(book),

@@ -102,6 +102,18 @@ def classes(course: Course) -> list[str]:
         if root.is_dir() else []
 
 
+def chosen_classes(course: Course, assignment: str | None) -> list[str]:
+    """The example classes a command works on: the one named (UsageError, one line, when it has
+    none), else every one."""
+    names = classes(course)
+    if assignment:
+        if assignment not in names:
+            raise UsageError(f"no example class for {assignment!r} (there are: "
+                             f"{', '.join(names) or 'none'})")
+        return [assignment]
+    return names
+
+
 def load_variants(course: Course, assignment: str) -> list[Variant]:
     """Every examples/<assignment>/variants/*.py, sorted by student id."""
     folder = examples_dir(course, assignment) / VARIANTS_DIR

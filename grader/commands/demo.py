@@ -59,12 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     the_course = course()
     out: Path = args.out.resolve()
-    names = example_class.classes(the_course)
-    if args.assignment:
-        if args.assignment not in names:
-            raise UsageError(f"no example class for {args.assignment!r} (there are: "
-                             f"{', '.join(names) or 'none'})")
-        names = [args.assignment]
+    names = example_class.chosen_classes(the_course, args.assignment)
     if not names:
         raise UsageError("no example class: examples/<assignment>/expected.json does not exist")
     if not args.skip_release:

@@ -19,16 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from grader import example_class
-    from grader.errors import UsageError
     from grader.release import read_tree
 
     the_course = course()
-    names = example_class.classes(the_course)
-    if args.assignment:
-        if args.assignment not in names:
-            raise UsageError(f"no example class for {args.assignment!r} (there are: "
-                             f"{', '.join(names) or 'none'})")
-        names = [args.assignment]
+    names = example_class.chosen_classes(the_course, args.assignment)
     stale = 0
     for name in names:
         files = example_class.submission_files(the_course, name)

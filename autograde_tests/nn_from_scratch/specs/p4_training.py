@@ -16,7 +16,15 @@ from autograde_tests import calibration, inputs
 from autograde_tests.compare import Fail, close, expect_array, expect_unchanged
 from autograde_tests.engine import check, time_limit
 from autograde_tests.nn_from_scratch.training import train_args
-from autograde_tests.probes import drawn_for_run, expect_accuracy, expect_fits, expect_loss_decreased, turned
+from autograde_tests.probes import (
+    drawn_for_run,
+    expect_accuracy,
+    expect_fits,
+    expect_loss_decreased,
+    same_params,
+    student_train,
+    turned,
+)
 
 #: Functions replaced by the reference when the loop alone is under test.
 TRAIN_DEPS = ("init_params", "linear_forward", "relu_forward", "forward", "softmax",
@@ -61,18 +69,7 @@ def sgd_values(ctx) -> None:
 
 
 def _student_train(ctx, args: tuple, substitute: dict | None = None):
-    answer = ctx.student.call("train", args, substitute=substitute, timeout=TRAIN_TIMEOUT)
-    value = answer.value
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise Fail(f"train must return a tuple (params, history), got {type(value).__name__}")
-    params, history = value
-    if not isinstance(history, dict) or not isinstance(history.get("loss"), list | tuple):
-        raise Fail("history must be a dict whose 'loss' entry is a list with one float per epoch")
-    if not isinstance(params, list | tuple) or not all(
-            isinstance(p, list | tuple) and len(p) == 2 and all(isinstance(a, np.ndarray) for a in p)
-            for p in params):
-        raise Fail("train must return params as a list of (W, b) tuples of arrays")
-    return list(params), history
+    return student_train(ctx, args, TRAIN_TIMEOUT, substitute)
 
 
 def _loop_problem(ctx):
@@ -105,16 +102,11 @@ def _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed, *, shuffle=True, dr
 
 def _pairs_apart(ctx, params, X, y, sizes, lr, epochs, batch_size, seed) -> None:
     """Fail with the real cause when X was shuffled but y was not."""
-    if _same_params(params, _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed,
+    if same_params(params, _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed,
                                      shuffle_y=False)):
         raise Fail("X and y are shuffled apart, so examples lose their labels: draw one "
                        "idx = rng.permutation(N) per epoch and take X[idx] and y[idx] together",
                        "X and y shuffled apart")
-
-
-def _same_params(a, b) -> bool:
-    return len(a) == len(b) and all(close(x[0], y[0], 1e-9, 1e-12) and close(x[1], y[1], 1e-9, 1e-12)
-                                    for x, y in zip(a, b))
 
 
 @check("train.one-step", function="train", points=3,
@@ -128,11 +120,11 @@ def train_one_step(ctx) -> None:
     logits, cache = ctx.ref.forward(start, X)
     expected = ctx.ref.sgd_step(start, ctx.ref.backward(
         start, cache, ctx.ref.softmax_cross_entropy_backward(logits, y)), lr)
-    if _same_params(params, start):
+    if same_params(params, start):
         raise Fail("the parameters did not change: train takes no SGD step", "no update")
-    if not _same_params(params, expected):
+    if not same_params(params, expected):
         _pairs_apart(ctx, params, X, y, sizes, lr, 1, len(X), seed)
-        if len(params) == len(expected) and _same_params(params, ctx.ref.init_params(sizes, np.random.default_rng(0))):
+        if len(params) == len(expected) and same_params(params, ctx.ref.init_params(sizes, np.random.default_rng(0))):
             raise Fail("the parameters do not depend on `seed`: create rng = np.random.default_rng(seed)")
         raise Fail("after one full-batch step the parameters differ from one SGD step from "
                    "init_params(layer_sizes, np.random.default_rng(seed)); create the generator from "
@@ -146,12 +138,12 @@ def train_loop(ctx) -> None:
     subs = {n: getattr(ctx.ref, n) for n in TRAIN_DEPS}
     params, history = _student_train(ctx, (X, y, sizes, lr, epochs, batch_size, seed), subs)
     exp_params, exp_history = ctx.ref.train(X, y, sizes, lr, epochs, batch_size, seed)
-    if not _same_params(params, exp_params):
-        if _same_params(params, _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed, shuffle=False)):
+    if not same_params(params, exp_params):
+        if same_params(params, _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed, shuffle=False)):
             raise Fail("the examples are never shuffled: draw rng.permutation(N) at the start of every "
                        "epoch", "no shuffling")
         _pairs_apart(ctx, params, X, y, sizes, lr, epochs, batch_size, seed)
-        if _same_params(params, _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed, drop_last=True)):
+        if same_params(params, _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed, drop_last=True)):
             raise Fail(f"the last, smaller batch of each epoch is skipped (N = {len(X)}, batch_size = "
                        f"{batch_size}): it must be trained on too", "last batch dropped")
         raise Fail("the trained parameters differ from the expected run: use one generator "

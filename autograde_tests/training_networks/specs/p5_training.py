@@ -14,7 +14,15 @@ import numpy as np
 from autograde_tests import calibration, inputs
 from autograde_tests.compare import Fail, close
 from autograde_tests.engine import check, time_limit
-from autograde_tests.probes import drawn_for_run, expect_accuracy, expect_fits, expect_loss_decreased, turned
+from autograde_tests.probes import (
+    drawn_for_run,
+    expect_accuracy,
+    expect_fits,
+    expect_loss_decreased,
+    same_params,
+    student_train,
+    turned,
+)
 from autograde_tests.training_networks.training import CASES, dataset, train_args
 
 #: Replaced by the reference when the loop alone is under test: every graded function and every
@@ -42,27 +50,11 @@ TRAIN_TIMEOUT = time_limit("train", 30.0)
 
 
 def _student_train(ctx, args: tuple, substitute: dict | None = None):
-    answer = ctx.student.call("train", args, substitute=substitute, timeout=TRAIN_TIMEOUT)
-    value = answer.value
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise Fail(f"train must return a tuple (params, history), got {type(value).__name__}")
-    params, history = value
-    if not isinstance(history, dict) or not isinstance(history.get("loss"), list | tuple):
-        raise Fail("history must be a dict whose 'loss' entry is a list with one float per epoch")
-    if not isinstance(params, list | tuple) or not all(
-            isinstance(p, list | tuple) and len(p) == 2 and all(isinstance(a, np.ndarray) for a in p)
-            for p in params):
-        raise Fail("train must return params as a list of (W, b) tuples of arrays")
-    return list(params), history
+    return student_train(ctx, args, TRAIN_TIMEOUT, substitute)
 
 
 def _subs(ctx) -> dict:
     return {name: getattr(ctx.ref, name) for name in TRAIN_DEPS if hasattr(ctx.ref, name)}
-
-
-def _same_params(a, b) -> bool:
-    return len(a) == len(b) and all(close(x[0], y[0], 1e-9, 1e-12) and close(x[1], y[1], 1e-9, 1e-12)
-                                    for x, y in zip(a, b))
 
 
 def _variant(ctx, X, y, sizes, optimizer, epochs, batch_size, seed, init, activation, keep_prob,
@@ -116,7 +108,7 @@ VARIANTS = {
 
 def _diagnose(ctx, params, args, options: tuple[str, ...]) -> None:
     for option in options:
-        if option in VARIANTS and _same_params(params, _variant(ctx, *args, **{option: False})[0]):
+        if option in VARIANTS and same_params(params, _variant(ctx, *args, **{option: False})[0]):
             message, diagnosis = VARIANTS[option]
             raise Fail(message, diagnosis)
 
@@ -134,10 +126,10 @@ def train_one_step(ctx) -> None:
         params, _ = _student_train(ctx, args, _subs(ctx))
         expected, _ = ctx.ref.train(*args)
         start = ctx.ref.init_params(sizes, np.random.default_rng(seed), "he")
-        if _same_params(params, start):
+        if same_params(params, start):
             raise Fail(f"with {optimizer['name']} the parameters did not change: train takes no step",
                        "no update")
-        if not _same_params(params, expected):
+        if not same_params(params, expected):
             _diagnose(ctx, params, args, ("optimizer_used", "init_used"))
             raise Fail(f"with optimizer {optimizer} one full-batch epoch differs from one step from "
                        "init_params(layer_sizes, np.random.default_rng(seed), init): create the "
@@ -163,7 +155,7 @@ def train_loop(ctx) -> None:
         args = _loop_args(ctx, dict(optimizer))
         params, history = _student_train(ctx, args, _subs(ctx))
         exp_params, exp_history = ctx.ref.train(*args)
-        if not _same_params(params, exp_params):
+        if not same_params(params, exp_params):
             _diagnose(ctx, params, args, tuple(VARIANTS))
             raise Fail(f"with {optimizer['name']} the trained parameters differ from the expected run: "
                        "one generator rng = np.random.default_rng(seed) for init_params, one "
