@@ -65,6 +65,16 @@ def write_json_atomic(path: Path, data: Any) -> None:
         raise
 
 
+def remove_leftovers(out: Path, assignment: str) -> list[Path]:
+    """Delete the temporary files that a killed run left next to `assignment`'s results
+    (write_json_atomic's `.<file>.*.tmp`); return them. Called before a run writes anything, so
+    no live writer of this output folder owns them (one run per folder at a time)."""
+    left = sorted((Path(out) / STUDENTS_DIR).glob(f"*/.{assignment}.json.*.tmp"))
+    for path in left:
+        path.unlink(missing_ok=True)
+    return left
+
+
 def read_json(path: Path) -> Any:
     """The JSON in `path`, or None when it is missing or unreadable."""
     try:

@@ -191,6 +191,11 @@ def test_resume_after_sigkill(klass, graded, tmp_path):
     proc.wait()
     done_before = len(results.result_files(out))
     assert 3 <= done_before < len(list(klass.iterdir())) - 1, "killed too late or too early"
+    # Whether the kill lands inside a write is luck; a half-written file is planted so that its
+    # removal is tested on every run.
+    planted = results.result_path(out, "relu_ge", ASSIGNMENT).with_name(f".{ASSIGNMENT}.json.killed.tmp")
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    planted.write_text('{"score": 10')
     _autograde(klass, out, "--jobs", "2", "--resume")
     reference_out, _ = graded
     compared = results.result_files(reference_out)

@@ -278,3 +278,19 @@ def test_course_file_defaults_and_order(course):
     assert settings.order([C, B, A]) == [A, B, C]
     with pytest.raises(UsageError, match="course file not found"):
         course_file.load(course, course.root / "missing.json")
+
+
+def test_a_new_or_resumed_run_removes_a_killed_runs_half_written_files(tmp_path):
+    from grader import autograde
+
+    out = tmp_path / "out"
+    mine = results.result_path(out, "ada", "nn_from_scratch").with_name(".nn_from_scratch.json.x1.tmp")
+    other = mine.with_name(".training_networks.json.x2.tmp")   # another assignment's: not ours
+    for path in (mine, other):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{")
+    autograde.prepare_run(out, "nn_from_scratch", 5, False, {})
+    assert not mine.exists() and other.exists()
+    mine.write_text("{")
+    assert autograde.prepare_run(out, "nn_from_scratch", None, True, {}) == 5
+    assert not mine.exists() and other.exists()
