@@ -98,6 +98,8 @@ def test_course_table_tells_missing_and_failed_from_real_zeros(runs, tmp_path, c
     assert table["ada"]["provisional"] == "yes" and table["bob"]["provisional"] == "no"
     assert table["'=cmd|evil"]["in_roster"] == "no" and table["ada"]["in_roster"] == "yes"
     assert "not on the roster: =cmd|evil" in printed
+    assert "1 student(s) have written answers still to grade by hand" in printed
+    assert printed.rstrip().count("provisional;") == 1 and "hand (provisional; the Moodle" in printed
 
 
 def test_students_who_fell_behind(runs, tmp_path):

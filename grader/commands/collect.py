@@ -68,6 +68,12 @@ def _course(args: argparse.Namespace) -> int:
     behind = book.behind()
     if behind:
         print(f"{len(behind)} student(s) fell behind: {', '.join(s for s, _ in behind)}")
+    provisional = [s for s in book.students if book.provisional(s)]
+    if provisional:
+        # The LMS files have no column for it: whoever uploads them must be told here.
+        print(f"{len(provisional)} student(s) have written answers still to grade by hand "
+              f"(provisional; the Moodle and Canvas files hold the points so far): "
+              f"{', '.join(provisional)}")
     if book.not_in_roster:
         print(f"not on the roster: {', '.join(book.not_in_roster)}")
     return 0
