@@ -86,8 +86,11 @@ def expect_unchanged(before: tuple, after: tuple | None, names: tuple[str, ...],
                      ) -> None:
     """Inputs after the call must equal the inputs before it (no in-place modification).
     `hint` says what to do instead, in the words of the function under test."""
-    if after is None:
+    if after is None:       # the arguments after the call were not asked for
         return
+    if len(after) < len(before):   # `after` may hold more arguments than are compared
+        raise Fail(f"the function changed its inputs ({', '.join(names)}): {hint}",
+                   "input mutated in place")
     for name, b, a in zip(names, before, after):
         if not _same(b, a):
             raise Fail(f"the function changed its input `{name}` in place: {hint}",

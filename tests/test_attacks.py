@@ -140,6 +140,40 @@ def relu_forward(Z):
 IN_PLACE_ONLY = HIDE_IN_PLACE.split("def standardize", 1)[0].replace(
     "_contract.normalize = _lying", "pass") + "def standardize" + HIDE_IN_PLACE.split("def standardize", 1)[1]
 
+#: In-place standardize and relu_forward that make the worker report the call's arguments as an
+#: empty tuple (by replacing the reporting function the worker holds, found through the stack),
+#: so that a check which reads "the arguments after the call" would find nothing to compare.
+SHORT_REPORT = IN_PLACE_ONLY + '''
+
+def _report_no_arguments():
+    frame = _sys._getframe(1)
+    while frame is not None:
+        me, args = frame.f_locals.get("self"), frame.f_locals.get("args")
+        if me is not None and hasattr(me, "send_message") and type(args) is tuple:
+            real = getattr(me, "normalize", None) or _sys.modules["_nnkit_contract"].normalize
+
+            def fake(obj, keep=(), _depth=0, _real=real, _args=args):
+                return () if obj is _args else _real(obj, keep, _depth)
+
+            me.normalize = fake
+            _sys.modules["_nnkit_contract"].normalize = fake
+            return
+        frame = frame.f_back
+
+
+_in_place_standardize, _in_place_relu = standardize, relu_forward
+
+
+def standardize(X, mean=None, std=None):
+    _report_no_arguments()
+    return _in_place_standardize(X, mean, std)
+
+
+def relu_forward(Z):
+    _report_no_arguments()
+    return _in_place_relu(Z)
+'''
+
 #: A forward that first asks the substituted linear_forward for a 20000 x 20000 outer product.
 CALLBACK_BOMB = '''
 _forward = forward
@@ -209,6 +243,7 @@ CLASS: dict[str, tuple[dict, bool, str | None]] = {
                         "sgd_mutant"),
     "in_place": ({"cell:append": IN_PLACE_ONLY}, False, None),
     "hide_in_place": ({"cell:append": HIDE_IN_PLACE}, False, "in_place"),
+    "short_report": ({"cell:append": SHORT_REPORT}, False, "in_place"),
     "perfect": ({}, False, None),
     "callback_bomb": ({"cell:append": CALLBACK_BOMB}, False, "perfect"),
     "huge_int": ({"cell:append": "def accuracy(y_pred, y):\n    return 10**3000\n"}, False, "perfect"),
@@ -285,6 +320,10 @@ def test_in_place_changes_are_seen_whatever_the_worker_reports(graded):
     assert {"standardize.fit", "relu_forward.values"} <= set(_lost(found["hide_in_place"]))
     messages = " ".join(t["message"] for t in found["hide_in_place"]["tests"])
     assert "changed its input" in messages
+    # A report of fewer arguments than the call had is forged: it costs the check.
+    short = _lost(found["short_report"])
+    assert set(short) >= set(_lost(found["in_place"])), short
+    assert "misreported" in " ".join(t["message"] for t in found["short_report"]["tests"])
 
 
 def test_a_callback_asking_for_a_huge_result_is_refused(graded):

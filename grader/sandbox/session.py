@@ -340,9 +340,12 @@ def _tempfile_fd() -> int:
 
 
 def _merge(reported: Any, trusted: Any, before: Any) -> Any:
-    """The arguments after the call: wherever the worker reports a change, its report (a worker can
-    only make its own code look worse by reporting a change); wherever it reports none, what the
-    grader read from the shared memory (`trusted`), which no student code can forge."""
+    """The arguments after the call: wherever the worker reports a change, its report; wherever it
+    reports none, what the grader read from the shared memory (`trusted`), which no student code
+    can forge. A reported change can only make the submission's own code look worse: a value or a
+    structure that differs from `before` fails the checks that inputs stay unchanged
+    (compare.expect_unchanged), and the top level, the argument tuple, must keep its length
+    (checked by the caller)."""
     if type(before) is np.ndarray:
         return reported if _differs(reported, before) else trusted
     if type(before) in (list, tuple) and type(reported) is type(before) and \
@@ -376,7 +379,9 @@ class _CallBound:
     """How much reference work a call may ask for through callbacks: no array dimension (and no
     number inside a list, such as a layer size) larger than any of the call's own, and no more
     dimensions than its arrays have. So a callback's work and result stay of the size of the
-    call's own inputs, whatever the student asks for."""
+    call's own inputs, whatever the student asks for. Plain numbers among the call's arguments
+    or in a dict (a seed, a learning rate, an epoch count) are not sizes and set no bound: a seed
+    of 2**31 would otherwise allow any callback at all."""
 
     dim: int
     ndim: int
@@ -394,11 +399,12 @@ class _CallBound:
                     walk(v, True)
             elif type(value) is dict:
                 for v in value.values():
-                    walk(v, True)
+                    walk(v, False)
             elif type(value) is int and in_list:
                 dims.append(value)
 
-        walk(args, False)
+        for value in args:
+            walk(value, False)
         return cls(max(dims), max(ndims))
 
     def refuse(self, args: Any) -> str | None:
@@ -423,7 +429,7 @@ class _CallBound:
                     walk(v, True, depth + 1)
             elif type(value) is dict:
                 for v in value.values():
-                    walk(v, True, depth + 1)
+                    walk(v, False, depth + 1)
             elif type(value) is int and in_list and value > self.dim:
                 problem.append(f"the size {value}")
 
@@ -1326,8 +1332,11 @@ class SubmissionSession:
                             raise BadAnswer("answer without a type name")
                         if return_args:
                             reported = dec.value(msg.get("args_after"))
-                            if type(reported) is not tuple:
-                                raise BadAnswer("the arguments after the call are missing")
+                            # A call cannot change how many arguments it was given: a report
+                            # of another length is forged (it would hide the arrays the
+                            # grader read back), and costs the check.
+                            if type(reported) is not tuple or len(reported) != len(args):
+                                raise BadAnswer("the arguments after the call were misreported")
                             args_after = _merge(reported, args_after, args)
                         sandbox.drain_output(out)
                         self._sample(child)
@@ -1413,7 +1422,9 @@ class SubmissionSession:
                 reply = {"op": "reply", "id": call_id, "cb": cb, "ok": True,
                          "value": enc.value(normalize(result))}
             finally:
-                used["callbacks"] += time.thread_time() - start
+                spent = time.thread_time() - start
+                used["callbacks"] += spent     # against the call's limit ...
+                self._cpu_used += spent        # ... and the submission's total
         # Random generators passed to the reference are shared with the student, as in one
         # process: send back how far the reference advanced them.
         reply["rng_args"] = {str(i): enc.value(a.bit_generator.state)

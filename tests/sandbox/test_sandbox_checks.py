@@ -226,7 +226,33 @@ def test_reference_callbacks_count_against_the_call(make_session):
         s.call("many", (), substitute={"heavy": heavy})
 
 
+def test_callback_time_counts_against_the_submissions_total(make_session):
+    def heavy():
+        end = time.thread_time() + 0.3
+        while time.thread_time() < end:
+            pass
+        return 1
+
+    s = make_session("def once():\n    return heavy()\n", limits=Limits(call_cpu=5.0))
+    s.start()
+    before = s.cpu_used
+    assert s.call("once", (), substitute={"heavy": heavy}).value == 1
+    assert s.cpu_used - before >= 0.3   # the grader's work for the call is the submission's
+
+
 # ------------------------------------------------------------------------------ callback bounds
+
+def test_a_seed_among_the_arguments_is_not_a_size(make_session):
+    """train(X, y, sizes, lr, epochs, batch_size, seed): a seed of 2**31 - 1 (or any plain number
+    among the arguments or in a dict) must not let a callback ask for data of that size."""
+    s = make_session("import numpy as np\n"
+                     "def train(X, y, sizes, lr, epochs, batch_size, seed, options):\n"
+                     "    return init_params([2, 6000, 2], None)\n")
+    X, y = np.ones((23, 2)), np.zeros(23, dtype=np.int64)
+    args = (X, y, [2, 5, 3], 0.05, 3, 5, 2**31 - 1, {"patience": 10**6})
+    with pytest.raises(StudentRaised, match="the size 6000"):
+        s.call("train", args, substitute={"init_params": lambda sizes, rng: sizes})
+
 
 def test_callbacks_are_bounded_by_the_call_before_any_work(make_session):
     calls = []
