@@ -218,7 +218,9 @@ def feedback_markdown(r: dict) -> str:
                   + ("awaiting manual grading" if m["answered"] else "no answer written")
                   for m in manual]
     lines += ["", "Demo cells (training and plots) are not run when your notebook is graded.",
-              f"Run seed {r.get('seed')}, grader {r.get('grader_version')}.", ""]
+              # Never the run seed: with the public grader code it would give away every hidden
+              # input of a later submission graded with the same seed.
+              f"Grader {r.get('grader_version')}.", ""]
     return "\n".join(lines)
 
 
@@ -233,7 +235,7 @@ def cell_report(r: dict, function: str) -> str:
     tests = [t for t in r["tests"] if t["function"] == function]
     score = sum(t["points"] for t in tests)
     total = sum(t["max_points"] for t in tests)
-    lines = [f"{function}: {_num(score)} / {_num(total)} points (run seed {r.get('seed')})"]
+    lines = [f"{function}: {_num(score)} / {_num(total)} points"]
     if r["status"] != "graded":
         lines.append(f"  not graded ({r['status']}): {r.get('reason') or 'see the grader log'}")
         return "\n".join(lines) + "\n"

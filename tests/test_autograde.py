@@ -161,6 +161,10 @@ def test_result_files_and_csv(graded):
     assert len(lines) == 1 + len(CLASS) + 8
     feedback = results.feedback_path(out, "relu_ge", ASSIGNMENT).read_text()
     assert "relu_backward.at-zero" in feedback and ">= 0" in feedback
+    # The run seed stays with the instructor: with the grader's code it gives away hidden inputs.
+    assert str(SEED) not in feedback.replace(r["grader_version"], "")
+    report = results.cell_report(r, "relu_backward")
+    assert str(SEED) not in report and "seed" not in report.lower()
     assert "results:" in proc.stdout and "perfect" in proc.stdout
 
 
