@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autograde_tests.compare import Fail, close, rel_error
+from autograde_tests.compare import Fail, close, expect_unchanged, rel_error
 from autograde_tests.contract import CallFailed, StudentRaised
 
 #: Relative error below which a gradient agrees with a numerical gradient (float64, h = 1e-5).
@@ -102,13 +102,20 @@ def overflow_guard(ctx, fn: str, args: tuple, hint: str, substitute: dict | None
 
 # ------------------------------------------------------------- the training checks' verdicts
 
-def student_train(ctx, args: tuple, timeout: float, substitute: dict | None = None
-                  ) -> tuple[list, dict]:
+def student_train(ctx, args: tuple, timeout: float, substitute: dict | None = None, *,
+                  inputs_unchanged: bool = False) -> tuple[list, dict]:
     """Call the student's train(*args) and check the shape of what comes back.
 
+    Inputs: args start with X, shape (N, D), and y, shape (N,). inputs_unchanged: also fail when
+    train changed X or y in place (the exact loop checks, as the students' own check does).
     Returns params, a list of (W, b) array pairs, and history, a dict whose "loss" is a list;
     anything else is a Fail that says what train must return."""
-    answer = ctx.student.call("train", args, substitute=substitute, timeout=timeout)
+    answer = ctx.student.call("train", args, substitute=substitute, timeout=timeout,
+                              return_args=inputs_unchanged)
+    if inputs_unchanged:
+        expect_unchanged(args[:2], answer.args_after, ("X", "y"),
+                         hint="shuffle by indexing, X[batch] and y[batch] with the permutation; "
+                              "never shuffle or scale the arrays you are given")
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
         raise Fail(f"train must return a tuple (params, history), got {type(value).__name__}")

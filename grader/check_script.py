@@ -43,6 +43,19 @@ def _contract_body() -> str:
     return "\n".join(lines).strip("\n")
 
 
+def _free_names(node: ast.AST) -> set[str]:
+    """The names `node` reads that it does not define itself (arguments and local variables are
+    left out: a parameter called `train` is not the function train)."""
+    local: set[str] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.arg):
+            local.add(n.arg)
+        elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            local.add(n.id)
+    return {n.id for n in ast.walk(node)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - local
+
+
 def released_checks(source_notebook: Path) -> dict:
     """What check.py carries of an assignment: its check cells, in notebook order, and for every
     graded function the graded functions its reference code calls.
@@ -51,17 +64,37 @@ def released_checks(source_notebook: Path) -> dict:
     """
     nb = nbformat.read(source_notebook, as_version=4)
     checks = [[grade_id(c), c.source] for c in nb.cells if cell_role(c) is Role.CHECK]
-    defined: dict[str, ast.FunctionDef] = {}
+    # Every top-level function and name of the given and graded code, with the names it uses:
+    # given code in between (forward -> ACTIVATIONS -> tanh_forward, optimizer_step ->
+    # adam_step) is followed, so a check learns every graded function it depends on.
+    uses: dict[str, set[str]] = {}
+    graded: set[str] = set()
     for cell in nb.cells:
-        if cell_role(cell) is Role.SOLUTION:
-            for node in ast.parse(cell.source).body:
-                if isinstance(node, ast.FunctionDef):
-                    defined[node.name] = node
+        role = cell_role(cell)
+        if role not in (Role.SETUP, Role.SOLUTION):
+            continue
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, ast.FunctionDef):
+                names = [node.name]
+                if role is Role.SOLUTION:
+                    graded.add(node.name)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+            else:
+                continue
+            used = _free_names(node)
+            for name in names:
+                uses.setdefault(name, set()).update(used - {name})
     calls = {}
-    for name, node in defined.items():
-        used = {n.func.id for n in ast.walk(node)
-                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-        calls[name] = sorted((used & set(defined)) - {name})
+    for name in sorted(graded):
+        seen, todo = set(), list(uses[name] & set(uses))
+        while todo:
+            other = todo.pop()
+            if other not in seen:
+                seen.add(other)
+                todo.extend(uses[other] & set(uses))
+        calls[name] = sorted((seen & graded) - {name})
     return {"assignment": Path(source_notebook).stem, "checks": checks, "calls": calls}
 
 

@@ -43,6 +43,14 @@ def test_console_script_installed():
     assert proc.returncode == 0 and "COMMAND" in proc.stdout
 
 
+def test_python_dash_m_grader_is_the_grader_command():
+    done = subprocess.run([sys.executable, "-m", "grader", "autograde", "--nope"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.startswith("grader: error") and "Traceback" not in done.stderr
+    done = subprocess.run([sys.executable, "-m", "grader", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip()
+
+
 def test_stale_doc_tables_say_what_to_run(course_copy, capsys):
     import shutil
 

@@ -246,6 +246,22 @@ def test_a_check_failing_because_of_another_function_names_it(tmp_path):
     assert "train: its own check said:" in done.stdout
 
 
+@pytest.mark.parametrize("mutant", ["momentum_wrong_sign", "adam_t_not_incremented", "tanh_backward_uses_z"])
+def test_a_function_reached_through_given_code_is_named(mutant, tmp_path):
+    """train reaches momentum_step and adam_step through the given optimizer_step, and the
+    activations through the given forward and backward: a bug there is named, and the correct
+    loop is not blamed."""
+    A = "training_networks"
+    code = sol.mutant_source(A, mutant)
+    folder = _student_folder(tmp_path, _reference_notebook({"cell:append": code}, A), A)
+    report = student_check.run_checks(folder / _nb_name(A), released=_released(A))
+    status = {r.exercise: r for r in report.results}
+    broken = _redefined(A, mutant)[0]
+    assert status[_check_of(broken, status)].status == "FAILED"
+    assert status["train"].status == "FAILED"
+    assert status["train"].hint == (f"train uses your {broken}, which fails its check: fix that first")
+
+
 @pytest.mark.parametrize("shape", ["metadata list", "integer source", "deep nesting", "sys.exit"])
 def test_malformed_notebooks_give_one_line_or_the_table(shape, tmp_path):
     folder = _student_folder(tmp_path, _reference_notebook())

@@ -468,37 +468,44 @@ RELEASED: dict | None = {
   ]
  ],
  "calls": {
-  "standardize": [],
-  "sigmoid": [],
-  "init_params": [],
-  "linear_forward": [],
-  "relu_forward": [],
-  "forward": [
-   "linear_forward",
-   "relu_forward"
-  ],
-  "softmax": [],
-  "softmax_cross_entropy": [],
-  "predict": [
-   "forward"
-  ],
   "accuracy": [],
-  "linear_backward": [],
-  "relu_backward": [],
-  "softmax_cross_entropy_backward": [
-   "softmax"
-  ],
   "backward": [
    "linear_backward",
    "relu_backward"
   ],
+  "forward": [
+   "linear_forward",
+   "relu_forward"
+  ],
+  "init_params": [],
+  "linear_backward": [],
+  "linear_forward": [],
   "numerical_gradient": [],
+  "predict": [
+   "forward",
+   "linear_forward",
+   "relu_forward"
+  ],
+  "relu_backward": [],
+  "relu_forward": [],
   "sgd_step": [],
+  "sigmoid": [],
+  "softmax": [],
+  "softmax_cross_entropy": [],
+  "softmax_cross_entropy_backward": [
+   "softmax"
+  ],
+  "standardize": [],
   "train": [
    "backward",
    "forward",
    "init_params",
+   "linear_backward",
+   "linear_forward",
+   "relu_backward",
+   "relu_forward",
    "sgd_step",
+   "softmax",
    "softmax_cross_entropy",
    "softmax_cross_entropy_backward"
   ]

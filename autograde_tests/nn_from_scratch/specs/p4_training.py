@@ -68,8 +68,8 @@ def sgd_values(ctx) -> None:
             expect_array(got[1], exp[1], f"new b_{i}")
 
 
-def _student_train(ctx, args: tuple, substitute: dict | None = None):
-    return student_train(ctx, args, TRAIN_TIMEOUT, substitute)
+def _student_train(ctx, args: tuple, substitute: dict | None = None, **options):
+    return student_train(ctx, args, TRAIN_TIMEOUT, substitute, **options)
 
 
 def _loop_problem(ctx):
@@ -132,11 +132,13 @@ def train_one_step(ctx) -> None:
 
 
 @check("train.loop", function="train", points=4,
-       description="epochs x shuffled mini-batches (last one smaller) and the loss history, exactly")
+       description="epochs x shuffled mini-batches (last one smaller) and the loss history, exactly; "
+                   "X and y unchanged")
 def train_loop(ctx) -> None:
     X, y, sizes, lr, epochs, batch_size, seed = _loop_problem(ctx)
     subs = {n: getattr(ctx.ref, n) for n in TRAIN_DEPS}
-    params, history = _student_train(ctx, (X, y, sizes, lr, epochs, batch_size, seed), subs)
+    params, history = _student_train(ctx, (X, y, sizes, lr, epochs, batch_size, seed), subs,
+                                     inputs_unchanged=True)
     exp_params, exp_history = ctx.ref.train(X, y, sizes, lr, epochs, batch_size, seed)
     if not same_params(params, exp_params):
         if same_params(params, _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed, shuffle=False)):

@@ -95,6 +95,10 @@ def leaky_relu_forward_values(ctx) -> None:
             if close(got, np.maximum(Z, 0)) and not close(got, expected):
                 raise Fail("negative entries came out as 0, as in ReLU: leaky ReLU keeps alpha * Z "
                            "there", "slope alpha missing")
+            if alpha > 1 and close(got, np.maximum(Z, alpha * Z)) and not close(got, expected):
+                raise Fail(f"np.maximum(Z, alpha * Z) is leaky ReLU only while alpha <= 1; alpha is "
+                           f"any slope (here {alpha:.3g}): use np.where(Z > 0, Z, alpha * Z)",
+                           "maximum form fails for alpha > 1")
             if len(args) == 1 and not close(got, expected):
                 raise Fail(f"leaky_relu_forward(Z) with the default alpha = 0.01 is wrong\n  your "
                            f"output: {np.asarray(got).ravel()[:6]}", "default alpha")

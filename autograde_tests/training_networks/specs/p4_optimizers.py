@@ -156,7 +156,10 @@ def _adam(ctx, params, grads, state, lr, *extra):
 
 
 def _adam_variant(params, grads, state, lr, beta1, beta2, eps, *, correct=True, advance=True,
-                  eps_inside=False):
+                  eps_inside=False, eps_before_correction=False):
+    """A deliberately altered Adam step (diagnosis only). eps_before_correction: the bias
+    correction folded into the step size, lr * sqrt(1 - beta2**t) / (1 - beta1**t) * m /
+    (sqrt(v) + eps), as the original paper's faster form: eps then acts on the uncorrected v."""
     t = state["t"] + (1 if advance else 0)
     out = []
     with np.errstate(all="ignore"):
@@ -165,6 +168,10 @@ def _adam_variant(params, grads, state, lr, beta1, beta2, eps, *, correct=True, 
             for p, g, m, v in ((W, dW, mW, vW), (b, db, mb, vb)):
                 m = beta1 * m + (1 - beta1) * g
                 v = beta2 * v + (1 - beta2) * g * g
+                if eps_before_correction:
+                    step = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+                    pair.append(p - step * m / (np.sqrt(v) + eps))
+                    continue
                 m_hat = m / (1 - beta1 ** t) if correct else m
                 v_hat = v / (1 - beta2 ** t) if correct else v
                 pair.append(p - lr * m_hat / (np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps))
@@ -184,6 +191,10 @@ def _adam_probes(got, params, grads, state, lr, beta1, beta2, eps) -> None:
             (dict(advance=False), "t not incremented"),
         "eps is inside the square root: the update divides by sqrt(v_hat) + eps":
             (dict(eps_inside=True), "eps inside the square root"),
+        "the bias correction is folded into the step size, so eps is added to the uncorrected "
+        "sqrt(v) (the paper's faster form); this notebook's step adds eps after the correction: "
+        "p - lr * m_hat / (sqrt(v_hat) + eps)":
+            (dict(eps_before_correction=True), "eps added before the bias correction"),
     }
     for text, (options, diagnosis) in candidates.items():
         if state["t"] == 0 and options.get("advance") is False:

@@ -49,8 +49,8 @@ LOSS_CHECK = {"case": "moons-adam", "epochs": 3}
 TRAIN_TIMEOUT = time_limit("train", 30.0)
 
 
-def _student_train(ctx, args: tuple, substitute: dict | None = None):
-    return student_train(ctx, args, TRAIN_TIMEOUT, substitute)
+def _student_train(ctx, args: tuple, substitute: dict | None = None, **options):
+    return student_train(ctx, args, TRAIN_TIMEOUT, substitute, **options)
 
 
 def _subs(ctx) -> dict:
@@ -147,13 +147,13 @@ def _loop_args(ctx, optimizer: dict) -> tuple:
 
 @check("train.loop", function="train", points=6,
        description="epochs x shuffled mini-batches with dropout, L2, tanh and a stateful optimizer, "
-                   "and the loss history (data loss + L2 penalty), exactly")
+                   "and the loss history (data loss + L2 penalty), exactly; X and y unchanged")
 def train_loop(ctx) -> None:
     # Adam first: a momentum state started afresh every step is a plain SGD step, so only Adam
     # tells "the state is not carried" from "the optimizer is ignored".
     for optimizer in (OPTIMIZERS[2], OPTIMIZERS[1]):
         args = _loop_args(ctx, dict(optimizer))
-        params, history = _student_train(ctx, args, _subs(ctx))
+        params, history = _student_train(ctx, args, _subs(ctx), inputs_unchanged=True)
         exp_params, exp_history = ctx.ref.train(*args)
         if not same_params(params, exp_params):
             _diagnose(ctx, params, args, tuple(VARIANTS))

@@ -1,0 +1,33 @@
+# Adam in the paper's faster form: the bias correction folded into the step size, so eps is
+# added to the uncorrected sqrt(v) (the notebook adds it to sqrt(v_hat)).
+import numpy as np
+
+
+def adam_step(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state["t"] + 1
+    step = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+    new_params, ms, vs = [], [], []
+    for (W, b), (dW, db), (mW, mb), (vW, vb) in zip(params, grads, state["m"], state["v"]):
+        layer, m_layer, v_layer = [], [], []
+        for p, g, m, v in ((W, dW, mW, vW), (b, db, mb, vb)):
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g ** 2
+            layer.append(p - step * m / (np.sqrt(v) + eps))
+            m_layer.append(m)
+            v_layer.append(v)
+        new_params.append(tuple(layer))
+        ms.append(tuple(m_layer))
+        vs.append(tuple(v_layer))
+    return new_params, {"t": t, "m": ms, "v": vs}
+
+
+EXPECT = {
+    "lost": {
+        "adam_step.values": 5,
+        "adam_step.state": 3,
+    },
+    "diagnoses": {
+        "adam_step.values": "eps added before the bias correction",
+        "adam_step.state": "eps added before the bias correction",
+    },
+}

@@ -1,0 +1,16 @@
+# Leaky ReLU forward as np.maximum(Z, alpha * Z): right for alpha <= 1 only.
+import numpy as np
+
+
+def leaky_relu_forward(Z, alpha=0.01):
+    return np.maximum(Z, alpha * Z)
+
+
+EXPECT = {
+    "lost": {
+        "leaky_relu_forward.values": 3,
+    },
+    "diagnoses": {
+        "leaky_relu_forward.values": "maximum form fails for alpha > 1",
+    },
+}
