@@ -136,8 +136,13 @@ def momentum_state(ctx) -> None:
     value = ctx.student.call("momentum_step", (params, grads, velocity, 0.1)).value
     if not isinstance(value, tuple | list) or len(value) != 2:
         raise Fail("momentum_step must return a tuple (new_params, new_velocity)")
-    _expect_pairs(value[0], ctx.ref.momentum_step(params, grads, velocity, 0.1)[0],
-                  "new_params with the default beta = 0.9")
+    expected = ctx.ref.momentum_step(params, grads, velocity, 0.1)[0]
+    if not _same_pairs(value[0], expected):
+        # Every step with beta given was right (above): only the default can be off.
+        raise Fail("momentum_step(params, grads, velocity, lr) without beta is wrong, while every "
+                   "step with beta given was right: keep the default of the signature, beta=0.9",
+                   "default beta")
+    _expect_pairs(value[0], expected, "new_params with the default beta = 0.9")
 
 
 # ---------------------------------------------------------------- Adam
