@@ -142,7 +142,8 @@ def dropout_train(ctx) -> None:
 
 
 @check("dropout_forward.test", function="dropout_forward", points=2,
-       description="test mode (train=False): out equals A, mask is None, no random draw")
+       description="test mode (train=False): out equals A, mask is None, works without a generator "
+                   "(rng=None)")
 def dropout_test(ctx) -> None:
     A = inputs.normal(ctx.rng, 5, 4) + 2.0
     keep_prob = float(ctx.rng.uniform(*KEEP_PROBS[1]))
