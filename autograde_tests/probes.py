@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autograde_tests.compare import Fail, close, expect_unchanged, rel_error
+from autograde_tests.compare import Fail, close, expect_unchanged, norm_rel_error
 from autograde_tests.contract import CallFailed, StudentRaised
 
 #: Relative error below which a gradient agrees with a numerical gradient (float64, h = 1e-5).
@@ -51,11 +51,13 @@ def own_forward_note(ctx, got: np.ndarray, f: Callable[[np.ndarray], float], x: 
         return f"(your `{forward_name}` could not be used for a numerical check)"
     if not isinstance(got, np.ndarray) or got.shape != numeric.shape:
         return ""
-    if rel_error(got, numeric) < GRADCHECK_RTOL:
+    error = norm_rel_error(got, numeric)
+    if error < GRADCHECK_RTOL:
         return (f"Your {what} matches the numerical gradient of your own `{forward_name}`, so "
                 f"`{forward_name}` itself is probably wrong as well.")
     return (f"Your {what} does not match the numerical gradient of your own `{forward_name}` either "
-            f"(relative error {rel_error(got, numeric):.1e}): the backward formula is wrong.")
+            f"(relative error {error:.1e}): the backward formula is wrong.")
+
 
 
 def scalar(answer) -> float:

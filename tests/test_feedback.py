@@ -67,3 +67,20 @@ def test_added_cells_are_named_alike_by_check_py_and_the_grader(tmp_path):
     graded = [label for label, _ in code_to_run(path, assignment.release)]
     checked = [c.label for c in student_check.read_cells(path) if c.kind == "added"]
     assert checked == [f"cell {len(nb.cells)}"] and graded[-1] == str(len(nb.cells))
+
+
+def test_the_own_forward_note_is_not_fooled_by_saturated_entries():
+    """An exact gradient with saturated entries (1e-11, 1e-13 next to 0.2) matches the numerical
+    gradient; entry by entry, rounding alone made it look wrong (relative error 3e-3)."""
+    import numpy as np
+
+    from autograde_tests.probes import own_forward_note
+
+    x = np.array([0.3, -1.2, 25.0, -30.0])
+    s = 1 / (1 + np.exp(-x))
+
+    def f(v):
+        return float(np.sum(1 / (1 + np.exp(-v))) + 3.0)
+
+    assert "matches the numerical gradient" in own_forward_note(None, s * (1 - s), f, x, "dZ", "sigmoid")
+    assert "does not match" in own_forward_note(None, 1.01 * s * (1 - s), f, x, "dZ", "sigmoid")
