@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import random
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -23,6 +22,7 @@ from grader.errors import UsageError
 from grader.grading import Assignment, base_result, grade_notebook, ungraded
 from grader.limits import cap_grading_process
 from grader.paths import Course
+from grader.run_seed import new_seed
 
 
 @dataclass(frozen=True)
@@ -129,10 +129,6 @@ def _warm_up(assignment: Assignment) -> None:
     cap_grading_process()
     engine.all_checks(assignment.name)
     assignment.load_reference()
-
-
-def new_seed() -> int:
-    return random.SystemRandom().randrange(2**31)
 
 
 def prepare_run(out: Path, assignment: str, seed: int | None, resume: bool, settings: dict) -> int:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import sqlite3
 import subprocess
@@ -37,6 +36,7 @@ from grader.errors import UsageError
 from grader.leaks import is_allowed
 from grader.paths import Course
 from grader.release import check_assignment, require_nbgrader, support_files
+from grader.run_seed import new_seed
 
 CONFIG_FILE = "nbgrader_config.py"
 KIT_CONFIG_FILE = "nnkit_config.py"
@@ -169,7 +169,7 @@ def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = 
     seeds, recorded_timeout = recorded_settings(course_dir)
     was_recorded = seed is None and assignment in seeds
     if seed is None:
-        seed = seeds.get(assignment, random.SystemRandom().randrange(2**31))
+        seed = seeds.get(assignment, new_seed())
     seeds[assignment] = int(seed)
     timeout = timeout if timeout is not None else recorded_timeout
 

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pytest
-from sandbox_support import HAVE_BWRAP
+from sandbox_support import FAST, HAVE_BWRAP
 
 from autograde_tests.contract import CallTimedOut, StudentRaised
 from grader.sandbox import Limits
@@ -54,6 +54,69 @@ def test_nothing_survives_a_check(make_session):
     assert s.call("find", ()).value["memory"] == [7]          # and seen within it
     s.new_check()
     assert s.call("find", ()).value == {"memory": [], "environ": None}
+
+
+#: Storage that once broke the wipe between checks: a tree 3000 folders deep (Python's recursive
+#: rmtree raised RecursionError, the sandbox was neither wiped nor replaced, and the next
+#: submissions on the same host lost 46 points each), and a flood of files (the grader's time
+#: deleting them was charged to nobody).
+STORAGE_BOMBS = r'''
+import os
+
+def deep(levels):
+    fd = os.open("/tmp", os.O_RDONLY)
+    for _ in range(levels):
+        try:
+            os.mkdir("d", dir_fd=fd)
+        except FileExistsError:
+            pass
+        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+    return levels
+
+def flood(n):
+    fd = os.open("/tmp", os.O_RDONLY)
+    for i in range(n):
+        os.close(os.open(f"f{i}", os.O_CREAT | os.O_WRONLY, dir_fd=fd))
+    os.close(fd)
+    return n
+
+def listing():
+    return sorted(os.listdir("/tmp"))
+'''
+
+
+@pytest.mark.parametrize("bomb", [("deep", 3000), ("flood", 20000)])
+def test_storage_that_cannot_be_wiped_cheaply_replaces_the_sandbox(bomb):
+    """Whatever a check leaves in its storage, the next check, and the next submission on the
+    same host, start clean, and the grader's time on it is the submission's."""
+    from grader.sandbox import SandboxHost, SubmissionSession
+
+    host = SandboxHost(limits=FAST)
+    try:
+        with SubmissionSession([STORAGE_BOMBS], host=host) as s:
+            clean = s.call("listing", ()).value
+            assert s.call(bomb[0], (bomb[1],)).value == bomb[1]
+            starts = host.starts
+            s.new_check()
+            assert s.call("listing", ()).value == clean
+            assert host.starts == starts + 1       # replaced, not wiped file by file
+        with SubmissionSession([STORAGE_BOMBS], host=host) as honest:
+            assert honest.call("listing", ()).value == clean
+            honest.new_check()
+            assert honest.call("listing", ()).value == clean
+    finally:
+        host.close()
+
+
+def test_a_few_files_are_wiped_without_replacing_the_sandbox(make_session):
+    s = make_session(STORAGE_BOMBS)
+    clean = s.call("listing", ()).value
+    s.call("flood", (50,))
+    s.new_check()
+    assert s.call("listing", ()).value == clean and s._host.starts == 1   # wiped, not replaced
 
 
 def test_a_fresh_process_per_check_costs_milliseconds(make_session):
