@@ -360,6 +360,18 @@ def cell_role(cell: Any) -> Role:
     return Role.TEXT
 
 
+def graded_role(cell: Any, released: Mapping[str, Role]) -> Role:
+    """The role a submitted cell has when it is graded (and in check.py): the role of the
+    released cell with its grade_id, whatever the submitted cell's own metadata says; a cell
+    whose grade_id the release does not have (or that has none) is one the student added (code)
+    or text. `released`: grade_id -> role of every released cell that has one."""
+    gid = grade_id(cell)
+    if gid is not None and gid in released:
+        return released[gid]
+    kind = cell.get("cell_type") if isinstance(cell, Mapping) else None
+    return Role.ADDED if kind == "code" else Role.TEXT
+
+
 def cell_source(cell: Any) -> str | None:
     """The cell's source as one string (the .ipynb format allows a list of lines), or None when
     it is malformed."""

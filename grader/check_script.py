@@ -21,6 +21,7 @@ import nbformat
 
 from autograde_tests import contract
 from autograde_tests.contract import Role, cell_role, grade_id
+from grader.submission import ReleaseCells
 
 SOURCE = Path(__file__).resolve().with_name("student_check.py")
 CONTRACT_SOURCE = Path(contract.__file__).resolve()
@@ -60,7 +61,9 @@ def released_checks(source_notebook: Path) -> dict:
     """What check.py carries of an assignment: its check cells, in notebook order, and for every
     graded function the graded functions its reference code calls.
 
-    Returns {"assignment": name, "checks": [[grade_id, source], ...], "calls": {f: [g, ...]}}.
+    Returns {"assignment": name, "checks": [[grade_id, source], ...], "calls": {f: [g, ...]},
+    "roles": {grade_id: role}, "setup": [[grade_id, source], ...]}: with the roles and setup
+    cells of the release, check.py runs what the grader runs (submission.code_to_run).
     """
     nb = nbformat.read(source_notebook, as_version=4)
     checks = [[grade_id(c), c.source] for c in nb.cells if cell_role(c) is Role.CHECK]
@@ -95,7 +98,10 @@ def released_checks(source_notebook: Path) -> dict:
                 seen.add(other)
                 todo.extend(uses[other] & set(uses))
         calls[name] = sorted((seen & graded) - {name})
-    return {"assignment": Path(source_notebook).stem, "checks": checks, "calls": calls}
+    release = ReleaseCells.from_notebook(source_notebook)
+    return {"assignment": Path(source_notebook).stem, "checks": checks, "calls": calls,
+            "roles": {gid: role.value for gid, role in release.roles.items()},
+            "setup": [list(pair) for pair in release.setup_sources]}
 
 
 def check_script(source_notebook: Path) -> bytes:

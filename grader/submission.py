@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograde_tests.contract import Role, cell_role, cell_source, grade_id
+from autograde_tests.contract import Role, cell_role, cell_source, grade_id, graded_role
 
 #: Largest notebook file accepted; anything bigger is `invalid` without being parsed.
 MAX_NOTEBOOK_BYTES = 20 << 20
@@ -59,11 +59,8 @@ class ReleaseCells:
         return cls(tuple(setup), roles, tuple(answers))
 
     def role_of(self, cell) -> Role:
-        """The role a submitted cell has when graded."""
-        gid = grade_id(cell)
-        if gid is not None and gid in self.roles:
-            return self.roles[gid]
-        return Role.ADDED if isinstance(cell, dict) and cell.get("cell_type") == "code" else Role.TEXT
+        """The role a submitted cell has when graded (contract.graded_role, as in check.py)."""
+        return graded_role(cell, self.roles)
 
 
 def neutralize(source: str) -> str:
@@ -119,7 +116,9 @@ def written_answers(path: Path, release: ReleaseCells) -> list[dict]:
     texts = {}
     for cell in (nb.cells if nb is not None else []):
         gid = grade_id(cell)
-        if gid is not None and release.roles.get(gid) is Role.ANSWER:
+        # Only a text cell answers: a code cell carrying an answer's id is not an answer.
+        if gid is not None and release.roles.get(gid) is Role.ANSWER \
+                and cell.get("cell_type") == "markdown":
             texts[gid] = (cell_source(cell) or "").strip()
     return [{"id": gid, "max_points": points, "status": "awaiting_manual_grading",
              "answered": bool(texts.get(gid)) and texts.get(gid) != ANSWER_PLACEHOLDER}

@@ -84,3 +84,26 @@ def test_the_own_forward_note_is_not_fooled_by_saturated_entries():
 
     assert "matches the numerical gradient" in own_forward_note(None, s * (1 - s), f, x, "dZ", "sigmoid")
     assert "does not match" in own_forward_note(None, 1.01 * s * (1 - s), f, x, "dZ", "sigmoid")
+
+
+def test_only_a_text_cell_answers_a_written_question(tmp_path):
+    """A code cell carrying a written answer's id is not an answer (it once marked the question
+    answered for the TA)."""
+    import nbformat
+
+    from grader.autograde import course_assignment
+    from grader.classgen import make_submission, reference_answers
+    from grader.submission import written_answers
+
+    assignment = course_assignment(course(), "nn_from_scratch")
+    release_nb = course().assignments / "nn_from_scratch" / "nn_from_scratch.ipynb"
+    nb = make_submission(release_nb, reference_answers(NOTEBOOK))
+    first = assignment.release.answers[0][0]
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != first]
+    fake = nbformat.v4.new_code_cell("print('an answer')")
+    fake.metadata["nbgrader"] = {"grade_id": first, "solution": True, "grade": True, "points": 50}
+    nb.cells.append(fake)
+    path = tmp_path / "nn_from_scratch.ipynb"
+    nbformat.write(nb, path)
+    answers = {a["id"]: a for a in written_answers(path, assignment.release)}
+    assert answers[first]["answered"] is False and answers[first]["max_points"] < 50

@@ -262,6 +262,61 @@ def test_a_function_reached_through_given_code_is_named(mutant, tmp_path):
     assert status["train"].hint == (f"train uses your {broken}, which fails its check: fix that first")
 
 
+def _gid(cell) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def test_an_edited_setup_cell_runs_as_released_like_when_graded(tmp_path):
+    """The grader runs the released setup cell, not the student's: an `import math` added there
+    and used by init_params passed every local check and lost 11 points at grading."""
+    notebook = _reference_notebook()
+    for cell in notebook.cells:
+        if _gid(cell) == "setup-imports":
+            cell.source += "\nimport math\n"
+        elif _gid(cell) == "solution-init_params":
+            cell.source += ("\n_init_params = init_params\n\n\ndef init_params(layer_sizes, rng):\n"
+                            "    math.sqrt(1.0)\n    return _init_params(layer_sizes, rng)\n")
+    folder = _student_folder(tmp_path, notebook)
+    done = _run_check_py(folder)
+    assert done.returncode == 1, done.stdout
+    assert "setup-imports: edited" in done.stdout and "restore them" in done.stdout
+    assert "NameError" in done.stdout and "math" in done.stdout
+
+
+def test_roles_come_from_the_release_like_when_graded(tmp_path):
+    """A solution cell given a demo's id is not run when graded (0 points): nor by check.py. A
+    cell with an id the release does not have is an added cell: run by both."""
+    notebook = _reference_notebook()
+    for cell in notebook.cells:
+        if _gid(cell) == "solution-sigmoid":
+            cell.metadata["nbgrader"]["grade_id"] = "demo-data"
+    report = student_check.run_checks(_student_folder(tmp_path / "a", notebook) / NB_NAME,
+                                      released=_released())
+    status = {r.exercise: r for r in report.results}
+    assert status["sigmoid"].status == "FAILED", status["sigmoid"]
+    assert status["sigmoid"].hint.startswith("sigmoid is not defined: no solution cell")
+    notebook = _reference_notebook()
+    for cell in notebook.cells:
+        if _gid(cell) == "solution-sigmoid":
+            cell.metadata["nbgrader"].update(grade_id="demo-mine", locked=True, solution=False)
+    report = student_check.run_checks(_student_folder(tmp_path / "b", notebook) / NB_NAME,
+                                      released=_released())
+    assert student_check.ok(report), [(r.exercise, r.hint) for r in report.results if r.status != "passed"]
+
+
+def test_a_version_3_notebook_is_refused_and_a_bom_is_read(tmp_path):
+    folder = _student_folder(tmp_path, _reference_notebook())
+    path = folder / NB_NAME
+    text = path.read_text(encoding="utf-8")
+    path.write_text("\ufeff" + text, encoding="utf-8")
+    assert _run_check_py(folder).returncode == 0
+    data = json.loads(text)
+    data.update(nbformat=3, worksheets=[{"cells": []}])
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = _run_check_py(folder)
+    assert done.returncode == 2 and "not a version-4 notebook" in done.stderr, done.stderr
+
+
 @pytest.mark.parametrize("shape", ["metadata list", "integer source", "deep nesting", "sys.exit"])
 def test_malformed_notebooks_give_one_line_or_the_table(shape, tmp_path):
     folder = _student_folder(tmp_path, _reference_notebook())

@@ -380,6 +380,18 @@ def cell_role(cell: Any) -> Role:
     return Role.TEXT
 
 
+def graded_role(cell: Any, released: Mapping[str, Role]) -> Role:
+    """The role a submitted cell has when it is graded (and in check.py): the role of the
+    released cell with its grade_id, whatever the submitted cell's own metadata says; a cell
+    whose grade_id the release does not have (or that has none) is one the student added (code)
+    or text. `released`: grade_id -> role of every released cell that has one."""
+    gid = grade_id(cell)
+    if gid is not None and gid in released:
+        return released[gid]
+    kind = cell.get("cell_type") if isinstance(cell, Mapping) else None
+    return Role.ADDED if kind == "code" else Role.TEXT
+
+
 def cell_source(cell: Any) -> str | None:
     """The cell's source as one string (the .ipynb format allows a list of lines), or None when
     it is malformed."""
@@ -509,7 +521,77 @@ RELEASED: dict | None = {
    "softmax_cross_entropy",
    "softmax_cross_entropy_backward"
   ]
- }
+ },
+ "roles": {
+  "setup-imports": "setup",
+  "solution-standardize": "solution",
+  "check-standardize": "check",
+  "test-standardize": "test",
+  "demo-data": "demo",
+  "answer-test-statistics": "answer",
+  "solution-sigmoid": "solution",
+  "check-sigmoid": "check",
+  "test-sigmoid": "test",
+  "demo-xor": "demo",
+  "solution-init_params": "solution",
+  "check-init_params": "check",
+  "test-init_params": "test",
+  "solution-linear_forward": "solution",
+  "check-linear_forward": "check",
+  "test-linear_forward": "test",
+  "solution-relu_forward": "solution",
+  "check-relu_forward": "check",
+  "test-relu_forward": "test",
+  "solution-forward": "solution",
+  "check-forward": "check",
+  "test-forward": "test",
+  "solution-softmax": "solution",
+  "check-softmax": "check",
+  "test-softmax": "test",
+  "solution-softmax_cross_entropy": "solution",
+  "check-softmax_cross_entropy": "check",
+  "test-softmax_cross_entropy": "test",
+  "solution-predict": "solution",
+  "solution-accuracy": "solution",
+  "check-predict-accuracy": "check",
+  "test-predict": "test",
+  "test-accuracy": "test",
+  "demo-initial-loss": "demo",
+  "solution-linear_backward": "solution",
+  "check-linear_backward": "check",
+  "test-linear_backward": "test",
+  "solution-relu_backward": "solution",
+  "check-relu_backward": "check",
+  "test-relu_backward": "test",
+  "answer-dead-relu": "answer",
+  "solution-softmax_cross_entropy_backward": "solution",
+  "check-softmax_cross_entropy_backward": "check",
+  "test-softmax_cross_entropy_backward": "test",
+  "solution-backward": "solution",
+  "check-backward": "check",
+  "test-backward": "test",
+  "answer-relu-at-zero": "answer",
+  "solution-numerical_gradient": "solution",
+  "check-numerical_gradient": "check",
+  "test-numerical_gradient": "test",
+  "demo-gradient-check": "demo",
+  "solution-sgd_step": "solution",
+  "check-sgd_step": "check",
+  "test-sgd_step": "test",
+  "solution-train": "solution",
+  "check-train": "check",
+  "test-train": "test",
+  "demo-overfit-tiny": "demo",
+  "demo-train-all": "demo",
+  "demo-learning-rate": "demo",
+  "answer-large-learning-rate": "answer"
+ },
+ "setup": [
+  [
+   "setup-imports",
+   "import json\nfrom pathlib import Path\n\nimport matplotlib.pyplot as plt\nimport numpy as np\n\nfrom toy2d import DATASETS, load_dataset, plot_dataset, plot_decision_regions\n\n# Training settings for every dataset (also used when your notebook is graded).\nHYPERPARAMETERS = json.loads(Path(\"hyperparameters.json\").read_text())\n\n\ndef rel_error(a, b):\n    \"\"\"Largest relative difference between two arrays (0 means identical).\"\"\"\n    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)\n    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))"
+  ]
+ ]
 }
 
 #: Seconds one cell may run before it is stopped and reported as timed out.
@@ -568,20 +650,41 @@ def strip_magics(source: str) -> str:
     return "\n".join(out)
 
 
-def read_cells(path: Path) -> list[CellCode]:
-    """The code cells of the notebook at `path` that check.py cares about, in notebook order."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
+def read_cells(path: Path, roles: dict | None = None) -> list[CellCode]:
+    """The code cells of the notebook at `path` that check.py cares about, in notebook order.
+
+    roles: grade_id -> Role of the released cells; with them a cell's role is the released
+    cell's, as when the notebook is graded (contract.graded_role), whatever its own metadata
+    says. Without them, the cell's own metadata tells."""
+    notebook = json.loads(path.read_text(encoding="utf-8-sig"))   # a BOM is harmless
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         raise ValueError(f"{path.name} is not a Jupyter notebook (no list of cells)")
+    if notebook.get("nbformat") != 4:
+        raise ValueError(f"{path.name} is not a version-4 notebook (nbformat "
+                         f"{str(notebook.get('nbformat'))[:10]}): open it in Jupyter and save it")
     cells = []
     for number, cell in enumerate(notebook["cells"], start=1):
-        role = cell_role(cell)
+        role = cell_role(cell) if roles is None else graded_role(cell, roles)
         source = cell_source(cell)
+        if isinstance(cell, dict) and cell.get("cell_type") != "code":
+            continue  # only code runs, whatever role its id gives it
         if role not in (Role.SETUP, Role.SOLUTION, Role.ADDED, Role.CHECK) or source is None:
             continue  # demo and grade cells (and any other locked cell) do not run
         label = grade_id(cell) if role is not Role.ADDED else f"cell {number}"
         cells.append(CellCode(label, role.value, strip_magics(source)))
     return cells
+
+
+def _changed(released: list[CellCode], own: dict[str, CellCode]) -> list[tuple[str, str]]:
+    """(grade_id, "removed" or "edited") for every released cell the notebook lost or changed."""
+    changed = []
+    for cell in released:
+        mine = own.get(cell.label)
+        if mine is None:
+            changed.append((cell.label, "removed"))
+        elif not _same_source(mine.source, cell.source):
+            changed.append((cell.label, "edited"))
+    return changed
 
 
 def exercise_functions(check_id: str) -> list[str]:
@@ -663,6 +766,9 @@ def judge(exercise: str, exc: BaseException | None, limit: float,
                            f"{where} is not implemented yet" if where else "")
     if isinstance(exc, AssertionError):
         return CheckResult(exercise, FAILED, _one_line(str(exc)) or "an assertion failed")
+    if in_check and isinstance(exc, NameError) and getattr(exc, "name", None) in exercise.split(", "):
+        return CheckResult(exercise, FAILED, f"{exc.name} is not defined: no solution cell of your "
+                                             "notebook defines it (deleted, or its cell's id changed)")
     if isinstance(exc, SystemExit):
         inside = f" in {where}" if where else ""
         return CheckResult(exercise, FAILED, _one_line(f"sys.exit({exc.code!r}) was called{inside}: "
@@ -716,20 +822,24 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
     """
     released = released if released is not None else RELEASED
     notebook = Path(notebook).resolve()
-    cells = read_cells(notebook)
+    roles = {gid: Role(role) for gid, role in released["roles"].items()} \
+        if released and "roles" in released else None
+    cells = read_cells(notebook, roles)
     own_checks = {c.label: c for c in cells if c.kind == Role.CHECK.value}
     changed: list[tuple[str, str]] = []
     if released:
         checks = [CellCode(gid, Role.CHECK.value, strip_magics(source))
                   for gid, source in released["checks"]]
-        for check in checks:
-            mine = own_checks.get(check.label)
-            if mine is None:
-                changed.append((check.label, "removed"))
-            elif not _same_source(mine.source, check.source):
-                changed.append((check.label, "edited"))
+        changed += _changed(checks, own_checks)
     else:
         checks = list(own_checks.values())
+    if released and "setup" in released:
+        # As when graded: the released setup cells run first, as released; the student's own
+        # setup cells never run (an edit there is reported, like an edited check).
+        setup = [CellCode(gid, Role.SETUP.value, strip_magics(source))
+                 for gid, source in released["setup"]]
+        changed += _changed(setup, {c.label: c for c in cells if c.kind == Role.SETUP.value})
+        cells = setup + [c for c in cells if c.kind != Role.SETUP.value]
     folder = str(Path(folder).resolve() if folder else notebook.parent)
     os.environ.setdefault("MPLBACKEND", "Agg")  # plots are never shown
     old_cwd, old_path, old_bytecode = os.getcwd(), list(sys.path), sys.dont_write_bytecode
@@ -799,8 +909,8 @@ def report(result: Report, seconds: float, verbose: bool = False) -> str:
         parts += ["Cells of your notebook that raised an error while running:"]
         parts += [f"  {note}" for note in result.notes] + [""]
     if result.changed:
-        parts += ["Check cells of your notebook that differ from the released ones (check.py ran "
-                  "the released ones; restore yours):"]
+        parts += ["Locked cells (setup and checks) of your notebook that differ from the released "
+                  "ones (check.py ran the released ones, as the grader does; restore yours):"]
         parts += [f"  {gid}: {what}" for gid, what in result.changed] + [""]
     if not result.released:
         parts += ["No released checks are known here: your notebook's own check cells ran.", ""]
@@ -808,7 +918,7 @@ def report(result: Report, seconds: float, verbose: bool = False) -> str:
                  "graded.")
     if result.changed:
         parts.append(f"{passed}/{len(results)} released checks passed, but {len(result.changed)} "
-                     "check cell(s) of your notebook were edited or removed: restore them "
+                     "locked cell(s) of your notebook were edited or removed: restore them "
                      f"({seconds:.1f} s).")
     else:
         parts.append(f"{passed}/{len(results)} checks passed ({seconds:.1f} s). The grader runs "

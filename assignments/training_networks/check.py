@@ -380,6 +380,18 @@ def cell_role(cell: Any) -> Role:
     return Role.TEXT
 
 
+def graded_role(cell: Any, released: Mapping[str, Role]) -> Role:
+    """The role a submitted cell has when it is graded (and in check.py): the role of the
+    released cell with its grade_id, whatever the submitted cell's own metadata says; a cell
+    whose grade_id the release does not have (or that has none) is one the student added (code)
+    or text. `released`: grade_id -> role of every released cell that has one."""
+    gid = grade_id(cell)
+    if gid is not None and gid in released:
+        return released[gid]
+    kind = cell.get("cell_type") if isinstance(cell, Mapping) else None
+    return Role.ADDED if kind == "code" else Role.TEXT
+
+
 def cell_source(cell: Any) -> str | None:
     """The cell's source as one string (the .ipynb format allows a list of lines), or None when
     it is malformed."""
@@ -508,7 +520,84 @@ RELEASED: dict | None = {
    "tanh_backward",
    "tanh_forward"
   ]
- }
+ },
+ "roles": {
+  "setup-imports": "setup",
+  "setup-network": "setup",
+  "solution-tanh_forward": "solution",
+  "check-tanh_forward": "check",
+  "test-tanh_forward": "test",
+  "solution-tanh_backward": "solution",
+  "check-tanh_backward": "check",
+  "test-tanh_backward": "test",
+  "solution-leaky_relu_forward": "solution",
+  "check-leaky_relu_forward": "check",
+  "test-leaky_relu_forward": "test",
+  "solution-leaky_relu_backward": "solution",
+  "check-leaky_relu_backward": "check",
+  "test-leaky_relu_backward": "test",
+  "solution-elu_forward": "solution",
+  "check-elu_forward": "check",
+  "test-elu_forward": "test",
+  "solution-elu_backward": "solution",
+  "check-elu_backward": "check",
+  "test-elu_backward": "test",
+  "solution-bce_with_logits": "solution",
+  "check-bce_with_logits": "check",
+  "test-bce_with_logits": "test",
+  "solution-bce_with_logits_backward": "solution",
+  "check-bce_with_logits_backward": "check",
+  "test-bce_with_logits_backward": "test",
+  "solution-mse": "solution",
+  "check-mse": "check",
+  "test-mse": "test",
+  "solution-mse_backward": "solution",
+  "check-mse_backward": "check",
+  "test-mse_backward": "test",
+  "solution-init_params": "solution",
+  "check-init_params": "check",
+  "test-init_params": "test",
+  "solution-dropout_forward": "solution",
+  "check-dropout_forward": "check",
+  "test-dropout_forward": "test",
+  "solution-dropout_backward": "solution",
+  "check-dropout_backward": "check",
+  "test-dropout_backward": "test",
+  "answer-inverted-dropout": "answer",
+  "solution-l2_penalty": "solution",
+  "check-l2_penalty": "check",
+  "test-l2_penalty": "test",
+  "solution-l2_gradient": "solution",
+  "check-l2_gradient": "check",
+  "test-l2_gradient": "test",
+  "answer-l2-biases": "answer",
+  "solution-momentum_step": "solution",
+  "check-momentum_step": "check",
+  "test-momentum_step": "test",
+  "solution-adam_step": "solution",
+  "check-adam_step": "check",
+  "test-adam_step": "test",
+  "answer-adam-bias-correction": "answer",
+  "solution-train": "solution",
+  "check-train": "check",
+  "test-train": "test",
+  "demo-optimizers": "demo",
+  "demo-initialization": "demo",
+  "demo-vanishing-gradients": "demo",
+  "demo-regularization": "demo",
+  "demo-regression": "demo",
+  "demo-binary-classification": "demo"
+ },
+ "setup": [
+  [
+   "setup-imports",
+   "import json\nfrom pathlib import Path\n\nimport matplotlib.pyplot as plt\nimport numpy as np\n\nfrom toy2d import DATASETS, load_dataset, plot_dataset, plot_decision_regions\n\n# Training settings for every dataset (also used when your notebook is graded).\nHYPERPARAMETERS = json.loads(Path(\"hyperparameters.json\").read_text())\n\n\ndef rel_error(a, b):\n    \"\"\"Largest relative difference between two arrays (0 means identical).\"\"\"\n    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)\n    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))"
+  ],
+  [
+   "setup-network",
+   "# ---------------------------------------------------------------------------------------------\n# Assignment 1's reference answers (released after its deadline). predict is replaced below.\n# ---------------------------------------------------------------------------------------------\n\ndef standardize(X, mean=None, std=None):\n    \"\"\"(X - mean) / std per column, with X's own mean and std unless given; returns (X_std, mean, std).\"\"\"\n    if mean is None:\n        mean = X.mean(axis=0)\n    if std is None:\n        std = X.std(axis=0)\n    return (X - mean) / std, mean, std\n\n\ndef linear_forward(X, W, b):\n    \"\"\"Z = X @ W + b for a batch X (N, c_in), W (c_in, c_out), b (c_out,): Z (N, c_out).\"\"\"\n    return X @ W + b\n\n\ndef relu_forward(Z):\n    \"\"\"Element-wise ReLU, max(0, Z).\"\"\"\n    return np.maximum(Z, 0.0)\n\n\ndef sigmoid(Z):\n    \"\"\"Element-wise logistic sigmoid 1 / (1 + exp(-Z)), without overflow.\"\"\"\n    Z = np.asarray(Z, dtype=float)\n    S = np.empty_like(Z)\n    positive = Z >= 0\n    S[positive] = 1.0 / (1.0 + np.exp(-Z[positive]))\n    exp_z = np.exp(Z[~positive])\n    S[~positive] = exp_z / (1.0 + exp_z)\n    return S\n\n\ndef softmax(logits):\n    \"\"\"Row-wise softmax of logits (N, K), numerically stable: P (N, K).\"\"\"\n    shifted = logits - logits.max(axis=1, keepdims=True)\n    exp = np.exp(shifted)\n    return exp / exp.sum(axis=1, keepdims=True)\n\n\ndef softmax_cross_entropy(logits, y):\n    \"\"\"Mean softmax cross-entropy of logits (N, K) and int labels y (N,), a Python float.\"\"\"\n    shifted = logits - logits.max(axis=1, keepdims=True)\n    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n    return float(-log_probs[np.arange(len(y)), y].mean())\n\n\ndef accuracy(y_pred, y):\n    \"\"\"Fraction of correct predictions, a Python float.\"\"\"\n    return float(np.mean(np.asarray(y_pred) == np.asarray(y)))\n\n\ndef linear_backward(dZ, X, W):\n    \"\"\"Backward pass of Z = X @ W + b: (dX (N, c_in), dW (c_in, c_out), db (c_out,)).\"\"\"\n    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)\n\n\ndef relu_backward(dA, Z):\n    \"\"\"Backward pass of ReLU: dA where Z > 0, 0 elsewhere.\"\"\"\n    return dA * (Z > 0)\n\n\ndef softmax_cross_entropy_backward(logits, y):\n    \"\"\"Gradient of the mean softmax cross-entropy: (softmax(logits) - onehot(y)) / N, shape (N, K).\"\"\"\n    dlogits = softmax(logits)\n    dlogits[np.arange(len(y)), y] -= 1.0\n    return dlogits / len(y)\n\n\ndef sgd_step(params, grads, lr):\n    \"\"\"One SGD step: a new list [(W - lr * dW, b - lr * db), ...].\"\"\"\n    return [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]\n\n\n# ---------------------------------------------------------------------------------------------\n# New given helpers. They call your functions of this notebook (tanh_forward, dropout_forward,\n# momentum_step, ...), looked up when they run: they work once you have written them.\n# ---------------------------------------------------------------------------------------------\n\ndef sigmoid_backward(dA, Z):\n    \"\"\"\n    Backward pass of the sigmoid A = sigmoid(Z): dZ = dA * s * (1 - s) with s = sigmoid(Z).\n\n    Inputs:\n    - dA: array of any shape, gradient of the loss with respect to A.\n    - Z: array of the same shape, the sigmoid's input in the forward pass.\n\n    Returns:\n    - dZ: array of the same shape as Z.\n    \"\"\"\n    s = sigmoid(Z)\n    return dA * s * (1 - s)\n\n\n#: The activations a network can use between its layers.\nACTIVATIONS = (\"relu\", \"sigmoid\", \"tanh\", \"leaky_relu\", \"elu\")\n\n\ndef _check_activation(name):\n    if name not in ACTIVATIONS:\n        raise ValueError(f\"unknown activation {name!r}: use one of {', '.join(ACTIVATIONS)}\")\n\n\ndef activation_forward(name, Z):\n    \"\"\"\n    The activation called `name` applied to Z (leaky_relu and elu with their default alpha).\n\n    Inputs:\n    - name: one of ACTIVATIONS.\n    - Z: array of any shape.\n\n    Returns:\n    - A: array of the same shape as Z.\n    \"\"\"\n    _check_activation(name)\n    functions = {\"relu\": relu_forward, \"sigmoid\": sigmoid, \"tanh\": tanh_forward,\n                 \"leaky_relu\": leaky_relu_forward, \"elu\": elu_forward}\n    return functions[name](Z)\n\n\ndef activation_backward(name, dA, Z):\n    \"\"\"\n    Backward pass of the activation called `name`.\n\n    Inputs:\n    - name: one of ACTIVATIONS.\n    - dA: array of any shape, gradient of the loss with respect to the activation's output.\n    - Z: array of the same shape, the activation's input in the forward pass.\n\n    Returns:\n    - dZ: array of the same shape as Z.\n    \"\"\"\n    _check_activation(name)\n    functions = {\"relu\": relu_backward, \"sigmoid\": sigmoid_backward, \"tanh\": tanh_backward,\n                 \"leaky_relu\": leaky_relu_backward, \"elu\": elu_backward}\n    return functions[name](dA, Z)\n\n\ndef forward(params, X, activation=\"relu\", keep_prob=1.0, rng=None):\n    \"\"\"\n    Forward pass of the MLP: every hidden layer is Z = A_prev @ W + b, A = activation(Z),\n    followed by dropout when keep_prob < 1; the last layer is linear only (no activation, no\n    dropout).\n\n    Inputs:\n    - params: list of n tuples (W, b).\n    - X: array of shape (N, c_0).\n    - activation: one of ACTIVATIONS, used after every hidden layer.\n    - keep_prob: float in (0, 1]; below 1, dropout_forward(A, keep_prob, rng, train=rng is not None)\n      follows every hidden activation.\n    - rng: np.random.Generator drawing the dropout masks (training); None means test mode, where\n      dropout_forward returns A unchanged.\n\n    Returns a tuple of:\n    - logits: array of shape (N, c_n).\n    - cache: list of n tuples (A_prev, Z, mask), one per layer in order: the layer's input\n      (X for the first layer), its output Z before the activation, and the dropout mask applied\n      after its activation (None when there is no dropout, and always None for the last layer).\n    \"\"\"\n    cache = []\n    A = X\n    last = len(params) - 1\n    for i, (W, b) in enumerate(params):\n        Z = linear_forward(A, W, b)\n        mask = None\n        if i < last:\n            A_out = activation_forward(activation, Z)\n            if keep_prob < 1.0:\n                A_out, mask = dropout_forward(A_out, keep_prob, rng, train=rng is not None)\n        else:\n            A_out = Z\n        cache.append((A, Z, mask))\n        A = A_out\n    return A, cache\n\n\ndef backward(params, cache, dlogits, activation=\"relu\"):\n    \"\"\"\n    Backpropagation through the MLP built by forward (with the same activation).\n\n    Inputs:\n    - params: list of n tuples (W, b).\n    - cache: the list of n tuples (A_prev, Z, mask) returned by forward.\n    - dlogits: array of shape (N, c_n), gradient of the loss with respect to the logits.\n    - activation: the activation forward used.\n\n    Returns:\n    - grads: list of n tuples (dW, db) in layer order, shaped like params.\n    \"\"\"\n    grads = [None] * len(params)\n    dZ = dlogits\n    for i in reversed(range(len(params))):\n        W, _ = params[i]\n        A_prev, _, _ = cache[i]\n        dA_prev, dW, db = linear_backward(dZ, A_prev, W)\n        grads[i] = (dW, db)\n        if i > 0:\n            _, Z_prev, mask_prev = cache[i - 1]\n            if mask_prev is not None:\n                dA_prev = dropout_backward(dA_prev, mask_prev)\n            dZ = activation_backward(activation, dA_prev, Z_prev)\n    return grads\n\n\ndef predict(params, X, activation=\"relu\"):\n    \"\"\"Predicted class of every example, int array (N,): the index of its largest logit (test mode, no dropout).\"\"\"\n    logits, _ = forward(params, X, activation)\n    return np.argmax(logits, axis=1)\n\n\ndef zeros_like_params(params):\n    \"\"\"A list of (W, b)-shaped tuples of zeros, one per layer of params.\"\"\"\n    return [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]\n\n\n#: The optimizers optimizer_step knows.\nOPTIMIZERS = (\"sgd\", \"momentum\", \"adam\")\n\n\ndef _optimizer_name(optimizer):\n    name = optimizer if isinstance(optimizer, str) else optimizer[\"name\"]\n    if name not in OPTIMIZERS:\n        raise ValueError(f\"unknown optimizer {name!r}: use one of {', '.join(OPTIMIZERS)}\")\n    return name\n\n\ndef init_state(optimizer, params):\n    \"\"\"\n    The starting state of an optimizer.\n\n    Inputs:\n    - optimizer: a dict such as {\"name\": \"adam\", \"lr\": 0.01}; its \"name\" is one of OPTIMIZERS.\n    - params: list of n tuples (W, b), the network the optimizer will update.\n\n    Returns:\n    - state: None for \"sgd\"; zeros_like_params(params) (the velocity) for \"momentum\";\n      {\"t\": 0, \"m\": zeros_like_params(params), \"v\": zeros_like_params(params)} for \"adam\".\n    \"\"\"\n    name = _optimizer_name(optimizer)\n    if name == \"sgd\":\n        return None\n    if name == \"momentum\":\n        return zeros_like_params(params)\n    return {\"t\": 0, \"m\": zeros_like_params(params), \"v\": zeros_like_params(params)}\n\n\ndef optimizer_step(optimizer, params, grads, state):\n    \"\"\"\n    One update of params by the optimizer, with its hyperparameters from the dict.\n\n    Inputs:\n    - optimizer: a dict with \"name\" (\"sgd\", \"momentum\" or \"adam\") and the keyword arguments of\n      the step function: {\"name\": \"sgd\", \"lr\": 0.1}, {\"name\": \"momentum\", \"lr\": 0.05, \"beta\": 0.9},\n      {\"name\": \"adam\", \"lr\": 0.01} (beta1, beta2 and eps are optional).\n    - params: list of n tuples (W, b).\n    - grads: list of n tuples (dW, db) shaped like params.\n    - state: the optimizer's state (from init_state or the previous step).\n\n    Returns a tuple of:\n    - new_params: list of n tuples (W, b) after the step.\n    - new_state: the optimizer's state after the step (None for \"sgd\").\n    \"\"\"\n    name = _optimizer_name(optimizer)\n    settings = {key: value for key, value in optimizer.items() if key != \"name\"}\n    if name == \"sgd\":\n        return sgd_step(params, grads, **settings), state\n    if name == \"momentum\":\n        return momentum_step(params, grads, state, **settings)\n    return adam_step(params, grads, state, **settings)"
+  ]
+ ]
 }
 
 #: Seconds one cell may run before it is stopped and reported as timed out.
@@ -567,20 +656,41 @@ def strip_magics(source: str) -> str:
     return "\n".join(out)
 
 
-def read_cells(path: Path) -> list[CellCode]:
-    """The code cells of the notebook at `path` that check.py cares about, in notebook order."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
+def read_cells(path: Path, roles: dict | None = None) -> list[CellCode]:
+    """The code cells of the notebook at `path` that check.py cares about, in notebook order.
+
+    roles: grade_id -> Role of the released cells; with them a cell's role is the released
+    cell's, as when the notebook is graded (contract.graded_role), whatever its own metadata
+    says. Without them, the cell's own metadata tells."""
+    notebook = json.loads(path.read_text(encoding="utf-8-sig"))   # a BOM is harmless
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         raise ValueError(f"{path.name} is not a Jupyter notebook (no list of cells)")
+    if notebook.get("nbformat") != 4:
+        raise ValueError(f"{path.name} is not a version-4 notebook (nbformat "
+                         f"{str(notebook.get('nbformat'))[:10]}): open it in Jupyter and save it")
     cells = []
     for number, cell in enumerate(notebook["cells"], start=1):
-        role = cell_role(cell)
+        role = cell_role(cell) if roles is None else graded_role(cell, roles)
         source = cell_source(cell)
+        if isinstance(cell, dict) and cell.get("cell_type") != "code":
+            continue  # only code runs, whatever role its id gives it
         if role not in (Role.SETUP, Role.SOLUTION, Role.ADDED, Role.CHECK) or source is None:
             continue  # demo and grade cells (and any other locked cell) do not run
         label = grade_id(cell) if role is not Role.ADDED else f"cell {number}"
         cells.append(CellCode(label, role.value, strip_magics(source)))
     return cells
+
+
+def _changed(released: list[CellCode], own: dict[str, CellCode]) -> list[tuple[str, str]]:
+    """(grade_id, "removed" or "edited") for every released cell the notebook lost or changed."""
+    changed = []
+    for cell in released:
+        mine = own.get(cell.label)
+        if mine is None:
+            changed.append((cell.label, "removed"))
+        elif not _same_source(mine.source, cell.source):
+            changed.append((cell.label, "edited"))
+    return changed
 
 
 def exercise_functions(check_id: str) -> list[str]:
@@ -662,6 +772,9 @@ def judge(exercise: str, exc: BaseException | None, limit: float,
                            f"{where} is not implemented yet" if where else "")
     if isinstance(exc, AssertionError):
         return CheckResult(exercise, FAILED, _one_line(str(exc)) or "an assertion failed")
+    if in_check and isinstance(exc, NameError) and getattr(exc, "name", None) in exercise.split(", "):
+        return CheckResult(exercise, FAILED, f"{exc.name} is not defined: no solution cell of your "
+                                             "notebook defines it (deleted, or its cell's id changed)")
     if isinstance(exc, SystemExit):
         inside = f" in {where}" if where else ""
         return CheckResult(exercise, FAILED, _one_line(f"sys.exit({exc.code!r}) was called{inside}: "
@@ -715,20 +828,24 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
     """
     released = released if released is not None else RELEASED
     notebook = Path(notebook).resolve()
-    cells = read_cells(notebook)
+    roles = {gid: Role(role) for gid, role in released["roles"].items()} \
+        if released and "roles" in released else None
+    cells = read_cells(notebook, roles)
     own_checks = {c.label: c for c in cells if c.kind == Role.CHECK.value}
     changed: list[tuple[str, str]] = []
     if released:
         checks = [CellCode(gid, Role.CHECK.value, strip_magics(source))
                   for gid, source in released["checks"]]
-        for check in checks:
-            mine = own_checks.get(check.label)
-            if mine is None:
-                changed.append((check.label, "removed"))
-            elif not _same_source(mine.source, check.source):
-                changed.append((check.label, "edited"))
+        changed += _changed(checks, own_checks)
     else:
         checks = list(own_checks.values())
+    if released and "setup" in released:
+        # As when graded: the released setup cells run first, as released; the student's own
+        # setup cells never run (an edit there is reported, like an edited check).
+        setup = [CellCode(gid, Role.SETUP.value, strip_magics(source))
+                 for gid, source in released["setup"]]
+        changed += _changed(setup, {c.label: c for c in cells if c.kind == Role.SETUP.value})
+        cells = setup + [c for c in cells if c.kind != Role.SETUP.value]
     folder = str(Path(folder).resolve() if folder else notebook.parent)
     os.environ.setdefault("MPLBACKEND", "Agg")  # plots are never shown
     old_cwd, old_path, old_bytecode = os.getcwd(), list(sys.path), sys.dont_write_bytecode
@@ -798,8 +915,8 @@ def report(result: Report, seconds: float, verbose: bool = False) -> str:
         parts += ["Cells of your notebook that raised an error while running:"]
         parts += [f"  {note}" for note in result.notes] + [""]
     if result.changed:
-        parts += ["Check cells of your notebook that differ from the released ones (check.py ran "
-                  "the released ones; restore yours):"]
+        parts += ["Locked cells (setup and checks) of your notebook that differ from the released "
+                  "ones (check.py ran the released ones, as the grader does; restore yours):"]
         parts += [f"  {gid}: {what}" for gid, what in result.changed] + [""]
     if not result.released:
         parts += ["No released checks are known here: your notebook's own check cells ran.", ""]
@@ -807,7 +924,7 @@ def report(result: Report, seconds: float, verbose: bool = False) -> str:
                  "graded.")
     if result.changed:
         parts.append(f"{passed}/{len(results)} released checks passed, but {len(result.changed)} "
-                     "check cell(s) of your notebook were edited or removed: restore them "
+                     "locked cell(s) of your notebook were edited or removed: restore them "
                      f"({seconds:.1f} s).")
     else:
         parts.append(f"{passed}/{len(results)} checks passed ({seconds:.1f} s). The grader runs "
