@@ -59,7 +59,6 @@ def own_forward_note(ctx, got: np.ndarray, f: Callable[[np.ndarray], float], x: 
             f"(relative error {error:.1e}): the backward formula is wrong.")
 
 
-
 def scalar(answer) -> float:
     """The float an Answer holds (a 1-element array counts)."""
     value = answer.value

@@ -140,14 +140,14 @@ def prepare_run(out: Path, assignment: str, seed: int | None, resume: bool, sett
             raise UsageError(f"{out} holds a run of {recorded.get('assignment')}, not {assignment}")
         if seed is not None and seed != recorded["seed"]:
             raise UsageError(f"--resume: {out} was graded with seed {recorded['seed']}, not {seed}")
-        results.remove_leftovers(out, assignment)   # half-written files of the killed run
-        return int(recorded["seed"])
-    seed = new_seed() if seed is None else seed
-    out.mkdir(parents=True, exist_ok=True)
-    results.remove_leftovers(out, assignment)
-    results.write_json_atomic(run_file, {"assignment": assignment, "seed": seed,
-                                         "grader_version": __version__,
-                                         "isolation": sandbox.isolation_mode(), **settings})
+        seed = int(recorded["seed"])
+    else:
+        seed = new_seed() if seed is None else seed
+        out.mkdir(parents=True, exist_ok=True)
+        results.write_json_atomic(run_file, {"assignment": assignment, "seed": seed,
+                                             "grader_version": __version__,
+                                             "isolation": sandbox.isolation_mode(), **settings})
+    results.remove_leftovers(out, assignment)   # half-written result files of a killed run
     return seed
 
 

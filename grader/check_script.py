@@ -21,6 +21,7 @@ import nbformat
 
 from autograde_tests import contract
 from autograde_tests.contract import Role, cell_role, grade_id
+from grader.student_check import closure
 from grader.submission import ReleaseCells
 
 SOURCE = Path(__file__).resolve().with_name("student_check.py")
@@ -89,16 +90,8 @@ def released_checks(source_notebook: Path) -> dict:
             used = _free_names(node)
             for name in names:
                 uses.setdefault(name, set()).update(used - {name})
-    calls = {}
-    for name in sorted(graded):
-        seen, todo = set(), list(uses[name] & set(uses))
-        while todo:
-            other = todo.pop()
-            if other not in seen:
-                seen.add(other)
-                todo.extend(uses[other] & set(uses))
-        calls[name] = sorted((seen & graded) - {name})
-    release = ReleaseCells.from_notebook(source_notebook)
+    calls = {name: sorted(closure(uses, [name]) & graded) for name in sorted(graded)}
+    release = ReleaseCells.of(nb)
     return {"assignment": Path(source_notebook).stem, "checks": checks, "calls": calls,
             "roles": {gid: role.value for gid, role in release.roles.items()},
             "setup": [list(pair) for pair in release.setup_sources]}

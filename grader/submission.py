@@ -45,7 +45,11 @@ class ReleaseCells:
     @classmethod
     def from_notebook(cls, path: Path) -> ReleaseCells:
         """From a released notebook, or from its nbgrader source notebook (same ids and roles)."""
-        nb = nbformat.read(path, as_version=4)
+        return cls.of(nbformat.read(path, as_version=4))
+
+    @classmethod
+    def of(cls, nb: nbformat.NotebookNode) -> ReleaseCells:
+        """From a notebook already read (release or source)."""
         setup, roles, answers = [], {}, []
         for cell in nb.cells:
             gid = grade_id(cell)

@@ -35,6 +35,7 @@ import sys
 import time
 import traceback
 import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -788,8 +789,9 @@ def judge(exercise: str, exc: BaseException | None, limit: float,
         f"{exc} (is its result of the shape and type the docstring asks for?)"))
 
 
-def _closure(calls: dict[str, list[str]], functions: list[str]) -> set[str]:
-    """Every graded function that `functions` use, directly or not (themselves excluded)."""
+def closure(calls: Mapping[str, Iterable[str]], functions: list[str]) -> set[str]:
+    """Every name that `functions` use, directly or not (themselves excluded); `calls` maps a
+    name to the names it uses (a name without an entry uses nothing)."""
     seen: set[str] = set()
     todo = [g for f in functions for g in calls.get(f, [])]
     while todo:
@@ -807,7 +809,7 @@ def blame_dependencies(results: list[CheckResult], calls: dict[str, list[str]]) 
     for r in results:
         if r.status not in (FAILED, TIMED_OUT):
             continue
-        first = sorted(_closure(calls, r.functions) & failing)
+        first = sorted(closure(calls, r.functions) & failing)
         if first:
             names = ", ".join(first)
             verb, pronoun = ("fails", "its") if len(first) == 1 else ("fail", "their")

@@ -1319,12 +1319,11 @@ class SubmissionSession:
             finally:
                 # The grader's time on the student's files is the submission's.
                 self._cpu_used += time.thread_time() - start
-            self._args.wipe()
         except (_ChannelClosed, wire.WireError, _StorageLeft):
             self._kill_sandbox(sink)
-            self._args.wipe()   # the next sandbox shares the argument memory
         finally:
             child.close()
+            self._args.wipe()   # also when the sandbox was replaced: the next one shares it
 
     def _fail_child(self, sink: _Output, exited: bool = False) -> None:
         """After a failed call: end the child; the next call of this check gets a fresh one."""

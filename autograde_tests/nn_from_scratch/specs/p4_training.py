@@ -51,7 +51,7 @@ def sgd_values(ctx) -> None:
         grads = [(inputs.normal(ctx.rng, *W.shape), inputs.normal(ctx.rng, *b.shape)) for W, b in params]
         lr = float(ctx.rng.uniform(0.01, 0.5))
         answer = ctx.student.call("sgd_step", (params, grads, lr), return_args=True)
-        expect_unchanged((params, grads), answer.args_after[:2] if answer.args_after else None,
+        expect_unchanged((params, grads), answer.args_after[:2],
                          ("params", "grads"),
                          hint="build new arrays, [(W - lr * dW, b - lr * db), ...], instead of W -= lr * dW")
         new = answer.value

@@ -30,7 +30,7 @@ def _call(ctx, fn: str, args: tuple, names: tuple[str, ...], hint: str, **kwargs
     """Call with the arguments read back, failing when an array argument was changed in place."""
     answer = ctx.student.call(fn, args, return_args=True, **kwargs)
     arrays = tuple(a for a in args if isinstance(a, np.ndarray))
-    after = answer.args_after[:len(arrays)] if answer.args_after else None
+    after = answer.args_after[:len(arrays)]
     expect_unchanged(arrays, after, names, hint=hint)
     return answer
 

@@ -103,7 +103,7 @@ def _diagnose_scale(W, sizes, seed, scheme, i) -> None:
 def _dropout(ctx, A, keep_prob, seed, train=True):
     answer = ctx.student.call("dropout_forward", (A, keep_prob, RngSeed(seed) if seed is not None
                                                    else None, train), return_args=True)
-    expect_unchanged((A,), answer.args_after[:1] if answer.args_after else None, ("A",),
+    expect_unchanged((A,), answer.args_after[:1], ("A",),
                      hint="return A * mask as a new array, never scale A in place")
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
@@ -192,7 +192,7 @@ def l2_penalty_values(ctx) -> None:
     for _ in range(3):
         params, lam = _params(ctx), float(ctx.rng.uniform(1e-3, 1.0))
         answer = ctx.student.call("l2_penalty", (params, lam), return_args=True)
-        expect_unchanged((params,), answer.args_after[:1] if answer.args_after else None, ("params",),
+        expect_unchanged((params,), answer.args_after[:1], ("params",),
                          hint="only read the weights")
         expected = ctx.ref.l2_penalty(params, lam)
         got = answer.value
@@ -214,7 +214,7 @@ def l2_penalty_values(ctx) -> None:
 def l2_gradient_values(ctx) -> None:
     params, lam = _params(ctx), float(ctx.rng.uniform(1e-3, 1.0))
     answer = ctx.student.call("l2_gradient", (params, lam), return_args=True)
-    expect_unchanged((params,), answer.args_after[:1] if answer.args_after else None, ("params",),
+    expect_unchanged((params,), answer.args_after[:1], ("params",),
                      hint="build new arrays lam * W and np.zeros_like(b)")
     got, expected = answer.value, ctx.ref.l2_gradient(params, lam)
     if not isinstance(got, list | tuple) or len(got) != len(params):

@@ -59,7 +59,7 @@ def _same_pairs(got, expected) -> bool:
 # ---------------------------------------------------------------- momentum
 def _momentum(ctx, params, grads, velocity, lr, beta):
     answer = ctx.student.call("momentum_step", (params, grads, velocity, lr, beta), return_args=True)
-    expect_unchanged((params, grads, velocity), answer.args_after[:3] if answer.args_after else None,
+    expect_unchanged((params, grads, velocity), answer.args_after[:3],
                      ("params", "grads", "velocity"),
                      hint="build new arrays: v_new = beta * v - lr * g and p + v_new")
     value = answer.value
@@ -148,7 +148,7 @@ def momentum_state(ctx) -> None:
 # ---------------------------------------------------------------- Adam
 def _adam(ctx, params, grads, state, lr, *extra):
     answer = ctx.student.call("adam_step", (params, grads, state, lr, *extra), return_args=True)
-    expect_unchanged((params, grads, state), answer.args_after[:3] if answer.args_after else None,
+    expect_unchanged((params, grads, state), answer.args_after[:3],
                      ("params", "grads", "state"),
                      hint="build a new state dict and new arrays; never update m, v or t in place")
     value = answer.value
