@@ -25,8 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, metavar="COURSE_DIR",
                         help="write the course gradebook here: course-grades.csv/.json, "
                              "moodle-grades.csv, canvas-grades.csv, course.html")
-    parser.add_argument("--course", type=Path, metavar="FILE",
-                        help="course file with titles and weights (default: solutions/course.json)")
+    parser.add_argument("--course-file", type=Path, metavar="FILE",
+                        help="course file with titles, weights and LMS maxima (default: the "
+                             "course's solutions/course.json)")
     parser.add_argument("--roster", type=Path, metavar="CSV",
                         help="roster: student_id plus the LMS ids (see docs/course.md)")
     parser.add_argument("--hand-grades", type=Path, metavar="CSV",
@@ -47,7 +48,7 @@ def _course(args: argparse.Namespace) -> int:
     from grader.paths import course
 
     the_course = course()
-    settings = course_file.load(the_course, args.course)
+    settings = course_file.load(the_course, args.course_file)
     people = roster.load(args.roster)
     found = course_book.gather(args.folders, _gradebook(args))
     if not found:
@@ -84,8 +85,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out is not None:
         return _course(args)
-    if args.course is not None or args.roster is not None:
-        raise UsageError("--course and --roster belong to the course gradebook: add --out COURSE_DIR")
+    if args.course_file is not None or args.roster is not None:
+        raise UsageError("--course-file and --roster belong to the course gradebook: add --out "
+                         "COURSE_DIR")
     if len(args.folders) != 1:
         raise UsageError("give one results folder DIR (or several with --out COURSE_DIR for the "
                          "course gradebook)")
