@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograde_tests.contract import SubmissionStatus
-from grader import results
+from grader import answers, results
 from grader.course_file import CourseSettings
 from grader.errors import UsageError
 from grader.roster import Roster
@@ -127,9 +127,9 @@ class CourseBook:
 
 def _entry(r: dict) -> Entry:
     """A result (grader.results' shape, or nbgrader_course.gradebook_results') as an entry."""
-    blank = [dict(m, points=0.0) for m in r.get("manual") or [] if m.get("answered") is False]
+    blank = [dict(m, points=0.0) for m in r.get("manual") or [] if answers.blank(m)]
     done = [*(r.get("manual_done") or []), *blank]
-    awaiting = results.manual_points(r) - sum(m["max_points"] for m in blank)
+    awaiting = answers.awaiting_points(r)
     max_points = float(r["max_score"]) + sum(m["max_points"] for m in done) + awaiting
     if r["status"] == MISSING:
         return Entry(MISSING, None, max_points, awaiting, r.get("source", "grader"))
