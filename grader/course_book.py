@@ -72,6 +72,7 @@ class Column:
     max_points: float
     graded: bool   # someone has a result: it counts in the total
     canvas_id: str | None = None
+    lms_max: float = 100.0   # the LMS grade item's maximum (course file), see grader/lms_export.py
 
 
 @dataclass
@@ -179,7 +180,8 @@ def build(found: list[dict], settings: CourseSettings, roster: Roster,
     columns = []
     for name in names:
         a = settings.assignment(name)
-        columns.append(Column(name, a.title, a.weight, maxima.get(name, 0.0), name in maxima, a.canvas_id))
+        columns.append(Column(name, a.title, a.weight, maxima.get(name, 0.0), name in maxima,
+                              a.canvas_id, a.lms_max))
     outside = sorted(s for s in entries if roster.students() and not roster.has(s))
     return CourseBook(settings.title, columns, entries, roster, settings.behind_below_percent, outside)
 

@@ -156,7 +156,9 @@ def recorded_settings(course_dir: Path) -> tuple[dict[str, int], float | None]:
     try:
         config = PyFileConfigLoader(KIT_CONFIG_FILE, path=str(course_dir)).load_config()
     except Exception as exc:  # noqa: BLE001 - any error in the file: say which file
-        raise UsageError(f"cannot read {path}: {exc}") from None
+        raise UsageError(f"cannot read {path}: {exc}: fix it, or delete it and run `grader "
+                         "nbgrader setup` again (the seeds of graded assignments are kept in "
+                         "their results)") from None
     section = config.get("SandboxGrade", {})
     seeds = {str(k): int(v) for k, v in dict(section.get("seeds", {})).items()}
     timeout = section.get("timeout")
@@ -188,14 +190,19 @@ def _source_files(kit: Course, assignment: str, timeout: float | None = None) ->
     return files
 
 
-def graded_seed(course_dir: Path, assignment: str) -> int | None:
-    """The run seed the course's kit results of `assignment` were graded with (nnkit-results/<a>/
-    run.json, written by every grading), or None."""
+def graded_settings(course_dir: Path, assignment: str) -> tuple[int | None, float | None]:
+    """(run seed, time limit per call) the course's kit results of `assignment` were graded with
+    (nnkit-results/<a>/run.json, written by every grading); (None, None) without results. Setup
+    falls back on them when nnkit_config.py is gone."""
     from grader.nbgrader_plugin import RESULTS_DIR
     from grader.results import RUN_FILE, read_json
 
     run = read_json(Path(course_dir) / RESULTS_DIR / assignment / RUN_FILE)
-    return int(run["seed"]) if isinstance(run, dict) and isinstance(run.get("seed"), int) else None
+    if not isinstance(run, dict):
+        return None, None
+    seed, limit = run.get("seed"), run.get("call_cpu")
+    return (seed if isinstance(seed, int) else None,
+            float(limit) if isinstance(limit, int | float) else None)
 
 
 def has_grades(course_dir: Path, assignment: str) -> bool:
@@ -244,6 +251,9 @@ def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = 
     if timeout is not None and timeout <= 0:
         raise UsageError("--timeout must be positive")
     seeds, recorded_timeout = recorded_settings(course_dir)
+    graded_with, graded_limit = graded_settings(course_dir, assignment)
+    if not (course_dir / KIT_CONFIG_FILE).is_file():
+        recorded_timeout = graded_limit     # nnkit_config.py is gone: what grading last used
     effective_timeout = timeout if timeout is not None else recorded_timeout
     dest = course_dir / "source" / assignment
     files = _source_files(kit, assignment, effective_timeout)
@@ -251,7 +261,7 @@ def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = 
             and not _holds_exactly(dest, _source_files(kit, assignment, recorded_timeout)):
         raise UsageError(f"{dest} exists and differs from the kit's source: add --force to "
                          "replace it")
-    recorded = seeds.get(assignment, graded_seed(course_dir, assignment))
+    recorded = seeds.get(assignment, graded_with)
     graded = has_grades(course_dir, assignment)
     if seed is not None and recorded is not None and seed != recorded and graded and not force:
         raise UsageError(f"{assignment} already has grades made with seed {recorded}; seed {seed} "

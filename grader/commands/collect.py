@@ -5,6 +5,7 @@ gradebook (grader/course_book.py) with its LMS exports and course page."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from grader.errors import UsageError
@@ -24,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--assignment", help="only this assignment from the gradebook")
     parser.add_argument("--out", type=Path, metavar="COURSE_DIR",
                         help="write the course gradebook here: course-grades.csv/.json, "
-                             "moodle-grades.csv, canvas-grades.csv, course.html")
+                             "moodle-<assignment>.csv and canvas-<assignment>.csv per graded "
+                             "assignment, course.html")
     parser.add_argument("--course-file", type=Path, metavar="FILE",
                         help="course file with titles, weights and LMS maxima (default: the "
                              "course's solutions/course.json)")
@@ -59,7 +61,8 @@ def _course(args: argparse.Namespace) -> int:
         hand_grades.apply(found, hand_grades.load(args.hand_grades), args.hand_grades)
     book = course_book.build(found, settings, people, the_course.assignment_names())
     out: Path = args.out
-    written = course_book.write(book, out) + lms_export.write(book, out)
+    lms_files, lms_warnings = lms_export.write(book, out)
+    written = course_book.write(book, out) + lms_files
     page = course_report.write_page(out)
     graded = [c for c in book.columns if c.graded]
     print(f"{len(book.students)} students, {len(graded)} of {len(book.columns)} assignments graded "
@@ -77,6 +80,11 @@ def _course(args: argparse.Namespace) -> int:
               f"{', '.join(provisional)}")
     if book.not_in_roster:
         print(f"not on the roster: {', '.join(book.not_in_roster)}")
+    if args.roster is None and lms_files:
+        print("no --roster: the LMS files name students by their kit ids (Moodle username, "
+              "Canvas SIS Login ID)")
+    for line in lms_warnings:
+        sys.stderr.write(f"grader: warning: {line}\n")
     return 0
 
 
