@@ -15,7 +15,7 @@ Moodle (Grades > Import > CSV file; grade/import/csv/classes/load_data.php):
 Canvas (Grades > Import; its gradebook importer):
 - the header starts Student, ID, then optional SIS User ID and SIS Login ID, and the student
   columns end with Section; every later column is an assignment, "Title (id)" updating the
-  assignment with that id, a title alone creating (or matching by title) an assignment;
+  assignment with that id, else the assignment of exactly that title, else a new one;
 - an optional row starting "Points Possible": a value that differs from the assignment's points
   changes the assignment;
 - a student is matched by ID, then SIS User ID, then SIS Login ID, then name; anyone else is an
@@ -98,6 +98,7 @@ class CanvasCourse:
     students: list[dict[str, str]]                  # each: id, sis_user_id, sis_login_id, name
     assignments: dict[str, float]                   # id -> points possible
     scores: dict[tuple[str, str], float] = field(default_factory=dict)  # (student id, asg id)
+    titles: dict[str, str] = field(default_factory=dict)                # title -> id
 
 
 def canvas_import(path: Path, course: CanvasCourse) -> dict[tuple[str, str], float]:
@@ -117,10 +118,12 @@ def canvas_import(path: Path, course: CanvasCourse) -> dict[tuple[str, str], flo
     columns = {}
     for index, title in enumerate(head[student_columns:], student_columns):
         match = re.fullmatch(r"(?P<title>.*) \((?P<id>\d+)\)", title)
-        if not match or match["id"] not in course.assignments:
+        found = match["id"] if match and match["id"] in course.assignments \
+            else course.titles.get(title)              # else by its exact title
+        if found is None:
             raise AssertionError(f"column {title!r} names no existing assignment: Canvas would "
                                  "create a new one")
-        columns[index] = match["id"]
+        columns[index] = found
     sis = head[2] == "SIS User ID"
     after = dict(course.scores)
     for line in lines:
