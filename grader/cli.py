@@ -88,6 +88,15 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         sys.stderr.write(f"grader: error: {exc}\n")
         return 2
+    except LookupError as exc:
+        from autograde_tests.engine import UnknownAssignment
+
+        if not isinstance(exc, UnknownAssignment):
+            raise
+        # A course folder with an assignment whose hidden tests the installed kit lacks.
+        sys.stderr.write(f"grader: error: {exc}: install the kit again from the clone that has "
+                         "them (pip install '<clone>[instructor]')\n")
+        return 2
     except KeyboardInterrupt:
         sys.stderr.write("grader: interrupted\n")
         return 130

@@ -138,12 +138,10 @@ def with_include_block(text: str) -> tuple[str, bool]:
     course set up by an older kit gets the current guard. No other line changes."""
     if INCLUDE_MARK not in text:
         return text + INCLUDE_BLOCK, True
-    start = text.index(INCLUDE_MARK)
-    start = text.rfind("\n", 0, start) + 1
+    start = text.rfind("\n", 0, text.index(INCLUDE_MARK)) + 1
     end = text.find(INCLUDE_END, start)
     end = len(text) if end < 0 else text.find("\n", end) + 1 or len(text)
-    head = text[:start].rstrip("\n")
-    return head + INCLUDE_BLOCK + text[end:], False
+    return text[:start] + INCLUDE_BLOCK.lstrip("\n") + text[end:], False
 
 
 def recorded_settings(course_dir: Path) -> tuple[dict[str, int], float | None]:

@@ -41,6 +41,7 @@ FROM_OPTION = "--course"
 FROM_ENV = f"${ROOT_ENV}"
 FROM_CHECKOUT = "the checkout at or above the working directory"
 FROM_INSTALLED = "the course installed with the kit"
+FROM_SOURCE = "the course installed with the kit: the checkout of its editable install"
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def checkout_above(start: Path) -> Path | None:
     return None
 
 
-def embedded_root() -> Path | None:
+def embedded_course() -> Course | None:
     """The course the installed kit carries: site-packages/nnkit_course/ of a regular install,
     or the checkout an editable install (or a plain source tree) runs from; None if neither."""
     try:
@@ -150,11 +151,21 @@ def embedded_root() -> Path | None:
         except PackageNotFoundError:
             installed = None
         if installed is not None and is_course(installed):
-            return installed.resolve()
+            return Course(installed.resolve(), FROM_INSTALLED)
     except (OSError, ValueError):  # a broken installation: fall through to the source tree
         pass
     source_tree = Path(__file__).resolve().parent.parent
-    return source_tree if is_course(source_tree) else None
+    return Course(source_tree, FROM_SOURCE) if is_course(source_tree) else None
+
+
+def writable(the_course: Course, what: str) -> Course:
+    """`the_course`, unless it is the course inside an installed kit, which commands that write
+    into the course (`what`) must not change: UsageError, one line, saying where to run them."""
+    if the_course.origin == FROM_INSTALLED:
+        raise UsageError(f"{what} writes into the course, and {the_course.root} is the course "
+                         "installed with the kit: run it in a checkout of your course (or pass "
+                         "--course DIR), then install the kit again from it")
+    return the_course
 
 
 #: The folder given with --course for the command being run (set by grader.cli while it runs).
@@ -194,9 +205,9 @@ def find_course(option: Path | None = None, cwd: Path | None = None) -> Course:
     found = checkout_above(Path.cwd() if cwd is None else cwd)
     if found is not None:
         return Course(found, FROM_CHECKOUT)
-    embedded = embedded_root()
+    embedded = embedded_course()
     if embedded is not None:
-        return Course(embedded, FROM_INSTALLED)
+        return embedded
     raise UsageError("no course found: run grader inside a course checkout, pass --course DIR, or "
                      "reinstall the kit (pip install '<kit>[instructor]') so that it carries its "
                      "course")

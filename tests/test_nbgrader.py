@@ -475,7 +475,6 @@ def _course_copy(graded, tmp_path) -> Path:
 BROKEN_SETTINGS = {
     "deleted": None,
     "syntax error": "c.SandboxGrade.seeds = {\n",
-    "raises": "raise RuntimeError('half-edited')\n",
     "no seed for the assignment": "c = get_config()\nc.Autograde.autograde_preprocessors = "
                                   f"{AUTOGRADE_PREPROCESSORS!r}\n"
                                   "c.SandboxGrade.seeds = {'another': 1}\n",
@@ -552,3 +551,13 @@ def test_the_recorded_settings_are_read_back(tmp_path):
         nbgrader_course.kit_config_text({"a": 1, "b": 2}, 4.5))
     assert nbgrader_course.recorded_settings(tmp_path) == ({"a": 1, "b": 2}, 4.5)
     assert json.loads(json.dumps(nbgrader_course.recorded_settings(tmp_path / "none"))) == [{}, None]
+
+
+def test_the_include_block_is_added_once_and_an_older_one_is_replaced():
+    mine = 'c = get_config()\nc.Exchange.timezone = "UTC"\n'
+    once, added = nbgrader_course.with_include_block(mine)
+    assert added and once.startswith(mine) and once.count(nbgrader_course.INCLUDE_MARK) == 1
+    assert nbgrader_course.with_include_block(once) == (once, False)
+    older = once.replace("refuses to grade", "used to raise") + "c.Exchange.root = '/x'\n"
+    upgraded, added = nbgrader_course.with_include_block(older)
+    assert not added and upgraded == once + "c.Exchange.root = '/x'\n"

@@ -33,7 +33,7 @@ def test_a_subfolder_of_the_checkout_finds_the_checkout(monkeypatch):
 def test_outside_any_checkout_the_installed_course_is_used(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     found = paths.course()
-    assert found.origin == paths.FROM_INSTALLED
+    assert found.origin == paths.FROM_SOURCE      # an editable install serves its checkout
     assert found.assignment_names() == paths.Course(ROOT).assignment_names()
     # The hidden tests and datasets are the installed packages, whatever folder holds the course.
     assert (found.autograde_tests / "engine.py").is_file()
@@ -85,7 +85,7 @@ def test_the_version_names_the_course(tmp_path):
     assert done.returncode == 0
     version, where = done.stdout.splitlines()
     assert version.startswith("grader ") and where.startswith("course: ")
-    assert where.endswith(f"({paths.FROM_INSTALLED})")
+    assert where.endswith(f"({paths.FROM_SOURCE})")
     done = subprocess.run([*GRADER, "--version"], capture_output=True, text=True, cwd=ROOT / "grader")
     assert done.stdout.splitlines()[1] == f"course: {ROOT} ({paths.FROM_CHECKOUT})"
 
@@ -93,3 +93,25 @@ def test_the_version_names_the_course(tmp_path):
 def test_collect_takes_the_course_file_as_course_file(tmp_path, capsys):
     assert main(["collect", str(tmp_path), "--course-file", "x.json"]) == 2
     assert "add --out" in capsys.readouterr().err
+
+
+def test_an_assignment_without_installed_hidden_tests_is_one_line(tmp_path, monkeypatch, capsys):
+    """The issue's 40-line traceback: a course folder whose assignment the installed hidden tests
+    lack (a new assignment, the kit not installed again)."""
+    mine = tmp_path / "mine"
+    shutil.copytree(ROOT / "solutions" / "nn_from_scratch", mine / "solutions" / "newer")
+    (mine / "solutions" / "newer" / "nn_from_scratch.ipynb").rename(
+        mine / "solutions" / "newer" / "newer.ipynb")
+    (tmp_path / "class").mkdir()
+    monkeypatch.chdir(mine)
+    assert main(["autograde", str(tmp_path / "class"), "--assignment", "newer"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no hidden tests for 'newer'" in err
+    assert "install the kit again" in err
+
+
+def test_commands_that_write_never_change_an_installed_course(tmp_path, capsys):
+    installed = paths.Course(_tiny_course(tmp_path / "site" / "nnkit_course"), paths.FROM_INSTALLED)
+    with pytest.raises(paths.UsageError, match="installed with the kit: run it in a checkout"):
+        paths.writable(installed, "grader release")
+    assert paths.writable(paths.course(), "grader release").root == ROOT

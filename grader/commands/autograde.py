@@ -51,6 +51,7 @@ def _only_assignment_in(submissions: Path, the_course) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
+    from autograde_tests import engine
     from grader import answers, autograde, results, sandbox
     from grader.student_readme import stated_call_limits
 
@@ -62,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.submissions.is_dir():  # the folder first: it is what the command is about
         raise UsageError(f"submissions folder not found: {args.submissions}")
     name = the_course.choose(args.assignment or _only_assignment_in(args.submissions, the_course))
+    engine.all_checks(name)      # hidden tests the kit lacks are one clear error, before grading
     assignment = autograde.course_assignment(the_course, name)
     assignment.load_reference()  # a broken reference is one clear error, before any grading
     stub = answers.course_text_stub(args.submissions.resolve().parent)
