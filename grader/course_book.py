@@ -157,11 +157,16 @@ def gather(folders: Iterable[Path], gradebook: list[dict] | None = None) -> list
         mine = found.get((r["student"], r["assignment"]))
         if mine is None:
             found[(r["student"], r["assignment"])] = dict(r, source="nbgrader")
-        elif r.get("manual_done"):   # hand grades live only in the gradebook: keep them
-            done = {m["id"] for m in r["manual_done"]}
+        elif r.get("manual_done") or any(answers.blank(m) for m in r.get("manual") or []):
+            # Hand grades live only in the gradebook: keep them. So does nbgrader's word that an
+            # answer is unchanged from the course's release (blank), which a grader run of the
+            # files outside the course may not know.
+            done = {m["id"] for m in r.get("manual_done") or []}
+            blank = {m["id"]: m for m in r.get("manual") or [] if answers.blank(m)}
             found[(r["student"], r["assignment"])] = dict(
-                mine, manual=[m for m in mine.get("manual") or [] if m["id"] not in done],
-                manual_done=[*(mine.get("manual_done") or []), *r["manual_done"]])
+                mine, manual=[blank.get(m["id"], m) for m in mine.get("manual") or []
+                              if m["id"] not in done],
+                manual_done=[*(mine.get("manual_done") or []), *(r.get("manual_done") or [])])
     return list(found.values())
 
 

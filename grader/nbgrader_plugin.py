@@ -19,8 +19,12 @@ from nbgrader_config.py), in place of nbgrader's `Execute`:
   (its code did not load, ran out of time or memory) gets every grade cell flagged "needs manual
   grading" with the reason in the cell, instead of a silent 0.
 
-An assignment without a recorded seed is not one of the kit's: `SandboxGrade` hands it to
-nbgrader's own `Execute`, so the course's other assignments are graded as before.
+A notebook that is not one of the kit's (no recorded seed, and its grade cells do not say they
+are graded by the kit): `SandboxGrade` hands it to nbgrader's own `Execute`, so the course's other
+assignments are graded as before. A kit notebook without a recorded seed, or any notebook while
+the kit's settings are missing or broken (`settings_error`, set by the block setup adds to
+nbgrader_config.py), is refused: flagged for manual grading, nbgrader exits non-zero, never a
+silent 0.
 
 nbgrader's own SaveAutoGrades, gradebook, formgrader, export and generate_feedback then work
 unchanged. No hidden test, reference or grading code runs in a student kernel: the hidden-test
@@ -195,9 +199,9 @@ def score_blank_answers(resources: dict, ids: list[str]) -> None:
     grade by hand (a score the instructor gave by hand is kept)."""
     from nbgrader.api import Gradebook
 
-    ids_ = resources["nbgrader"]
-    with Gradebook(ids_["db_url"]) as gb:
-        notebook = gb.find_submission_notebook(ids_["notebook"], ids_["assignment"], ids_["student"])
+    who = resources["nbgrader"]
+    with Gradebook(who["db_url"]) as gb:
+        notebook = gb.find_submission_notebook(who["notebook"], who["assignment"], who["student"])
         for grade in notebook.grades:
             if grade.name in ids and grade.manual_score is None:
                 grade.auto_score = 0.0

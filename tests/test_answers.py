@@ -95,3 +95,21 @@ def test_course_text_stub_is_read_from_an_nbgrader_course(tmp_path):
     assert answers.course_text_stub(tmp_path) == STUB
     (tmp_path / "nbgrader_config.py").write_text("c = get_config(\n")   # broken: defaults apply
     assert answers.course_text_stub(tmp_path) is None
+
+
+def test_the_gradebooks_blank_wins_over_a_grader_run_that_did_not_know_the_stub(tmp_path):
+    """A grader run of the files outside the nbgrader course did not know its stub; nbgrader's
+    gradebook says the answer is unchanged from the release: blank, not provisional."""
+    base = {"student": "s", "assignment": ASSIGNMENT, "status": "graded", "score": 90.0,
+            "max_score": 100.0, "tests": [], "seed": 1}
+    mine = dict(base, manual=[answers.entry("answer-x", 4, STUB, []),
+                              answers.entry("answer-y", 4, "an answer", [])])
+    out = tmp_path / "run"
+    results.write_json_atomic(results.result_path(out, "s", ASSIGNMENT), dict(
+        mine, grader_version="t", reason="", load_errors=[], duration=0.0))
+    book = dict(base, source="nbgrader", manual=[
+        answers.from_gradebook("answer-x", 4, None, 0.0, False),
+        answers.from_gradebook("answer-y", 4, None, None, True)], manual_done=[])
+    found = course_book.gather([out], [book])
+    entry = course_book._entry(found[0])
+    assert (entry.points, entry.max_points, entry.awaiting) == (90, 108, 4)
