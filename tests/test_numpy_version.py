@@ -5,18 +5,17 @@ record the versions of grading."""
 
 from __future__ import annotations
 
-import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
-from grader import numpy_version, student_check
-from grader.autograde import course_assignment
-from grader.classgen import make_submission, reference_answers
-from grader.grading import grade_notebook
-from grader.limits import grading_limits
+from grader import numpy_version, results, student_check
+from grader.classgen import make_submission, reference_answers, write_submission
 from grader.paths import course
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,19 +74,19 @@ def graded(tmp_path_factory):
     that older NumPy accepted, and its twin raising a TypeError that has nothing to do with
     NumPy."""
     tmp = tmp_path_factory.mktemp("numpy")
-    assignment = course_assignment(COURSE, ASSIGNMENT)
     answers = reference_answers(COURSE.solution_notebook(ASSIGNMENT))
     release = COURSE.assignments / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     bodies = {"old_numpy": "    return np.reshape(np.maximum(Z, 0), newshape=Z.shape)\n",
               "plain_bug": "    return len(5)\n"}
-    found = {}
     for student, body in bodies.items():
         nb = make_submission(release, answers, {"cell:append": f"def relu_forward(Z):\n{body}"})
-        path = tmp / student / f"{ASSIGNMENT}.ipynb"
-        path.parent.mkdir()
-        path.write_text(json.dumps(nb))
-        found[student] = grade_notebook(path, student, assignment, 7, grading_limits())
-    return found
+        write_submission(tmp / "class", student, ASSIGNMENT, release.name, nbformat.writes(nb))
+    done = subprocess.run([sys.executable, "-m", "grader", "autograde", str(tmp / "class"),
+                           "--assignment", ASSIGNMENT, "--out", str(tmp / "out"), "--seed", "7",
+                           "--jobs", "1", "--no-progress"], capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return {r["student"]: r for r in results.load_results(tmp / "out")}
 
 
 def test_feedback_names_a_numpy_version_difference(graded):
