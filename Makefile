@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-fast lint release bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || { rm -rf $(VENV); \
 		echo "could not create $(VENV) with $(PY): on Debian, apt-get install python3-venv" >&2; exit 1; }
 	$(BIN)/python -m pip install -q -e '.[dev,instructor,datasets]'

@@ -17,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import __version__, results, sandbox
+from grader import results, sandbox
 from grader.errors import UsageError
 from grader.grading import Assignment, base_result, grade_notebook, ungraded
 from grader.limits import cap_grading_process
@@ -144,9 +144,8 @@ def prepare_run(out: Path, assignment: str, seed: int | None, resume: bool, sett
     else:
         seed = new_seed() if seed is None else seed
         out.mkdir(parents=True, exist_ok=True)
-        results.write_json_atomic(run_file, {"assignment": assignment, "seed": seed,
-                                             "grader_version": __version__,
-                                             "isolation": sandbox.isolation_mode(), **settings})
+        results.write_json_atomic(run_file, results.run_record(assignment, seed, "grader autograde",
+                                                               **settings))
     results.remove_leftovers(out, assignment)   # half-written result files of a killed run
     return seed
 

@@ -21,6 +21,7 @@ import nbformat
 
 from autograde_tests import contract
 from autograde_tests.contract import Role, cell_role, grade_id
+from grader.numpy_version import course_minor
 from grader.student_check import closure
 from grader.submission import ReleaseCells
 
@@ -63,8 +64,10 @@ def released_checks(source_notebook: Path) -> dict:
     graded function the graded functions its reference code calls.
 
     Returns {"assignment": name, "checks": [[grade_id, source], ...], "calls": {f: [g, ...]},
-    "roles": {grade_id: role}, "setup": [[grade_id, source], ...]}: with the roles and setup
-    cells of the release, check.py runs what the grader runs (submission.code_to_run).
+    "roles": {grade_id: role}, "setup": [[grade_id, source], ...], "numpy": "X.Y"}: with the
+    roles and setup cells of the release, check.py runs what the grader runs
+    (submission.code_to_run); "numpy" is the NumPy minor version the course grades with
+    (grader/numpy_version.py), which check.py compares with the student's.
     """
     nb = nbformat.read(source_notebook, as_version=4)
     checks = [[grade_id(c), c.source] for c in nb.cells if cell_role(c) is Role.CHECK]
@@ -94,7 +97,8 @@ def released_checks(source_notebook: Path) -> dict:
     release = ReleaseCells.of(nb)
     return {"assignment": Path(source_notebook).stem, "checks": checks, "calls": calls,
             "roles": {gid: role.value for gid, role in release.roles.items()},
-            "setup": [list(pair) for pair in release.setup_sources]}
+            "setup": [list(pair) for pair in release.setup_sources],
+            "numpy": course_minor()}
 
 
 def check_script(source_notebook: Path) -> bytes:

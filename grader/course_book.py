@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograde_tests.contract import SubmissionStatus
-from grader import results
+from grader import answers, results
 from grader.course_file import CourseSettings
 from grader.errors import UsageError
 from grader.roster import Roster
@@ -72,6 +72,7 @@ class Column:
     max_points: float
     graded: bool   # someone has a result: it counts in the total
     canvas_id: str | None = None
+    lms_max: float = 100.0   # the LMS grade item's maximum (course file), see grader/lms_export.py
 
 
 @dataclass
@@ -127,9 +128,9 @@ class CourseBook:
 
 def _entry(r: dict) -> Entry:
     """A result (grader.results' shape, or nbgrader_course.gradebook_results') as an entry."""
-    blank = [dict(m, points=0.0) for m in r.get("manual") or [] if m.get("answered") is False]
+    blank = [dict(m, points=0.0) for m in r.get("manual") or [] if answers.blank(m)]
     done = [*(r.get("manual_done") or []), *blank]
-    awaiting = results.manual_points(r) - sum(m["max_points"] for m in blank)
+    awaiting = answers.awaiting_points(r)
     max_points = float(r["max_score"]) + sum(m["max_points"] for m in done) + awaiting
     if r["status"] == MISSING:
         return Entry(MISSING, None, max_points, awaiting, r.get("source", "grader"))
@@ -156,11 +157,16 @@ def gather(folders: Iterable[Path], gradebook: list[dict] | None = None) -> list
         mine = found.get((r["student"], r["assignment"]))
         if mine is None:
             found[(r["student"], r["assignment"])] = dict(r, source="nbgrader")
-        elif r.get("manual_done"):   # hand grades live only in the gradebook: keep them
-            done = {m["id"] for m in r["manual_done"]}
+        elif r.get("manual_done") or any(answers.blank(m) for m in r.get("manual") or []):
+            # Hand grades live only in the gradebook: keep them. So does nbgrader's word that an
+            # answer is unchanged from the course's release (blank), which a grader run of the
+            # files outside the course may not know.
+            done = {m["id"] for m in r.get("manual_done") or []}
+            blank = {m["id"]: m for m in r.get("manual") or [] if answers.blank(m)}
             found[(r["student"], r["assignment"])] = dict(
-                mine, manual=[m for m in mine.get("manual") or [] if m["id"] not in done],
-                manual_done=[*(mine.get("manual_done") or []), *r["manual_done"]])
+                mine, manual=[blank.get(m["id"], m) for m in mine.get("manual") or []
+                              if m["id"] not in done],
+                manual_done=[*(mine.get("manual_done") or []), *(r.get("manual_done") or [])])
     return list(found.values())
 
 
@@ -179,7 +185,8 @@ def build(found: list[dict], settings: CourseSettings, roster: Roster,
     columns = []
     for name in names:
         a = settings.assignment(name)
-        columns.append(Column(name, a.title, a.weight, maxima.get(name, 0.0), name in maxima, a.canvas_id))
+        columns.append(Column(name, a.title, a.weight, maxima.get(name, 0.0), name in maxima,
+                              a.canvas_id, a.lms_max))
     outside = sorted(s for s in entries if roster.students() and not roster.has(s))
     return CourseBook(settings.title, columns, entries, roster, settings.behind_below_percent, outside)
 

@@ -6,7 +6,8 @@
       "assignments": {
         "nn_from_scratch":   {"title": "A1: A network from scratch", "weight": 1},
         "training_networks": {"title": "A2: Training better networks", "weight": 1,
-                              "reveals": ["nn_from_scratch"], "canvas_id": "1234"}
+                              "reveals": ["nn_from_scratch"], "canvas_id": "1234",
+                              "lms_max": 100}
       }
     }
 
@@ -17,6 +18,8 @@ Per assignment (every key optional):
                 that holds another assignment's solution lines is refused unless that one is
                 listed here, e.g. once its deadline has passed
     canvas_id   the Canvas assignment id, so the Canvas export updates that assignment
+    lms_max     the maximum of its grade item in the LMS (default 100, what a default Moodle site
+                accepts): the Moodle and Canvas files hold each student's points scaled to it
 `behind_below_percent` (default 50): the course page lists students whose weighted total is below
 it (next to those with a missing or failed submission).
 
@@ -35,7 +38,10 @@ from grader.paths import Course
 
 COURSE_FILE = "course.json"
 DEFAULT_BEHIND_BELOW = 50.0
-_ASSIGNMENT_KEYS = {"title", "weight", "reveals", "canvas_id"}
+#: The maximum of a grade item in the LMS unless the course file says otherwise: a default Moodle
+#: site refuses any imported grade above 100 (grader/lms_export.py).
+DEFAULT_LMS_MAX = 100.0
+_ASSIGNMENT_KEYS = {"title", "weight", "reveals", "canvas_id", "lms_max"}
 _TOP_KEYS = {"title", "behind_below_percent", "assignments"}
 
 
@@ -46,6 +52,7 @@ class AssignmentSettings:
     weight: float = 1.0
     reveals: tuple[str, ...] = ()
     canvas_id: str | None = None
+    lms_max: float = DEFAULT_LMS_MAX
 
 
 @dataclass(frozen=True)
@@ -107,9 +114,12 @@ def parse(data, where: str = COURSE_FILE, known: list[str] | None = None) -> Cou
             raise UsageError(f"{at}.title must be a non-empty string")
         if canvas_id is not None and not isinstance(canvas_id, str | int):
             raise UsageError(f"{at}.canvas_id must be a string or a number")
+        lms_max = _number(entry.get("lms_max", DEFAULT_LMS_MAX), f"{at}.lms_max")
+        if lms_max <= 0:
+            raise UsageError(f"{at}.lms_max must be above 0 (the LMS grade item's maximum)")
         settings[name] = AssignmentSettings(
             name, title.strip(), _number(entry.get("weight", 1), f"{at}.weight"), tuple(reveals),
-            None if canvas_id is None else str(canvas_id))
+            None if canvas_id is None else str(canvas_id), lms_max)
     title = data.get("title", "Course")
     if not isinstance(title, str):
         raise UsageError(f"{where}: title must be a string")

@@ -17,7 +17,7 @@ from pathlib import Path
 from autograde_tests import engine, reference
 from autograde_tests.contract import SubmissionStatus
 from autograde_tests.student import Answer
-from grader import __version__, sandbox
+from grader import __version__, numpy_version, sandbox
 from grader.errors import UsageError
 from grader.submission import InvalidSubmission, ReleaseCells, code_to_run, written_answers
 
@@ -47,7 +47,9 @@ class Assignment:
     name: the assignment id; notebook_name: the student notebook's file name; release: the roles
     and setup code of the released cells; workdir_files: the files next to the notebook that the
     student's code may read (toy2d.py, data/, hyperparameters.json, check.py); reference: the
-    nbgrader source notebook whose solution cells are the reference.
+    nbgrader source notebook whose solution cells are the reference; answer_stubs: texts that
+    leave a written answer blank besides nbgrader's default stub and the released text (the
+    course's configured stub, grader.answers).
     """
 
     name: str
@@ -55,6 +57,7 @@ class Assignment:
     release: ReleaseCells
     workdir_files: dict[str, Path]
     reference: Path
+    answer_stubs: tuple[str, ...] = ()
 
     @classmethod
     def from_folders(cls, release_dir: Path, reference_notebook: Path) -> Assignment:
@@ -108,8 +111,8 @@ def base_result(student_id: str, assignment: str, seed: int) -> dict:
     answers, graded by hand, are listed apart in `manual` and never counted here."""
     return {"student": student_id, "assignment": assignment, "status": SubmissionStatus.GRADED.value,
             "score": 0.0, "max_score": engine.total_points(assignment), "seed": seed,
-            "grader_version": __version__, "reason": "", "load_errors": [], "tests": [],
-            "manual": [], "duration": 0.0}
+            "grader_version": __version__, "environment": numpy_version.grading_environment(),
+            "reason": "", "load_errors": [], "tests": [], "manual": [], "duration": 0.0}
 
 
 def ungraded(result: dict, status: SubmissionStatus | str, reason: str,
@@ -133,7 +136,7 @@ def grade_notebook(notebook: Path | None, student_id: str, assignment: Assignmen
             return ungraded(result, SubmissionStatus.MISSING,
                             f"no {assignment.notebook_name} submitted", "no notebook was submitted")
         ref = assignment.load_reference()
-        result["manual"] = written_answers(notebook, assignment.release)
+        result["manual"] = written_answers(notebook, assignment.release, assignment.answer_stubs)
         try:
             code = code_to_run(notebook, assignment.release)
         except InvalidSubmission as exc:
@@ -149,6 +152,7 @@ def grade_notebook(notebook: Path | None, student_id: str, assignment: Assignmen
                 return ungraded(result, status, f"your notebook's code could not run: {reason}")
             tests = engine.run_checks(SandboxStudent(session), seed, ref)
         result["tests"] = [t.to_json() for t in tests]
+        numpy_version.add_numpy_notes(result["tests"], code)   # a NumPy of another version?
         result["score"] = float(sum(t.points for t in tests))
         return result
     finally:

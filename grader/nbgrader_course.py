@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograde_tests.contract import Role, cell_role, grade_id
+from grader import answers
 from grader.errors import UsageError
 from grader.leaks import is_allowed
 from grader.paths import Course
@@ -52,18 +53,28 @@ class SetupReport:
     seed_was_recorded: bool
     included: bool                     # the include block was added now (False: already there)
     source_files: list[str] = field(default_factory=list)
+    timeout: float | None = None       # the time limit per call recorded (None: the kit's)
+    release_outdated: bool = False     # the time limit changed after the release was generated
 
     def lines(self) -> list[str]:
+        from grader.limits import grading_limits
+
         seed = f"seed {self.seed} ({'kept' if self.seed_was_recorded else 'recorded'})"
         include = "added to" if self.included else "already in"
-        return [f"{self.assignment}: {len(self.source_files)} files -> "
-                f"{self.course / 'source' / self.assignment}",
-                f"{KIT_CONFIG_FILE} written ({seed}); the include block is {include} {CONFIG_FILE}",
-                "next, in the course folder:",
-                f"  nbgrader generate_assignment {self.assignment}",
-                f"  nbgrader autograde {self.assignment}",
-                "  nbgrader export",
-                f"  nbgrader generate_feedback {self.assignment}"]
+        limit = f"{grading_limits(self.timeout).call_cpu:g} s of CPU per call"
+        lines = [f"{self.assignment}: {len(self.source_files)} files -> "
+                 f"{self.course / 'source' / self.assignment} (the notebook and README.md say "
+                 f"{limit})",
+                 f"{KIT_CONFIG_FILE} written ({seed}, {limit}); the include block is {include} "
+                 f"{CONFIG_FILE}"]
+        if self.release_outdated:
+            lines.append(f"the time limit changed: release the assignment again (nbgrader "
+                         f"generate_assignment {self.assignment} --force) so that students read it")
+        return lines + ["next, in the course folder:",
+                        f"  nbgrader generate_assignment {self.assignment}",
+                        f"  nbgrader autograde {self.assignment}",
+                        "  nbgrader export",
+                        f"  nbgrader generate_feedback {self.assignment}"]
 
 
 def kit_config_text(seeds: dict[str, int], timeout: float | None) -> str:
@@ -96,15 +107,41 @@ def kit_config_text(seeds: dict[str, int], timeout: float | None) -> str:
         "]\n")
 
 
+#: Last line of that block.
+INCLUDE_END = "# ---- end of the block added by `grader nbgrader setup` ----"
+#: The kit's grading step, without which nbgrader would execute the kit's notebooks in a kernel.
+SANDBOX_STEP = "grader.nbgrader_plugin.SandboxGrade"
+
 INCLUDE_BLOCK = (
     f"\n\n{INCLUDE_MARK}: its settings live in {KIT_CONFIG_FILE} ----\n"
+    "# When they are missing or broken, nbgrader refuses to grade (each submission is flagged\n"
+    "# for manual grading and nbgrader exits non-zero) instead of scoring the notebooks 0.\n"
     "import os as _nnkit_os  # noqa: E402\n\n"
     f"_nnkit_config = _nnkit_os.path.join(_nnkit_os.path.dirname(_nnkit_os.path.abspath(__file__)),\n"
     f"                                    {KIT_CONFIG_FILE!r})\n"
-    "if not _nnkit_os.path.isfile(_nnkit_config):\n"
-    "    raise FileNotFoundError(f\"{_nnkit_config} is missing: run `grader nbgrader setup`\")\n"
-    "load_subconfig(_nnkit_config)  # noqa: F821\n"
-    "# ---- end of the block added by `grader nbgrader setup` ----\n")
+    "try:\n"
+    "    if not _nnkit_os.path.isfile(_nnkit_config):\n"
+    "        raise FileNotFoundError(f\"{_nnkit_config} is missing\")\n"
+    "    load_subconfig(_nnkit_config)  # noqa: F821\n"
+    "    _nnkit_steps = c.Autograde.get('autograde_preprocessors')  # noqa: F821\n"
+    f"    if not isinstance(_nnkit_steps, list) or {SANDBOX_STEP!r} not in _nnkit_steps:\n"
+    "        raise ValueError(f\"{_nnkit_config} does not set the kit's autograde steps\")\n"
+    "except Exception as _nnkit_error:  # noqa: BLE001\n"
+    f"    c.Autograde.autograde_preprocessors = [{SANDBOX_STEP!r}]  # noqa: F821\n"
+    "    c.SandboxGrade.settings_error = f\"{type(_nnkit_error).__name__}: {_nnkit_error}\"  # noqa: F821\n"
+    f"{INCLUDE_END}\n")
+
+
+def with_include_block(text: str) -> tuple[str, bool]:
+    """The instructor's nbgrader_config.py `text` with the kit's block at its end: added when it
+    is not there (True), else the block (and only the block) replaced by the current one, so a
+    course set up by an older kit gets the current guard. No other line changes."""
+    if INCLUDE_MARK not in text:
+        return text + INCLUDE_BLOCK, True
+    start = text.rfind("\n", 0, text.index(INCLUDE_MARK)) + 1
+    end = text.find(INCLUDE_END, start)
+    end = len(text) if end < 0 else text.find("\n", end) + 1 or len(text)
+    return text[:start] + INCLUDE_BLOCK.lstrip("\n") + text[end:], False
 
 
 def recorded_settings(course_dir: Path) -> tuple[dict[str, int], float | None]:
@@ -117,15 +154,22 @@ def recorded_settings(course_dir: Path) -> tuple[dict[str, int], float | None]:
     try:
         config = PyFileConfigLoader(KIT_CONFIG_FILE, path=str(course_dir)).load_config()
     except Exception as exc:  # noqa: BLE001 - any error in the file: say which file
-        raise UsageError(f"cannot read {path}: {exc}") from None
+        raise UsageError(f"cannot read {path}: {exc}: fix it, or delete it and run `grader "
+                         "nbgrader setup` again (the seeds of graded assignments are kept in "
+                         "their results)") from None
     section = config.get("SandboxGrade", {})
     seeds = {str(k): int(v) for k, v in dict(section.get("seeds", {})).items()}
     timeout = section.get("timeout")
     return seeds, (float(timeout) if timeout is not None else None)
 
 
-def _source_files(kit: Course, assignment: str) -> dict[str, bytes]:
-    """Every file source/<a>/ gets: the assignment's solutions/ folder and the support files."""
+def _source_files(kit: Course, assignment: str, timeout: float | None = None) -> dict[str, bytes]:
+    """Every file source/<a>/ gets: the assignment's solutions/ folder and the support files. The
+    notebook and README.md state the time limit per call the course grades with (`timeout`,
+    default the kit's), so what students read is what grading applies."""
+    from grader.limits import grading_limits
+    from grader.student_readme import state_call_limit
+
     src = kit.solutions / assignment
     files = {p.relative_to(src).as_posix(): p.read_bytes() for p in sorted(src.rglob("*"))
              if p.is_file() and "__pycache__" not in p.parts}
@@ -133,11 +177,51 @@ def _source_files(kit: Course, assignment: str) -> dict[str, bytes]:
     if refused:
         raise UsageError(f"solutions/{assignment}/ holds files nbgrader would release to students: "
                          f"{', '.join(refused)}")
-    for rel, data in support_files(kit, assignment).items():
+    if timeout is not None:
+        seconds = grading_limits(timeout).call_cpu
+        for rel in [r for r in files if r.endswith(".ipynb")]:
+            files[rel] = state_call_limit(files[rel].decode("utf-8"), seconds)[0].encode("utf-8")
+    for rel, data in support_files(kit, assignment, timeout).items():
         if rel in files:
             raise UsageError(f"solutions/{assignment}/{rel} clashes with a support file")
         files[rel] = data
     return files
+
+
+def graded_settings(course_dir: Path, assignment: str) -> tuple[int | None, float | None]:
+    """(run seed, time limit per call) the course's kit results of `assignment` were graded with
+    (nnkit-results/<a>/run.json, written by every grading); (None, None) without results. Setup
+    falls back on them when nnkit_config.py is gone."""
+    from grader.nbgrader_plugin import RESULTS_DIR
+    from grader.results import RUN_FILE, read_json
+
+    run = read_json(Path(course_dir) / RESULTS_DIR / assignment / RUN_FILE)
+    if not isinstance(run, dict):
+        return None, None
+    seed, limit = run.get("seed"), run.get("call_cpu")
+    return (seed if isinstance(seed, int) else None,
+            float(limit) if isinstance(limit, int | float) else None)
+
+
+def has_grades(course_dir: Path, assignment: str) -> bool:
+    """True when the course has graded submissions of `assignment`: in its gradebook, or as the
+    kit's results."""
+    from grader.nbgrader_plugin import RESULTS_DIR
+    from grader.results import result_files
+
+    if result_files(Path(course_dir) / RESULTS_DIR / assignment):
+        return True
+    db = gradebook_path(course_dir)
+    if not db.is_file():
+        return False
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT COUNT(*) FROM submitted_assignment JOIN assignment ON "
+                               "submitted_assignment.assignment_id = assignment.id WHERE "
+                               "assignment.name = ?", (assignment,)).fetchone()
+    except sqlite3.Error:
+        return False
+    return bool(row and row[0])
 
 
 def require_course(course_dir: Path) -> Path:
@@ -155,36 +239,55 @@ def require_course(course_dir: Path) -> Path:
 
 def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = None,
           force: bool = False, timeout: float | None = None) -> SetupReport:
-    """Prepare the nbgrader course in `course_dir` for `assignment` (see the module docstring)."""
+    """Prepare the nbgrader course in `course_dir` for `assignment` (see the module docstring).
+
+    `force` replaces a source/<a>/ the instructor changed, and records a new run seed for an
+    assignment the course already has grades of (they were made with the old one)."""
     course_dir = require_course(course_dir)
     config = course_dir / CONFIG_FILE
     check_assignment(kit, assignment)
     if timeout is not None and timeout <= 0:
         raise UsageError("--timeout must be positive")
+    seeds, recorded_timeout = recorded_settings(course_dir)
+    graded_with, graded_limit = graded_settings(course_dir, assignment)
+    if not (course_dir / KIT_CONFIG_FILE).is_file():
+        recorded_timeout = graded_limit     # nnkit_config.py is gone: what grading last used
+    effective_timeout = timeout if timeout is not None else recorded_timeout
     dest = course_dir / "source" / assignment
-    files = _source_files(kit, assignment)
-    if dest.exists() and not force and not _holds_exactly(dest, files):
+    files = _source_files(kit, assignment, effective_timeout)
+    if dest.exists() and not force and not _holds_exactly(dest, files) \
+            and not _holds_exactly(dest, _source_files(kit, assignment, recorded_timeout)):
         raise UsageError(f"{dest} exists and differs from the kit's source: add --force to "
                          "replace it")
-    seeds, recorded_timeout = recorded_settings(course_dir)
-    was_recorded = seed is None and assignment in seeds
+    recorded = seeds.get(assignment, graded_with)
+    graded = has_grades(course_dir, assignment)
+    if seed is not None and recorded is not None and seed != recorded and graded and not force:
+        raise UsageError(f"{assignment} already has grades made with seed {recorded}; seed {seed} "
+                         "gives every student new hidden inputs, so regrading would change their "
+                         "grades: add --force to record it anyway")
+    if seed is None and recorded is None and graded and not force:
+        raise UsageError(f"{assignment} already has grades, but no recorded run seed "
+                         f"({KIT_CONFIG_FILE} and {assignment}'s results lack it): pass the seed "
+                         "it was graded with (--seed K), or add --force to draw a new one")
+    was_recorded = seed is None and recorded is not None
     if seed is None:
-        seed = seeds.get(assignment, new_seed())
+        seed = recorded if recorded is not None else new_seed()
     seeds[assignment] = int(seed)
-    timeout = timeout if timeout is not None else recorded_timeout
 
     if dest.exists():
         shutil.rmtree(dest)
     for rel, data in files.items():
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         (dest / rel).write_bytes(data)
-    (course_dir / KIT_CONFIG_FILE).write_text(kit_config_text(seeds, timeout), encoding="utf-8")
-    text = config.read_text(encoding="utf-8")
-    included = INCLUDE_MARK not in text
-    if included:
-        with config.open("a", encoding="utf-8") as fh:
-            fh.write(INCLUDE_BLOCK)
-    return SetupReport(course_dir, assignment, int(seed), was_recorded, included, sorted(files))
+    (course_dir / KIT_CONFIG_FILE).write_text(kit_config_text(seeds, effective_timeout),
+                                              encoding="utf-8")
+    text, included = with_include_block(config.read_text(encoding="utf-8"))
+    if text != config.read_text(encoding="utf-8"):
+        config.write_text(text, encoding="utf-8")
+    released = (course_dir / "release" / assignment).is_dir()
+    return SetupReport(course_dir, assignment, int(seed), was_recorded, included, sorted(files),
+                       effective_timeout, timeout is not None and timeout != recorded_timeout
+                       and released)
 
 
 def _holds_exactly(folder: Path, files: dict[str, bytes]) -> bool:
@@ -271,16 +374,13 @@ def gradebook_results(db: Path, assignment: str | None = None) -> list[dict]:
                     continue
                 order = _cell_order(Path(db).parent / "source" / a.name)
                 for sub in a.submissions:
-                    tests, answers = [], []
+                    tests, written = [], []
                     for nb in sub.notebooks:
                         for g in sorted(nb.grades, key=lambda g: (order.get(g.name, 1 << 30), g.name)):
                             if g.cell_type != "code":   # a written answer, graded by hand
-                                answers.append({"id": g.name, "max_points": float(g.max_score),
-                                                "points": None if g.manual_score is None
-                                                else float(g.manual_score),
-                                                "status": "awaiting_manual_grading"
-                                                if g.manual_score is None else "graded",
-                                                "answered": True})
+                                written.append(answers.from_gradebook(
+                                    g.name, g.max_score, g.manual_score, g.auto_score,
+                                    bool(g.needs_manual_grade)))
                                 continue
                             tests.append({"id": g.name, "function": g.name.removeprefix("test-"),
                                           "points": float(g.score), "max_points": float(g.max_score),
@@ -292,8 +392,9 @@ def gradebook_results(db: Path, assignment: str | None = None) -> list[dict]:
                                  "score": float(auto[0]), "max_score": float(auto[1]),
                                  "status": "needs_manual_grading" if flagged else "graded",
                                  "tests": tests, "source": "nbgrader",
-                                 "manual": [m for m in answers if m["status"] != "graded"],
-                                 "manual_done": [m for m in answers if m["status"] == "graded"]})
+                                 "manual": [m for m in written if m["status"] != answers.GRADED],
+                                 "manual_done": [m for m in written
+                                                 if m["status"] == answers.GRADED]})
     return sorted(rows, key=lambda r: (r["student"], r["assignment"]))
 
 

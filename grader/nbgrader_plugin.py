@@ -19,8 +19,12 @@ from nbgrader_config.py), in place of nbgrader's `Execute`:
   (its code did not load, ran out of time or memory) gets every grade cell flagged "needs manual
   grading" with the reason in the cell, instead of a silent 0.
 
-An assignment without a recorded seed is not one of the kit's: `SandboxGrade` hands it to
-nbgrader's own `Execute`, so the course's other assignments are graded as before.
+A notebook that is not one of the kit's (no recorded seed, and its grade cells do not say they
+are graded by the kit): `SandboxGrade` hands it to nbgrader's own `Execute`, so the course's other
+assignments are graded as before. A kit notebook without a recorded seed, or any notebook while
+the kit's settings are missing or broken (`settings_error`, set by the block setup adds to
+nbgrader_config.py), is refused: flagged for manual grading, nbgrader exits non-zero, never a
+silent 0.
 
 nbgrader's own SaveAutoGrades, gradebook, formgrader, export and generate_feedback then work
 unchanged. No hidden test, reference or grading code runs in a student kernel: the hidden-test
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from dataclasses import replace
 from pathlib import Path
 
 from nbformat import NotebookNode
@@ -38,7 +43,7 @@ from nbformat.v4 import new_output
 from traitlets import Dict, Float, Int, Unicode
 
 from autograde_tests.contract import Role, SubmissionStatus, cell_role, function_of, grade_id
-from grader import results
+from grader import answers, results
 from grader.errors import UsageError
 from grader.grading import Assignment, grade_notebook
 from grader.limits import grading_limits, grading_memory_ceiling
@@ -91,6 +96,11 @@ class SandboxGrade(NbGraderPreprocessor):
                          "autograde --timeout`); None: the kit's default.").tag(config=True)
     results_dir = Unicode(RESULTS_DIR, help="Folder of the course (relative to its root) that "
                           "receives the results in the grader's format.").tag(config=True)
+    settings_error = Unicode("", help="Set by the block `grader nbgrader setup` adds to "
+                             "nbgrader_config.py when the kit's settings (nnkit_config.py) are "
+                             "missing or broken: every submission is then refused (flagged for "
+                             "manual grading, nbgrader exits non-zero), never scored 0."
+                             ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         try:
@@ -106,7 +116,15 @@ class SandboxGrade(NbGraderPreprocessor):
         ids = resources["nbgrader"]
         assignment_id, student, notebook_id = ids["assignment"], ids["student"], ids["notebook"]
         coursedir = _coursedir(self.config)
+        if self.settings_error:
+            raise NotSetUp(f"the course kit's settings are missing or broken "
+                           f"({self.settings_error}): run `grader nbgrader setup COURSE "
+                           f"--assignment {assignment_id}`")
         seed = self.seeds.get(assignment_id)
+        if seed is None and _is_kit_notebook(nb):
+            # A kit notebook graded in a kernel would score 0 in every grade cell.
+            raise NotSetUp(f"no run seed is recorded for {assignment_id} in the kit's settings: "
+                           f"run `grader nbgrader setup COURSE --assignment {assignment_id}`")
         if seed is None:
             # Not one of the kit's assignments (setup records a seed for each): the course's
             # other assignments keep nbgrader's own execution.
@@ -122,23 +140,38 @@ class SandboxGrade(NbGraderPreprocessor):
                            f"(the kit grades {assignment.notebook_name})")
         submitted = Path(coursedir.format_path(coursedir.submitted_directory, student,
                                                assignment_id)) / f"{notebook_id}.ipynb"
+        assignment = replace(assignment, answer_stubs=self._answer_stubs(assignment))
+        limits = grading_limits(self.timeout)
         with grading_memory_ceiling():
-            result = grade_notebook(submitted, student, assignment, seed,
-                                    grading_limits(self.timeout))
+            result = grade_notebook(submitted, student, assignment, seed, limits)
         out = Path(coursedir.root) / self.results_dir / assignment_id
-        _record(out, result)
+        _record(out, result, limits)
         self.log.info("%s: %g / %g (%s)", student, result["score"], result["max_score"],
                       result["status"])
         nb = annotate(nb, result, assignment.reference)
-        resources[RESOURCE_KEY] = {"status": result["status"], "reason": result["reason"]}
+        resources[RESOURCE_KEY] = {"status": result["status"], "reason": result["reason"],
+                                   "blank_answers": [m["id"] for m in result["manual"]
+                                                     if answers.blank(m)]}
         return nb, resources
+
+    def _answer_stubs(self, assignment: Assignment) -> tuple[str, ...]:
+        """What leaves a written answer blank in this course: its configured text stub and the
+        text nbgrader's release gives each answer cell (grader.answers)."""
+        import nbformat
+
+        cells = nbformat.read(assignment.reference, as_version=4).cells
+        return (answers.nbgrader_stub(self.config),
+                *answers.nbgrader_release_texts(cells, self.config).values())
 
 
 class FlagUngraded(NbGraderPreprocessor):
-    """After SaveAutoGrades: an ungraded submission needs manual grading, never a silent 0."""
+    """After SaveAutoGrades: an ungraded submission needs manual grading, never a silent 0; a
+    blank written answer (grader.answers) is scored 0, with nothing left to grade by hand."""
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources.get(RESOURCE_KEY)
+        if info is not None and info.get("blank_answers"):
+            score_blank_answers(resources, info["blank_answers"])
         if info is None or info["status"] == SubmissionStatus.GRADED.value:
             return nb, resources
         flag_needs_manual_grading(resources)
@@ -159,6 +192,31 @@ def flag_needs_manual_grading(resources: dict) -> None:
                 grade.auto_score = None
                 grade.needs_manual_grade = True
         gb.db.commit()
+
+
+def score_blank_answers(resources: dict, ids: list[str]) -> None:
+    """The written answers `ids` of the submission in `resources` are blank: 0 points, nothing to
+    grade by hand (a score the instructor gave by hand is kept)."""
+    from nbgrader.api import Gradebook
+
+    who = resources["nbgrader"]
+    with Gradebook(who["db_url"]) as gb:
+        notebook = gb.find_submission_notebook(who["notebook"], who["assignment"], who["student"])
+        for grade in notebook.grades:
+            if grade.name in ids and grade.manual_score is None:
+                grade.auto_score = 0.0
+                grade.needs_manual_grade = False
+        gb.db.commit()
+
+
+#: What every hidden-test cell of a kit notebook says when it runs in a kernel.
+KIT_MARK = "grader nbgrader setup"
+
+
+def _is_kit_notebook(nb: NotebookNode) -> bool:
+    """A notebook of one of the kit's assignments: its grade cells say they are graded by the
+    kit (their hidden part, which nbgrader restores before autograding)."""
+    return any(cell_role(c) is Role.TEST and KIT_MARK in (c.get("source") or "") for c in nb.cells)
 
 
 def _coursedir(config):
@@ -190,17 +248,17 @@ def _assignment(source: Path) -> Assignment:
     return _assignment_cached(source.resolve(), stamp)
 
 
-def _record(out: Path, result: dict) -> None:
-    """The result and its feedback in the grader's own layout (see grader.results)."""
+def _record(out: Path, result: dict, limits) -> None:
+    """The result and its feedback in the grader's own layout (see grader.results), and the
+    run's record (results.run_record, as `grader autograde` writes it)."""
     results.write_json_atomic(results.result_path(out, result["student"], result["assignment"]),
                               result)
     results.write_feedback(out, result)
     run_file = out / results.RUN_FILE
-    run = results.read_json(run_file) or {}
-    if run.get("seed") != result["seed"]:
-        results.write_json_atomic(run_file, {"assignment": result["assignment"],
-                                             "seed": result["seed"], "graded_by": "nbgrader",
-                                             "grader_version": result["grader_version"]})
+    run = results.run_record(result["assignment"], result["seed"], "nbgrader",
+                             call_cpu=limits.call_cpu, total_cpu=limits.total_cpu)
+    if results.read_json(run_file) != run:
+        results.write_json_atomic(run_file, run)
 
 
 def annotate(nb: NotebookNode, result: dict, source_notebook: Path) -> NotebookNode:

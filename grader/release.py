@@ -143,17 +143,18 @@ def read_tree(folder: Path) -> dict[str, bytes]:
             if p.is_file() and not is_interpreter_cache(p.relative_to(folder))}
 
 
-def support_files(course: Course, name: str) -> dict[str, bytes]:
+def support_files(course: Course, name: str, call_cpu: float | None = None) -> dict[str, bytes]:
     """The student support files of assignment `name`: the toy2d loader as one module, every
     dataset file, the students' local check runner (grader/student_check.py made
     self-contained, with the assignment's released checks, as check.py), and the README.md and
-    requirements.txt of grader/student_readme.py."""
+    requirements.txt of grader/student_readme.py (its time limit per call: `call_cpu`, default
+    the kit's)."""
     from grader.student_readme import readme, requirements
 
     source = course.solution_notebook(name)
     files = {"toy2d.py": (course.datasets / "__init__.py").read_bytes(),
              "check.py": check_script(source),
-             "README.md": readme(name, source, source.name).encode("utf-8"),
+             "README.md": readme(name, source, source.name, call_cpu).encode("utf-8"),
              "requirements.txt": requirements().encode("utf-8")}
     datasets = sorted((course.datasets / "data").glob("*.npz"))
     if not datasets:

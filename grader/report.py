@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from autograde_tests.contract import RUN_PROBLEM_STATUSES
-from grader import report_plots, results
+from grader import answers, report_plots, results
 from grader.errors import UsageError
 
 REPORT_FILE = "report.html"
@@ -293,21 +293,21 @@ def render(summary: ClassSummary, pngs: dict[str, bytes]) -> str:
     parts.append(_table(["student", "where", "status", "message"], rows,
                         empty="no submission timed out or crashed"))
 
-    awaiting = [r for r in summary.results if r.get("manual")]
+    awaiting = [r for r in summary.results if answers.awaiting(r)]
+    blank = sum(answers.blank(m) for r in summary.results for m in r.get("manual") or [])
     if awaiting:
-        ids = list(dict.fromkeys(m["id"] for r in awaiting for m in r["manual"]))
-        blank = sum(not m["answered"] for r in awaiting for m in r["manual"])
+        ids = list(dict.fromkeys(m["id"] for r in awaiting for m in answers.awaiting(r)))
         parts.append("<h2>Awaiting manual grading</h2>")
         parts.append(f"<p>{len(awaiting)} submissions have written answers to grade by hand "
-                     f"({_e(', '.join(ids))}; {_e(_num(results.manual_points(awaiting[0])))} points "
-                     f"each, not part of the scores above); {blank} of those answers are empty. "
-                     "Grade them in nbgrader's formgrader.</p>")
+                     f"({_e(', '.join(ids))}; {_e(_num(sum(map(results.manual_points, awaiting))))} "
+                     f"points in all, not part of the scores above); {blank} answers were left "
+                     "blank and count 0. Grade them in nbgrader's formgrader.</p>")
 
     parts.append("<h2>Students</h2>")
     rows = []
     for r in sorted(summary.results, key=lambda r: r["student"]):
         failed = sum(t["status"] != "passed" for t in r["tests"])
-        manual = r.get("manual") or []
+        manual = answers.awaiting(r)
         rows.append([f'<a href="#{student_anchor(r["student"])}">{_e(r["student"])}</a>',
                      f'<span class="status-{_e(r["status"])}">{_e(r["status"])}</span>',
                      f'{_e(_num(r["score"]))} / {_e(_num(r["max_score"]))}', str(failed),

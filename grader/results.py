@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from autograde_tests.contract import SUBMISSION_STATUSES
+from grader import answers
 
 #: Statuses of a whole submission (the contract's).
 STATUSES = SUBMISSION_STATUSES
@@ -47,6 +48,17 @@ def student_folder(student: str) -> str:
     if usable_id(student):
         return student
     return "_id-" + hashlib.sha256(student.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def run_record(assignment: str, seed: int, graded_by: str, **settings: Any) -> dict:
+    """What run.json holds on every grading path (`grader autograde`, nbgrader through the
+    kit): the assignment, the run seed, who graded, the grader's version, the sandbox's isolation
+    mode, the NumPy and Python versions of grading, and the path's own settings (limits, jobs)."""
+    from grader import __version__, numpy_version, sandbox
+
+    return {"assignment": assignment, "seed": seed, "graded_by": graded_by,
+            "grader_version": __version__, "isolation": sandbox.isolation_mode(),
+            "environment": numpy_version.grading_environment(), **settings}
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -213,9 +225,10 @@ def feedback_markdown(r: dict) -> str:
     if manual:
         lines += ([""] if lines[-1] else []) + [
             "## Written answers", "",
-            f"Graded by hand, not part of the score above ({_num(manual_points(r))} points more):", ""]
+            f"Graded by hand, not part of the score above ({_num(manual_points(r))} points "
+            "still to grade):", ""]
         lines += [f"- **{m['id']}** — {_num(m['max_points'])} points — "
-                  + ("awaiting manual grading" if m["answered"] else "no answer written")
+                  + ("no answer written: 0 points" if answers.blank(m) else "awaiting manual grading")
                   for m in manual]
     lines += ["", "Demo cells (training and plots) are not run when your notebook is graded.",
               # Never the run seed: with the public grader code it would give away every hidden
@@ -225,8 +238,9 @@ def feedback_markdown(r: dict) -> str:
 
 
 def manual_points(r: dict) -> float:
-    """Points of the written answers that await manual grading (not in `score`/`max_score`)."""
-    return float(sum(m["max_points"] for m in r.get("manual") or []))
+    """Points of the written answers that await manual grading (not in `score`/`max_score`); a
+    blank answer awaits nothing (grader.answers)."""
+    return answers.awaiting_points(r)
 
 
 def cell_report(r: dict, function: str) -> str:

@@ -18,12 +18,14 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from autograde_tests.contract import Role, cell_role, cell_source, grade_id, graded_role
+from grader import answers
 
 #: Largest notebook file accepted; anything bigger is `invalid` without being parsed.
 MAX_NOTEBOOK_BYTES = 20 << 20
@@ -41,6 +43,7 @@ class ReleaseCells:
     setup_sources: tuple[tuple[str, str], ...]  # (grade_id, source) of every setup cell
     roles: dict[str, Role]  # grade_id -> role of the released cell
     answers: tuple[tuple[str, float], ...] = ()  # (grade_id, points) of every written answer
+    answer_texts: tuple[tuple[str, str], ...] = ()  # (grade_id, text) of every written answer
 
     @classmethod
     def from_notebook(cls, path: Path) -> ReleaseCells:
@@ -50,7 +53,7 @@ class ReleaseCells:
     @classmethod
     def of(cls, nb: nbformat.NotebookNode) -> ReleaseCells:
         """From a notebook already read (release or source)."""
-        setup, roles, answers = [], {}, []
+        setup, roles, worth, texts = [], {}, [], []
         for cell in nb.cells:
             gid = grade_id(cell)
             if gid is None:
@@ -59,8 +62,9 @@ class ReleaseCells:
             if roles[gid] is Role.SETUP:
                 setup.append((gid, cell.source))
             elif roles[gid] is Role.ANSWER:
-                answers.append((gid, float(cell.metadata["nbgrader"].get("points", 0))))
-        return cls(tuple(setup), roles, tuple(answers))
+                worth.append((gid, float(cell.metadata["nbgrader"].get("points", 0))))
+                texts.append((gid, cell.source))
+        return cls(tuple(setup), roles, tuple(worth), tuple(texts))
 
     def role_of(self, cell) -> Role:
         """The role a submitted cell has when graded (contract.graded_role, as in check.py)."""
@@ -109,10 +113,10 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def written_answers(path: Path, release: ReleaseCells) -> list[dict]:
+def written_answers(path: Path, release: ReleaseCells, stubs: Iterable[str] = ()) -> list[dict]:
     """The written answers of a submission, graded by hand: per answer cell of the release its
-    id, points and whether the student wrote anything (the cell is there and differs from the
-    released placeholder)."""
+    entry (grader.answers: awaiting a person, or blank: missing, empty, a stub in `stubs` or
+    nbgrader's, or unchanged from the release)."""
     try:
         nb = read_notebook(path)
     except InvalidSubmission:
@@ -124,13 +128,10 @@ def written_answers(path: Path, release: ReleaseCells) -> list[dict]:
         if gid is not None and release.roles.get(gid) is Role.ANSWER \
                 and cell.get("cell_type") == "markdown":
             texts[gid] = (cell_source(cell) or "").strip()
-    return [{"id": gid, "max_points": points, "status": "awaiting_manual_grading",
-             "answered": bool(texts.get(gid)) and texts.get(gid) != ANSWER_PLACEHOLDER}
+    released = dict(release.answer_texts)
+    return [answers.entry(gid, points, texts.get(gid),
+                          [*stubs, answers.released_text(released.get(gid, "")) or ""])
             for gid, points in release.answers]
-
-
-#: What nbgrader puts in a written-answer cell of the release.
-ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
 
 
 def code_to_run(path: Path, release: ReleaseCells) -> list[tuple[str, str]]:

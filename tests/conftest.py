@@ -9,21 +9,31 @@ from pathlib import Path
 
 import pytest
 
+from grader import paths
 from grader.cli import main
 from grader.paths import ROOT_ENV, Course
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _no_course_override(monkeypatch):
+    """No test finds the course through $NNKIT_COURSE_ROOT (a developer's shell may set it): the
+    kit's own course is the checkout the tests run in, found as every command finds it."""
+    monkeypatch.delenv(ROOT_ENV, raising=False)
+
+
 @pytest.fixture
 def course_copy(tmp_path, monkeypatch):
-    """A temporary copy of the course that `grader` serves through $NNKIT_COURSE_ROOT."""
+    """A temporary copy of the course, which `grader` serves as the checkout at or above the
+    working directory (the test runs inside it)."""
     root = tmp_path / "course"
     for folder in ("solutions", "datasets", "autograde_tests", "assignments"):
         shutil.copytree(ROOT / folder, root / folder,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    monkeypatch.setenv(ROOT_ENV, str(root))
     monkeypatch.chdir(root)
+    the_course = paths.course()
+    assert the_course.root == root.resolve() and the_course.origin == paths.FROM_CHECKOUT
     return Course(root)
 
 

@@ -166,6 +166,12 @@ def test_result_files_and_csv(graded):
     report = results.cell_report(r, "relu_backward")
     assert str(SEED) not in report and "seed" not in report.lower()
     assert "results:" in proc.stdout and "perfect" in proc.stdout
+    # Graded with 3 s per call while the release tells students 10 s: the instructor is told.
+    assert f"graded with 3 s of CPU per call, but the release of {ASSIGNMENT} tells students " \
+           "10 s" in proc.stdout
+    run = json.loads((out / results.RUN_FILE).read_text())
+    assert run["graded_by"] == "grader autograde" and run["isolation"] and run["call_cpu"] == 3
+    assert run["environment"] == r["environment"] and set(run["environment"]) == {"numpy", "python"}
 
 
 def test_same_seed_same_results_whatever_jobs(klass, graded, tmp_path):

@@ -8,6 +8,7 @@ import csv
 import json
 import shutil
 
+import lms_rules
 import pytest
 
 from grader import course_book, course_file, results
@@ -112,29 +113,107 @@ def test_students_who_fell_behind(runs, tmp_path):
     assert any(r.startswith("total ") and r.endswith("< 60%") for r in behind["bob"])
 
 
-def test_moodle_export(runs, tmp_path):
-    out = tmp_path / "course"
-    assert _collect(runs, out) == 0
-    head, *rows = _csv(out / "moodle-grades.csv")
-    assert head == ["Username", "Email address", "A1 network", "A2 training"]
-    by_user = {r[0]: r for r in rows}
-    assert by_user["ada"] == ["ada", "ada@uni.example", "90", "50"]
-    assert by_user["dan"][2:] == ["", ""]          # missing: no grade, the LMS keeps its own
-    assert by_user["cy"][2] == "0"                 # failed to run: a zero, said so in the table
-    assert "'=cmd|evil" in by_user
+def _moodle_site() -> lms_rules.MoodleSite:
+    """A default Moodle course of the roster's students: grade items of maximum 100."""
+    return lms_rules.MoodleSite(users={"username": {"ada", "bob", "cy", "dan", "eve"}},
+                                item_max={"A1 network": 100.0, "A2 training": 100.0})
 
 
-def test_canvas_export(runs, tmp_path):
+def test_moodle_files_import_on_a_default_site(runs, tmp_path, capsys):
+    """Percentages of each assignment's points (lms_max 100): 90 of 108 points is 83.33. The
+    student who submitted nothing is left out (an empty cell would clear the grade Moodle holds),
+    the one who is not on the roster too (Moodle would refuse the whole file)."""
     out = tmp_path / "course"
     assert _collect(runs, out) == 0
-    head, points, *rows = _csv(out / "canvas-grades.csv")
-    assert head == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "A1 network",
-                    "A2 training (77)"]
-    assert points == ["Points Possible", "", "", "", "", "108", "50"]
-    ada = next(r for r in rows if r[0] == "Ada L")
-    assert ada == ["Ada L", "11", "", "ada1", "S1", "90", "50"]
-    bob = next(r for r in rows if r[0] == "Bob")
-    assert bob[3] == "bob"                         # SIS Login ID defaults to the kit's id
+    assert "not on the roster, left out of the Moodle and Canvas files: =cmd|evil" in \
+        capsys.readouterr().err
+    head, *rows = _csv(out / f"moodle-{A}.csv")
+    assert head == ["Username", "Email address", "A1 network"]
+    assert {r[0]: r[2] for r in rows} == {"ada": "83.33", "bob": "0", "cy": "0"}
+    site = _moodle_site()
+    site.grades[("dan", "A1 network")] = 55.0           # entered by hand in Moodle earlier
+    after = lms_rules.moodle_import(out / f"moodle-{A}.csv", site, "Username", "username",
+                                    {"A1 network": "A1 network"})
+    assert after[("ada", "A1 network")] == 83.33 and after[("dan", "A1 network")] == 55.0
+    after = lms_rules.moodle_import(out / f"moodle-{B}.csv", _moodle_site(), "Username",
+                                    "username", {"A2 training": "A2 training"})
+    assert after == {("ada", "A2 training"): 100.0, ("bob", "A2 training"): 50.0}
+    assert not (out / f"moodle-{C}.csv").exists()        # nobody has a result yet
+
+
+def test_the_moodle_rules_catch_what_the_old_files_did(tmp_path):
+    """The validators are not vacuous: the files the kit used to write (points above 100, an
+    empty cell, an unknown user) are refused or lose grades."""
+    bad = tmp_path / "bad.csv"
+    site = _moodle_site()
+    site.grades = {("dan", "A1 network"): 55.0}
+    for text, error in [("Username,A1 network\nada,108\n", lms_rules.ImportRefused),
+                        ("Username,A1 network\ndan,\n", AssertionError),
+                        ("Username,A1 network\nzed,50\n", lms_rules.ImportRefused),
+                        ("Username,A1 network\nada,ninety\n", lms_rules.ImportRefused)]:
+        bad.write_text(text)
+        with pytest.raises(error):
+            lms_rules.moodle_import(bad, site, "Username", "username", {"A1 network": "A1 network"})
+    site.item_max["A1 network"] = 50.0
+    bad.write_text("Username,A1 network\nada,80\n")
+    with pytest.raises(AssertionError, match="clamped"):
+        lms_rules.moodle_import(bad, site, "Username", "username", {"A1 network": "A1 network"})
+
+
+def _canvas_course() -> lms_rules.CanvasCourse:
+    """The Canvas course of the roster's students, with assignment 77 worth 100 points."""
+    students = [{"id": str(i), "sis_user_id": "", "sis_login_id": login, "name": name}
+                for i, login, name in [(11, "ada1", "Ada L"), (12, "bob", "Bob"), (13, "cy", "Cy"),
+                                       (14, "dan", "Dan"), (15, "eve", "Eve")]]
+    return lms_rules.CanvasCourse(students, {"77": 100.0})
+
+
+def test_the_canvas_rules_catch_blank_cells_and_strangers(tmp_path):
+    bad = tmp_path / "bad.csv"
+    head = "Student,ID,SIS User ID,SIS Login ID,Section,A2 training (77)\n"
+    canvas = _canvas_course()
+    canvas.scores[("14", "77")] = 40.0
+    for text in ("Dan,14,,dan,S2,\n", "Zed,99,,zed,S9,10\n",
+                 "Points Possible,,,,,108\nAda L,11,,ada1,S1,90\n"):
+        bad.write_text(head + text)
+        with pytest.raises(AssertionError):
+            lms_rules.canvas_import(bad, canvas)
+    bad.write_text("Name,Points\nAda,1\n")
+    with pytest.raises(lms_rules.ImportRefused):
+        lms_rules.canvas_import(bad, canvas)
+
+
+def test_canvas_file_imports_into_the_assignment_of_its_id(runs, tmp_path):
+    out = tmp_path / "course"
+    assert _collect(runs, out) == 0
+    head, points, *rows = _csv(out / f"canvas-{B}.csv")
+    assert head == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "A2 training (77)"]
+    assert points == ["Points Possible", "", "", "", "", "100"]
+    assert rows[0] == ["Ada L", "11", "", "ada1", "S1", "100"]
+    canvas = _canvas_course()
+    canvas.scores[("14", "77")] = 40.0                  # dan has no result: Canvas keeps his 40
+    after = lms_rules.canvas_import(out / f"canvas-{B}.csv", canvas)
+    assert after == {("11", "77"): 100.0, ("12", "77"): 50.0, ("14", "77"): 40.0}
+    head, *_ = _csv(out / f"canvas-{A}.csv")
+    assert head[-1] == "A1 network"   # no canvas_id: Canvas would create a new assignment
+    with pytest.raises(AssertionError, match="create a new one"):
+        lms_rules.canvas_import(out / f"canvas-{A}.csv", _canvas_course())
+
+
+def test_lms_max_scales_and_a_maximum_above_100_is_a_warning(course, runs, tmp_path, capsys):
+    settings = json.loads((course.solutions / "course.json").read_text())
+    settings["assignments"][A]["lms_max"] = 20
+    settings["assignments"][B]["lms_max"] = 150
+    (course.solutions / "course.json").write_text(json.dumps(settings))
+    out = tmp_path / "course"
+    assert _collect(runs, out) == 0
+    assert "lms_max 150 is above 100: a default Moodle site refuses" in capsys.readouterr().err
+    assert {r[0]: r[-1] for r in _csv(out / f"moodle-{A}.csv")[1:]}["ada"] == "16.67"   # 90/108*20
+    assert _csv(out / f"canvas-{B}.csv")[1][-1] == "150"
+    site = _moodle_site()
+    with pytest.raises(lms_rules.ImportRefused, match="larger than the allowed"):
+        lms_rules.moodle_import(out / f"moodle-{B}.csv", site, "Username", "username",
+                                {"A2 training": "A2 training"})
 
 
 def test_course_page(runs, tmp_path):

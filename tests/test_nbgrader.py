@@ -30,10 +30,10 @@ from inprocess import InProcessStudent  # noqa: E402
 
 from autograde_tests import engine, reference  # noqa: E402
 from autograde_tests.contract import Role, cell_role, function_of, grade_id  # noqa: E402
-from grader import course_book, example_class, nbgrader_course, results  # noqa: E402
+from grader import course_book, example_class, nbgrader_course, numpy_version, results  # noqa: E402
 from grader.classgen import make_submission, reference_answers, write_submission  # noqa: E402
 from grader.cli import main  # noqa: E402
-from grader.nbgrader_plugin import RESULTS_DIR  # noqa: E402
+from grader.nbgrader_plugin import AUTOGRADE_PREPROCESSORS, RESULTS_DIR  # noqa: E402
 from grader.paths import course  # noqa: E402
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
@@ -47,7 +47,11 @@ SEED, TIMEOUT = EXPECTED["seed"], EXPECTED["timeout"]
 TOTAL = engine.total_points(ASSIGNMENT)
 POINTS = {c.id: c.points for c in engine.all_checks(ASSIGNMENT)}
 MUTANTS = Path(__file__).with_name("mutants") / ASSIGNMENT
-INSTRUCTOR_LINE = 'c.Exchange.timezone = "Europe/Berlin"  # the instructor\'s own setting'
+#: The course's own written-answer stub (nbgrader's ClearSolutions.text_stub): an answer that
+#: still holds it is blank, on every path.
+COURSE_STUB = "Write your answer here, in a few sentences."
+INSTRUCTOR_LINE = ('c.Exchange.timezone = "Europe/Berlin"  # the instructor\'s own setting\n'
+                   f'c.ClearSolutions.text_stub = "{COURSE_STUB}"')
 BIN = Path(sys.executable).parent
 
 
@@ -85,6 +89,11 @@ STUB_TWIN = "hal_stubs"
 LOAD_FAILS = "load_fails"
 DELETED = "deleted_test_cell"
 DELETED_CELL = "test-relu_backward"
+#: A perfect notebook whose written answers still hold the course's stub (hostile to the old
+#: "answered" test, which knew only nbgrader's default stub), and its honest twin, whose answers
+#: start with the stub and go on with an answer.
+COURSE_STUB_ANSWERS = "course_stub_answers"
+STUB_THEN_ANSWER = "stub_then_answer"
 
 
 def _nbgrader(course_dir: Path, *args: str, env: dict | None = None, check: bool = True):
@@ -113,6 +122,13 @@ def _write_class(root: Path) -> list[str]:
     nb = make_submission(release_nb, answers)
     nb.cells = [c for c in nb.cells if grade_id(c) != DELETED_CELL]
     write_submission(root, DELETED, ASSIGNMENT, NOTEBOOK, nb)
+    for student, text in ((COURSE_STUB_ANSWERS, f"  {COURSE_STUB}\n"),
+                          (STUB_THEN_ANSWER, f"{COURSE_STUB}\nThe gradient is 0 there.")):
+        nb = make_submission(release_nb, answers)
+        for cell in nb.cells:
+            if cell_role(cell) is Role.ANSWER:
+                cell.source = text
+        write_submission(root, student, ASSIGNMENT, NOTEBOOK, nb)
     return sorted(p.name for p in root.iterdir())
 
 
@@ -159,7 +175,34 @@ def _per_cell(result: dict) -> dict[str, float]:
 def test_every_student_is_graded_by_both_paths(graded):
     assert set(_gradebook(graded["root"])) == set(graded["students"])
     assert set(_grader(graded["out"])) == set(graded["students"])
-    assert len(graded["students"]) >= 16 + 24 + len(ODD_RETURNS) + len(CHEATS) + 2
+    assert len(graded["students"]) >= 16 + 24 + len(ODD_RETURNS) + len(CHEATS) + 4
+
+
+def _answers(result: dict) -> dict[str, str]:
+    return {m["id"]: m["status"] for m in [*result["manual"], *(result.get("manual_done") or [])]}
+
+
+def test_blank_written_answers_count_zero_on_every_path(graded, tmp_path):
+    """An answer that still holds the course's configured stub (or nbgrader's) is blank: 0 points,
+    nothing awaiting, on the grader's path, nbgrader's gradebook and the course table; the twin
+    that goes on after the stub awaits a person."""
+    book, mine = _gradebook(graded["root"]), _grader(graded["out"])
+    theirs = _grader(graded["root"] / RESULTS_DIR / ASSIGNMENT)
+    for student, status in ((COURSE_STUB_ANSWERS, "blank"), (STUB_TWIN, "blank"),
+                            (STUB_THEN_ANSWER, "awaiting_manual_grading"),
+                            ("ada_perfect", "awaiting_manual_grading")):
+        for where, rows in (("gradebook", book), ("grader", mine), ("nbgrader results", theirs)):
+            found = _answers(rows[student])
+            assert found and set(found.values()) == {status}, (where, student, found)
+        assert results.manual_points(mine[student]) == (0 if status == "blank" else
+                                                        results.manual_points(mine["ada_perfect"]))
+    out = tmp_path / "course"
+    assert main(["collect", "--gradebook", str(graded["root"] / "gradebook.db"), "--out", str(out),
+                 "--assignment", ASSIGNMENT]) == 0
+    table = course_book.load(out)["students"]
+    assert table[COURSE_STUB_ANSWERS]["provisional"] is False
+    assert table[COURSE_STUB_ANSWERS]["assignments"][ASSIGNMENT]["awaiting"] == 0
+    assert table[STUB_THEN_ANSWER]["provisional"] is True and table["ada_perfect"]["provisional"]
 
 
 def test_totals_and_grade_cells_equal_grader_autograde(graded):
@@ -278,17 +321,30 @@ def test_setup_again_keeps_the_config_and_refuses_to_overwrite_the_source(graded
 
 
 def test_the_release_is_complete(graded):
+    """The course's release is the kit's, but for what the course configured: the time limit it
+    grades with (README and notebook say it) and its written-answer stub."""
+    from grader.student_readme import readme, state_call_limit, stated_call_limits
+
     released = graded["root"] / "release" / ASSIGNMENT
     mine = {p.relative_to(released).as_posix() for p in released.rglob("*") if p.is_file()}
     kit = {p.relative_to(RELEASE).as_posix() for p in RELEASE.rglob("*")
            if p.is_file() and "__pycache__" not in p.parts}
     assert mine == kit
-    for rel in kit - {NOTEBOOK}:
+    for rel in kit - {NOTEBOOK, "README.md"}:
         assert (released / rel).read_bytes() == (RELEASE / rel).read_bytes(), rel
+    source = KIT.solution_notebook(ASSIGNMENT)
+    assert (released / "README.md").read_text() == readme(ASSIGNMENT, source, NOTEBOOK, TIMEOUT)
+    assert stated_call_limits((released / "README.md").read_text()) == [TIMEOUT]
     # The notebook is the kit's, after the header of the instructor's config.
     ours = nbformat.read(released / NOTEBOOK, as_version=4).cells
-    theirs = nbformat.read(RELEASE / NOTEBOOK, as_version=4).cells
-    assert [c.source for c in ours[-len(theirs):]] == [c.source for c in theirs]
+    theirs = nbformat.read(RELEASE / NOTEBOOK, as_version=4).cells[:]
+    stated = [x for c in ours for x in stated_call_limits(c.source)]
+    assert stated == [TIMEOUT], "the notebook states the limit the course grades with"
+    for a, b in zip(ours[-len(theirs):], theirs, strict=True):
+        if cell_role(b) is Role.ANSWER:
+            assert (a.source, b.source) == (COURSE_STUB, "YOUR ANSWER HERE")
+        else:
+            assert a.source == state_call_limit(b.source, TIMEOUT)[0]
 
 
 def test_feedback_holds_no_hidden_test_source(graded):
@@ -390,46 +446,97 @@ def test_the_course_gradebook_from_nbgraders_gradebook(graded_second, tmp_path, 
         assert entry["status"] == "graded" and entry["points"] == engine.total_points(name)
         assert entry["awaiting"] > 0   # written answers, not graded by hand yet
     assert ada["provisional"] is True
-    assert (out / "moodle-grades.csv").is_file() and (out / "course.html").is_file()
+    assert (out / f"moodle-{ASSIGNMENT}.csv").is_file() and (out / "course.html").is_file()
 
 
-# ------------------------------------------------------------------------------ install story
-
-def test_a_regular_install_grades_without_the_checkout(graded, tmp_path):
-    """The kit installed as a wheel (not editable), run from the course: a perfect notebook
-    still scores 100, and grading imports nothing from the checkout."""
-    src, target = tmp_path / "src", tmp_path / "site"
-    for part in ("grader", "autograde_tests", "datasets"):
-        shutil.copytree(KIT.root / part, src / part, ignore=shutil.ignore_patterns("__pycache__"))
-    for part in ("pyproject.toml", "README.md"):
-        shutil.copyfile(KIT.root / part, src / part)
-    build = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
-                            str(target), str(src)], capture_output=True, text=True)
-    assert build.returncode == 0, build.stderr[-2000:]
-    assert not (target / "__editable__.nnkit-0.1.0.pth").exists()
-    env = {**os.environ, "PYTHONPATH": str(target), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    env.pop("NNKIT_COURSE_ROOT", None)
-    where = subprocess.run([sys.executable, "-c", "import grader, autograde_tests; "
-                            "print(grader.__file__); print(autograde_tests.__file__)"],
-                           cwd=graded["root"], env=env, capture_output=True, text=True, check=True)
-    assert all(line.startswith(str(target)) for line in where.stdout.split()), where.stdout
-    _nbgrader(graded["root"], "autograde", ASSIGNMENT, "--student", "ada_perfect", "--force", env=env)
-    assert _gradebook(graded["root"])["ada_perfect"]["score"] == TOTAL
-
+# ------------------------------------------------------------------------------ failures of the course
 
 def test_a_missing_reference_is_one_clear_error_never_zeros(graded, tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(graded["root"], root, ignore=shutil.ignore_patterns("feedback", "autograded"))
-    config = (root / "nbgrader_config.py").read_text()
-    (root / "nbgrader_config.py").write_text(config.replace(str(graded["root"]), str(root)))
+    root = _course_copy(graded, tmp_path)
     (root / "source" / ASSIGNMENT / "hyperparameters.json").unlink()
-    shutil.copytree(root / "submitted" / "ada_perfect", root / "submitted" / "newcomer")
     proc = _nbgrader(root, "autograde", ASSIGNMENT, "--student", "newcomer", check=False)
     assert proc.returncode != 0
     assert "reference solution not found" in proc.stdout + proc.stderr
     book = _gradebook(root)["newcomer"]
     assert book["status"] == "needs_manual_grading"
     assert all(t["needs_manual_grade"] for t in book["tests"])
+
+
+def _course_copy(graded, tmp_path) -> Path:
+    root = tmp_path / "course"
+    shutil.copytree(graded["root"], root, ignore=shutil.ignore_patterns("feedback", "autograded"))
+    config = (root / "nbgrader_config.py").read_text()
+    (root / "nbgrader_config.py").write_text(config.replace(str(graded["root"]), str(root)))
+    shutil.copytree(root / "submitted" / "ada_perfect", root / "submitted" / "newcomer")
+    return root
+
+
+#: Ways the kit's settings go missing or break, each: what is done to nnkit_config.py.
+BROKEN_SETTINGS = {
+    "deleted": None,
+    "syntax error": "c.SandboxGrade.seeds = {\n",
+    "no seed for the assignment": "c = get_config()\nc.Autograde.autograde_preprocessors = "
+                                  f"{AUTOGRADE_PREPROCESSORS!r}\n"
+                                  "c.SandboxGrade.seeds = {'another': 1}\n",
+    "kit step removed": "c = get_config()\nc.Autograde.autograde_preprocessors = "
+                        "['nbgrader.preprocessors.Execute', 'nbgrader.preprocessors.SaveAutoGrades']\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(BROKEN_SETTINGS))
+def test_missing_or_broken_kit_settings_never_give_silent_zeros(graded, tmp_path, how):
+    """nbgrader with the kit's settings gone or broken refuses to grade the kit's notebook: a
+    non-zero exit, no score, every grade cell flagged for manual grading, and a line that says what
+    to run. (Its honest twin, the same notebook with the settings intact, is ada_perfect: 100.)"""
+    assert _gradebook(graded["root"])["ada_perfect"]["score"] == TOTAL
+    root = _course_copy(graded, tmp_path)
+    settings = root / nbgrader_course.KIT_CONFIG_FILE
+    if BROKEN_SETTINGS[how] is None:
+        settings.unlink()
+    else:
+        settings.write_text(BROKEN_SETTINGS[how])
+    proc = _nbgrader(root, "autograde", ASSIGNMENT, "--student", "newcomer", check=False)
+    assert proc.returncode != 0
+    assert "grader nbgrader setup" in proc.stdout + proc.stderr
+    book = _gradebook(root)["newcomer"]
+    assert book["status"] == "needs_manual_grading" and book["score"] == 0
+    assert all(t["needs_manual_grade"] and t["points"] == 0 for t in book["tests"])
+    assert not results.result_path(root / RESULTS_DIR / ASSIGNMENT, "newcomer", ASSIGNMENT).exists()
+
+
+def test_a_new_seed_on_a_graded_course_needs_force_and_setup_recovers_the_seed(graded, tmp_path,
+                                                                              capsys):
+    root = _course_copy(graded, tmp_path)
+    argv = ["nbgrader", "setup", str(root), "--assignment", ASSIGNMENT]
+    assert main([*argv, "--seed", str(SEED + 1)]) == 2
+    err = capsys.readouterr().err
+    assert f"already has grades made with seed {SEED}" in err and "--force" in err
+    (root / nbgrader_course.KIT_CONFIG_FILE).unlink()       # lost: setup finds the seed again
+    assert main(argv) == 0
+    assert nbgrader_course.recorded_settings(root)[0][ASSIGNMENT] == SEED
+    assert main([*argv, "--seed", str(SEED + 1), "--force"]) == 0
+    assert nbgrader_course.recorded_settings(root)[0][ASSIGNMENT] == SEED + 1
+
+
+def test_a_new_time_limit_changes_what_students_read(graded, tmp_path, capsys):
+    from grader.student_readme import stated_call_limits
+
+    root = _course_copy(graded, tmp_path)
+    assert main(["nbgrader", "setup", str(root), "--assignment", ASSIGNMENT, "--timeout", "7"]) == 0
+    assert "release the assignment again" in capsys.readouterr().out
+    source = root / "source" / ASSIGNMENT
+    assert stated_call_limits((source / "README.md").read_text()) == [7]
+    assert stated_call_limits((source / NOTEBOOK).read_text()) == [7]
+    assert nbgrader_course.recorded_settings(root)[1] == 7
+
+
+def test_run_json_says_how_nbgrader_graded(graded):
+    mine = json.loads((graded["out"] / results.RUN_FILE).read_text())
+    theirs = json.loads((graded["root"] / RESULTS_DIR / ASSIGNMENT / results.RUN_FILE).read_text())
+    assert theirs["graded_by"] == "nbgrader" and mine["graded_by"] == "grader autograde"
+    for key in ("seed", "isolation", "environment", "grader_version", "call_cpu", "total_cpu"):
+        assert theirs[key] == mine[key], key
+    assert theirs["environment"]["numpy"].startswith(numpy_version.course_minor() + ".")
 
 
 def test_setup_needs_an_nbgrader_course(tmp_path, capsys):
@@ -444,3 +551,13 @@ def test_the_recorded_settings_are_read_back(tmp_path):
         nbgrader_course.kit_config_text({"a": 1, "b": 2}, 4.5))
     assert nbgrader_course.recorded_settings(tmp_path) == ({"a": 1, "b": 2}, 4.5)
     assert json.loads(json.dumps(nbgrader_course.recorded_settings(tmp_path / "none"))) == [{}, None]
+
+
+def test_the_include_block_is_added_once_and_an_older_one_is_replaced():
+    mine = 'c = get_config()\nc.Exchange.timezone = "UTC"\n'
+    once, added = nbgrader_course.with_include_block(mine)
+    assert added and once.startswith(mine) and once.count(nbgrader_course.INCLUDE_MARK) == 1
+    assert nbgrader_course.with_include_block(once) == (once, False)
+    older = once.replace("refuses to grade", "used to raise") + "c.Exchange.root = '/x'\n"
+    upgraded, added = nbgrader_course.with_include_block(older)
+    assert not added and upgraded == once + "c.Exchange.root = '/x'\n"

@@ -592,7 +592,8 @@ RELEASED: dict | None = {
    "setup-imports",
    "import json\nfrom pathlib import Path\n\nimport matplotlib.pyplot as plt\nimport numpy as np\n\nfrom toy2d import DATASETS, load_dataset, plot_dataset, plot_decision_regions\n\n# Training settings for every dataset (also used when your notebook is graded).\nHYPERPARAMETERS = json.loads(Path(\"hyperparameters.json\").read_text())\n\n\ndef rel_error(a, b):\n    \"\"\"Largest relative difference between two arrays (0 means identical).\"\"\"\n    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)\n    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))"
   ]
- ]
+ ],
+ "numpy": "2.4"
 }
 
 #: Seconds one cell may run before it is stopped and reported as timed out.
@@ -633,6 +634,7 @@ class Report:
     notes: list[str]                   # cells of the notebook that raised while running
     changed: list[tuple[str, str]]     # (check cell, "edited" | "removed") against the release
     released: bool                     # the released checks ran (else the notebook's own)
+    numpy: str = ""                    # one line when this NumPy is not the course's
 
 
 # ---------------------------------------------------------------------------------------------
@@ -878,7 +880,21 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
         sys.dont_write_bytecode = old_bytecode
     if released:
         blame_dependencies(results, released.get("calls", {}))
-    return Report(results, notes, changed, bool(released))
+    return Report(results, notes, changed, bool(released), numpy_note(released))
+
+
+def numpy_note(released: dict | None) -> str:
+    """One line when the NumPy running here is not the minor version the course grades with (the
+    release names it; grader/numpy_version.py), else ""."""
+    wanted = (released or {}).get("numpy")
+    import numpy
+
+    have = numpy.__version__
+    if not wanted or ".".join(have.split(".")[:2]) == wanted:
+        return ""
+    return (f"Your NumPy is {have}, but your notebook is graded with NumPy {wanted}: install the "
+            "course's (python -m pip install -r requirements.txt), or code that runs here may "
+            "fail when graded.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -916,6 +932,8 @@ def report(result: Report, seconds: float, verbose: bool = False) -> str:
         parts += [f"  {gid}: {what}" for gid, what in result.changed] + [""]
     if not result.released:
         parts += ["No released checks are known here: your notebook's own check cells ran.", ""]
+    if result.numpy:
+        parts += [result.numpy, ""]
     parts.append("Demo cells (training and plots) do not run here, nor when your notebook is "
                  "graded.")
     if result.changed:

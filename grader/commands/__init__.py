@@ -14,4 +14,5 @@ COMMANDS: dict[str, str] = {
     "docs": "docs",
     "demo": "demo",
     "nbgrader": "nbgrader",
+    "course": "course",
 }

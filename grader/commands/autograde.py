@@ -49,7 +49,11 @@ def _only_assignment_in(submissions: Path, the_course) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import autograde, results, sandbox
+    from dataclasses import replace
+
+    from autograde_tests import engine
+    from grader import answers, autograde, results, sandbox
+    from grader.student_readme import stated_call_limits
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -59,8 +63,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.submissions.is_dir():  # the folder first: it is what the command is about
         raise UsageError(f"submissions folder not found: {args.submissions}")
     name = the_course.choose(args.assignment or _only_assignment_in(args.submissions, the_course))
+    engine.all_checks(name)      # hidden tests the kit lacks are one clear error, before grading
     assignment = autograde.course_assignment(the_course, name)
     assignment.load_reference()  # a broken reference is one clear error, before any grading
+    stub = answers.course_text_stub(args.submissions.resolve().parent)
+    if stub:   # the class of an nbgrader course (COURSE/submitted) with a stub of its own
+        assignment = replace(assignment, answer_stubs=(stub,))
     found = autograde.discover(args.submissions, assignment)
     if sandbox.isolation_mode() != "bubblewrap":
         warnings.warn("bubblewrap is not available: student code runs with resource limits only "
@@ -80,4 +88,9 @@ def run(args: argparse.Namespace) -> int:
     for line in found.notes:
         print(f"note: {line}")
     print(f"results: {csv_path} (feedback and JSON per student in {out})")
+    stated = stated_call_limits((the_course.assignments / name / "README.md").read_text(
+        encoding="utf-8")) if (the_course.assignments / name / "README.md").is_file() else []
+    if stated and limits.call_cpu not in stated:
+        print(f"note: graded with {limits.call_cpu:g} s of CPU per call, but the release of {name} "
+              f"tells students {stated[0]:g} s")
     return 0

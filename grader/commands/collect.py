@@ -5,6 +5,7 @@ gradebook (grader/course_book.py) with its LMS exports and course page."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from grader.errors import UsageError
@@ -24,9 +25,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--assignment", help="only this assignment from the gradebook")
     parser.add_argument("--out", type=Path, metavar="COURSE_DIR",
                         help="write the course gradebook here: course-grades.csv/.json, "
-                             "moodle-grades.csv, canvas-grades.csv, course.html")
-    parser.add_argument("--course", type=Path, metavar="FILE",
-                        help="course file with titles and weights (default: solutions/course.json)")
+                             "moodle-<assignment>.csv and canvas-<assignment>.csv per graded "
+                             "assignment, course.html")
+    parser.add_argument("--course-file", type=Path, metavar="FILE",
+                        help="course file with titles, weights and LMS maxima (default: the "
+                             "course's solutions/course.json)")
     parser.add_argument("--roster", type=Path, metavar="CSV",
                         help="roster: student_id plus the LMS ids (see docs/course.md)")
     parser.add_argument("--hand-grades", type=Path, metavar="CSV",
@@ -47,7 +50,7 @@ def _course(args: argparse.Namespace) -> int:
     from grader.paths import course
 
     the_course = course()
-    settings = course_file.load(the_course, args.course)
+    settings = course_file.load(the_course, args.course_file)
     people = roster.load(args.roster)
     found = course_book.gather(args.folders, _gradebook(args))
     if not found:
@@ -58,7 +61,8 @@ def _course(args: argparse.Namespace) -> int:
         hand_grades.apply(found, hand_grades.load(args.hand_grades), args.hand_grades)
     book = course_book.build(found, settings, people, the_course.assignment_names())
     out: Path = args.out
-    written = course_book.write(book, out) + lms_export.write(book, out)
+    lms_files, lms_warnings = lms_export.write(book, out)
+    written = course_book.write(book, out) + lms_files
     page = course_report.write_page(out)
     graded = [c for c in book.columns if c.graded]
     print(f"{len(book.students)} students, {len(graded)} of {len(book.columns)} assignments graded "
@@ -76,6 +80,11 @@ def _course(args: argparse.Namespace) -> int:
               f"{', '.join(provisional)}")
     if book.not_in_roster:
         print(f"not on the roster: {', '.join(book.not_in_roster)}")
+    if args.roster is None and lms_files:
+        print("no --roster: the LMS files name students by their kit ids (Moodle username, "
+              "Canvas SIS Login ID)")
+    for line in lms_warnings:
+        sys.stderr.write(f"grader: warning: {line}\n")
     return 0
 
 
@@ -84,8 +93,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out is not None:
         return _course(args)
-    if args.course is not None or args.roster is not None:
-        raise UsageError("--course and --roster belong to the course gradebook: add --out COURSE_DIR")
+    if args.course_file is not None or args.roster is not None:
+        raise UsageError("--course-file and --roster belong to the course gradebook: add --out "
+                         "COURSE_DIR")
     if len(args.folders) != 1:
         raise UsageError("give one results folder DIR (or several with --out COURSE_DIR for the "
                          "course gradebook)")

@@ -55,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
 
     from grader import example_class
     from grader.cli import main
-    from grader.paths import course
+    from grader.paths import course, writable
 
-    the_course = course()
+    the_course = course() if args.skip_release else writable(course(), "grader demo (its release)")
     out: Path = args.out.resolve()
     names = example_class.chosen_classes(the_course, args.assignment)
     if not names:

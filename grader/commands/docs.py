@@ -14,9 +14,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from grader import doc_tables
-    from grader.paths import course
+    from grader.paths import course, writable
 
-    stale = doc_tables.update(course(), check=args.check)
+    the_course = course() if args.check else writable(course(), "grader docs")
+    stale = doc_tables.update(the_course, check=args.check)
     if args.check:
         for rel in stale:
             print(f"{rel}: generated tables are out of date: run `make release` (or `grader docs` for the docs alone)")

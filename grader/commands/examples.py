@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from grader.paths import course
+from grader.paths import course, writable
 
 HELP = ("Rebuild the example classes examples/<assignment>/submitted/ from their variants and the "
         "current release (`grader release` does this too).")
@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     from grader import example_class
     from grader.release import read_tree
 
-    the_course = course()
+    the_course = course() if args.check else writable(course(), "grader examples")
     names = example_class.chosen_classes(the_course, args.assignment)
     stale = 0
     for name in names:

@@ -29,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    "else draw one)")
     p.add_argument("--timeout", type=float,
                    help="time limit per call of a student function, seconds (default: the kit's)")
-    p.add_argument("--force", action="store_true", help="replace an existing source/<assignment>")
+    p.add_argument("--force", action="store_true", help="replace a source/<assignment> that was "
+                   "changed, or record a new --seed for an assignment the course has grades of")
     p = sub.add_parser("autograde", help="copy SUBMITTED into COURSE/submitted, then run "
                        "`nbgrader autograde` there")
     common(p)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from grader.errors import UsageError
 from grader.leaks import find_leaks
-from grader.paths import course
+from grader.paths import course, writable
 
 HELP = ("Regenerate the student release assignments/<assignment>/ from solutions/<assignment>/ "
         "with nbgrader (needs the 'instructor' extra).")
@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from grader import course_file, doc_tables, example_class, lint, release
 
-    the_course = course()
+    the_course = writable(course(), "grader release")
     names = args.assignments or the_course.assignment_names()
     for name in names:  # check every name before writing anything
         release.check_assignment(the_course, name)
