@@ -188,6 +188,11 @@ def write_rows(path: Path, head: list[str], rows: Iterable[list[str]]) -> Path:
     return path
 
 
+#: Heading of a result's notes (grader.submission.cell_notes) wherever they are shown.
+NOTES_HEADING = "What the grader ignored in your notebook (the released cells decide what runs " \
+                "and what counts)"
+
+
 def feedback_markdown(r: dict) -> str:
     """The feedback a student reads: score, then every test with its message."""
     lines = [f"# {r['assignment']}: feedback for {r['student']}", "",
@@ -197,6 +202,8 @@ def feedback_markdown(r: dict) -> str:
     if r.get("load_errors"):
         lines += ["Errors while running your notebook's code:", ""]
         lines += [f"- `{e}`" for e in r["load_errors"]] + [""]
+    if r.get("notes"):
+        lines += [NOTES_HEADING + ":", ""] + [f"- {n}" for n in r["notes"]] + [""]
     current = None
     for t in r["tests"]:
         if t["function"] != current:
