@@ -21,9 +21,9 @@ from grader import __version__, results, sandbox
 from grader.errors import UsageError
 from grader.grading import Assignment, base_result, grade_notebook, ungraded
 from grader.limits import cap_grading_process
-from grader.submission import locate_notebook
 from grader.paths import Course
 from grader.run_seed import new_seed
+from grader.submission import locate_notebook
 
 
 @dataclass(frozen=True)

@@ -260,12 +260,17 @@ def _note(position: int, cell: Mapping, gid: str | None, role: Role, release: Re
     kind = cell.get("cell_type")
     where = f"cell {position}"
     if gid is None or gid not in release.cells:
-        if not any(meta.get(k) for k in ("grade", "solution", "locked", "task", "points")):
+        raw = cell.get("metadata")
+        malformed = not isinstance(raw, Mapping) or \
+            ("nbgrader" in raw and not isinstance(raw["nbgrader"], Mapping))
+        if not malformed and not any(meta.get(k) for k in ("grade", "solution", "locked", "task",
+                                                           "points")):
             return ""
-        named = f" for {gid!r}" if gid else " without a grade id"
+        named = " that cannot be read" if malformed else \
+            f" for {gid!r}, a grade id the release does not have" if gid else " without a grade id"
         runs = "its code runs" if kind == "code" else "it is text"
-        return (f"{where} carries grading metadata{named}, a cell the release does not have: it "
-                f"counts as a cell you added ({runs}; it earns no points)")
+        return (f"{where} carries grading metadata{named}: it counts as a cell you added ({runs}; "
+                "it earns no points)")
     released_type, released_meta = release.cells[gid]
     if first[gid] != position:
         if role is Role.SOLUTION:
