@@ -21,6 +21,7 @@ from autograde_tests.probes import (
     expect_accuracy,
     expect_fits,
     expect_loss_decreased,
+    expect_own_functions,
     same_params,
     student_train,
     turned,
@@ -40,6 +41,9 @@ LOSS_CHECK = {"dataset": "moons", "epochs": 5}
 #: CPU seconds allowed for one student training run (the reference needs < 1 s; a correct but
 #: loop-based `linear_forward` about 22 s). Counted in CPU time, so a busy grading machine does
 #: not change the outcome.
+#: How the loop steps, for the tie of the student-made checks to the student's own functions
+#: (probes.expect_own_functions): the step function and the position of its gradients.
+OWN_STEP = {"update": "sgd_step", "grads_at": 1}
 TRAIN_TIMEOUT = time_limit("train", 30.0)
 
 
@@ -183,6 +187,7 @@ def train_accuracy(ctx) -> None:
         except ValueError:
             raise Fail(f"{name}: the returned params do not fit a network of the requested layer sizes") from None
         expect_accuracy(acc, calibration.threshold(ctx.ref.assignment, name), name, seed)
+        expect_own_functions(ctx, args, TRAIN_DEPS, TRAIN_TIMEOUT, **OWN_STEP, where=f"{name}: ")
 
 
 @check("train.loss-decreases", function="train", points=2,
@@ -205,3 +210,4 @@ def train_loss_decreases(ctx) -> None:
         except ValueError:
             raise Fail("the returned params do not fit a network of the requested layer sizes") from None
     expect_loss_decreased(before, after, history["loss"], epochs, y_train)
+    expect_own_functions(ctx, tuple(args), TRAIN_DEPS, TRAIN_TIMEOUT, **OWN_STEP)
