@@ -234,8 +234,8 @@ def expect_own_functions(ctx, args: tuple, deps: tuple[str, ...], timeout: float
     reference stands in for its functions) from the measured run. So the measured network counts
     only when, on the same data and seed, `train` steps down the gradient that the submission's
     own functions give:
-    - in fresh processes, `train` runs for 0 epochs (its start P0) and for 1 epoch of one batch
-      of all N examples, dropout off (P1);
+    - `train` runs for 0 epochs (its start P0) and for 1 epoch of one batch of all N examples,
+      dropout off (P1) (once more, each in a fresh process, before a failure counts);
     - the grader runs the *reference's* loop for that epoch, here in the grading process, from
       P0, with every function it calls that the exact loop checks replace (`deps`) being the
       submission's own, called one at a time in the sandbox, up to the gradients it hands to
@@ -254,21 +254,50 @@ def expect_own_functions(ctx, args: tuple, deps: tuple[str, ...], timeout: float
     short[batch_at] = n
     if keep_prob_at is not None:
         short[keep_prob_at] = 1.0
+    # First in the current process. A train whose init_params draws from NumPy's global generator
+    # (not the one it is given) starts elsewhere on every call, so its runs are repeated, each in a
+    # fresh process, which starts from the same global state, before the step counts as not its own.
+    failure = None
+    for fresh in (False, True):
+        try:
+            uphill = _uphill_share(ctx, tuple(short), epochs_at, deps, timeout, update, grads_at,
+                                   fresh, where)
+        except Fail as exc:
+            failure = exc
+            continue
+        if uphill <= OWN_STEP_UPHILL:
+            return
+        called = ", ".join(name for name in deps if name in ctx.ref.train.__code__.co_names
+                           and name not in ("init_params", update))
+        failure = Fail(f"{where}{NOT_OWN}: the first step of your train (one epoch, one batch of "
+                       f"all {n} examples) does not go down the gradient that your own {called} "
+                       f"give at your train's start ({uphill:.0%} of it goes up); the training "
+                       "checks count only a network that your train trains with these functions",
+                       _NOT_OWN_CAUSE)
+    raise failure
+
+
+def _uphill_share(ctx, short: tuple, epochs_at: int, deps: tuple[str, ...], timeout: float,
+                  update: str, grads_at: int, fresh: bool, where: str) -> float:
+    """One attempt of expect_own_functions: train's start P0 and first step P1 on `short` (each
+    run in a fresh process when `fresh`), then the submission's own gradient g at P0 (in the
+    process of the second run). Returns the share of the step P1 - P0 that goes up g."""
     runs = []
     for epochs in (0, 1):
-        short[epochs_at] = epochs
-        ctx.student.new_check()
+        args = list(short)
+        args[epochs_at] = epochs
+        if fresh:
+            ctx.student.new_check()
         try:
-            runs.append(student_train(ctx, tuple(short), timeout)[0])
+            runs.append(student_train(ctx, tuple(args), timeout)[0])
         except (Fail, CallFailed) as exc:
             detail = exc.message if isinstance(exc, Fail) else exc.feedback
             raise Fail(f"{where}{NOT_OWN}: on the same data, train with epochs={epochs} and "
-                       f"batch_size={n} failed ({detail.splitlines()[0]}); the training checks "
-                       "count a network only when your train's first step goes down the gradient "
-                       "of your own functions", _NOT_OWN_CAUSE) from None
+                       f"batch_size={len(short[0])} failed ({detail.splitlines()[0]}); the "
+                       "training checks count a network only when your train's first step goes "
+                       "down the gradient of your own functions", _NOT_OWN_CAUSE) from None
     start, mine = runs
-    ctx.student.new_check()
-    grads = _own_gradient(ctx, tuple(short), deps, start, update, grads_at, where)
+    grads = _own_gradient(ctx, short, deps, start, update, grads_at, where)
     if not (_same_shapes(mine, start) and _same_shapes(grads, start)):
         raise Fail(f"{where}{NOT_OWN}: your own functions' gradient at the start of your train "
                    "does not have the shapes of the parameters", _NOT_OWN_CAUSE)
@@ -277,14 +306,7 @@ def expect_own_functions(ctx, args: tuple, deps: tuple[str, ...], timeout: float
     grad = np.concatenate([np.asarray(a, dtype=float).ravel() for p in grads for a in p])
     products = step * grad
     total = float(np.abs(products).sum())
-    uphill = float(products.clip(min=0.0).sum()) / total if total > 0 else 1.0
-    if not uphill <= OWN_STEP_UPHILL:
-        called = ", ".join(name for name in deps if name in ctx.ref.train.__code__.co_names
-                           and name not in ("init_params", update))
-        raise Fail(f"{where}{NOT_OWN}: the first step of your train (one epoch, one batch of all "
-                   f"{n} examples) does not go down the gradient that your own {called} give at "
-                   f"your train's start ({uphill:.0%} of it goes up); the training checks count "
-                   "only a network that your train trains with these functions", _NOT_OWN_CAUSE)
+    return float(products.clip(min=0.0).sum()) / total if total > 0 else 1.0
 
 
 def _own_gradient(ctx, args: tuple, deps: tuple[str, ...], start: list, update: str,
