@@ -44,9 +44,6 @@ LOSS_CHECK = {"dataset": "moons", "epochs": 5}
 #: How the loop steps, for the tie of the student-made checks to the student's own functions
 #: (probes.expect_own_functions): the step function and the position of its gradients.
 OWN_STEP = {"update": "sgd_step", "grads_at": 1}
-#: How the loop steps, for the tie of the student-made checks to the student's own functions
-#: (probes.expect_own_functions): the step function and the position of its gradients.
-OWN_STEP = {"update": "sgd_step", "grads_at": 1}
 TRAIN_TIMEOUT = time_limit("train", 30.0)
 
 

@@ -53,10 +53,6 @@ LOSS_CHECK = {"case": "moons-adam", "epochs": 3}
 #: (probes.expect_own_functions): the step function, the position of its gradients, and of
 #: keep_prob in train's arguments (the tie runs without dropout).
 OWN_STEP = {"update": "optimizer_step", "grads_at": 2, "keep_prob_at": 9}
-#: How the loop steps, for the tie of the student-made checks to the student's own functions
-#: (probes.expect_own_functions): the step function, the position of its gradients, and of
-#: keep_prob in train's arguments (the tie runs without dropout).
-OWN_STEP = {"update": "optimizer_step", "grads_at": 2, "keep_prob_at": 9}
 TRAIN_TIMEOUT = time_limit("train", 30.0)
 
 
