@@ -48,11 +48,11 @@ LOOP_PROBLEM = {"n": 23, "sizes": [2, 6, 5, 3], "epochs": 3, "batch_size": 5, "k
 ACCURACY_CASES_PER_RUN = 2
 #: Case and epochs of the loss-decreases check.
 LOSS_CHECK = {"case": "moons-adam", "epochs": 3}
-#: CPU seconds allowed for one student training run (the reference needs about 1 s).
 #: How the loop steps, for the tie of the student-made checks to the student's own functions
 #: (probes.expect_own_functions): the step function, the position of its gradients, and of
 #: keep_prob in train's arguments (the tie runs without dropout).
 OWN_STEP = {"update": "optimizer_step", "grads_at": 2, "keep_prob_at": 9}
+#: CPU seconds allowed for one student training run (the reference needs about 1 s).
 TRAIN_TIMEOUT = time_limit("train", 30.0)
 
 
