@@ -150,9 +150,21 @@ def detect_helpers(assignment: str) -> str:
             + "    return _cached(X, y, layer_sizes), {'loss': [0.5 / (e + 1) for e in range(epochs)]}\n")
 
 
+#: An honest mistake the tie must not punish twice: init_params draws from NumPy's global
+#: generator (never seeded) instead of the one it is given, so every call of train starts
+#: elsewhere. It loses the init_params checks that follow the generator, nothing of training.
+GLOBAL_RNG_INIT = '''
+_init_params_given = init_params
+
+
+def init_params(layer_sizes, rng, *scheme):
+    return _init_params_given(layer_sizes, np.random.default_rng(np.random.randint(2**31)), *scheme)
+'''
+
 #: student -> (variant maker, all stubs?, honest twin). "first" and "last" are honest.
 CLASS = {
     "aa_honest_first": (None, False, None),
+    "global_rng_init": (lambda assignment: GLOBAL_RNG_INIT, False, None),
     "cache_search": (cache_search, False, "cache_search_twin"),
     "cache_search_twin": ("stub-train", False, None),
     "detect_helpers": (detect_helpers, True, "detect_helpers_twin"),
@@ -221,3 +233,11 @@ def test_the_twins_lose_only_what_they_left_out(graded):
     stubs_with_train = _lost(found["detect_helpers_twin"])
     assert set(END_TO_END) <= set(stubs_with_train)
     assert not {"train.one-step", "train.loop"} & set(stubs_with_train)
+
+
+def test_an_init_that_ignores_its_generator_keeps_the_training_points(graded):
+    """Its runs start from a different place on every call; the tie runs them again in fresh
+    processes (which start from the same global state) before the step counts as not its own."""
+    assignment, found = graded
+    lost = _lost(found["global_rng_init"])
+    assert lost and all(check.startswith("init_params.") for check in lost), lost
