@@ -5,7 +5,9 @@ itself must reproduce the reference run exactly: seeding, shuffling, batching, h
 fully student-made, where the grader computes the test accuracy with the reference `predict` on
 the returned parameters and compares it with calibrated thresholds. The student-made checks train
 on fresh draws of the datasets (seeded by the run seed, the same for the whole class), never on
-the shipped files: nothing students hold can be precomputed for them.
+the shipped files, and count a network only when `train`'s first step on the same data goes down
+the gradient of the student's own functions (probes.expect_own_functions: the reference's loop
+run with the student's functions, the mirror image of the exact checks).
 """
 
 from __future__ import annotations
