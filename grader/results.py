@@ -236,6 +236,15 @@ def manual_points(r: dict) -> float:
     return float(sum(m["max_points"] for m in r.get("manual") or []))
 
 
+def cell_points(r: dict) -> dict[str, float]:
+    """The points of a result per nbgrader grade cell (test-<function>), as the gradebook holds
+    them: the sum of the function's checks."""
+    cells: dict[str, float] = {}
+    for t in r["tests"]:
+        cells[f"test-{t['function']}"] = cells.get(f"test-{t['function']}", 0) + t["points"]
+    return cells
+
+
 def cell_report(r: dict, function: str) -> str:
     """The plain-text report of one graded function, as nbgrader shows it in the function's grade
     cell: the score, then every check with its message and likely cause."""

@@ -268,7 +268,7 @@ def test_odd_cells_get_one_score_one_reason_on_both_paths(both_paths, student):
     if lost is not None:
         assert mine["score"] == TOTAL - BASE_LOST - lost
     assert book["status"] == "graded" and book["score"] == mine["score"]
-    assert {t["id"]: t["points"] for t in book["tests"]} == _per_cell(mine)
+    assert {t["id"]: t["points"] for t in book["tests"]} == results.cell_points(mine)
     same = ("status", "score", "reason", "notes")
     assert {k: kit[k] for k in same} == {k: mine[k] for k in same}
     assert results.without_timing(kit)["tests"] == results.without_timing(mine)["tests"]
@@ -299,13 +299,6 @@ def test_the_graded_notebook_shows_the_notes(both_paths):
                     for o in c.get("outputs", []))
     assert results.NOTES_HEADING in shown and "a copy of the locked cell test-train" in shown
     assert sum(grade_id(c) == "test-train" for c in nb.cells) == 1
-
-
-def _per_cell(result: dict) -> dict[str, float]:
-    cells: dict[str, float] = {}
-    for t in result["tests"]:
-        cells[f"test-{t['function']}"] = cells.get(f"test-{t['function']}", 0) + t["points"]
-    return cells
 
 
 def test_grader_autograde_refuses_a_renamed_notebook(tmp_path):
