@@ -266,23 +266,25 @@ def expect_own_functions(ctx, args: tuple, deps: tuple[str, ...], timeout: float
         except Fail as exc:
             failure = exc
             continue
-        if uphill <= OWN_STEP_UPHILL:
+        if uphill is not None and uphill <= OWN_STEP_UPHILL:
             return
         called = ", ".join(name for name in deps if name in ctx.ref.train.__code__.co_names
                            and name not in ("init_params", update))
+        how = "does not move the parameters" if uphill is None else \
+            (f"does not go down the gradient that your own {called} give at your train's start "
+             f"({uphill:.0%} of it goes up)")
         failure = Fail(f"{where}{NOT_OWN}: the first step of your train (one epoch, one batch of "
-                       f"all {n} examples) does not go down the gradient that your own {called} "
-                       f"give at your train's start ({uphill:.0%} of it goes up); the training "
-                       "checks count only a network that your train trains with these functions",
-                       _NOT_OWN_CAUSE)
+                       f"all {n} examples) {how}; the training checks count only a network that "
+                       f"your train trains with your own {called}", _NOT_OWN_CAUSE)
     raise failure
 
 
 def _uphill_share(ctx, short: tuple, epochs_at: int, deps: tuple[str, ...], timeout: float,
-                  update: str, grads_at: int, fresh: bool, where: str) -> float:
+                  update: str, grads_at: int, fresh: bool, where: str) -> float | None:
     """One attempt of expect_own_functions: train's start P0 and first step P1 on `short` (each
     run in a fresh process when `fresh`), then the submission's own gradient g at P0 (in the
-    process of the second run). Returns the share of the step P1 - P0 that goes up g."""
+    process of the second run). Returns the share of the step P1 - P0 that goes up g, or None
+    when P1 = P0 (no step at all)."""
     runs = []
     for epochs in (0, 1):
         args = list(short)
@@ -307,7 +309,7 @@ def _uphill_share(ctx, short: tuple, epochs_at: int, deps: tuple[str, ...], time
     grad = np.concatenate([np.asarray(a, dtype=float).ravel() for p in grads for a in p])
     products = step * grad
     total = float(np.abs(products).sum())
-    return float(products.clip(min=0.0).sum()) / total if total > 0 else 1.0
+    return float(products.clip(min=0.0).sum()) / total if total > 0 else None
 
 
 def _own_gradient(ctx, args: tuple, deps: tuple[str, ...], start: list, update: str,
