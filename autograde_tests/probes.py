@@ -7,12 +7,13 @@ Spec modules import these rather than each other: importing a spec module regist
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 
 import numpy as np
 
 from autograde_tests.compare import Fail, close, expect_unchanged, norm_rel_error
-from autograde_tests.contract import CallFailed, StudentRaised
+from autograde_tests.contract import CallFailed, RngSeed, StudentRaised
 
 #: Relative error below which a gradient agrees with a numerical gradient (float64, h = 1e-5).
 GRADCHECK_RTOL = 1e-6
@@ -198,3 +199,168 @@ def expect_loss_decreased(before: float, after: float, losses: list, epochs: int
                    "these training data", "training does not learn")
     if len(losses) != epochs or not all(isinstance(v, int | float) and np.isfinite(v) for v in losses):
         raise Fail(f"history['loss'] must hold {epochs} finite floats, one per epoch")
+
+
+# ------------------------------------------------------------- the tie to the student's own functions
+
+#: Largest share of the first step of a student's `train` that may go *up* the gradient of the
+#: student's own functions (each parameter's step times its gradient, summed over the uphill
+#: ones, over the sum of their sizes). Every optimizer of the course (SGD, momentum, Adam, with
+#: or without their bugs that still learn) moves each parameter against its gradient on the
+#: first step. Measured on fresh draws of every case: an honest loop 0 (the same functions on
+#: the same numbers); a network from elsewhere returned as the first step, at least 0.15
+#: (median 0.43); a loop that steps twice on one batch, up to 0.08 (median 0.003), a loop
+#: mistake that train.loop charges already.
+OWN_STEP_UPHILL = 1e-3
+#: The start of every message of the tie (the hostile tests look for it).
+NOT_OWN = "the network is not trained by your own functions"
+_NOT_OWN_CAUSE = "train does not use your functions"
+
+
+class _Stepped(Exception):
+    """Stops the replayed loop at its first update, with the gradients it was handed."""
+
+    def __init__(self, grads):
+        super().__init__("first update reached")
+        self.grads = grads
+
+
+def expect_own_functions(ctx, args: tuple, deps: tuple[str, ...], timeout: float, *,
+                         update: str, grads_at: int, epochs_at: int = 4, batch_at: int = 5,
+                         keep_prob_at: int | None = None, where: str = "") -> None:
+    """Fail unless `train`, on the data of `args`, trains with the submission's own functions.
+
+    An end-to-end check measures the network of one student-made `train(*args)` call; nothing in
+    that network shows how it was made, and a `train` can tell the exact loop checks (where the
+    reference stands in for its functions) from the measured run. So the measured network counts
+    only when, on the same data and seed, `train` steps down the gradient that the submission's
+    own functions give:
+    - `train` runs for 0 epochs (its start P0) and for 1 epoch of one batch of all N examples,
+      dropout off (P1) (once more, each in a fresh process, before a failure counts);
+    - the grader runs the *reference's* loop for that epoch, here in the grading process, from
+      P0, with every function it calls that the exact loop checks replace (`deps`) being the
+      submission's own, called one at a time in the sandbox, up to the gradients it hands to
+      `update` (the step function; argument `grads_at`): the submission's own gradient g at P0;
+    - P1 - P0 must go against g, parameter by parameter (OWN_STEP_UPHILL), as the first step of
+      every optimizer does: a stub among the functions, a network made elsewhere or a step that
+      ignores the gradient fails; the loop's own mistakes (the optimizer ignored, a smaller last
+      batch dropped) are the exact loop checks' business and do not matter here.
+    The loop's generator never crosses into the sandbox: with one batch of all examples its
+    permutation changes nothing but the order of sums, and without dropout nothing draws from it.
+
+    Inputs: args, the measured call's arguments (X (N, D) and y (N,) first); epochs_at, batch_at,
+    keep_prob_at: positions of epochs, batch_size and keep_prob (None: no dropout) in args."""
+    n = len(args[0])
+    short = list(args)
+    short[batch_at] = n
+    if keep_prob_at is not None:
+        short[keep_prob_at] = 1.0
+    # First in the current process. A train whose init_params draws from NumPy's global generator
+    # (not the one it is given) starts elsewhere on every call, so its runs are repeated, each in a
+    # fresh process, which starts from the same global state, before the step counts as not its own.
+    failure = None
+    for fresh in (False, True):
+        try:
+            uphill = _uphill_share(ctx, tuple(short), epochs_at, deps, timeout, update, grads_at,
+                                   fresh, where)
+        except Fail as exc:
+            failure = exc
+            continue
+        if uphill is not None and uphill <= OWN_STEP_UPHILL:
+            return
+        called = ", ".join(name for name in deps if name in ctx.ref.train.__code__.co_names
+                           and name not in ("init_params", update))
+        how = "does not move the parameters" if uphill is None else \
+            (f"does not go down the gradient that your own {called} give at your train's start "
+             f"({uphill:.0%} of it goes up)")
+        failure = Fail(f"{where}{NOT_OWN}: the first step of your train (one epoch, one batch of "
+                       f"all {n} examples) {how}; the training checks count only a network that "
+                       f"your train trains with your own {called}", _NOT_OWN_CAUSE)
+    raise failure
+
+
+def _uphill_share(ctx, short: tuple, epochs_at: int, deps: tuple[str, ...], timeout: float,
+                  update: str, grads_at: int, fresh: bool, where: str) -> float | None:
+    """One attempt of expect_own_functions: train's start P0 and first step P1 on `short` (each
+    run in a fresh process when `fresh`), then the submission's own gradient g at P0 (in the
+    process of the second run). Returns the share of the step P1 - P0 that goes up g, or None
+    when P1 = P0 (no step at all)."""
+    runs = []
+    for epochs in (0, 1):
+        args = list(short)
+        args[epochs_at] = epochs
+        if fresh:
+            ctx.student.new_check()
+        try:
+            runs.append(student_train(ctx, tuple(args), timeout)[0])
+        except (Fail, CallFailed) as exc:
+            detail = exc.message if isinstance(exc, Fail) else exc.feedback
+            raise Fail(f"{where}{NOT_OWN}: on the same data, train with epochs={epochs} and "
+                       f"batch_size={len(short[0])} failed ({detail.splitlines()[0]}); the "
+                       "training checks count a network only when your train's first step goes "
+                       "down the gradient of your own functions", _NOT_OWN_CAUSE) from None
+    start, mine = runs
+    grads = _own_gradient(ctx, short, deps, start, update, grads_at, where)
+    if not (_same_shapes(mine, start) and _same_shapes(grads, start)):
+        raise Fail(f"{where}{NOT_OWN}: your own functions' gradient at the start of your train "
+                   "does not have the shapes of the parameters", _NOT_OWN_CAUSE)
+    step = np.concatenate([(np.asarray(a, dtype=float) - a0).ravel()
+                           for p, p0 in zip(mine, start) for a, a0 in zip(p, p0)])
+    grad = np.concatenate([np.asarray(a, dtype=float).ravel() for p in grads for a in p])
+    products = step * grad
+    total = float(np.abs(products).sum())
+    return float(products.clip(min=0.0).sum()) / total if total > 0 else None
+
+
+def _own_gradient(ctx, args: tuple, deps: tuple[str, ...], start: list, update: str,
+                  grads_at: int, where: str) -> list:
+    """The gradients the reference's train(*args) hands to `update` at its first step, run here
+    with the submission's own functions for `deps` (each a call into the sandbox) and P0 =
+    `start` as its initialization."""
+    ref_train = ctx.ref.train
+    names = dict(ref_train.__globals__)
+
+    def own(name: str) -> Callable:
+        def call(*call_args, **kwargs):
+            if kwargs:
+                raise TypeError(f"{name} is called with keywords, which the grader cannot replay")
+            plain = tuple(RngSeed(0) if isinstance(a, np.random.Generator) else a for a in call_args)
+            return ctx.student.call(name, plain).value
+        return call
+
+    def init_params(*call_args):
+        ctx.ref.init_params(*call_args)   # advances the loop's generator as the reference does
+        return start
+
+    def stepped(*call_args):
+        raise _Stepped(call_args[grads_at])
+
+    for name in deps:
+        if name in names:
+            names[name] = own(name)
+    names["init_params"], names[update] = init_params, stepped
+    loop = types.FunctionType(ref_train.__code__, names, ref_train.__name__,
+                              ref_train.__defaults__, ref_train.__closure__)
+    try:
+        with np.errstate(all="ignore"):
+            loop(*args)
+    except _Stepped as done:
+        return list(done.grads)
+    except CallFailed as exc:
+        raise Fail(f"{where}{NOT_OWN}: calling your own functions as train calls them failed "
+                   f"({exc.feedback.splitlines()[0] if exc.feedback else exc.kind})",
+                   _NOT_OWN_CAUSE) from None
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
+        raise Fail(f"{where}{NOT_OWN}: what your own functions return cannot be used as train "
+                   f"uses it ({type(exc).__name__}: {str(exc)[:200]})", _NOT_OWN_CAUSE) from None
+    raise Fail(f"{where}{NOT_OWN}: one epoch of the loop with your functions took no step",
+               _NOT_OWN_CAUSE)
+
+
+def _same_shapes(params, start: list) -> bool:
+    try:
+        return len(params) == len(start) and all(
+            len(p) == 2 and np.shape(a) == np.shape(a0) for p, p0 in zip(params, start)
+            for a, a0 in zip(p, p0))
+    except TypeError:
+        return False

@@ -23,6 +23,7 @@ from grader.grading import Assignment, base_result, grade_notebook, ungraded
 from grader.limits import cap_grading_process
 from grader.paths import Course
 from grader.run_seed import new_seed
+from grader.submission import locate_notebook
 
 
 @dataclass(frozen=True)
@@ -74,21 +75,12 @@ def discover(submissions: Path, assignment: Assignment) -> Discovery:
         if not folder.is_dir():
             found.tasks.append(Task(entry.name, None))
             continue
-        notebook = folder / assignment.notebook_name
-        candidates = sorted(p for p in folder.glob("*.ipynb"))
-        if not notebook.exists() and not notebook.is_symlink() and len(candidates) == 1:
-            notebook = candidates[0]
-            found.notes.append(f"{entry.name}: graded {notebook.name} (expected "
-                              f"{assignment.notebook_name})")
-        for other in sorted(folder.iterdir()):
-            if other != notebook and not other.name.startswith("."):
-                found.notes.append(f"{entry.name}/{assignment.name}/{other.name}: ignored")
-        if notebook.is_symlink():
-            found.tasks.append(Task(entry.name, notebook, "the notebook is a symbolic link"))
-        elif notebook.is_file():
-            found.tasks.append(Task(entry.name, notebook))
-        else:
-            found.tasks.append(Task(entry.name, None))
+        # The one rule of every path (nbgrader's too): the notebook under its released name.
+        located = locate_notebook(folder, assignment.notebook_name)
+        found.notes += [f"{entry.name}/{assignment.name}/{name}: ignored" for name in located.ignored]
+        if located.problem:
+            found.notes.append(f"{entry.name}: not graded: {located.problem}")
+        found.tasks.append(Task(entry.name, located.path, located.problem))
     return found
 
 

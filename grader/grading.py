@@ -19,7 +19,14 @@ from autograde_tests.contract import SubmissionStatus
 from autograde_tests.student import Answer
 from grader import __version__, numpy_version, sandbox
 from grader.errors import UsageError
-from grader.submission import InvalidSubmission, ReleaseCells, code_to_run, written_answers
+from grader.submission import (
+    InvalidSubmission,
+    ReleaseCells,
+    cell_notes,
+    code_to_run,
+    read_notebook,
+    written_answers,
+)
 
 
 @dataclass
@@ -108,11 +115,13 @@ def _host(assignment: Assignment, limits: sandbox.Limits, strict: bool | None
 
 def base_result(student_id: str, assignment: str, seed: int) -> dict:
     """A result record. `score` and `max_score` are the hidden tests' (autograded); written
-    answers, graded by hand, are listed apart in `manual` and never counted here."""
+    answers, graded by hand, are listed apart in `manual` and never counted here; `notes` says
+    what the grader ignored in the notebook's cells (grader.submission.cell_notes)."""
     return {"student": student_id, "assignment": assignment, "status": SubmissionStatus.GRADED.value,
             "score": 0.0, "max_score": engine.total_points(assignment), "seed": seed,
             "grader_version": __version__, "environment": numpy_version.grading_environment(),
-            "reason": "", "load_errors": [], "tests": [], "manual": [], "duration": 0.0}
+            "reason": "", "load_errors": [], "notes": [], "tests": [], "manual": [],
+            "duration": 0.0}
 
 
 def ungraded(result: dict, status: SubmissionStatus | str, reason: str,
@@ -136,11 +145,15 @@ def grade_notebook(notebook: Path | None, student_id: str, assignment: Assignmen
             return ungraded(result, SubmissionStatus.MISSING,
                             f"no {assignment.notebook_name} submitted", "no notebook was submitted")
         ref = assignment.load_reference()
-        result["manual"] = written_answers(notebook, assignment.release, assignment.answer_stubs)
         try:
-            code = code_to_run(notebook, assignment.release)
+            nb = read_notebook(notebook)
         except InvalidSubmission as exc:
+            result["manual"] = written_answers(notebook, assignment.release,
+                                               assignment.answer_stubs)
             return ungraded(result, SubmissionStatus.INVALID, str(exc))
+        result["manual"] = written_answers(nb, assignment.release, assignment.answer_stubs)
+        result["notes"] = cell_notes(nb, assignment.release)
+        code = code_to_run(nb, assignment.release)
         with sandbox.SubmissionSession(code, host=_host(assignment, limits, strict)) as session:
             report = session.start()
             result["load_errors"] = list(report.cell_errors)[:20]

@@ -79,9 +79,10 @@ class SetupReport:
 
 def kit_config_text(seeds: dict[str, int], timeout: float | None) -> str:
     """The content of nnkit_config.py."""
-    from grader.nbgrader_plugin import AUTOGRADE_PREPROCESSORS
+    from grader.nbgrader_plugin import AUTOGRADE_PREPROCESSORS, PRE_CONVERT_HOOK, SANITIZE_PREPROCESSORS
 
     steps = "".join(f"    {name!r},\n" for name in AUTOGRADE_PREPROCESSORS)
+    sanitize = "".join(f"    {name!r},\n" for name in SANITIZE_PREPROCESSORS)
     seeds_text = json.dumps(dict(sorted(seeds.items())), indent=4).replace("\n}", ",\n}") \
         if seeds else "{}"
     return (
@@ -94,6 +95,12 @@ def kit_config_text(seeds: dict[str, int], timeout: float | None) -> str:
         "# graded as needing manual grading. Assignments without a seed below are executed by\n"
         "# nbgrader's own Execute, as before.\n"
         f"c.Autograde.autograde_preprocessors = [\n{steps}]\n\n"
+        "# One verdict on a notebook's form on both paths: before nbgrader's own sanitizing, the\n"
+        "# kit puts a submission's grading cells in their released form (copied, added or altered\n"
+        "# grade cells never flag a notebook or abort the run), and refuses a renamed or unreadable\n"
+        "# notebook with the reason `grader autograde` gives (the hook replaces any other).\n"
+        f"c.Autograde.sanitize_preprocessors = [\n{sanitize}]\n"
+        f"c.Autograde.pre_convert_hook = {PRE_CONVERT_HOOK!r}\n\n"
         "# The run seed of each of the kit's assignments: the same hidden inputs as\n"
         "# `grader autograde --seed <seed>`.\n"
         f"c.SandboxGrade.seeds = {seeds_text}\n"

@@ -19,12 +19,21 @@ from nbgrader_config.py), in place of nbgrader's `Execute`:
   (its code did not load, ran out of time or memory) gets every grade cell flagged "needs manual
   grading" with the reason in the cell, instead of a silent 0.
 
+- `CheckCells` runs first of nbgrader's sanitizing steps (before DeduplicateIds, OverwriteCells
+  and CheckCellMetadata, which would flag a notebook with a copied, added or altered grade cell
+  for manual grading, or abort the whole run): it rewrites nbgrader's working copy in the
+  released form (grader.submission.released_form), by the verdict `grader autograde` applies.
+- `check_files` is nbgrader's pre-convert hook: a submission whose notebook is missing under its
+  released name, or unreadable, is refused with the same reason as `grader autograde` gives
+  (grader.submission.locate_notebook / read_notebook), recorded in the grader's format; nbgrader
+  then flags it for manual grading and goes on with the next student.
+
 A notebook that is not one of the kit's (no recorded seed, and its grade cells do not say they
-are graded by the kit): `SandboxGrade` hands it to nbgrader's own `Execute`, so the course's other
-assignments are graded as before. A kit notebook without a recorded seed, or any notebook while
-the kit's settings are missing or broken (`settings_error`, set by the block setup adds to
-nbgrader_config.py), is refused: flagged for manual grading, nbgrader exits non-zero, never a
-silent 0.
+are graded by the kit): `SandboxGrade` hands it to nbgrader's own `Execute` and the two checks
+above leave it alone, so the course's other assignments are graded as before. A kit notebook
+without a recorded seed, or any notebook while the kit's settings are missing or broken
+(`settings_error`, set by the block setup adds to nbgrader_config.py), is refused: flagged for
+manual grading, nbgrader exits non-zero, never a silent 0.
 
 nbgrader's own SaveAutoGrades, gradebook, formgrader, export and generate_feedback then work
 unchanged. No hidden test, reference or grading code runs in a student kernel: the hidden-test
@@ -35,6 +44,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,8 +56,9 @@ from traitlets import Dict, Float, Int, Unicode
 from autograde_tests.contract import Role, SubmissionStatus, cell_role, function_of, grade_id
 from grader import answers, results
 from grader.errors import UsageError
-from grader.grading import Assignment, grade_notebook
+from grader.grading import Assignment, base_result, grade_notebook, ungraded
 from grader.limits import grading_limits, grading_memory_ceiling
+from grader.submission import InvalidSubmission, locate_notebook, read_notebook, released_form
 
 try:
     from nbgrader.preprocessors import NbGraderPreprocessor
@@ -66,6 +78,17 @@ AUTOGRADE_PREPROCESSORS = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+#: nbgrader's sanitizing steps, with the kit's CheckCells first (nbgrader's defaults otherwise).
+SANITIZE_PREPROCESSORS = [
+    "grader.nbgrader_plugin.CheckCells",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+#: nbgrader's hook before a student's notebooks are read (Autograde.pre_convert_hook).
+PRE_CONVERT_HOOK = "grader.nbgrader_plugin.check_files"
 #: Where in the course the results in the grader's format go (one folder per assignment).
 RESULTS_DIR = "nnkit-results"
 #: resources key through which SandboxGrade tells FlagUngraded how grading went.
@@ -162,6 +185,89 @@ class SandboxGrade(NbGraderPreprocessor):
         cells = nbformat.read(assignment.reference, as_version=4).cells
         return (answers.nbgrader_stub(self.config),
                 *answers.nbgrader_release_texts(cells, self.config).values())
+
+
+class CheckCells(NbGraderPreprocessor):
+    """First of nbgrader's sanitizing steps: the working copy of a submission of one of the
+    kit's assignments in its released form (grader.submission.released_form). Copies of a
+    released cell, cells with a grade id the release lacks and altered grading metadata then
+    never reach DeduplicateIds, OverwriteCells or CheckCellMetadata, which would flag the
+    notebook or abort the whole run; the grader's verdict on those cells is in the result's
+    notes. Other assignments pass unchanged."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        assignment_id = resources["nbgrader"]["assignment"]
+        if _seed(self.config, assignment_id) is None:
+            return nb, resources
+        try:
+            assignment = _assignment(_source_dir(self.config, assignment_id))
+        except NotSetUp as exc:
+            flag_needs_manual_grading(resources)
+            self.log.error("%s: not graded: %s", resources["nbgrader"]["student"], exc)
+            raise
+        return released_form(nb, assignment.release), resources
+
+
+def check_files(assignment=None, student=None, notebooks=(), **_):
+    """nbgrader's pre-convert hook (`Autograde.pre_convert_hook`, set by nnkit_config.py), called
+    before nbgrader reads one student's notebooks of an assignment (`notebooks`: their paths).
+
+    For the kit's assignments it applies the verdict on the submission's files that `grader
+    autograde` applies (grader.submission.locate_notebook and read_notebook): a notebook missing
+    under its released name (a renamed copy) or unreadable is refused, with the same reason, in
+    the log and in the grader's results (nnkit-results/). nbgrader then fails that student on its
+    own (the notebook is unknown to its gradebook, or cannot be read), leaves its grades to
+    manual grading and goes on with the next student. `assignment` and `student` are the command
+    line's patterns, so both are read from the notebooks' folder instead."""
+    converter = _calling_converter()
+    if converter is None or not notebooks:
+        return
+    folder = Path(notebooks[0]).parent
+    pattern = converter._format_source("(?P<assignment_id>.*)", "(?P<student_id>.*)", escape=True)
+    match = re.fullmatch(pattern, str(folder))
+    if match is None:
+        return
+    assignment_id, student = match["assignment_id"], match["student_id"]
+    seed = _seed(converter.config, assignment_id)
+    if seed is None:
+        return
+    try:
+        kit = _assignment(_source_dir(converter.config, assignment_id))
+    except NotSetUp:
+        return   # CheckCells and SandboxGrade report it, for every student
+    located = locate_notebook(folder, kit.notebook_name)
+    problem = located.problem
+    if not problem and located.path is not None:
+        try:
+            read_notebook(located.path)
+        except InvalidSubmission as exc:
+            problem = str(exc)
+    if problem:
+        result = ungraded(base_result(student, assignment_id, seed), SubmissionStatus.INVALID,
+                          problem)
+        _record(Path(_coursedir(converter.config).root) / RESULTS_DIR / assignment_id, result)
+        converter.log.error("%s: not graded (invalid), needs manual grading: %s", student, problem)
+
+
+def _calling_converter():
+    """The nbgrader converter that runs the hook: nbgrader calls it with the command line's
+    patterns only, so the course's directories and settings are read from its caller (nbgrader
+    0.9's BaseConverter.run_pre_convert_hook); None when the caller is something else."""
+    from nbgrader.converters import BaseConverter
+
+    frame = sys._getframe(2)
+    caller = frame.f_locals.get("self") if frame is not None else None
+    return caller if isinstance(caller, BaseConverter) else None
+
+
+def _seed(config, assignment_id: str) -> int | None:
+    """The recorded run seed of one of the kit's assignments; None for any other assignment."""
+    return SandboxGrade(config=config).seeds.get(assignment_id)
+
+
+def _source_dir(config, assignment_id: str) -> Path:
+    coursedir = _coursedir(config)
+    return Path(coursedir.format_path(coursedir.source_directory, ".", assignment_id))
 
 
 class FlagUngraded(NbGraderPreprocessor):
@@ -274,6 +380,9 @@ def annotate(nb: NotebookNode, result: dict, source_notebook: Path) -> NotebookN
             if first and result.get("load_errors"):
                 text += "Errors while running your notebook's code:\n" + "".join(
                     f"  {line}\n" for line in result["load_errors"])
+            if first and result.get("notes"):
+                text += results.NOTES_HEADING + ":\n" + "".join(
+                    f"  {line}\n" for line in result["notes"])
             first = False
             points = sum(t["points"] for t in result["tests"] if t["function"] == function)
             cell.outputs = [new_output("stream", name="stdout", text=text),

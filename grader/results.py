@@ -200,6 +200,11 @@ def write_rows(path: Path, head: list[str], rows: Iterable[list[str]]) -> Path:
     return path
 
 
+#: Heading of a result's notes (grader.submission.cell_notes) wherever they are shown.
+NOTES_HEADING = "What the grader ignored in your notebook (the released cells decide what runs " \
+                "and what counts)"
+
+
 def feedback_markdown(r: dict) -> str:
     """The feedback a student reads: score, then every test with its message."""
     lines = [f"# {r['assignment']}: feedback for {r['student']}", "",
@@ -209,6 +214,8 @@ def feedback_markdown(r: dict) -> str:
     if r.get("load_errors"):
         lines += ["Errors while running your notebook's code:", ""]
         lines += [f"- `{e}`" for e in r["load_errors"]] + [""]
+    if r.get("notes"):
+        lines += [NOTES_HEADING + ":", ""] + [f"- {n}" for n in r["notes"]] + [""]
     current = None
     for t in r["tests"]:
         if t["function"] != current:
@@ -241,6 +248,15 @@ def manual_points(r: dict) -> float:
     """Points of the written answers that await manual grading (not in `score`/`max_score`); a
     blank answer awaits nothing (grader.answers)."""
     return answers.awaiting_points(r)
+
+
+def cell_points(r: dict) -> dict[str, float]:
+    """The points of a result per nbgrader grade cell (test-<function>), as the gradebook holds
+    them: the sum of the function's checks."""
+    cells: dict[str, float] = {}
+    for t in r["tests"]:
+        cells[f"test-{t['function']}"] = cells.get(f"test-{t['function']}", 0) + t["points"]
+    return cells
 
 
 def cell_report(r: dict, function: str) -> str:

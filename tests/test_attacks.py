@@ -316,7 +316,13 @@ def test_replacing_errstate_does_not_switch_off_the_overflow_checks(graded):
 
 def test_in_place_changes_are_seen_whatever_the_worker_reports(graded):
     found, _, _ = graded
-    assert _lost(found["hide_in_place"]) == _lost(found["in_place"])
+    # Where the lying normalizer reaches the values of nested answers, it reports forward's cache
+    # with the inputs before the in-place ReLU: the gradient the grader then gets from the
+    # submission's own functions is not the one its train steps down, and the end-to-end training
+    # checks are lost too (probes.expect_own_functions). Everything else is as without the lie.
+    hidden = {k: v for k, v in _lost(found["hide_in_place"]).items()
+              if k not in ("train.accuracy", "train.loss-decreases")}
+    assert hidden == _lost(found["in_place"])
     assert {"standardize.fit", "relu_forward.values"} <= set(_lost(found["hide_in_place"]))
     messages = " ".join(t["message"] for t in found["hide_in_place"]["tests"])
     assert "changed its input" in messages

@@ -5,7 +5,9 @@ itself must reproduce the reference run exactly: seeding, shuffling, batching, h
 fully student-made, where the grader computes the test accuracy with the reference `predict` on
 the returned parameters and compares it with calibrated thresholds. The student-made checks train
 on fresh draws of the datasets (seeded by the run seed, the same for the whole class), never on
-the shipped files: nothing students hold can be precomputed for them.
+the shipped files, and count a network only when `train`'s first step on the same data goes down
+the gradient of the student's own functions (probes.expect_own_functions: the reference's loop
+run with the student's functions, the mirror image of the exact checks).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from autograde_tests.probes import (
     expect_accuracy,
     expect_fits,
     expect_loss_decreased,
+    expect_own_functions,
     same_params,
     student_train,
     turned,
@@ -37,6 +40,9 @@ LOOP_PROBLEM = {"n": 23, "sizes": [2, 5, 3], "lr": 0.05, "epochs": 3, "batch_siz
 ACCURACY_DATASETS_PER_RUN = 2
 #: Dataset and epochs for the loss-decreases check.
 LOSS_CHECK = {"dataset": "moons", "epochs": 5}
+#: How the loop steps, for the tie of the student-made checks to the student's own functions
+#: (probes.expect_own_functions): the step function and the position of its gradients.
+OWN_STEP = {"update": "sgd_step", "grads_at": 1}
 #: CPU seconds allowed for one student training run (the reference needs < 1 s; a correct but
 #: loop-based `linear_forward` about 22 s). Counted in CPU time, so a busy grading machine does
 #: not change the outcome.
@@ -183,6 +189,7 @@ def train_accuracy(ctx) -> None:
         except ValueError:
             raise Fail(f"{name}: the returned params do not fit a network of the requested layer sizes") from None
         expect_accuracy(acc, calibration.threshold(ctx.ref.assignment, name), name, seed)
+        expect_own_functions(ctx, args, TRAIN_DEPS, TRAIN_TIMEOUT, **OWN_STEP, where=f"{name}: ")
 
 
 @check("train.loss-decreases", function="train", points=2,
@@ -205,3 +212,4 @@ def train_loss_decreases(ctx) -> None:
         except ValueError:
             raise Fail("the returned params do not fit a network of the requested layer sizes") from None
     expect_loss_decreased(before, after, history["loss"], epochs, y_train)
+    expect_own_functions(ctx, tuple(args), TRAIN_DEPS, TRAIN_TIMEOUT, **OWN_STEP)

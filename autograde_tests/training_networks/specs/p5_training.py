@@ -4,7 +4,9 @@ As in the first assignment, `train` is checked with every other function replace
 reference (the loop alone must reproduce the reference run exactly: seeding, shuffling, batching,
 the optimizer's state, dropout masks drawn from the run's generator, L2 in the loss and the
 gradients, the history), and fully student-made on fresh draws of the datasets, where the grader
-measures the test accuracy with the reference `predict` against calibrated thresholds.
+measures the test accuracy with the reference `predict` against calibrated thresholds, counting a
+network only when `train`'s first step on the same data is one step of the student's own
+functions (probes.expect_own_functions).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from autograde_tests.probes import (
     expect_accuracy,
     expect_fits,
     expect_loss_decreased,
+    expect_own_functions,
     same_params,
     student_train,
     turned,
@@ -45,6 +48,10 @@ LOOP_PROBLEM = {"n": 23, "sizes": [2, 6, 5, 3], "epochs": 3, "batch_size": 5, "k
 ACCURACY_CASES_PER_RUN = 2
 #: Case and epochs of the loss-decreases check.
 LOSS_CHECK = {"case": "moons-adam", "epochs": 3}
+#: How the loop steps, for the tie of the student-made checks to the student's own functions
+#: (probes.expect_own_functions): the step function, the position of its gradients, and of
+#: keep_prob in train's arguments (the tie runs without dropout).
+OWN_STEP = {"update": "optimizer_step", "grads_at": 2, "keep_prob_at": 9}
 #: CPU seconds allowed for one student training run (the reference needs about 1 s).
 TRAIN_TIMEOUT = time_limit("train", 30.0)
 
@@ -193,6 +200,7 @@ def train_accuracy(ctx) -> None:
         with np.errstate(all="ignore"):
             acc = ctx.ref.accuracy(ctx.ref.predict(params, X_test, args[8]), y_test)
         expect_accuracy(acc, calibration.threshold(ctx.ref.assignment, case), case, seed)
+        expect_own_functions(ctx, args, TRAIN_DEPS, TRAIN_TIMEOUT, **OWN_STEP, where=f"{case}: ")
 
 
 @check("train.loss-decreases", function="train", points=3,
@@ -213,3 +221,4 @@ def train_loss_decreases(ctx) -> None:
         before = ctx.ref.softmax_cross_entropy(ctx.ref.forward(start, X_train, activation)[0], y_train)
         after = ctx.ref.softmax_cross_entropy(ctx.ref.forward(params, X_train, activation)[0], y_train)
     expect_loss_decreased(before, after, history["loss"], epochs, y_train)
+    expect_own_functions(ctx, tuple(args), TRAIN_DEPS, TRAIN_TIMEOUT, **OWN_STEP)
