@@ -245,7 +245,8 @@ def check_files(assignment=None, student=None, notebooks=(), **_):
     if problem:
         result = ungraded(base_result(student, assignment_id, seed), SubmissionStatus.INVALID,
                           problem)
-        _record(Path(_coursedir(converter.config).root) / RESULTS_DIR / assignment_id, result)
+        _record(Path(_coursedir(converter.config).root) / RESULTS_DIR / assignment_id, result,
+                grading_limits(SandboxGrade(config=converter.config).timeout))
         converter.log.error("%s: not graded (invalid), needs manual grading: %s", student, problem)
 
 
