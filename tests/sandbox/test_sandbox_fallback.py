@@ -69,7 +69,7 @@ def test_fallback_session_works_and_cleans_up(fallback_mode, tmp_path):
     try:
         report = s.start()
         assert report.ok and s.mode == "rlimits-only"
-        tmpdir = s._tmpdir
+        tmpdir = s._template.tmpdir
         assert tmpdir and os.path.isdir(tmpdir)
         r = s.call("lin", (np.ones((1, 2)), np.eye(2)),
                    substitute={"linear_forward": lambda x, W: x @ W})
