@@ -198,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.user and not args.python:
         parser.error("--user needs --python")
     work = Path(tempfile.mkdtemp(prefix="nnkit-attacks-")) if args.keep is None else args.keep
+    work.mkdir(parents=True, exist_ok=True)
     work.chmod(0o755)
     try:
         report = {"user": args.user or f"uid {os.getuid()}",

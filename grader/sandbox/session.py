@@ -109,6 +109,10 @@ _ANSWER_HEADER_BYTES = 4 << 20
 #: MAX_DEPTH; a little room for the message around the value).
 _ANSWER_DEPTH = MAX_DEPTH + 4
 
+#: Waiting a load or a call may still do once the submission's `total_idle` is used up: the
+#: calls that do not wait keep working, and each one that does ends at once.
+IDLE_GRACE = 0.1
+
 _warned = False
 
 
@@ -117,7 +121,7 @@ class Limits:
     """What one submission may use. Times are CPU seconds of the student's processes (plus the
     grader's own work for the submission); each has a wall-clock backstop of `wall_factor` × the
     CPU limit + `wall_grace`. Waiting without using the CPU (sleeping, blocking) is bounded by
-    `total_idle` for the whole submission."""
+    `total_idle` for the whole submission (then by IDLE_GRACE per load or call)."""
 
     call_cpu: float = 10.0            # per call of a student function
     load_cpu: float = 30.0            # running the notebook's code, once per check
@@ -1115,8 +1119,6 @@ class SubmissionSession:
         if self.cpu_left <= 0 or self.wall_left <= 0:
             raise CallTimedOut(f"the submission used up its time ({self._limits.total_cpu:g} s "
                                "of CPU in all)")
-        if self._idle_metered and self.idle_left <= 0:
-            raise CallTimedOut(_idle_used_up(self._limits))
         t0 = time.monotonic()
         try:
             out = _Output(self._limits.output_bytes)
@@ -1199,7 +1201,7 @@ class SubmissionSession:
         self._child = child
         self.forks += 1
         cpu_limit = min(lim.load_cpu, self.cpu_left)
-        idle_limit = self.idle_left
+        idle_limit = max(self.idle_left, IDLE_GRACE)
         deadline = time.monotonic() + lim.wall(cpu_limit)
         cell = 0
         self._cell_errors: list[str] = []
@@ -1253,7 +1255,7 @@ class SubmissionSession:
                 what = (f"it used more than {cpu_limit:g} s of CPU time" if cpu_limit >= lim.load_cpu
                         else "the submission's time budget ran out")
             elif t.kind == "idle":
-                what = _idle_what(lim)
+                what = _idle_what(lim, idle_limit)
             else:
                 what = f"it did not finish within {lim.wall(cpu_limit):g} s"
             self._end_child(out)
@@ -1360,7 +1362,7 @@ class SubmissionSession:
         asked = lim.call_cpu if timeout is None else float(timeout)
         cpu_limit = min(asked, self.cpu_left)
         by_budget = cpu_limit < asked
-        idle_limit = self.idle_left
+        idle_limit = max(self.idle_left, IDLE_GRACE)
         deadline = t0 + min(lim.wall(cpu_limit), self.wall_left)
         self._sample(child)
         cpu_start = child.cpu_seen
@@ -1435,7 +1437,7 @@ class SubmissionSession:
                             "(vectorize with NumPy instead of looping over examples in Python) "
                             "or look for an endless loop")
                 elif t.kind == "idle":
-                    what = f"{fn} {_idle_what(lim)}"
+                    what = f"{fn} {_idle_what(lim, idle_limit)}"
                 else:
                     what = (f"{fn} did not return within {lim.wall(cpu_limit):g} s while hardly "
                             "using the CPU: is it waiting or sleeping?")
@@ -1546,14 +1548,12 @@ class SubmissionSession:
 _FP_ERRORS = (None, "raise", "warn", "ignore")
 
 
-def _idle_what(limits: Limits) -> str:
+def _idle_what(limits: Limits, allowed: float) -> str:
+    if allowed <= IDLE_GRACE:
+        return (f"waited (slept or blocked) once more after the submission had used up its time "
+                f"for waiting ({limits.total_idle:g} s in all): is it sleeping?")
     return (f"waited (slept or blocked) for more than {limits.total_idle:g} s, all of the "
             "submission's loads and calls together: is it sleeping or waiting for something?")
-
-
-def _idle_used_up(limits: Limits) -> str:
-    return (f"the submission used up its time for waiting ({limits.total_idle:g} s of sleeping "
-            "or blocking in all)")
 
 
 def _name_shared(offset: int, dtype: np.dtype, shape: tuple[int, ...]) -> wire.SharedArray:
