@@ -162,7 +162,7 @@ def _out(path: Path) -> Path:
 
 def _open_up(path: Path) -> None:
     """Everything readable (and folders passable) for an unprivileged grading user."""
-    for folder, dirs, files in os.walk(path):
+    for folder, _dirs, files in os.walk(path):
         os.chmod(folder, 0o777 if Path(folder).name.startswith("out") else 0o755)
         for f in files:
             p = Path(folder, f)

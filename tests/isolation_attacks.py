@@ -243,18 +243,18 @@ def _send_bomb():
     if frame is None:
         return
     me, call_id = frame.f_locals["self"], frame.f_locals["call_id"]
-    template = '{"m":{"kind":"result","id":%%s,"type_name":"float","value":%%s},"p":[]}'
-    header = (template %% (_json.dumps(call_id), _BOMB)).encode()
+    header = ('{"m":{"kind":"result","id":' + _json.dumps(call_id)
+              + ',"type_name":"float","value":' + _BOMB + '},"p":[]}').encode()
     body = _struct.pack("<I", len(header)) + header
     _os.write(me.fd_out, b"NKW1" + _struct.pack("<Q", len(body)) + body)
 
 
-for _name in %(names)r:
+for _name in NAMES:
     def _bombed(*args, **kwargs):
         _send_bomb()
         return None
     globals()[_name] = _bombed
-''' % {"names": GRADED_NAMES}
+'''.replace("NAMES", repr(GRADED_NAMES))
 
 #: linear_forward is right but sleeps first: before, every call held a grading slot until the
 #: wall-clock backstop (6 calls x 60 s with the default limits).
