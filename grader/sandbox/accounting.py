@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import time
 
 _CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -29,34 +30,109 @@ def children(pid: int) -> list[int]:
         return []
 
 
+class ProcFiles:
+    """/proc/<pid>/stat and /proc/<pid>/schedstat of one process, opened once and re-read with
+    pread (a few microseconds; opening them again on every sample cost more than the sample).
+    The files stay tied to that process: once it is gone they read nothing, whatever process
+    gets its pid next."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self._fds: dict[str, int | None] = {}
+
+    def _read(self, name: str) -> bytes | None:
+        if name not in self._fds:
+            try:
+                self._fds[name] = os.open(f"/proc/{self.pid}/{name}", os.O_RDONLY | os.O_CLOEXEC)
+            except OSError:
+                self._fds[name] = None
+        fd = self._fds[name]
+        if fd is None:
+            return None
+        try:
+            return os.pread(fd, 1024, 0) or None
+        except OSError:
+            return None
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU seconds of the live process (its threads included)."""
+        return _stat_cpu(self._read("stat"))
+
+    def sched(self) -> tuple[int, int] | None:
+        """(ns on a CPU, ns runnable but waiting for one) of its main thread."""
+        return _sched_pair(self._read("schedstat"))
+
+    def children(self) -> list[int]:
+        """Pids of its children (its main thread's)."""
+        data = self._read(f"task/{self.pid}/children")
+        try:
+            return [int(p) for p in data.split()] if data else []
+        except ValueError:
+            return []
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            if fd is not None:
+                os.close(fd)
+        self._fds = {name: None for name in self._fds}
+
+
+def _stat_cpu(data: bytes | None) -> float | None:
+    if not data:
+        return None
+    try:
+        fields = data[data.rindex(b")") + 2:].split()
+        return (int(fields[11]) + int(fields[12])) / _CLK_TCK
+    except (ValueError, IndexError):
+        return None
+
+
+def _sched_pair(data: bytes | None) -> tuple[int, int] | None:
+    try:
+        run, wait, _ = data.split()
+        return int(run), int(wait)
+    except (AttributeError, ValueError):
+        return None
+
+
 def cpu_seconds(pid: int) -> float | None:
     """User + system CPU seconds of a live process (its threads included), from /proc."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
-        fields = data[data.rindex(b")") + 2:].split()
-        return (int(fields[11]) + int(fields[12])) / _CLK_TCK
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _schedstat(path: str) -> tuple[int, int] | None:
-    try:
-        with open(path, "rb") as f:
-            run, wait, _ = f.read().split()
-        return int(run), int(wait)
-    except (OSError, ValueError):
+            return _stat_cpu(f.read())
+    except OSError:
         return None
 
 
 def sched(pid: int) -> tuple[int, int] | None:
     """(ns on a CPU, ns runnable but waiting for one) of the main thread of `pid`."""
-    return _schedstat(f"/proc/{pid}/schedstat")
+    try:
+        with open(f"/proc/{pid}/schedstat", "rb") as f:
+            return _sched_pair(f.read())
+    except OSError:
+        return None
+
+
+_own = threading.local()
 
 
 def own_sched() -> tuple[int, int]:
-    """The same for the calling thread (the grader's)."""
-    return _schedstat("/proc/thread-self/schedstat") or (time.thread_time_ns(), 0)
+    """The same for the calling thread (the grader's); its file is opened once per thread."""
+    fd = getattr(_own, "fd", -1)
+    if fd == -1:
+        try:
+            fd = os.open("/proc/thread-self/schedstat", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            fd = None
+        _own.fd = fd
+    if fd is not None:
+        try:
+            pair = _sched_pair(os.pread(fd, 256, 0))
+        except OSError:
+            pair = None
+        if pair is not None:
+            return pair
+    return time.thread_time_ns(), 0
 
 
 @functools.cache
@@ -70,28 +146,30 @@ def schedstat_available() -> bool:
 class IdleMeter:
     """Idle seconds of a submission over one wait of the grader (a load or a call).
 
-    `pids`: the submission's processes that may be busy during the wait (the check's process,
+    `procs`: the submission's processes that may be busy during the wait (the check's process,
     and while loading its host, which compiles the cells and forks). A process that ends counts
     as it was when last seen.
     """
 
-    def __init__(self, pids: list[int]):
+    def __init__(self, procs: list[ProcFiles]):
         self.t0 = time.monotonic_ns()
         self.own0 = own_sched()
         self.first: dict[int, tuple[int, int]] = {}
         self.last: dict[int, tuple[int, int]] = {}
-        for pid in pids:
-            self.watch(pid)
+        self.procs: dict[int, ProcFiles] = {}
+        for proc in procs:
+            self.watch(proc)
 
-    def watch(self, pid: int, born: bool = False) -> None:
-        """Also count `pid`: from now on, or with `born` from its start (a process forked during
+    def watch(self, proc: ProcFiles, born: bool = False) -> None:
+        """Also count `proc`: from now on, or with `born` from its start (a process forked during
         this wait: its counters started at zero)."""
-        if pid in self.first:
+        if proc.pid in self.first:
             return
-        now = sched(pid)
+        now = proc.sched()
         if now is not None:
-            self.first[pid] = (0, 0) if born else now
-            self.last[pid] = now
+            self.procs[proc.pid] = proc
+            self.first[proc.pid] = (0, 0) if born else now
+            self.last[proc.pid] = now
 
     def idle(self) -> float:
         """Seconds of the wait so far in which neither the submission's processes nor the
@@ -100,7 +178,7 @@ class IdleMeter:
         own = own_sched()
         busy = own[0] - self.own0[0] + own[1] - self.own0[1]
         for pid, first in self.first.items():
-            now = sched(pid)
+            now = self.procs[pid].sched()
             if now is None:
                 now = self.last[pid]
             else:

@@ -495,6 +495,7 @@ class _Host:
         self.args = ArgMemory()
         self.pid: int | None = None
         self.pidfd: int | None = None
+        self.proc: accounting.ProcFiles | None = None
         self.cpu_seen = 0.0             # the host's own CPU seconds, when last charged
         self.cells: list | None = None  # the cells it holds (compiled)
         self.pending_exit: dict | None = None
@@ -535,17 +536,20 @@ class _Host:
             parent = found[0] if len(found) == 1 else None
         if parent is not None:
             self.pid, self.pidfd = parent, _pidfd(parent)
+            self.proc = accounting.ProcFiles(parent)
+            self.proc.cpu_seconds()     # opened now, while the pid is surely the host's
+            self.proc.children()
 
     def child(self) -> int | None:
         """Pid of the host's one child (the current check's process), if there is exactly one."""
-        if self.pid is None:
+        if self.proc is None:
             return None
-        found = accounting.children(self.pid)
+        found = self.proc.children()
         return found[0] if len(found) == 1 else None
 
     def cpu(self) -> float:
         """The host's CPU seconds since last asked (compiling the cells, forking)."""
-        now = accounting.cpu_seconds(self.pid) if self.pid is not None else None
+        now = self.proc.cpu_seconds() if self.proc is not None else None
         if now is None or now <= self.cpu_seen:
             return 0.0
         spent, self.cpu_seen = now - self.cpu_seen, now
@@ -697,6 +701,8 @@ class _Host:
         for fd in (self.req_w, self.ans_r, self.ctl_r, self.out_r, self.pidfd):
             _close(fd)
         self.pidfd = None
+        if self.proc is not None:
+            self.proc.close()
         self.args.close()
         if self.folder:
             _rmtree(Path(self.folder))
@@ -811,6 +817,7 @@ class SandboxTemplate:
         self.starts = 0        # sandboxes started (the template's setup ran)
         self.hosts = 0         # hosts forked (one per submission, more after a host died)
         self.in_use = False
+        self._ending: set[str] = set()   # hosts killed, not yet reported gone
         self._holder: list[_Sandbox] = []
         self._finalizer = weakref.finalize(self, _cleanup, self._holder, self.tmpdir)
 
@@ -881,6 +888,10 @@ class SandboxTemplate:
         error = self.ensure(out)
         if error is not None:
             return None, error
+        self._await_ended()
+        error = self.ensure(out)    # the wait may have found the sandbox broken
+        if error is not None:
+            return None, error
         sandbox = self.sandbox
         assert sandbox is not None
         folder = tempfile.mkdtemp(prefix="host-", dir=self.tmpdir) if self.tmpdir else None
@@ -906,26 +917,35 @@ class SandboxTemplate:
         return host, None
 
     def end_host(self, host: _Host, sink: _Output | None = None) -> None:
-        """Kill a host and wait until the template reports it gone (or replace the sandbox):
-        nothing of its submission is left when the next one starts."""
-        was_attached = host.pid is not None or not host.closed
+        """Kill a host (under bubblewrap with its whole pid namespace: every process of its
+        submission). The template's report that it is gone is awaited before the next host
+        starts (`_await_ended`), so the kernel's clean-up overlaps the grader's own work
+        between two submissions."""
         host.kill(sink)
+        if self.sandbox is not None and host.sandbox is self.sandbox and self.sandbox.alive:
+            self._ending.add(host.id)
+
+    def _await_ended(self) -> None:
+        """Wait until the template reported every killed host gone, or replace the sandbox:
+        nothing of a submission is left when the next one starts."""
         sandbox = self.sandbox
-        if sandbox is None or not sandbox.alive or host.sandbox is not sandbox or not was_attached:
+        if not self._ending or sandbox is None or not sandbox.alive:
+            self._ending.clear()
             return
         end = time.monotonic() + _END_WAIT
         try:
-            while True:
+            while self._ending:
                 report = sandbox.report(max(0.0, end - time.monotonic()))
                 if report is None:
                     raise _ChannelClosed
-                if report.get("kind") == "host_exited" and report.get("id") == host.id:
-                    break
+                if report.get("kind") == "host_exited":
+                    self._ending.discard(report.get("id"))
         except (_ChannelClosed, wire.WireError):
-            self.kill(sink)
+            self.kill()
 
     def kill(self, sink: _Output | None = None) -> None:
         """Kill the sandbox and everything in it (the next ensure() starts a new one)."""
+        self._ending.clear()
         if self.sandbox is not None:
             self.sandbox.kill(sink)
             if self.sandbox in self._holder:
@@ -946,6 +966,7 @@ class _Child:
     fork_id: str
     pid: int | None = None
     pidfd: int | None = None
+    proc: accounting.ProcFiles | None = None
     cpu_seen: float = 0.0      # its CPU seconds at the last sample
     loaded: bool = False
     calls: int = 0             # calls it has served (0: still as freshly loaded)
@@ -953,14 +974,16 @@ class _Child:
     extra: dict = field(default_factory=dict)
 
     def cpu(self) -> float:
-        if self.pid is None:
+        if self.proc is None:
             return self.cpu_seen
-        now = accounting.cpu_seconds(self.pid)
+        now = self.proc.cpu_seconds()
         return self.cpu_seen if now is None else max(now, self.cpu_seen)
 
     def close(self) -> None:
         _close(self.pidfd)
         self.pidfd = None
+        if self.proc is not None:
+            self.proc.close()
 
 
 class SubmissionSession:
@@ -1144,8 +1167,13 @@ class SubmissionSession:
             return
         self._closed = True
         try:
-            if self._child is not None:
-                self._end_child(None)
+            child, self._child = self._child, None
+            if child is not None:   # killed at once, without the host's report: the host goes
+                self._sample(child)
+                host = self._host
+                _signal(child.pid if host is not None and host.child() == child.pid else None,
+                        child.pidfd)
+                child.close()
         finally:
             try:
                 self._drop_host()
@@ -1207,7 +1235,7 @@ class SubmissionSession:
         self._cell_errors: list[str] = []
         self._defined: list[str] = []
         grader_start = time.thread_time()
-        meter = accounting.IdleMeter([host.pid] if host.pid is not None else [])
+        meter = accounting.IdleMeter([host.proc] if host.proc is not None else [])
 
         def watch() -> None:
             self._sample(child)
@@ -1227,8 +1255,8 @@ class SubmissionSession:
             if ready.get("id") != child.fork_id or ready.get("kind") != "ready":
                 raise wire.WireError("the worker did not report ready")
             self._attach(child)
-            if child.pid is not None:
-                meter.watch(child.pid, born=True)
+            if child.proc is not None:
+                meter.watch(child.proc, born=True)
             self.seccomp_active = ready.get("seccomp") is True
             if self._strict and not self.seccomp_active:
                 raise SandboxUnavailable("the worker could not install its seccomp filter")
@@ -1297,9 +1325,13 @@ class SubmissionSession:
             pid = host.child()
             if pid is not None:
                 pidfd = _pidfd(pid)
-                if host.child() == pid:  # still the host's child: the pidfd is the child's
-                    child.pid, child.pidfd = pid, pidfd
+                proc = accounting.ProcFiles(pid)
+                proc.sched()     # opened now, while the pid is surely the child's
+                proc.cpu_seconds()
+                if host.child() == pid:  # still the host's child: these are the child's
+                    child.pid, child.pidfd, child.proc = pid, pidfd, proc
                     return
+                proc.close()
                 _close(pidfd)
             time.sleep(0.005)
 
@@ -1331,7 +1363,7 @@ class SubmissionSession:
                         raise _ChannelClosed
                     if report.get("kind") == "exited" and report.get("id") == child.fork_id:
                         break
-            if host.pid is not None and accounting.children(host.pid):
+            if host.proc is not None and host.proc.children():
                 raise _ChannelClosed   # a child the host did not report: start afresh
             host.discard_answers()
             host.drain_output(sink)
@@ -1367,7 +1399,7 @@ class SubmissionSession:
         self._sample(child)
         cpu_start = child.cpu_seen
         grader_start = time.thread_time()
-        meter = accounting.IdleMeter([child.pid] if child.pid is not None else [])
+        meter = accounting.IdleMeter([child.proc] if child.proc is not None else [])
 
         def charged() -> float:
             # The student's process, and everything the grader does for this call: encoding,

@@ -6,9 +6,9 @@ package (like seccomp.py).
 
 Under bubblewrap (`fresh_namespace`) the process moves to a private mount namespace (it still
 holds CAP_SYS_ADMIN in the sandbox's user namespace, as the template and the host do) and mounts
-there a new tmpfs at /tmp (size and inode count limited), with an empty working directory
-/tmp/work in which the assignment's files are bound read-only from where bubblewrap put them
-(`FILES_DIR`), and Matplotlib's font list at /tmp/matplotlib. Only this process lives in that
+there a new tmpfs at /tmp (size and inode count limited), with a working directory /tmp/work
+whose entries link to the assignment's files where bubblewrap bound them read-only
+(`FILES_DIR`), and Matplotlib's font list linked at /tmp/matplotlib. Only this process lives in that
 namespace: when it ends, the kernel frees the tmpfs with everything in it (files, modes,
 timestamps, attributes). The files of the template's own /tmp are hidden under the new mount, and
 the template and the host are not dumpable, so their /proc/<pid>/root is closed too.
@@ -35,11 +35,8 @@ WORKDIR = "/tmp/work"
 MPL_DIR = "/tmp/matplotlib"
 
 _CLONE_NEWNS = 0x00020000
-_MS_RDONLY = 1
 _MS_NOSUID = 2
 _MS_NODEV = 4
-_MS_REMOUNT = 32
-_MS_BIND = 4096
 _MS_REC = 16384
 _MS_PRIVATE = 1 << 18
 _PR_CAP_AMBIENT = 47
@@ -65,29 +62,21 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int,
     _check(_libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)), f"mount {target}")
 
 
-def _bind_read_only(source: str, target: str) -> None:
-    if os.path.isdir(source):
-        os.makedirs(target, exist_ok=True)
-    else:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o444))
-    _mount(source, target, None, _MS_BIND | _MS_REC)
-    _mount(None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
-
-
 def fresh_namespace(tmp_bytes: int, tmp_inodes: int, files: list[str], mpl: str | None) -> None:
     """A private mount namespace with a new, limited tmpfs at /tmp and the working directory
-    /tmp/work holding `files` (paths relative to FILES_DIR) read-only; cwd becomes /tmp/work."""
+    /tmp/work; cwd becomes /tmp/work. `files` (paths relative to FILES_DIR) appear there as
+    symbolic links to the read-only files (a link costs a tenth of a bind mount, and what it
+    points to cannot be written either); a check may remove a link, in its own storage only."""
     _check(_libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)   # nothing we mount leaves this process
     _mount("tmpfs", TMP, "tmpfs", _MS_NOSUID | _MS_NODEV,
            f"size={tmp_bytes},nr_inodes={tmp_inodes},mode=0755")
     os.mkdir(WORKDIR, 0o755)
-    for rel in files:
-        _bind_read_only(f"{FILES_DIR}/{rel}", f"{WORKDIR}/{rel}")
+    for top in sorted({rel.split("/", 1)[0] for rel in files}):
+        os.symlink(f"{FILES_DIR}/{top}", f"{WORKDIR}/{top}")
     os.mkdir(MPL_DIR, 0o755)
     if mpl:
-        _bind_read_only(f"{MPL_SOURCE_DIR}/{mpl}", f"{MPL_DIR}/{mpl}")
+        os.symlink(f"{MPL_SOURCE_DIR}/{mpl}", f"{MPL_DIR}/{mpl}")
     os.chdir(WORKDIR)
 
 

@@ -86,10 +86,12 @@ def test_no_process_of_a_submission_holds_an_earlier_submissions_code(use_mem):
     try:
         with SubmissionSession([SECRET_CELL, SCANNER], template=template) as first:
             assert first.call("holds", (list(SECRET), use_mem)).value is True
-            first_host = first._host.pid
-        assert not os.path.exists(f"/proc/{first_host}")       # gone before the next one
+            host = first._host.pid
         for _ in range(2):
             with SubmissionSession([SCANNER], template=template) as later:
+                later.start()
+                assert not os.path.exists(f"/proc/{host}")     # gone before the next started
+                host = later._host.pid
                 assert later.call("holds", (list(SECRET), use_mem)).value is False
                 later.new_check()
                 assert later.call("holds", (list(SECRET), use_mem)).value is False
