@@ -44,48 +44,14 @@ import baseline  # noqa: E402
 import isolation_attacks as attacks  # noqa: E402
 
 from grader import results  # noqa: E402
-from grader.classgen import make_submission, reference_answers, write_submission  # noqa: E402
-from grader.paths import course  # noqa: E402
 
 ASSIGNMENT = attacks.ASSIGNMENT
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-SEED = 4
-TIMEOUT = "3"
+SEED = attacks.SEED
+TIMEOUT = attacks.TIMEOUT
 
-#: student -> (cells appended to the reference solution, or to the stubs with "stubs:"), in the
-#: order graded (--jobs 1 grades in name order); twin: its honest twin.
-CLASS = {
-    "a0_victim": (attacks.VICTIM, None),
-    "b1_memory_scan": ("stubs:" + attacks.memory_scan(True), "g2_stubs"),
-    "b2_victim": (attacks.VICTIM, None),
-    "b3_memory_scan_ctypes": ("stubs:" + attacks.memory_scan(False), "g2_stubs"),
-    "b4_victim": (attacks.VICTIM, None),
-    "c1_xattr": (attacks.VICTIM + attacks.XATTR_PIN, "a0_victim"),
-    "c2_victim": (attacks.VICTIM, None),
-    "d1_chmod": (attacks.VICTIM + attacks.CHMOD_WORKDIR, "a0_victim"),
-    "d2_victim": (attacks.VICTIM, None),
-    "e1_plant": (attacks.VICTIM + attacks.PLANT_MODULE, "a0_victim"),
-    "e2_victim": (attacks.VICTIM, None),
-    "f1_forged_report": (attacks.FORGED_REPORT, "f2_plain_mutants"),
-    "f2_plain_mutants": (attacks.PLAIN_MUTANTS, None),
-    "g1_frame_bomb": ("stubs:" + attacks.FRAME_BOMB, "g2_stubs"),
-    "g2_stubs": ("stubs:", None),
-    "h1_sleeper": (attacks.VICTIM + attacks.SLEEPER, "a0_victim"),
-    "h2_victim": (attacks.VICTIM, None),
-}
+CLASS = attacks.CLASS
 ALONE = ("g1_frame_bomb", "g2_stubs", "c1_xattr")
-
-
-def write_class(subs: Path, students: list[str]) -> None:
-    release = course().assignments / ASSIGNMENT / NOTEBOOK
-    answers = reference_answers(course().solution_notebook(ASSIGNMENT))
-    for student in students:
-        code, _ = CLASS[student]
-        stubs = code.startswith("stubs:")
-        code = code.removeprefix("stubs:")
-        variant = {"cell:append": code} if code else {}
-        write_submission(subs, student, ASSIGNMENT, NOTEBOOK,
-                         make_submission(release, answers, variant, all_stubs=stubs))
+write_class = attacks.write_class
 
 
 def _mem_available() -> int:

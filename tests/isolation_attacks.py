@@ -9,9 +9,15 @@ before and after. Each is a cell appended to a generated submission (grader.clas
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from autograde_tests import engine
 
 ASSIGNMENT = "nn_from_scratch"
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+#: Run seed and --timeout of the class.
+SEED = 4
+TIMEOUT = "3"
 GRADED_NAMES = sorted({c.function for c in engine.all_checks(ASSIGNMENT)})
 
 #: A notebook with no solution of its own that searches the memory of its process for
@@ -268,3 +274,44 @@ def linear_forward(X, W, b):
     _time.sleep(100)
     return _awake_linear_forward(X, W, b)
 '''
+
+
+#: student -> (cell appended to the reference solution, or to the stubs after "stubs:"; its
+#: honest twin). Graded with --jobs 1 in this order (name order): every attacker is followed by
+#: an honest student it would hurt.
+CLASS: dict[str, tuple[str, str | None]] = {
+    "a0_victim": (VICTIM, None),
+    "b1_memory_scan": ("stubs:" + memory_scan(True), "g2_stubs"),
+    "b2_victim": (VICTIM, None),
+    "b3_memory_scan_ctypes": ("stubs:" + memory_scan(False), "g2_stubs"),
+    "b4_victim": (VICTIM, None),
+    "c1_xattr": (VICTIM + XATTR_PIN, "a0_victim"),
+    "c2_victim": (VICTIM, None),
+    "d1_chmod": (VICTIM + CHMOD_WORKDIR, "a0_victim"),
+    "d2_victim": (VICTIM, None),
+    "e1_plant": (VICTIM + PLANT_MODULE, "a0_victim"),
+    "e2_victim": (VICTIM, None),
+    "f1_forged_report": (FORGED_REPORT, "f2_plain_mutants"),
+    "f2_plain_mutants": (PLAIN_MUTANTS, None),
+    "g1_frame_bomb": ("stubs:" + FRAME_BOMB, "g2_stubs"),
+    "g2_stubs": ("stubs:", None),
+    "h1_sleeper": (VICTIM + SLEEPER, "a0_victim"),
+    "h2_victim": (VICTIM, None),
+}
+VICTIMS = [s for s in CLASS if s.endswith("_victim")]
+
+
+def write_class(subs: Path, students: list[str]) -> None:
+    """SUBS/<student>/<a>/<a>.ipynb for each student of CLASS."""
+    from grader.classgen import make_submission, reference_answers, write_submission
+    from grader.paths import course
+
+    release = course().assignments / ASSIGNMENT / NOTEBOOK
+    answers = reference_answers(course().solution_notebook(ASSIGNMENT))
+    for student in students:
+        code, _ = CLASS[student]
+        stubs = code.startswith("stubs:")
+        code = code.removeprefix("stubs:")
+        write_submission(subs, student, ASSIGNMENT, NOTEBOOK,
+                         make_submission(release, answers, {"cell:append": code} if code else {},
+                                         all_stubs=stubs))
