@@ -13,7 +13,8 @@ are `git archive` exports (bench/baseline.py) run with the same interpreter.
 
 Then, for each side, three submissions are graded alone to measure what they cost: the frame bomb
 and its stub twin (CPU seconds of the whole grading, grader and sandbox), the extended attributes
-(how far MemAvailable fell during the run, sampled every 0.1 s).
+(how far unreclaimable kernel memory, /proc/meminfo SUnreclaim, grew during the run, sampled
+every 0.1 s).
 
 --user runs every grading as that (unprivileged) user with --python, an interpreter that user can
 run and whose environment holds the kit's dependencies (e.g. a venv made from /usr/bin/python3):
@@ -54,16 +55,17 @@ ALONE = ("g1_frame_bomb", "g2_stubs", "c1_xattr")
 write_class = attacks.write_class
 
 
-def _mem_available() -> int:
+def _kernel_memory() -> int:
+    """Unreclaimable kernel memory (SUnreclaim): where extended attributes on tmpfs live."""
     for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemAvailable:"):
+        if line.startswith("SUnreclaim:"):
             return int(line.split()[1]) << 10
     return 0
 
 
 def grade(root: Path, subs: Path, out: Path, user: str | None, python: str | None) -> dict:
     """Grade SUBS with the export at `root`; wall, CPU (the whole process tree) and how far
-    MemAvailable fell."""
+    unreclaimable kernel memory grew."""
     argv, env, cwd = baseline.side(root)
     if python:
         argv[0] = python
@@ -72,13 +74,13 @@ def grade(root: Path, subs: Path, out: Path, user: str | None, python: str | Non
     if user:
         env["HOME"] = str(out.parent)
         argv = ["runuser", "-u", user, "--", *argv]
-    low = [_mem_available()]
-    start = low[0]
+    seen = [_kernel_memory()]
+    start = seen[0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.1):
-            low.append(_mem_available())
+            seen.append(_kernel_memory())
 
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
@@ -94,7 +96,7 @@ def grade(root: Path, subs: Path, out: Path, user: str | None, python: str | Non
     found = {r["student"]: r for r in results.load_results(out)}
     return {"wall_s": round(wall, 2),
             "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2),
-            "mem_available_drop_mb": round((start - min(low)) / 2**20),
+            "kernel_memory_growth_mb": round((max(seen) - start) / 2**20),
             "students": {s: {"score": r["score"], "status": r["status"], "duration_s": r["duration"],
                              "lost": sorted(t["id"] for t in r["tests"] if t["status"] != "passed"),
                              "messages": sorted({t["message"][:160] for t in r["tests"]
@@ -148,7 +150,7 @@ def summary(report: dict) -> list[str]:
         for student in ALONE:
             a = report[side][f"alone:{student}"]
             lines.append(f"  alone {student:18} wall {a['wall_s']} s, cpu {a['cpu_s']} s, "
-                         f"MemAvailable -{a['mem_available_drop_mb']} MB")
+                         f"unreclaimable kernel memory +{a['kernel_memory_growth_mb']} MB")
     return lines
 
 

@@ -35,16 +35,12 @@ when the thread that started it exits (``--die-with-parent`` follows the startin
 from __future__ import annotations
 
 import copy
-import fcntl
 import math
 import os
 import re
 import secrets
-import select
 import shutil
 import signal
-import socket
-import subprocess
 import tempfile
 import time
 import warnings
@@ -74,23 +70,30 @@ from autograde_tests.contract import (
 from grader.sandbox import accounting, isolation, wire
 from grader.sandbox.arguments import ArgMemory, arguments_after
 from grader.sandbox.errors import SandboxUnavailable
+from grader.sandbox.processes import (
+    END_WAIT,
+    TICK,
+    ChannelClosed,
+    ChildExited,
+    Host,
+    Output,
+    Sandbox,
+    Timeout,
+    close_fd,
+    pidfd,
+    rmtree,
+    signal_kill,
+)
 from grader.sandbox.worker import (
     EXIT_INTERNAL,
     EXIT_MEMORY,
     EXIT_PROTOCOL,
-    HOST_FDS,
-    TEMPLATE_MESSAGE_BYTES,
 )
 
 __all__ = ["CallResult", "Limits", "LoadReport", "SandboxTemplate", "SubmissionSession",
            "Unrepresentable"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_F_SETPIPE_SZ = 1031
-_PIPE_SIZE = 1 << 20
-_READ_CHUNK = 1 << 20
-_TICK = 0.05            # seconds between CPU samples while waiting for the student's process
-_END_WAIT = 5.0         # seconds to wait for the sandbox to report a killed process gone
 _WORKER_EXITS = {EXIT_MEMORY: "ran out of memory", EXIT_PROTOCOL: "broke the grader's protocol",
                  EXIT_INTERNAL: "hit an internal error of the worker"}
 _SIGNAL_REASONS = {
@@ -182,87 +185,6 @@ class CallResult:
     output: str                # student output during the call (capped)
     duration: float            # wall seconds
     cpu: float                 # CPU seconds charged to the call
-
-
-class _Output:
-    """Student output of one phase, capped; the rest is counted and dropped."""
-
-    def __init__(self, cap: int):
-        self.cap = cap
-        self.data = bytearray()
-        self.dropped = 0
-
-    def add(self, chunk: bytes) -> None:
-        room = self.cap - len(self.data)
-        if room > 0:
-            self.data += chunk[:room]
-        self.dropped += max(0, len(chunk) - max(room, 0))
-
-    def text(self) -> str:
-        out = self.data.decode("utf-8", errors="replace")
-        if self.dropped:
-            out += f"\n[... {self.dropped} more bytes of output dropped]"
-        return out
-
-
-class _Timeout(Exception):
-    """A limit was reached: "cpu", "idle" (waiting) or "wall" (the backstop)."""
-
-    def __init__(self, kind: str):
-        super().__init__(kind)
-        self.kind = kind
-
-
-class _ChannelClosed(Exception):
-    """The sandbox or the submission's host is gone."""
-
-
-class _ChildExited(Exception):
-    def __init__(self, status: int | None, sig: int | None):
-        super().__init__(f"status {status}, signal {sig}")
-        self.status = status
-        self.signal = sig
-
-
-# ------------------------------------------------------------------------------------ processes
-
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def _killpg(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        _kill(pgid)
-
-
-def _pidfd(pid: int) -> int | None:
-    try:
-        return os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
-    except OSError:
-        return None
-
-
-def _signal(pid: int | None, pidfd: int | None) -> None:
-    if pidfd is not None:
-        try:
-            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-        except (ProcessLookupError, OSError):
-            pass
-    elif pid is not None:
-        _kill(pid)
-
-
-def _close(fd: int | None) -> None:
-    if fd is not None:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
 
 
 def _crash_reason(status: int | None, sig: int | None) -> str:
@@ -357,383 +279,6 @@ class _CallBound:
         return None
 
 
-# ------------------------------------------------------------------------------------ the sandbox
-
-class _Sandbox:
-    """The sandbox process, whose first process is the template, and the socket to it."""
-
-    def __init__(self, mode: str, limits: Limits, files: dict[str, Path], tmpdir: str | None):
-        self.mode = mode
-        self.limits = limits.wire_limits()[0]
-        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        for sock in (self.sock, theirs):
-            try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, TEMPLATE_MESSAGE_BYTES)
-            except OSError:
-                pass
-        self.out_r, out_w = os.pipe()
-        fd = theirs.fileno()
-        try:
-            if mode == isolation.BUBBLEWRAP:
-                cmd = isolation.bwrap_command(sock_fd=fd, tmp_bytes=limits.tmp_bytes,
-                                              workdir_files=files)
-                env = isolation.worker_env(home=isolation.BOX_WORKDIR, tmp=isolation.BOX_TMP)
-                cwd = None
-            else:
-                cmd = isolation.fallback_command(sock_fd=fd, workdir=f"{tmpdir}/work")
-                env = isolation.worker_env(home=f"{tmpdir}/work", tmp=tmpdir)
-                cwd = f"{tmpdir}/work"
-            self.proc = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, env=env, cwd=cwd,
-                pass_fds=(fd,), start_new_session=True, close_fds=True)
-        except BaseException:
-            self.sock.close()
-            _close(self.out_r)
-            raise
-        finally:
-            theirs.close()
-            os.close(out_w)
-        os.set_blocking(self.out_r, False)
-        self.out_open = True
-        self.closed = False
-        self._template: int | None = None if mode == isolation.BUBBLEWRAP else self.proc.pid
-
-    @property
-    def alive(self) -> bool:
-        return not self.closed and self.proc.poll() is None
-
-    def template(self) -> int | None:
-        """Host pid of the template (the sandbox's pid 1 under bubblewrap)."""
-        if self._template is None:
-            found = accounting.children(self.proc.pid)
-            if len(found) == 1:
-                self._template = found[0]
-        return self._template
-
-    def request(self, message: dict, fds: list[int] = ()) -> None:
-        """Send the template a message (and file descriptors with it)."""
-        data = wire.pack(message, limits=self.limits)
-        if len(data) > TEMPLATE_MESSAGE_BYTES:
-            raise wire.TooLarge("the release's setup cells are too large for the sandbox")
-        self.sock.settimeout(_END_WAIT)
-        try:
-            socket.send_fds(self.sock, [data], list(fds))
-        except (BrokenPipeError, ConnectionError, TimeoutError):
-            raise _ChannelClosed from None
-
-    def report(self, timeout: float) -> dict | None:
-        """The template's next report (within `timeout` seconds), or None."""
-        self.sock.settimeout(max(timeout, 0.0))
-        try:
-            data = self.sock.recv(TEMPLATE_MESSAGE_BYTES)
-        except (TimeoutError, BlockingIOError):
-            return None
-        except OSError:
-            raise _ChannelClosed from None
-        if not data:
-            raise _ChannelClosed
-        return wire.parse_frame(data, self.limits).message
-
-    def drain_output(self, sink: _Output | None, max_reads: int = 16) -> None:
-        """The template's own output (its setup cells'): bounded reads, never blocking."""
-        for _ in range(max_reads):
-            if not self.out_open:
-                return
-            try:
-                chunk = os.read(self.out_r, _READ_CHUNK)
-            except BlockingIOError:
-                return
-            if not chunk:
-                self.out_open = False
-                return
-            if sink is not None:
-                sink.add(chunk)
-
-    def kill(self, sink: _Output | None = None) -> None:
-        """Kill the sandbox and everything in it, reap, close the channels. Idempotent."""
-        if self.closed:
-            return
-        self.closed = True
-        proc = self.proc
-        try:
-            if proc.returncode is None and self.mode == isolation.BUBBLEWRAP:
-                # Kill the sandbox's pid 1: the kernel then kills everything in its pid
-                # namespace, and bwrap reaps it and exits, so nothing is left as a zombie.
-                for pid in accounting.children(proc.pid):
-                    _kill(pid)
-                try:
-                    proc.wait(2.0)
-                except subprocess.TimeoutExpired:
-                    pass
-            if proc.returncode is None:
-                # The fallback: the template's descendants first (they are not in the process
-                # group's reach once the template is gone), then the group.
-                stack, found = [proc.pid], []
-                while stack:
-                    for pid in accounting.children(stack.pop()):
-                        found.append(pid)
-                        stack.append(pid)
-                for pid in reversed(found):
-                    _kill(pid)
-                _killpg(proc.pid)
-                proc.wait()
-            self.drain_output(sink, max_reads=64)
-        finally:
-            self.sock.close()
-            _close(self.out_r)
-
-
-class _Host:
-    """One submission's host process in the sandbox, and the channels the grader made for that
-    submission alone: request, answer, control and output pipes, and the argument memory."""
-
-    def __init__(self, sandbox: _Sandbox, limits: Limits, folder: str | None):
-        self.id = secrets.token_hex(8)
-        self.sandbox = sandbox
-        self.request_limits, self.answer_limits = limits.wire_limits()
-        self.folder = folder            # the fallback mode's folder for its checks' storage
-        self.args = ArgMemory()
-        self.pid: int | None = None
-        self.pidfd: int | None = None
-        self.proc: accounting.ProcFiles | None = None
-        self.cpu_seen = 0.0             # the host's own CPU seconds, when last charged
-        self.cells: list | None = None  # the cells it holds (compiled)
-        self.pending_exit: dict | None = None
-        self.closed = False
-        req_r, self.req_w = os.pipe()
-        self.ans_r, ans_w = os.pipe()
-        self.ctl_r, ctl_w = os.pipe()
-        self.out_r, out_w = os.pipe()
-        for fd in (self.req_w, self.ans_r):
-            try:
-                fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_SIZE)
-            except OSError:
-                pass
-        theirs = dict(req=req_r, ans=ans_w, ctl=ctl_w, out=out_w, args=self.args.fd)
-        try:
-            sandbox.request({"op": "host", "id": self.id}, [theirs[name] for name in HOST_FDS])
-        except BaseException:
-            self.close()
-            raise
-        finally:
-            for fd in (req_r, ans_w, ctl_w, out_w):
-                os.close(fd)
-        for fd in (self.req_w, self.ans_r, self.ctl_r, self.out_r):
-            os.set_blocking(fd, False)
-        self.reader = wire.FrameReader(self.answer_limits)
-        self.ctl_reader = wire.FrameReader(self.request_limits)
-        self.out_open = True
-
-    # -------------------------------------------------------------------------------- pids
-
-    def attach(self) -> None:
-        """Find the host's pid (below the template; under bubblewrap below the process that
-        made its pid namespace) and hold it by a pidfd."""
-        parent = self.sandbox.template()
-        depth = 2 if self.sandbox.mode == isolation.BUBBLEWRAP else 1
-        for _ in range(depth):
-            found = accounting.children(parent) if parent is not None else []
-            parent = found[0] if len(found) == 1 else None
-        if parent is not None:
-            self.pid, self.pidfd = parent, _pidfd(parent)
-            self.proc = accounting.ProcFiles(parent)
-            self.proc.cpu_seconds()     # opened now, while the pid is surely the host's
-            self.proc.children()
-
-    def child(self) -> int | None:
-        """Pid of the host's one child (the current check's process), if there is exactly one."""
-        if self.proc is None:
-            return None
-        found = self.proc.children()
-        return found[0] if len(found) == 1 else None
-
-    def cpu(self) -> float:
-        """The host's CPU seconds since last asked (compiling the cells, forking)."""
-        now = self.proc.cpu_seconds() if self.proc is not None else None
-        if now is None or now <= self.cpu_seen:
-            return 0.0
-        spent, self.cpu_seen = now - self.cpu_seen, now
-        return spent
-
-    # -------------------------------------------------------------------------------- I/O
-
-    def _read_output(self, sink: _Output | None, max_reads: int = 16) -> None:
-        # Bounded, so that a process that prints without pause cannot keep us here forever.
-        for _ in range(max_reads):
-            if not self.out_open:
-                return
-            try:
-                chunk = os.read(self.out_r, _READ_CHUNK)
-            except BlockingIOError:
-                return
-            if not chunk:
-                self.out_open = False
-                return
-            if sink is not None:
-                sink.add(chunk)
-
-    def drain_output(self, sink: _Output | None) -> None:
-        if not self.closed:
-            self._read_output(sink)
-
-    def send(self, data: bytes, deadline: float, sink: _Output | None) -> None:
-        view = memoryview(data)
-        while view:
-            try:
-                n = os.write(self.req_w, view)
-                view = view[n:]
-                continue
-            except BlockingIOError:
-                pass
-            except BrokenPipeError:
-                raise _ChannelClosed from None
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _Timeout("wall")
-            poller = select.poll()
-            poller.register(self.req_w, select.POLLOUT)
-            if self.out_open:
-                poller.register(self.out_r, select.POLLIN)
-            for fd, _ in poller.poll(math.ceil(min(remaining, _TICK) * 1000)):
-                if fd == self.out_r:
-                    self._read_output(sink)
-
-    def receive(self, deadline: float, sink: _Output | None, fork_id: str | None,
-                watch: Callable[[], None] | None = None) -> wire.Frame:
-        """The next frame from the current child. Raises _Timeout (wall deadline, or a limit
-        `watch` checks), _ChildExited (the host reported the child gone, and every frame it
-        wrote before has been returned), _ChannelClosed (the host is gone), wire.WireError."""
-        while True:
-            frame = self.reader.next_frame()
-            if frame is not None:
-                return frame
-            exited = self.pending_exit
-            if exited is not None and exited.get("id") == fork_id:
-                self.pending_exit = None
-                raise _ChildExited(_int_or_none(exited.get("status")),
-                                   _int_or_none(exited.get("signal")))
-            if watch is not None:
-                watch()
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _Timeout("wall")
-            poller = select.poll()
-            poller.register(self.ans_r, select.POLLIN)
-            poller.register(self.ctl_r, select.POLLIN)
-            if self.out_open:
-                poller.register(self.out_r, select.POLLIN)
-            events = dict(poller.poll(math.ceil(min(remaining, _TICK) * 1000)))
-            # Output first, so that everything printed before an answer is attributed to it.
-            if self.out_r in events:
-                self._read_output(sink)
-            if self.ans_r in events:
-                try:
-                    data = os.read(self.ans_r, _READ_CHUNK)
-                except BlockingIOError:
-                    data = None
-                if data == b"":
-                    raise _ChannelClosed
-                if data:
-                    self.reader.feed(data)
-                    continue
-            if self.ctl_r in events:
-                report = self.read_control(0.0)
-                if report is not None and report.get("kind") == "exited":
-                    # Frames the child wrote before it died are still in the answer pipe:
-                    # they come first.
-                    self._read_answers()
-                    self.pending_exit = report
-
-    def _read_answers(self) -> None:
-        for _ in range(64):
-            try:
-                data = os.read(self.ans_r, _READ_CHUNK)
-            except BlockingIOError:
-                return
-            if not data:
-                return
-            self.reader.feed(data)
-
-    def read_control(self, timeout: float) -> dict | None:
-        """The host's next report (within `timeout` seconds), or None."""
-        end = time.monotonic() + timeout
-        while True:
-            frame = self.ctl_reader.next_frame()
-            if frame is not None:
-                return frame.message
-            try:
-                data = os.read(self.ctl_r, _READ_CHUNK)
-            except BlockingIOError:
-                data = None
-            if data == b"":
-                raise _ChannelClosed
-            if data:
-                self.ctl_reader.feed(data)
-                continue
-            remaining = end - time.monotonic()
-            if remaining <= 0:
-                return None
-            poller = select.poll()
-            poller.register(self.ctl_r, select.POLLIN)
-            poller.poll(math.ceil(min(remaining, _TICK) * 1000))
-
-    def discard_answers(self) -> None:
-        """Drop everything on the answer pipe (only a dead child wrote there)."""
-        self._read_answers()
-        self.reader = wire.FrameReader(self.answer_limits)
-
-    # -------------------------------------------------------------------------------- end
-
-    def kill(self, sink: _Output | None = None) -> None:
-        """Kill the host: under bubblewrap the kernel then ends its whole pid namespace (every
-        process of the submission). Idempotent; the channels are closed."""
-        if self.closed:
-            return
-        if self.pid is None:
-            self.attach()
-        _signal(self.pid, self.pidfd)
-        if sink is not None:
-            self._read_output(sink, max_reads=64)
-        self.close()
-
-    def close(self) -> None:
-        self.closed = True
-        for fd in (self.req_w, self.ans_r, self.ctl_r, self.out_r, self.pidfd):
-            _close(fd)
-        self.pidfd = None
-        if self.proc is not None:
-            self.proc.close()
-        self.args.close()
-        if self.folder:
-            _rmtree(Path(self.folder))
-
-
-def _int_or_none(value: Any) -> int | None:
-    return value if type(value) is int else None
-
-
-def _rmtree(path: Path) -> None:
-    """Remove a tree the student may have made read-only (matters when not running as root)."""
-
-    def retry(func, p, _exc):
-        try:
-            os.chmod(os.path.dirname(p), 0o700)
-            if os.path.isdir(p) and not os.path.islink(p):
-                os.chmod(p, 0o700)
-            func(p)
-        except OSError:
-            pass
-
-    if path.is_dir() and not path.is_symlink():
-        try:
-            shutil.rmtree(path, onerror=retry)
-        except RecursionError:   # thousands of levels deep: rm walks it without recursing
-            subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    else:
-        path.unlink(missing_ok=True)
-
-
 def _check_files(files: dict[str, Path] | None) -> dict[str, Path]:
     checked: dict[str, Path] = {}
     for rel, src in (files or {}).items():
@@ -787,7 +332,7 @@ def _cleanup(holder: list, tmpdir: str | None) -> None:
         sandbox.kill()
     holder.clear()
     if tmpdir:
-        _rmtree(Path(tmpdir))
+        rmtree(Path(tmpdir))
 
 
 # ------------------------------------------------------------------------------------ template
@@ -812,26 +357,27 @@ class SandboxTemplate:
         self.tmpdir: str | None = None
         if self.mode == isolation.RLIMITS_ONLY:
             self.tmpdir = tempfile.mkdtemp(prefix="nnkit-sandbox-")
-        self.sandbox: _Sandbox | None = None
+        self.sandbox: Sandbox | None = None
         self.setup_errors: list[str] = []
         self.starts = 0        # sandboxes started (the template's setup ran)
         self.hosts = 0         # hosts forked (one per submission, more after a host died)
         self.in_use = False
         self._ending: set[str] = set()   # hosts killed, not yet reported gone
-        self._holder: list[_Sandbox] = []
+        self._holder: list[Sandbox] = []
         self._finalizer = weakref.finalize(self, _cleanup, self._holder, self.tmpdir)
 
     @property
     def alive(self) -> bool:
         return self.sandbox is not None and self.sandbox.alive
 
-    def ensure(self, out: _Output) -> CallFailed | None:
+    def ensure(self, out: Output) -> CallFailed | None:
         """A running sandbox whose template ran the setup cells; the failure, or None."""
         if self.alive:
             return None
         self.kill()
         self._prepare_tmp()
-        sandbox = _Sandbox(self.mode, self.limits, self.files, self.tmpdir)
+        sandbox = Sandbox(self.mode, self.limits.wire_limits()[0], self.limits.tmp_bytes,
+                          self.files, self.tmpdir)
         self._holder.append(sandbox)
         self.sandbox = sandbox
         self.starts += 1
@@ -852,19 +398,19 @@ class SandboxTemplate:
         try:
             sandbox.request(message)
             while True:
-                report = sandbox.report(max(0.0, min(_TICK, deadline - time.monotonic())))
+                report = sandbox.report(max(0.0, min(TICK, deadline - time.monotonic())))
                 sandbox.drain_output(out)
                 if report is not None:
                     break
                 if time.monotonic() >= deadline:
-                    raise _Timeout("wall")
+                    raise Timeout("wall")
             if report.get("kind") != "setup_done" or report.get("id") != setup_id:
                 raise wire.WireError("the sandbox did not report its setup")
             self.setup_errors = _str_list(report.get("cell_errors"), 1000, 400)
-        except _Timeout:
+        except Timeout:
             self.kill(out)
             return CallTimedOut("setting up the sandbox timed out (the release's setup cells)")
-        except (_ChannelClosed, wire.WireError) as e:
+        except (ChannelClosed, wire.WireError) as e:
             self.kill(out)
             return Crashed(f"the sandbox did not start: {e or 'it exited'}")
         return None
@@ -875,7 +421,7 @@ class SandboxTemplate:
         if self.tmpdir is None:
             return
         for old in Path(self.tmpdir).iterdir():
-            _rmtree(old)
+            rmtree(old)
         _copy_files(self.files, Path(self.tmpdir, "work"))
         font_cache = isolation.matplotlib_font_cache()
         if font_cache is not None:  # see matplotlib_font_cache: saves each sandbox a rebuild
@@ -883,7 +429,7 @@ class SandboxTemplate:
             mpl.mkdir()
             shutil.copyfile(font_cache, mpl / font_cache.name)
 
-    def new_host(self, out: _Output) -> tuple[_Host | None, CallFailed | None]:
+    def new_host(self, out: Output) -> tuple[Host | None, CallFailed | None]:
         """A fresh host for one submission (the sandbox started first when needed)."""
         error = self.ensure(out)
         if error is not None:
@@ -896,27 +442,27 @@ class SandboxTemplate:
         assert sandbox is not None
         folder = tempfile.mkdtemp(prefix="host-", dir=self.tmpdir) if self.tmpdir else None
         try:
-            host = _Host(sandbox, self.limits, folder)
-        except (_ChannelClosed, OSError, wire.WireError) as e:
+            host = Host(sandbox, self.limits.wire_limits(), folder)
+        except (ChannelClosed, OSError, wire.WireError) as e:
             if folder:
-                _rmtree(Path(folder))
+                rmtree(Path(folder))
             self.kill(out)
             return None, Crashed(f"the sandbox did not start a process for the submission: {e}")
         self.hosts += 1
         try:
-            report = host.read_control(_END_WAIT)
+            report = host.read_control(END_WAIT)
             if report is None or report.get("kind") != "host_ready":
                 raise wire.WireError("the submission's process did not start")
             host.attach()
             if host.pid is None:
                 raise wire.WireError("the submission's process cannot be found")
             host.cpu()
-        except (_ChannelClosed, wire.WireError) as e:
+        except (ChannelClosed, wire.WireError) as e:
             self.end_host(host, out)
             return None, Crashed(f"the sandbox did not start a process for the submission: {e}")
         return host, None
 
-    def end_host(self, host: _Host, sink: _Output | None = None) -> None:
+    def end_host(self, host: Host, sink: Output | None = None) -> None:
         """Kill a host (under bubblewrap with its whole pid namespace: every process of its
         submission). The template's report that it is gone is awaited before the next host
         starts (`_await_ended`), so the kernel's clean-up overlaps the grader's own work
@@ -932,18 +478,18 @@ class SandboxTemplate:
         if not self._ending or sandbox is None or not sandbox.alive:
             self._ending.clear()
             return
-        end = time.monotonic() + _END_WAIT
+        end = time.monotonic() + END_WAIT
         try:
             while self._ending:
                 report = sandbox.report(max(0.0, end - time.monotonic()))
                 if report is None:
-                    raise _ChannelClosed
+                    raise ChannelClosed
                 if report.get("kind") == "host_exited":
                     self._ending.discard(report.get("id"))
-        except (_ChannelClosed, wire.WireError):
+        except (ChannelClosed, wire.WireError):
             self.kill()
 
-    def kill(self, sink: _Output | None = None) -> None:
+    def kill(self, sink: Output | None = None) -> None:
         """Kill the sandbox and everything in it (the next ensure() starts a new one)."""
         self._ending.clear()
         if self.sandbox is not None:
@@ -980,7 +526,7 @@ class _Child:
         return self.cpu_seen if now is None else max(now, self.cpu_seen)
 
     def close(self) -> None:
-        _close(self.pidfd)
+        close_fd(self.pidfd)
         self.pidfd = None
         if self.proc is not None:
             self.proc.close()
@@ -1021,7 +567,7 @@ class SubmissionSession:
         self._limits = template.limits
         self.mode = template.mode
         self._strict = template.strict
-        self._host: _Host | None = None
+        self._host: Host | None = None
         self._child: _Child | None = None
         self._cpu_used = 0.0
         self._idle_used = 0.0
@@ -1080,7 +626,7 @@ class SubmissionSession:
         self._check_open()
         if self.load_report is None:
             t0 = time.monotonic()
-            out = _Output(self._limits.output_bytes)
+            out = Output(self._limits.output_bytes)
             try:
                 error = self._start_host(out)
                 if error is None:
@@ -1144,7 +690,7 @@ class SubmissionSession:
                                "of CPU in all)")
         t0 = time.monotonic()
         try:
-            out = _Output(self._limits.output_bytes)
+            out = Output(self._limits.output_bytes)
             if self._host is None:
                 error = self._start_host(out)
                 if error is not None:
@@ -1171,7 +717,7 @@ class SubmissionSession:
             if child is not None:   # killed at once, without the host's report: the host goes
                 self._sample(child)
                 host = self._host
-                _signal(child.pid if host is not None and host.child() == child.pid else None,
+                signal_kill(child.pid if host is not None and host.child() == child.pid else None,
                         child.pidfd)
                 child.close()
         finally:
@@ -1188,7 +734,7 @@ class SubmissionSession:
         if self._closed:
             raise RuntimeError("the session is closed")
 
-    def _start_host(self, out: _Output) -> CallFailed | None:
+    def _start_host(self, out: Output) -> CallFailed | None:
         """A fresh host for this submission, holding its cells; the failure, or None."""
         host, error = self._template.new_host(out)
         if error is not None:
@@ -1198,15 +744,15 @@ class SubmissionSession:
         start = time.thread_time()
         try:
             host.send(wire.pack({"op": "cells", "cells": self._cells}, limits=host.request_limits),
-                      time.monotonic() + _END_WAIT, out)
-        except (_ChannelClosed, _Timeout, wire.WireError) as e:
+                      time.monotonic() + END_WAIT, out)
+        except (ChannelClosed, Timeout, wire.WireError) as e:
             self._drop_host(out)
             return Crashed(f"the submission's cells could not be sent to the sandbox: {e}")
         finally:
             self._cpu_used += time.thread_time() - start
         return None
 
-    def _drop_host(self, sink: _Output | None = None) -> None:
+    def _drop_host(self, sink: Output | None = None) -> None:
         """Kill the host and every process of the submission; the next call starts a new host."""
         if self._child is not None:
             self._child.close()
@@ -1220,7 +766,7 @@ class SubmissionSession:
         if self._host is not None:
             self._cpu_used += self._host.cpu()
 
-    def _fork_and_load(self, out: _Output) -> CallFailed | None:
+    def _fork_and_load(self, out: Output) -> CallFailed | None:
         """A fresh child process that ran the student's cells; the failure, or None."""
         host = self._host
         assert host is not None
@@ -1240,9 +786,9 @@ class SubmissionSession:
         def watch() -> None:
             self._sample(child)
             if child.cpu_seen > cpu_limit:
-                raise _Timeout("cpu")
+                raise Timeout("cpu")
             if self._idle_metered and meter.idle() > idle_limit:
-                raise _Timeout("idle")
+                raise Timeout("idle")
 
         request = {"op": "fork", "id": child.fork_id}
         if host.folder is not None:
@@ -1276,7 +822,7 @@ class SubmissionSession:
         except SandboxUnavailable:
             self._drop_host()
             raise
-        except _Timeout as t:
+        except Timeout as t:
             cell = max(cell, host.args.cell())
             where = f" (cell {self._cells[cell - 1][0]})" if 0 < cell <= len(self._cells) else ""
             if t.kind == "cpu":
@@ -1288,12 +834,12 @@ class SubmissionSession:
                 what = f"it did not finish within {lim.wall(cpu_limit):g} s"
             self._end_child(out)
             return CallTimedOut(f"loading the code timed out: {what}{where}")
-        except _ChildExited as e:
+        except ChildExited as e:
             cell = max(cell, host.args.cell())
             where = f" (cell {self._cells[cell - 1][0]})" if 0 < cell <= len(self._cells) else ""
             self._end_child(out, exited=True)
             return _death(e.status, e.signal, "while loading" + where)
-        except (_ChannelClosed, wire.WireError) as e:
+        except (ChannelClosed, wire.WireError) as e:
             self._drop_host(out)
             return BadAnswer(f"while loading: {e or 'the sandbox stopped'}")
         finally:
@@ -1307,7 +853,7 @@ class SubmissionSession:
         self._reap_if_exited(child, out)
         return None
 
-    def _reap_if_exited(self, child: _Child, out: _Output) -> None:
+    def _reap_if_exited(self, child: _Child, out: Output) -> None:
         """The child answered and then died (the host reported it): end it now, so that the
         next call starts a fresh one."""
         host = self._host
@@ -1324,15 +870,15 @@ class SubmissionSession:
         for _ in range(200):
             pid = host.child()
             if pid is not None:
-                pidfd = _pidfd(pid)
+                fd = pidfd(pid)
                 proc = accounting.ProcFiles(pid)
                 proc.sched()     # opened now, while the pid is surely the child's
                 proc.cpu_seconds()
                 if host.child() == pid:  # still the host's child: these are the child's
-                    child.pid, child.pidfd, child.proc = pid, pidfd, proc
+                    child.pid, child.pidfd, child.proc = pid, fd, proc
                     return
                 proc.close()
-                _close(pidfd)
+                close_fd(fd)
             time.sleep(0.005)
 
     def _sample(self, child: _Child) -> None:
@@ -1342,7 +888,7 @@ class SubmissionSession:
             self._cpu_used += now - child.cpu_seen
             child.cpu_seen = now
 
-    def _end_child(self, sink: _Output | None, exited: bool = False) -> None:
+    def _end_child(self, sink: Output | None, exited: bool = False) -> None:
         """Kill the current child and wait for the host to report it gone (its storage goes with
         it; the fallback's folder is removed here). If the host does not answer, it goes too."""
         child, host = self._child, self._host
@@ -1355,22 +901,22 @@ class SubmissionSession:
         start = time.thread_time()
         try:
             if not exited:
-                _signal(child.pid if host.child() == child.pid else None, child.pidfd)
-                end = time.monotonic() + _END_WAIT
+                signal_kill(child.pid if host.child() == child.pid else None, child.pidfd)
+                end = time.monotonic() + END_WAIT
                 while True:
                     report = host.read_control(max(0.0, end - time.monotonic()))
                     if report is None:
-                        raise _ChannelClosed
+                        raise ChannelClosed
                     if report.get("kind") == "exited" and report.get("id") == child.fork_id:
                         break
             if host.proc is not None and host.proc.children():
-                raise _ChannelClosed   # a child the host did not report: start afresh
+                raise ChannelClosed   # a child the host did not report: start afresh
             host.discard_answers()
             host.drain_output(sink)
             host.args.wipe()
             if child.folder is not None:
-                _rmtree(child.folder)
-        except (_ChannelClosed, wire.WireError):
+                rmtree(child.folder)
+        except (ChannelClosed, wire.WireError):
             self._drop_host(sink)
         finally:
             # The grader's time on ending the check (and on the fallback's files) is the
@@ -1378,14 +924,14 @@ class SubmissionSession:
             self._cpu_used += time.thread_time() - start
             child.close()
 
-    def _fail_child(self, sink: _Output, exited: bool = False) -> None:
+    def _fail_child(self, sink: Output, exited: bool = False) -> None:
         """After a failed call: end the child; the next call of this check gets a fresh one."""
         self._end_child(sink, exited)
         self.restarts += 1
 
     def _call(self, fn: str, args: tuple, markers: dict[str, dict], substitute: dict[str, Callable],
               return_args: bool, timeout: float | None, fp_errors: str | None,
-              out: _Output) -> CallResult:
+              out: Output) -> CallResult:
         host, child = self._host, self._child
         assert host is not None and child is not None
         child.calls += 1
@@ -1409,9 +955,9 @@ class SubmissionSession:
         def watch() -> None:
             self._sample(child)
             if charged() > cpu_limit:
-                raise _Timeout("cpu")
+                raise Timeout("cpu")
             if self._idle_metered and meter.idle() > idle_limit:
-                raise _Timeout("idle")
+                raise Timeout("idle")
 
         call_id = secrets.token_hex(8)
         layout: list = []
@@ -1461,7 +1007,7 @@ class SubmissionSession:
                     if kind == "error":
                         raise self._error(fn, msg)
                     raise BadAnswer(f"unexpected message {str(kind)[:40]!r} from the worker")
-            except _Timeout as t:
+            except Timeout as t:
                 if t.kind == "cpu" and by_budget:
                     what = f"the submission used up its time ({lim.total_cpu:g} s of CPU in all)"
                 elif t.kind == "cpu":
@@ -1474,10 +1020,10 @@ class SubmissionSession:
                     what = (f"{fn} did not return within {lim.wall(cpu_limit):g} s while hardly "
                             "using the CPU: is it waiting or sleeping?")
                 raise CallTimedOut(what) from None
-            except _ChildExited as e:
+            except ChildExited as e:
                 self._fail_child(out, exited=True)
                 raise _death(e.status, e.signal, f"during {fn}") from None
-            except _ChannelClosed:
+            except ChannelClosed:
                 self._drop_host(out)
                 raise Crashed(f"the sandbox stopped during {fn}") from None
             except wire.WireError as e:
@@ -1500,7 +1046,7 @@ class SubmissionSession:
             self._cpu_used += time.thread_time() - grader_start
 
     def _callback(self, frame: wire.Frame, call_id: str, substitute: dict[str, Callable],
-                  deadline: float, out: _Output, bound: _CallBound, count: list[int],
+                  deadline: float, out: Output, bound: _CallBound, count: list[int],
                   cpu_limit: float, charged: Callable[[], float]) -> None:
         """Run a substituted reference function for the student's code (in the grader: its time
         is part of the call's, see charged())."""
@@ -1526,7 +1072,7 @@ class SubmissionSession:
             refused = (f"the grader's reference refuses more than {self._limits.callbacks} calls "
                        "from one call of yours")
         if refused is None and charged() > cpu_limit:
-            raise _Timeout("cpu")
+            raise Timeout("cpu")
         if refused is not None:
             reply = {"op": "reply", "id": call_id, "cb": cb, "ok": False,
                      "exc_type": "ValueError", "message": refused}

@@ -222,7 +222,7 @@ def ipc():
     refused.append(rc == -1 and ctypes.get_errno() == 1)
     return refused
 
-def zygote_memory():
+def template_memory():
     try:
         open("/proc/1/mem", "r+b")
     except OSError as e:
@@ -238,9 +238,9 @@ def test_ipc_that_outlives_a_process_is_refused(make_session):
 
 @pytest.mark.bwrap
 @pytest.mark.skipif(not HAVE_BWRAP, reason="needs bubblewrap")
-def test_the_zygote_memory_is_out_of_reach(make_session):
+def test_the_template_memory_is_out_of_reach(make_session):
     s = make_session(SHARED_CHANNELS)
-    assert s.call("zygote_memory", ()).value == "PermissionError"
+    assert s.call("template_memory", ()).value == "PermissionError"
 
 
 # ------------------------------------------------------------------------------ in-place changes
