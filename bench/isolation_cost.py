@@ -11,9 +11,10 @@ is exported with `git archive` and run with this interpreter; the current side i
 (correct, mutant, stub and hostile submissions); then every round grades it once with each side,
 the order alternating from round to round (so that a drift of the machine's load hits both
 sides), every run with the same run seed. Reported per assignment: the median wall time of each
-side, their ratio (current / baseline; the goal is at most 1.10), and every submission whose
-score or status differs between the sides (none may, but for hostile code whose outcome the
-isolation changed on purpose).
+side, their ratio (current / baseline; the goal is at most 1.10), the same for the CPU time of
+the whole grading (grader, pool and sandbox processes: less moved by other load on the machine),
+and every submission whose score or status differs between the sides (none may, but for hostile
+code whose outcome the isolation changed on purpose).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -58,13 +60,17 @@ def grade(root: Path | None, assignment: str, subs: Path, out: Path, jobs: int, 
     argv = [*argv, "autograde", str(subs), "--assignment", assignment, "--out", str(out),
             "--jobs", str(jobs), "--seed", str(seed), "--no-progress"]
     load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
     wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if proc.returncode != 0:
         raise SystemExit(f"grading failed ({proc.returncode}): {proc.stderr[-2000:]}")
     scores = {r["student"]: (r["score"], r["status"]) for r in results.load_results(out)}
-    return {"wall_s": round(wall, 3), "loadavg_before": round(load, 2), "scores": scores}
+    return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "loadavg_before": round(load, 2),
+            "scores": scores}
 
 
 def compare(expected: dict, base: dict, cur: dict) -> list[dict]:
@@ -85,12 +91,16 @@ def run_assignment(assignment: str, sides: dict[str, Path | None], work: Path, a
             runs[name].append(grade(sides[name], assignment, subs, out, args.jobs, args.seed))
             shutil.rmtree(out, ignore_errors=True)
     walls = {name: [run["wall_s"] for run in runs[name]] for name in sides}
+    cpus = {name: [run["cpu_s"] for run in runs[name]] for name in sides}
     medians = {name: statistics.median(w) for name, w in walls.items()}
+    cpu_medians = {name: statistics.median(c) for name, c in cpus.items()}
     ratio = medians["current"] / medians["baseline"]
     differs = compare(expected, runs["baseline"][-1]["scores"], runs["current"][-1]["scores"])
     return {"n": args.n, "kinds": _kinds(expected), "walls_s": walls,
             "median_wall_s": {k: round(v, 3) for k, v in medians.items()},
-            "ratio": round(ratio, 3),
+            "ratio": round(ratio, 3), "cpus_s": cpus,
+            "median_cpu_s": {k: round(v, 3) for k, v in cpu_medians.items()},
+            "cpu_ratio": round(cpu_medians["current"] / cpu_medians["baseline"], 3),
             "round_ratios": [round(c["wall_s"] / b["wall_s"], 3)
                              for b, c in zip(runs["baseline"], runs["current"])],
             "loadavg_before": {name: [run["loadavg_before"] for run in runs[name]] for name in sides},
@@ -136,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: baseline {a['median_wall_s']['baseline']} s, current "
               f"{a['median_wall_s']['current']} s (median of {args.rounds}); current / baseline "
               f"{a['ratio']} (rounds: {a['round_ratios']}; goal <= {GOAL_RATIO}: "
-              f"{'met' if a['met'] else 'NOT met'}); {len(a['differences'])} submissions differ")
+              f"{'met' if a['met'] else 'NOT met'}); CPU of the whole grading (grader and sandboxes) "
+              f"current / baseline {a['cpu_ratio']}; {len(a['differences'])} submissions differ")
         for d in a["differences"]:
             print(f"  {d['student']} ({d['kind']}: {d['detail']}): {d['baseline']} -> {d['current']}")
     return 0

@@ -184,12 +184,14 @@ def isolation_cost(d: dict | None) -> list[str]:
         med = a["median_wall_s"]
         rows.append([name, a["n"], med["baseline"], med["current"], f"{a['ratio']:.3f}",
                      ", ".join(f"{r:.3f}" for r in a["round_ratios"]),
+                     f"{a['cpu_ratio']:.3f}" if "cpu_ratio" in a else "-",
                      _met(a["ratio"] <= GOALS["isolation_ratio"])])
         for diff in a["differences"]:
             notes.append(f"- {name} {diff['student']} ({diff['kind']}: {diff['detail']}): "
                          f"{diff['baseline']} before, {diff['current']} now")
     out += _table(["assignment", "submissions", "before: wall s (median)", "now: wall s (median)",
-                   "now / before", "per round", f"goal ≤ {GOALS['isolation_ratio']:g}"], rows)
+                   "now / before", "per round", "CPU now / before", f"goal ≤ {GOALS['isolation_ratio']:g}"],
+                  rows)
     out += [f"`grader autograde --jobs {d['jobs']}` on the same generated classes, {d['rounds']} rounds "
             f"alternating the order of the two sides, run seed {d['run_seed']}: before = commit "
             f"{d['base']} (one sandbox zygote that received every submission's cells, storage wiped "
