@@ -62,13 +62,19 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int,
     _check(_libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)), f"mount {target}")
 
 
+def private_mounts() -> None:
+    """A mount namespace of the calling process's own (the host's, once per submission): a mount
+    made there never reaches the template, and so never another submission."""
+    _check(_libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
+
+
 def fresh_namespace(tmp_bytes: int, tmp_inodes: int, files: list[str], mpl: str | None) -> None:
     """A private mount namespace with a new, limited tmpfs at /tmp and the working directory
     /tmp/work; cwd becomes /tmp/work. `files` (paths relative to FILES_DIR) appear there as
     symbolic links to the read-only files (a link costs a tenth of a bind mount, and what it
     points to cannot be written either); a check may remove a link, in its own storage only."""
-    _check(_libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
-    _mount(None, "/", None, _MS_REC | _MS_PRIVATE)   # nothing we mount leaves this process
+    private_mounts()    # nothing mounted here leaves this process
     _mount("tmpfs", TMP, "tmpfs", _MS_NOSUID | _MS_NODEV,
            f"size={tmp_bytes},nr_inodes={tmp_inodes},mode=0755")
     os.mkdir(WORKDIR, 0o755)

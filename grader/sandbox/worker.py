@@ -344,6 +344,10 @@ class Worker:
                         os.close(fd)
                     _, status = os.waitpid(pid, 0)
                     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+                # And a mount namespace of its own: the host never mounts anything, but if the
+                # compiler ever let a submission's bytes take it over, what it could mount would
+                # stay with this submission.
+                sys.modules["_nnkit_storage"].private_mounts()
             self.send_message({"kind": "host_ready"}, fd=self.fd_ctl)
             self.host()
         except MemoryError:
