@@ -706,20 +706,15 @@ class SubmissionSession:
             self._wall_used += time.monotonic() - t0
 
     def close(self) -> None:
-        """End the session: its host is killed with every process of the submission, before
-        this returns; a session's own template is closed too (the sandbox killed and reaped, the
-        temporary folder removed)."""
+        """End the session: its host is killed with every process of the submission (gone
+        before the template forks the next host); a session's own template is closed too (the
+        sandbox killed and reaped, the temporary folder removed)."""
         if self._closed:
             return
         self._closed = True
         try:
-            child, self._child = self._child, None
-            if child is not None:   # killed at once, without the host's report: the host goes
-                self._sample(child)
-                host = self._host
-                signal_kill(child.pid if host is not None and host.child() == child.pid else None,
-                        child.pidfd)
-                child.close()
+            if self._child is not None:   # killed with its host, without the host's report
+                self._sample(self._child)
         finally:
             try:
                 self._drop_host()
@@ -754,9 +749,10 @@ class SubmissionSession:
 
     def _drop_host(self, sink: Output | None = None) -> None:
         """Kill the host and every process of the submission; the next call starts a new host."""
-        if self._child is not None:
-            self._child.close()
-            self._child = None
+        child, self._child = self._child, None
+        if child is not None:   # killed by its pidfd too: without a pid namespace (the fallback)
+            signal_kill(None, child.pidfd)   # it would outlive its host
+            child.close()
         host, self._host = self._host, None
         if host is not None:
             self._template.end_host(host, sink)
