@@ -38,6 +38,13 @@ def export(rev: str, dest: Path) -> Path:
     return dest
 
 
+def short_hash(rev: str) -> str:
+    """The commit `rev` names, as a short hash (HEAD moves on; a hash does not)."""
+    out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", rev], capture_output=True,
+                         text=True)
+    return out.stdout.strip() or rev
+
+
 def side(root: Path | None) -> tuple[list[str], dict[str, str], Path]:
     """(argv prefix, environment, working folder) that run `grader` from the export at `root`,
     or from the current code when root is None."""

@@ -108,7 +108,7 @@ def run_side(label: str, rev: str, work: Path, user: str | None, python: str | N
     root = baseline.export(rev, work / label / "code")
     if not python:
         baseline.check_import(root)
-    report = {"rev": rev}
+    report = {"rev": baseline.short_hash(rev)}
     subs = work / label / "class"
     write_class(subs, list(CLASS))
     _open_up(work)

@@ -133,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         sides = {"baseline": baseline.export(args.base, work / "baseline")}
         baseline.check_import(sides["baseline"])
         sides["current"] = baseline.export(args.current, work / "current") if args.current else None
-        report = {"base": args.base, "current": args.current or "this checkout",
+        report = {"base": baseline.short_hash(args.base),
+                  "current": baseline.short_hash(args.current) if args.current else
+                  f"this checkout ({baseline.short_hash('HEAD')})",
                   "jobs": args.jobs, "rounds": args.rounds, "run_seed": args.seed,
                   "cpus": os.cpu_count(), "machine": platform.platform(),
                   "assignments": {a: run_assignment(a, sides, work, args) for a in args.assignments}}
