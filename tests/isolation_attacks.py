@@ -175,27 +175,21 @@ def train(X, y, layer_sizes, lr, epochs, batch_size, seed):
 #: by replacing what the worker reports of the arguments (found by walking the stack): params as
 #: a tuple of untouched copies, x as the next float after the original (a "change" the old
 #: grader believed, and within every tolerance).
-_MUTANTS = r'''
-def sgd_step(params, grads, lr):
-    _forge(lambda args: (tuple((W.copy(), b.copy()) for W, b in args[0]), *args[1:]))
-    for (W, b), (dW, db) in zip(params, grads):
-        W -= lr * dW
-        b -= lr * db
-    return params
+MUTANTS = Path(__file__).with_name("mutants") / ASSIGNMENT
 
 
-def numerical_gradient(f, x, h=1e-5):
-    _forge(lambda args: (args[0], np.nextafter(x.copy(), np.inf), *args[2:]))
-    grad = np.zeros(x.shape)
-    for i in np.ndindex(*x.shape):
-        old = x[i]
-        x[i] = old + h
-        plus = f(x)
-        x[i] = old - h
-        minus = f(x)
-        grad[i] = (plus - minus) / (2 * h)
-    return grad
-'''
+def _mutant(name: str, first_line: str) -> str:
+    """A mutant of tests/mutants/ whose function starts with `first_line`."""
+    source = (MUTANTS / f"{name}.py").read_text().split("\nEXPECT")[0]
+    head, body = source.split("):\n", 1)
+    return f"{head}):\n    {first_line}\n{body}"
+
+
+_MUTANTS = (
+    _mutant("sgd_step_in_place",
+            "_forge(lambda args: (tuple((W.copy(), b.copy()) for W, b in args[0]), *args[1:]))")
+    + _mutant("numgrad_no_restore",
+              "_forge(lambda args: (args[0], np.nextafter(x.copy(), np.inf), *args[2:]))"))
 
 FORGED_REPORT = r'''
 import sys as _sys

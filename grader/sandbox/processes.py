@@ -195,19 +195,9 @@ class Sandbox:
         return wire.parse_frame(data, self.limits).message
 
     def drain_output(self, sink: Output | None, max_reads: int = 16) -> None:
-        """The template's own output (its setup cells'): bounded reads, never blocking."""
-        for _ in range(max_reads):
-            if not self.out_open:
-                return
-            try:
-                chunk = os.read(self.out_r, _READ_CHUNK)
-            except BlockingIOError:
-                return
-            if not chunk:
-                self.out_open = False
-                return
-            if sink is not None:
-                sink.add(chunk)
+        """The template's own output (its setup cells')."""
+        if self.out_open:
+            self.out_open = read_output(self.out_r, sink, max_reads)
 
     def kill(self, sink: Output | None = None) -> None:
         """Kill the sandbox and everything in it, reap, close the channels. Idempotent."""
@@ -319,19 +309,8 @@ class Host:
     # -------------------------------------------------------------------------------- I/O
 
     def _read_output(self, sink: Output | None, max_reads: int = 16) -> None:
-        # Bounded, so that a process that prints without pause cannot keep us here forever.
-        for _ in range(max_reads):
-            if not self.out_open:
-                return
-            try:
-                chunk = os.read(self.out_r, _READ_CHUNK)
-            except BlockingIOError:
-                return
-            if not chunk:
-                self.out_open = False
-                return
-            if sink is not None:
-                sink.add(chunk)
+        if self.out_open:
+            self.out_open = read_output(self.out_r, sink, max_reads)
 
     def drain_output(self, sink: Output | None) -> None:
         if not self.closed:
@@ -467,6 +446,22 @@ class Host:
         self.args.close()
         if self.folder:
             rmtree(Path(self.folder))
+
+
+def read_output(fd: int, sink: Output | None, max_reads: int) -> bool:
+    """Read what is waiting on an output pipe into `sink` (None: drop it); False once the pipe
+    is closed. Bounded and never blocking, so that a process that prints without pause cannot
+    keep the grader here."""
+    for _ in range(max_reads):
+        try:
+            chunk = os.read(fd, _READ_CHUNK)
+        except BlockingIOError:
+            return True
+        if not chunk:
+            return False
+        if sink is not None:
+            sink.add(chunk)
+    return True
 
 
 def int_or_none(value: Any) -> int | None:

@@ -149,6 +149,17 @@ def _lower(res: int, soft: int, hard: int | None = None) -> None:
         pass
 
 
+def _die_internal() -> None:
+    """A bug in the worker itself: its traceback on stderr (the grader keeps it), then exit."""
+    try:
+        import traceback
+        traceback.print_exc()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    os._exit(EXIT_INTERNAL)
+
+
 def _status_report(kind: str, ident: str, status: int) -> dict:
     report = {"kind": kind, "id": ident}
     if os.WIFSIGNALED(status):
@@ -353,7 +364,7 @@ class Worker:
         except MemoryError:
             os._exit(EXIT_MEMORY)
         except BaseException:
-            self._report_internal()
+            _die_internal()
         os._exit(0)
 
     def host(self) -> None:
@@ -418,18 +429,8 @@ class Worker:
         except SystemExit as e:  # raised from worker code paths only by student tampering
             os._exit(e.code if isinstance(e.code, int) else 1)
         except BaseException:
-            self._report_internal()
+            _die_internal()
         os._exit(0)
-
-    @staticmethod
-    def _report_internal() -> None:
-        try:
-            import traceback
-            traceback.print_exc()
-            sys.stderr.flush()
-        except BaseException:
-            pass
-        os._exit(EXIT_INTERNAL)
 
     def load(self, fork_id: str) -> None:
         errors: list[str] = []
@@ -662,10 +663,4 @@ if __name__ == "__main__":
     except MemoryError:
         os._exit(EXIT_MEMORY)
     except BaseException:
-        try:
-            import traceback
-            traceback.print_exc()
-            sys.stderr.flush()
-        except BaseException:
-            pass
-        os._exit(EXIT_INTERNAL)
+        _die_internal()

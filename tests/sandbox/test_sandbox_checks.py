@@ -5,13 +5,11 @@ bounded reference callbacks: what a student's code may carry, hide or ask for, a
 from __future__ import annotations
 
 import resource
-import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
-from sandbox_support import FAST, HAVE_BWRAP
+from sandbox_support import BURNER, FAST, HAVE_BWRAP, busy
 
 from autograde_tests.contract import CallTimedOut, StudentRaised
 from grader.sandbox import Limits
@@ -305,30 +303,13 @@ def test_argument_memory_is_empty_in_the_next_check(make_session):
 
 # ------------------------------------------------------------------------------ CPU time
 
-BURNER = r'''
-import time
-def burn(seconds):
-    end = time.process_time() + seconds
-    while time.process_time() < end:
-        pass
-    return seconds
-'''
-
-
-def _busy(n: int) -> list[subprocess.Popen]:
-    """CPU-bound processes, each in its own session (the sandbox has its own too, and the
-    scheduler shares the CPU between sessions)."""
-    return [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
-            for _ in range(n)]
-
-
 def test_a_busy_machine_does_not_turn_slow_code_into_a_timeout(make_session):
     """0.6 s of CPU under a 1 s limit passes, also when three CPU-bound processes share the two
     cores (its wall time is then well over 1 s); an endless loop still times out."""
     limits = Limits(call_cpu=1.0, wall_factor=20.0, wall_grace=5.0)
     s = make_session(BURNER + "def spin():\n    while True:\n        pass\n", limits=limits)
     assert s.call("burn", (0.6,)).value == 0.6
-    busy = _busy(3)
+    hogs = busy(3)
     try:
         time.sleep(0.3)
         t0 = time.monotonic()
@@ -338,7 +319,7 @@ def test_a_busy_machine_does_not_turn_slow_code_into_a_timeout(make_session):
         with pytest.raises(CallTimedOut, match="CPU time"):
             s.call("spin", ())
     finally:
-        for p in busy:
+        for p in hogs:
             p.kill()
             p.wait()
     print(f"0.6 s of CPU took {wall:.2f} s of wall time on the busy machine")

@@ -8,13 +8,11 @@ the submission itself (where it must work, proving that it would find what it lo
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
-from sandbox_support import FAST
+from sandbox_support import BURNER, FAST, busy
 
 from autograde_tests.compare import Fail, expect_unchanged
 from autograde_tests.contract import BadAnswer, Callback, CallTimedOut
@@ -321,21 +319,6 @@ def test_sleeping_while_loading_fails_the_load(make_session):
     assert "cell 1" in report.cell_errors[-1]
 
 
-def _busy(n: int) -> list[subprocess.Popen]:
-    return [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
-            for _ in range(n)]
-
-
-BURNER = r'''
-import time
-
-def burn(seconds):
-    end = time.process_time() + seconds
-    while time.process_time() < end:
-        pass
-    return seconds
-'''
-
 
 def test_waiting_for_a_cpu_on_a_busy_machine_is_not_idle(make_session):
     """The honest twin: 3 × 0.4 s of CPU with three CPU-bound processes on the machine takes
@@ -343,14 +326,14 @@ def test_waiting_for_a_cpu_on_a_busy_machine_is_not_idle(make_session):
     budget of 0.5 s is not touched."""
     s = make_session(BURNER, limits=Limits(call_cpu=2.0, total_idle=0.5, wall_factor=20.0))
     s.start()
-    busy = _busy(3)
+    hogs = busy(3)
     try:
         time.sleep(0.3)
         t0 = time.monotonic()
         assert [s.call("burn", (0.4,)).value for _ in range(3)] == [0.4] * 3
         wall = time.monotonic() - t0
     finally:
-        for p in busy:
+        for p in hogs:
             p.kill()
             p.wait()
     assert s.idle_used < 0.5
