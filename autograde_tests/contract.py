@@ -166,7 +166,7 @@ class Status(str, enum.Enum):  # noqa: UP042 - check.py includes this file: Pyth
     NOT_IMPLEMENTED = "not_implemented"   # still the stub (NotImplementedError)
     MISSING = "missing"                   # the function is not defined
     ERROR = "error"                       # the student's code raised
-    TIMEOUT = "timeout"                   # a time limit (CPU, waiting, or the wall-clock backstop)
+    TIMEOUT = "timeout"                   # a time limit (CPU, or the wall-clock backstop)
     MEMORY = "memory"                     # the memory limit
     CRASH = "crash"                       # the process died or exited (sys.exit, a signal)
     BAD_ANSWER = "bad_answer"             # an answer that could not be read
@@ -248,7 +248,7 @@ class StudentRaised(CallFailed):
 
 
 class CallTimedOut(CallFailed):
-    """The call used up its CPU time or its time for waiting, or reached the wall-clock backstop."""
+    """The call used up its CPU time, or reached the wall-clock backstop."""
 
     kind = Status.TIMEOUT
     prefix = "timed out: "
