@@ -44,6 +44,8 @@ SCALE_SIZES ?= 100 500 2000
 bench: $(STAMP)
 	$(BIN)/python bench/overhead.py
 	$(BIN)/python bench/freshness.py
+	$(BIN)/python bench/isolation_cost.py
+	$(BIN)/python bench/isolation_attacks.py
 	$(BIN)/python bench/check_latency.py
 	$(BIN)/python bench/training.py
 	$(BIN)/python bench/throughput.py --n $(BENCH_N)

@@ -2,7 +2,7 @@
 
     python bench/freshness.py [--n 12] [--rounds 3] [--out bench/results/freshness.json]
 
-Every check of a submission runs in a process freshly forked from the sandbox's zygote, with the
+Every check of a submission runs in a process freshly forked from the submission's host, with the
 student's cells run again, so that no state survives from one check to the next
 (grader/sandbox/session.py). The peer is the same grading with `SubmissionSession.new_check`
 made a no-op, i.e. every check of a submission served by one process, as the grader did before.

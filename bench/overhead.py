@@ -13,8 +13,8 @@ time per submission is compared with:
   the grader runs for that notebook (the release's setup cells, which import NumPy and
   Matplotlib, then the student's cells), with no sandbox and no tests.
 
-overhead = graded wall time - own work: starting bubblewrap and the worker (the zygote runs the
-setup cells), a fresh process forked per check that runs the student's cells again, the wire
+overhead = graded wall time - own work: starting bubblewrap and the worker (the template runs the
+setup cells), the submission's host, a fresh process forked per check that runs the student's cells again, the wire
 protocol, the test calls that fail at once, killing the sandbox, and the result record. The
 sandbox alone (start, `import numpy` in the first check's process, close) is also compared with
 `python -c "import numpy"`.

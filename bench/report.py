@@ -25,6 +25,7 @@ GOALS = {
     "overhead_ms": 20.0,          # per submission beyond the tests' own work, at most
     "parent_memory_ratio": 1.25,  # parent peak at the largest N over the smallest, at most ("flat")
     "check_s": 3.0,               # grader check on a complete notebook, at most
+    "isolation_ratio": 1.10,      # grading wall time with the isolation between students over before
 }
 
 
@@ -165,12 +166,63 @@ def freshness(d: dict | None) -> list[str]:
     out += _table(["grading", "s / submission (median)"], [[k, v] for k, v in per.items()])
     out += [f"{d['submissions']} honest generated submissions, {d['checks']} checks each, "
             f"{d['rounds']} interleaved rounds in one warm process ({d['machine']['isolation']}). "
-            f"Running every check in a process of its own, freshly forked from the zygote with the "
+            f"Running every check in a process of its own, freshly forked from the submission's host with the "
             f"student's cells run again, costs **{d['difference_per_submission_s']:g} s per "
             f"submission** ({d['difference_per_check_ms']:g} ms per check; ratio "
             f"{d['ratio_fresh_over_shared']:.2f}) over serving every check from one process, "
             "which let state carry from one check to the next. Same scores on both sides: "
             f"{'yes' if d['same_scores'] else '**no**'}.", ""]
+    return out
+
+
+def isolation_cost(d: dict | None) -> list[str]:
+    out = ["## 2c. Isolation between students: what it costs", ""]
+    if d is None:
+        return out + ["Not run (`python bench/isolation_cost.py`).", ""]
+    rows, notes = [], []
+    for name, a in d["assignments"].items():
+        med = a["median_wall_s"]
+        rows.append([name, a["n"], med["baseline"], med["current"], f"{a['ratio']:.3f}",
+                     ", ".join(f"{r:.3f}" for r in a["round_ratios"]),
+                     f"{a['cpu_ratio']:.3f}" if "cpu_ratio" in a else "-",
+                     _met(a["ratio"] <= GOALS["isolation_ratio"])])
+        for diff in a["differences"]:
+            notes.append(f"- {name} {diff['student']} ({diff['kind']}: {diff['detail']}): "
+                         f"{diff['baseline']} before, {diff['current']} now")
+    out += _table(["assignment", "submissions", "before: wall s (median)", "now: wall s (median)",
+                   "now / before", "per round", "CPU now / before", f"goal ≤ {GOALS['isolation_ratio']:g}"],
+                  rows)
+    out += [f"`grader autograde --jobs {d['jobs']}` on the same generated classes, {d['rounds']} rounds "
+            f"alternating the order of the two sides, run seed {d['run_seed']}: before = commit "
+            f"{d['base']} (one sandbox zygote that received every submission's cells, storage wiped "
+            f"file by file), now = {d['current']} (a pristine template, a host per submission, a new "
+            "mount namespace and tmpfs per check, the grader's work and waiting charged per "
+            "submission).", ""]
+    out += (["Scores that differ between the two sides:", ""] + notes + [""]) if notes else \
+        ["Every submission's score and status are the same on both sides.", ""]
+    return out
+
+
+def isolation_attacks(d: dict | None) -> list[str]:
+    out = ["## 2d. Students who attack the students graded around them: before and now", ""]
+    if d is None:
+        return out + ["Not run (`python bench/isolation_attacks.py`).", ""]
+    before, now = d["baseline"]["class"]["students"], d["current"]["class"]["students"]
+    rows = [[s, f"{before[s]['score']:g}", f"{now[s]['score']:g}", f"{before[s]['duration_s']:.1f}",
+             f"{now[s]['duration_s']:.1f}"] for s in before]
+    out += _table(["student (graded in this order, --jobs 1)", "score before", "score now",
+                   "s before", "s now"], rows)
+    alone = [[name.split(":", 1)[1], d["baseline"][name]["cpu_s"], d["current"][name]["cpu_s"],
+              d["baseline"][name]["kernel_memory_growth_mb"], d["current"][name]["kernel_memory_growth_mb"]]
+             for name in d["baseline"] if name.startswith("alone:")]
+    out += ["Graded alone (CPU seconds of the whole grading, grader and sandbox; how far the "
+            "machine's unreclaimable kernel memory grew during the run, where extended attributes "
+            "on tmpfs live; other processes of the machine move it a little too):", ""]
+    out += _table(["student", "CPU s before", "CPU s now", "kernel memory MB before",
+                   "kernel memory MB now"], alone)
+    out += [f"Grader user: {d['user']}; before = {d['baseline']['rev']}, now = {d['current']['rev']}. "
+            "The attacks are in tests/isolation_attacks.py: `*_victim` is an honest student (full "
+            "marks) graded after an attacker; each attacker's honest twin is named there.", ""]
     return out
 
 
@@ -242,11 +294,13 @@ def render(results: Path) -> str:
     lines += throughput_sections(results)
     lines += overhead(_load(results, "overhead"))
     lines += freshness(_load(results, "freshness"))
+    lines += isolation_cost(_load(results, "isolation_cost"))
+    lines += isolation_attacks(_load(results, "isolation_attacks"))
     lines += scale(_load(results, "scale_n"))
     lines += check_latency(_load(results, "check_latency"))
     lines += training(_load(results, "training"))
     lines += ["## Reproduce", "",
-              "```", "make bench                      # all six, then this page",
+              "```", "make bench                      # all of them, then this page",
               "make bench BENCH_N=200 SCALE_SIZES=\"100 500 2000\"   # the defaults", "```", "",
               "Each script also runs alone (`python bench/<name>.py --help`) and writes "
               "`bench/results/<name>.json`. The PyTorch column appears when `torch` imports in `.venv` "

@@ -91,26 +91,25 @@ class Assignment:
             raise UsageError(str(exc)) from None
 
 
-#: The sandbox host of this grading process: its zygote ran the release's setup cells and serves
-#: one submission after the other (see grader.sandbox.SandboxHost: each check runs in a fresh
-#: process, and what one could write is wiped before the next).
-_HOSTS: dict[tuple, sandbox.SandboxHost] = {}
+#: The sandbox template of this grading process: it ran the release's setup cells, has never
+#: received a byte of any submission, and forks a fresh host for each (see
+#: grader.sandbox.SandboxTemplate: the host is gone before the next submission starts).
+_TEMPLATES: dict[tuple, sandbox.SandboxTemplate] = {}
 
 
-def _host(assignment: Assignment, limits: sandbox.Limits, strict: bool | None
-          ) -> sandbox.SandboxHost:
+def _template(assignment: Assignment, limits: sandbox.Limits, strict: bool | None
+              ) -> sandbox.SandboxTemplate:
     key = (assignment.name, assignment.release.setup_sources,
            tuple(sorted((k, str(v)) for k, v in assignment.workdir_files.items())), limits, strict)
-    host = _HOSTS.get(key)
-    if host is None:
-        for old in _HOSTS.values():   # another assignment or other limits: one host at a time
+    template = _TEMPLATES.get(key)
+    if template is None:
+        for old in _TEMPLATES.values():   # another assignment or other limits: one at a time
             old.close()
-        _HOSTS.clear()
-        host = _HOSTS[key] = sandbox.SandboxHost(list(assignment.release.setup_sources),
-                                                 limits=limits,
-                                                 workdir_files=assignment.workdir_files,
-                                                 strict=strict)
-    return host
+        _TEMPLATES.clear()
+        template = _TEMPLATES[key] = sandbox.SandboxTemplate(
+            list(assignment.release.setup_sources), limits=limits,
+            workdir_files=assignment.workdir_files, strict=strict)
+    return template
 
 
 def base_result(student_id: str, assignment: str, seed: int) -> dict:
@@ -154,7 +153,7 @@ def grade_notebook(notebook: Path | None, student_id: str, assignment: Assignmen
         result["manual"] = written_answers(nb, assignment.release, assignment.answer_stubs)
         result["notes"] = cell_notes(nb, assignment.release)
         code = code_to_run(nb, assignment.release)
-        with sandbox.SubmissionSession(code, host=_host(assignment, limits, strict)) as session:
+        with sandbox.SubmissionSession(code, template=_template(assignment, limits, strict)) as session:
             report = session.start()
             result["load_errors"] = list(report.cell_errors)[:20]
             if not report.ok:

@@ -3,7 +3,8 @@
 `grader autograde` (with its --timeout) and the nbgrader preprocessor (with its `timeout`
 setting, which `grader nbgrader setup --timeout` records) both call `grading_limits`, so the same
 setting gives the same limits whichever path grades. Limits are CPU seconds of the student's own
-processes (grader.sandbox.Limits); wall-clock time is only a generous backstop.
+processes (grader.sandbox.Limits), and waiting (sleeping, blocking) has a small budget of its own per
+submission; wall-clock time is only a generous backstop.
 """
 
 from __future__ import annotations

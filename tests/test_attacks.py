@@ -157,6 +157,8 @@ def _report_no_arguments():
 
             me.normalize = fake
             _sys.modules["_nnkit_contract"].normalize = fake
+            if hasattr(me, "report_args"):     # the worker that names the shared arrays
+                me.report_args = lambda obj, depth=0: obj
             return
         frame = frame.f_back
 

@@ -26,9 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="submissions graded at once (default: number of cores)")
     parser.add_argument("--timeout", type=float, default=None,
                         help="CPU seconds per call of a student function (default: 10); a whole "
-                             f"submission gets {TOTAL_BUDGET_FACTOR}x that, at least 300 s of CPU. "
-                             "Wall-clock time is only a backstop, so a busy machine does not "
-                             "change grades")
+                             f"submission gets {TOTAL_BUDGET_FACTOR}x that, at least 300 s of CPU, "
+                             f"and {grading_limits().total_idle:g} s for all its waiting (sleeping, "
+                             "blocking); time spent waiting "
+                             "for a CPU does not count, so a busy machine does not change grades")
     parser.add_argument("--seed", type=int, default=None,
                         help="run seed for the random test inputs (default: drawn and recorded)")
     parser.add_argument("--resume", action="store_true",

@@ -7,13 +7,13 @@ failed call raises one of the contract's `CallFailed` subclasses (autograde_test
 
 from grader.sandbox.errors import SandboxUnavailable
 from grader.sandbox.isolation import isolation_mode
-from grader.sandbox.session import CallResult, Limits, LoadReport, SandboxHost, SubmissionSession
+from grader.sandbox.session import CallResult, Limits, LoadReport, SandboxTemplate, SubmissionSession
 
 __all__ = [
     "CallResult",
     "Limits",
     "LoadReport",
-    "SandboxHost",
+    "SandboxTemplate",
     "SandboxUnavailable",
     "SubmissionSession",
     "isolation_mode",

@@ -37,6 +37,7 @@ WORKER_FILES: dict[str, Path] = {
     "worker.py": WORKER_DIR / "worker.py",
     "wire.py": WORKER_DIR / "wire.py",
     "seccomp.py": WORKER_DIR / "seccomp.py",
+    "storage.py": WORKER_DIR / "storage.py",
     "contract.py": Path(importlib.import_module("autograde_tests.contract").__file__).resolve(),
 }
 
@@ -45,6 +46,10 @@ BOX_WORKER = "/opt/nnkit/worker"
 BOX_SITE = "/opt/nnkit/site"
 BOX_TMP = "/tmp"
 BOX_WORKDIR = "/tmp/work"
+#: Where the assignment's files and Matplotlib's font list are bound (read-only) for every check
+#: to bind them again into its own new /tmp (worker storage.py: FILES_DIR, MPL_SOURCE_DIR).
+BOX_FILES = "/opt/nnkit/files"
+BOX_MPL = "/opt/nnkit/mpl"
 
 #: Uid/gid the worker sees inside the sandbox (mapped to the grader's own uid outside).
 BOX_UID = 65534
@@ -167,16 +172,21 @@ def matplotlib_font_cache() -> Path | None:
     return found[0]
 
 
-def bwrap_command(*, pass_fds: tuple[int, ...], max_frame: int, tmp_bytes: int,
-                  workdir_files: dict[str, Path], probe: str | None = None) -> list[str]:
-    """The bwrap command line that starts the worker (or runs `probe` code instead)."""
+def bwrap_command(*, sock_fd: int, tmp_bytes: int, workdir_files: dict[str, Path],
+                  probe: str | None = None) -> list[str]:
+    """The bwrap command line that starts the worker's template (or runs `probe` code instead).
+
+    Every capability is dropped but CAP_SYS_ADMIN, which the sandbox's user namespace grants
+    only over the sandbox's own namespaces: the template and the hosts keep it so that every check
+    can mount its own new /tmp, and every check's process drops it before any student code runs
+    (worker storage.py)."""
     bwrap, options = _bwrap()
     if bwrap is None:
         raise RuntimeError("bwrap is not available")
     py = python_install()
     cmd = [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
            "--as-pid-1", "--uid", str(BOX_UID), "--gid", str(BOX_UID), "--cap-drop", "ALL",
-           "--hostname", "sandbox"]
+           "--cap-add", "CAP_SYS_ADMIN", "--hostname", "sandbox"]
     if "--disable-userns" in options:
         cmd.append("--disable-userns")
     cmd += ["--ro-bind", "/usr", "/usr"]
@@ -198,12 +208,16 @@ def bwrap_command(*, pass_fds: tuple[int, ...], max_frame: int, tmp_bytes: int,
     cmd += ["--dev", "/dev", "--proc", "/proc"]
     if "--size" in options:
         cmd += ["--size", str(tmp_bytes)]
+    # The template's own /tmp (its working directory holds the files its setup cells read);
+    # no check ever sees it: each mounts a new one over it.
     cmd += ["--tmpfs", BOX_TMP, "--dir", BOX_WORKDIR, "--dir", f"{BOX_TMP}/{MPL_DIR}"]
     font_cache = matplotlib_font_cache()
     if font_cache is not None:
-        cmd += ["--ro-bind", str(font_cache), f"{BOX_TMP}/{MPL_DIR}/{font_cache.name}"]
+        cmd += ["--ro-bind", str(font_cache), f"{BOX_TMP}/{MPL_DIR}/{font_cache.name}",
+                "--ro-bind", str(font_cache), f"{BOX_MPL}/{font_cache.name}"]
     for rel, src in sorted(workdir_files.items()):
-        cmd += ["--ro-bind", str(src), f"{BOX_WORKDIR}/{rel}"]
+        cmd += ["--ro-bind", str(src), f"{BOX_WORKDIR}/{rel}",
+                "--ro-bind", str(src), f"{BOX_FILES}/{rel}"]
     # The course checkout must stay invisible even if it lies under a directory bound above.
     course_root = str(WORKER_DIR.parent.parent)
     bound = ["/usr", *py.roots]
@@ -211,29 +225,42 @@ def bwrap_command(*, pass_fds: tuple[int, ...], max_frame: int, tmp_bytes: int,
         cmd += ["--tmpfs", course_root]
     cmd += ["--chdir", BOX_WORKDIR, "--remount-ro", "/dev", "--remount-ro", "/", "--"]
     if probe is not None:
-        return cmd + [py.executable, "-I", "-S", "-B", "-c", probe, BOX_SITE]
-    return cmd + [py.executable, "-I", "-S", "-B", f"{BOX_WORKER}/worker.py",
-                  *map(str, pass_fds), str(max_frame), BOX_SITE]
+        return cmd + [py.executable, "-I", "-S", "-B", "-c", probe, BOX_SITE, BOX_WORKER]
+    return cmd + [py.executable, "-I", "-S", "-B", f"{BOX_WORKER}/worker.py", str(sock_fd),
+                  BOX_WORKDIR, BOX_SITE]
 
 
-def fallback_command(*, pass_fds: tuple[int, ...], max_frame: int) -> list[str]:
+def fallback_command(*, sock_fd: int, workdir: str) -> list[str]:
     py = python_install()
-    return [py.executable, "-I", "-S", "-B", str(WORKER_DIR / "worker.py"),
-            *map(str, pass_fds), str(max_frame), *site_dirs()]
+    return [py.executable, "-I", "-S", "-B", str(WORKER_DIR / "worker.py"), str(sock_fd),
+            workdir, *site_dirs()]
 
 
-_PROBE = "import sys; sys.path.append(sys.argv[1]); import numpy; print(int(numpy.ones(3).sum()))"
+#: What bubblewrap must allow for the sandbox to be used: NumPy imports, and a process can get
+#: storage of its own (a mount namespace with a new tmpfs) and drop every capability after.
+_PROBE = """
+import sys, importlib.util
+sys.path.append(sys.argv[1])
+import numpy
+spec = importlib.util.spec_from_file_location("storage", sys.argv[2] + "/storage.py")
+storage = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(storage)
+storage.fresh_namespace(1 << 20, 64, [], None)
+storage.drop_capabilities()
+print(int(numpy.ones(3).sum()))
+"""
 
 
 @functools.cache
 def _bwrap_status() -> tuple[bool, str]:
-    bwrap, _ = _bwrap()
+    bwrap, options = _bwrap()
     if bwrap is None:
         where = "this system is not Linux" if not sys.platform.startswith("linux") else \
             "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
         return False, where
-    cmd = bwrap_command(pass_fds=(0, 1), max_frame=0, tmp_bytes=1 << 20, workdir_files={},
-                        probe=_PROBE)
+    if "--cap-add" not in options:
+        return False, "bwrap is too old (no --cap-add; bubblewrap 0.4 or newer is needed)"
+    cmd = bwrap_command(sock_fd=0, tmp_bytes=1 << 20, workdir_files={}, probe=_PROBE)
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=30,
                              stdin=subprocess.DEVNULL)

@@ -21,6 +21,10 @@ What it does (x86-64 and aarch64; on any other machine `install()` returns False
   grader or, as root, every process on the machine (kill(-1, SIGKILL));
 * System V IPC (shared memory, semaphores, message queues) and POSIX message queues are
   refused: they would outlive the process inside the sandbox and carry state to the next check;
+* extended attributes cannot be set or removed (setxattr and friends): on tmpfs they are kernel
+  memory outside every limit of the check (300 MB in under a second, measured), and on a folder
+  that outlived the check they would carry state; memfd_create is refused too (memory outside
+  the check's storage);
 * a system call made through a foreign ABI (x32, or a different architecture) kills the
   process.
 
@@ -72,6 +76,9 @@ _DENIED = (
     "shmget", "shmat", "shmctl", "shmdt", "semget", "semop", "semctl", "semtimedop", "msgget",
     "msgsnd", "msgrcv", "msgctl", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive",
     "mq_notify", "mq_getsetattr",
+    # Extended attributes: kernel memory outside the check's limits, and state on any file.
+    "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
+    "setxattrat", "removexattrat", "memfd_create",
 )
 # System calls whose first argument is a pid that must be the worker's own.
 _OWN_PID_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
@@ -95,6 +102,9 @@ _TABLES: dict[str, tuple[int, dict[str, int]]] = {
         "semctl": 66, "semtimedop": 220, "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71,
         "mq_open": 240, "mq_unlink": 241, "mq_timedsend": 242, "mq_timedreceive": 243,
         "mq_notify": 244, "mq_getsetattr": 245,
+        "setxattr": 188, "lsetxattr": 189, "fsetxattr": 190, "removexattr": 197,
+        "lremovexattr": 198, "fremovexattr": 199, "setxattrat": 463, "removexattrat": 466,
+        "memfd_create": 319,
     }),
     # asm-generic numbering; aarch64 has no fork/vfork system calls.
     "aarch64": (0xC00000B7, {
@@ -114,6 +124,8 @@ _TABLES: dict[str, tuple[int, dict[str, int]]] = {
         "semtimedop": 192, "semop": 193, "shmget": 194, "shmctl": 195, "shmat": 196, "shmdt": 197,
         "mq_open": 180, "mq_unlink": 181, "mq_timedsend": 182, "mq_timedreceive": 183,
         "mq_notify": 184, "mq_getsetattr": 185,
+        "setxattr": 5, "lsetxattr": 6, "fsetxattr": 7, "removexattr": 14, "lremovexattr": 15,
+        "fremovexattr": 16, "setxattrat": 463, "removexattrat": 466, "memfd_create": 279,
     }),
 }
 _MACHINE_ALIASES = {"amd64": "x86_64", "arm64": "aarch64"}

@@ -209,6 +209,21 @@ def pack(message: dict, *, limits: WireLimits | None = None) -> bytes:
 # ---------------------------------------------------------------------------------- decoding
 
 
+def too_many_values(limits: WireLimits) -> str:
+    return (f"more than {limits.max_nodes} values (numbers, strings, lists) in one frame: "
+            "NumPy arrays travel as one value each")
+
+
+def parse_frame(data: bytes | bytearray | memoryview, limits: WireLimits) -> Frame:
+    """A whole frame (prefix and body) received in one piece (a datagram)."""
+    if len(data) < _PREFIX.size:
+        raise WireError("truncated frame prefix")
+    magic, body_len = _PREFIX.unpack_from(data, 0)
+    if magic != MAGIC or body_len > limits.max_frame or _PREFIX.size + body_len != len(data):
+        raise WireError("bad frame prefix")
+    return parse_body(memoryview(data)[_PREFIX.size:], limits)
+
+
 def _reject_constant(name: str) -> Any:
     raise WireError(f"bare {name} in JSON")
 
@@ -228,8 +243,10 @@ def parse_body(body: bytes | bytearray | memoryview, limits: WireLimits) -> Fram
     if hlen > limits.max_header or _U32.size + hlen > len(mv):
         raise WireError("bad header length")
     raw = bytes(mv[_U32.size:_U32.size + hlen])
+    # Counted before parsing: a frame of a million tiny lists would otherwise cost the grader
+    # about a second to parse and walk (measured), on every call.
     if raw.count(b",") + raw.count(b"[") + raw.count(b"{") > 2 * limits.max_nodes + 16:
-        raise WireError("too many values")
+        raise WireError(too_many_values(limits))
     try:
         header = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (ValueError, RecursionError, UnicodeDecodeError) as e:
@@ -323,14 +340,14 @@ class Decoder:
         self.limits = limits
         self._nodes = 0
         self._used: set[int] = set()
-        self._shared = shared   # the worker's view of the argument memory; None: "s" refused
+        self.shared = shared    # what a shared array decodes to; None: "s" refused
 
     def value(self, node: Any, _depth: int = 0) -> Any:
         self._nodes += 1
         if self._nodes > self.limits.max_nodes:
-            raise WireError("too many values")
+            raise WireError(too_many_values(self.limits))
         if _depth > self.limits.max_depth:
-            raise WireError("nested too deeply")
+            raise WireError(f"values nested more than {self.limits.max_depth} levels deep")
         t = type(node)
         if node is None or t is bool or t is int or t is float:
             return node
@@ -382,7 +399,7 @@ class Decoder:
 
 
     def _shared_array(self, inner: Any) -> np.ndarray:
-        if self._shared is None:
+        if self.shared is None:
             raise WireError("a shared array where none may be")
         if type(inner) is not list or len(inner) != 3 or type(inner[0]) is not int \
                 or type(inner[1]) is not str or type(inner[2]) is not list:
@@ -393,7 +410,7 @@ class Decoder:
             raise WireError("bad shared array")
         if len(shape) > _MAX_NDIM or any(type(d) is not int or not 0 <= d <= _MAX_DIM for d in shape):
             raise WireError("bad shared array shape")
-        return self._shared(offset, np.dtype(descr), tuple(shape))
+        return self.shared(offset, np.dtype(descr), tuple(shape))
 
 
 @dataclass(frozen=True)

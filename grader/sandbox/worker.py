@@ -1,31 +1,41 @@
-"""The sandboxed worker: a trusted zygote that forks one fresh process per check.
+"""The sandboxed worker: a pristine template forks one host per submission, a host forks one
+fresh process per check.
 
 Started by `grader.sandbox.session` as
 
-    python -I -S -B worker.py FD_IN FD_OUT FD_CTL FD_ARGS MAX_FRAME [SITE_DIR ...]
+    python -I -S -B worker.py FD_SOCK WORKDIR [SITE_DIR ...]
 
 inside bubblewrap (or, in the fallback mode, as a plain child process). It imports only the
-standard library, NumPy and the files bound next to it (`contract.py`, `wire.py`, `seccomp.py`),
-loaded by path so that no package of the kit is needed, or importable, inside the sandbox.
+standard library, NumPy and the files bound next to it (`contract.py`, `wire.py`, `seccomp.py`,
+`storage.py`), loaded by path so that no package of the kit is needed, or importable, inside the
+sandbox.
 
-Two kinds of process run this file:
+Three kinds of process run this file, each made by a fork of the one before:
 
-- The **zygote** (this process). It never runs student code. It lowers its resource limits,
-  makes itself non-dumpable (no process of the sandbox can read or write its memory), runs the
-  release's setup cells (trusted instructor code: imports, settings) and then waits for "fork"
-  requests, each with the student cells to run (one zygote may serve several submissions of
-  one assignment, one after the other). For each it forks a child and waits until that child
-  is gone; then it discards what the dead child left unread on the request pipe and reports
-  the child's exit status on the control pipe, which only the zygote holds.
+- The **template** (the sandbox's first process; trusted, never runs student code). It lowers its
+  resource limits, makes itself non-dumpable, runs the release's setup cells (instructor code:
+  imports, settings) and then waits on FD_SOCK, a socket that only it holds, for "host" requests.
+  It never receives a byte of a submission: a request carries an id and, as file descriptors, the
+  channels the grader made for that one submission (request, answer, control and output pipes,
+  and the argument memory). For each request it forks a host, waits until the host is gone and
+  reports how it ended.
+- A **host** (one per submission; trusted, never runs student code). Under bubblewrap it is the
+  first process of a pid namespace of its own, so that the grader ends every process of the
+  submission by killing it. It receives that submission's cells on its own request pipe, compiles
+  them (compiling runs no code), forks one child per check and reports each child's end on its own
+  control pipe. When the submission is graded the grader kills it: nothing the submission sent
+  ever reaches a process that serves another submission.
 - A **child** serves one check. Before any student code runs (trusted code, fresh from the
-  zygote), it closes the control pipe, lowers its limits further and installs the seccomp
-  filter; then it runs the student's cells in a copy of the zygote's namespace and answers calls
-  until the grader kills it. Nothing it does survives it: the next check gets a new child.
+  host) it closes the host's control pipe, gets storage of its own (`storage.fresh`: under
+  bubblewrap a private mount namespace with a new tmpfs at /tmp and the assignment's files bound
+  read-only; the kernel frees it when the process ends), drops every capability, lowers its limits
+  and installs the seccomp filter; then it runs the student's cells and answers calls until the
+  grader kills it. Nothing it does survives it.
 
-Frames from the grader arrive on FD_IN; a child's answers go to FD_OUT; the zygote's reports to
-FD_CTL. FD_ARGS is the shared argument memory: argument arrays that the grader placed there are
-mapped, so that in-place changes are seen by the grader itself. Student output (fd 1 and 2) goes to
-a separate pipe that the grader reads and caps.
+Frames from the grader arrive on a host's request pipe; a child's answers go to the answer pipe;
+the host's reports to the control pipe; student output (fd 1 and 2) to the output pipe, which the
+grader reads and caps. The argument memory is a memfd: argument arrays that the grader placed there
+are mapped, so that the grader reads in-place changes itself.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ import builtins
 import importlib.util
 import mmap
 import os
+import socket
 import sys
 import threading
 import types
@@ -46,6 +57,12 @@ EXIT_INTERNAL = 88      # a bug in the worker itself
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _MISSING = object()
 _PR_SET_DUMPABLE = 4
+_PR_SET_CHILD_SUBREAPER = 36
+_CLONE_NEWPID = 0x20000000
+#: Largest message on the template's socket (the setup cells are the largest).
+TEMPLATE_MESSAGE_BYTES = 1 << 20
+#: File descriptors a host receives from the template, in this order.
+HOST_FDS = ("req", "ans", "ctl", "out", "args")
 _CALLBACK_EXCEPTIONS = {
     cls.__name__: cls for cls in (
         ArithmeticError, AssertionError, AttributeError, FloatingPointError, IndexError,
@@ -110,7 +127,7 @@ def _exc_text(exc: BaseException) -> tuple[str, str, str]:
 
 def _compile(label: str, source: str):
     """The code object of a cell, or the one-line error why it does not compile. Compiling runs
-    no code, so the zygote does it, once per submission."""
+    no code, so the submission's host does it, once per submission."""
     try:
         return compile(source, f"<cell {label}>", "exec")
     except BaseException as exc:  # SyntaxError, ValueError (NUL bytes), RecursionError...
@@ -132,8 +149,28 @@ def _lower(res: int, soft: int, hard: int | None = None) -> None:
         pass
 
 
+def _die_internal() -> None:
+    """A bug in the worker itself: its traceback on stderr (the grader keeps it), then exit."""
+    try:
+        import traceback
+        traceback.print_exc()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    os._exit(EXIT_INTERNAL)
+
+
+def _status_report(kind: str, ident: str, status: int) -> dict:
+    report = {"kind": kind, "id": ident}
+    if os.WIFSIGNALED(status):
+        report["signal"] = os.WTERMSIG(status)
+    else:
+        report["status"] = os.WEXITSTATUS(status)
+    return report
+
+
 class Worker:
-    def __init__(self, fd_in: int, fd_out: int, fd_ctl: int, fd_args: int, max_frame: int):
+    def __init__(self, fd_sock: int):
         self.wire = sys.modules["_nnkit_wire"]
         self.contract = sys.modules["_nnkit_contract"]
         self.np = sys.modules["numpy"]   # imported by the contract
@@ -142,17 +179,19 @@ class Worker:
         # choose the generator the grader hands its functions.
         self.errstate = self.np.errstate
         self.default_rng = self.np.random.default_rng
-        # The same for what reports values: rebinding the contract's functions must not change
-        # what the worker says (the grader checks the report's shape anyway, see session._merge).
+        # The same for what reports values. The grader trusts none of it anyway: it reads the
+        # argument arrays from the shared memory itself (see grader.sandbox.arguments).
         self.normalize = self.contract.normalize
         self.type_name = self.contract.type_name
-        self.fd_in, self.fd_out, self.fd_ctl, self.fd_args = fd_in, fd_out, fd_ctl, fd_args
-        self.limits = self.wire.WireLimits(max_frame=max_frame)
+        self.sock = socket.socket(fileno=fd_sock)
+        self.fd_in = self.fd_out = self.fd_ctl = self.fd_args = -1
+        self.limits = self.answer_limits = self.wire.WireLimits()
         self.lock = threading.RLock()
         self.ns: dict = {"__name__": "__main__", "__builtins__": builtins}
         self.stdout, self.stderr = sys.stdout, sys.stderr
         self.cells: list = []          # (label, code object or compile error text) per cell
-        self.child_limits: dict = {}
+        self.plan: dict = {}           # the setup message: limits and storage
+        self.shared: list = []         # (array, SharedArray marker) of the current call
 
     # -------------------------------------------------------------------------------- I/O
 
@@ -164,7 +203,7 @@ class Worker:
             view = view[n:]
 
     def send_message(self, message: dict, encoder=None, fd: int | None = None) -> None:
-        encoder = encoder or self.wire.Encoder(limits=self.limits)
+        encoder = encoder or self.wire.Encoder(limits=self.answer_limits)
         with self.lock:
             self.send(encoder.frame(message), fd)
 
@@ -183,7 +222,8 @@ class Worker:
 
     def _drain_requests(self) -> None:
         """Discard whatever a dead child left unread on the request pipe (nothing is sent while a
-        child is alive but the requests for it)."""
+        child is alive but the requests for it). Only the host does this: they are its own
+        submission's."""
         os.set_blocking(self.fd_in, False)
         try:
             while os.read(self.fd_in, 1 << 16):
@@ -193,32 +233,57 @@ class Worker:
         finally:
             os.set_blocking(self.fd_in, True)
 
-    # -------------------------------------------------------------------------------- zygote
+    # -------------------------------------------------------------------------------- template
 
-    def setup(self, frame) -> None:
-        """Limits for the whole sandbox, then the trusted setup cells; report on the control pipe."""
+    def template_message(self, fds: list[int] | None = None):
+        """The next request on the template's socket (a frame, and the descriptors sent with
+        it); exits when the grader closed the socket."""
+        data, received, _, _ = socket.recv_fds(self.sock, TEMPLATE_MESSAGE_BYTES, len(HOST_FDS))
+        if not data:
+            os._exit(0)
+        if fds is not None:
+            fds.extend(received)
+        else:
+            for fd in received:
+                os.close(fd)
+        try:
+            return self.wire.parse_frame(data, self.limits)
+        except self.wire.WireError:
+            os._exit(EXIT_PROTOCOL)
+
+    def setup(self) -> None:
+        """Limits for the whole sandbox, then the trusted setup cells; report on the socket."""
         import ctypes
         import resource
 
+        frame = self.template_message()
         msg = frame.message
+        if msg.get("op") != "setup":
+            os._exit(EXIT_PROTOCOL)
+        self.plan = msg
         limits = msg["limits"]
-        self.child_limits = limits
+        self.limits = self.wire.WireLimits(**msg["wire"]["request"])
+        self.answer_limits = self.wire.WireLimits(**msg["wire"]["answer"])
         _lower(resource.RLIMIT_CORE, 0)
         _lower(resource.RLIMIT_FSIZE, limits["fsize"])
         _lower(resource.RLIMIT_NOFILE, limits["nofile"])
         if hasattr(resource, "RLIMIT_AS"):
             _lower(resource.RLIMIT_AS, limits["as"])
-        keep = sorted({0, 1, 2, self.fd_in, self.fd_out, self.fd_ctl, self.fd_args})
+        keep = sorted({0, 1, 2, self.sock.fileno()})
         low = 3
         for fd in keep[3:]:
             os.closerange(low, fd)
             low = fd + 1
         os.closerange(low, 1 << 16)
-        try:  # no process of the sandbox may read or write the zygote's memory (/proc/1/mem)
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+        libc = ctypes.CDLL(None, use_errno=True)
+        try:  # no process of the sandbox may read or write this memory (/proc/1/mem)
+            libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+            # Orphans (a child whose host was killed first) come to us to be reaped.
+            libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         except (OSError, AttributeError):
             pass
-        if limits.get("seccomp"):  # loaded here, once: each child only installs it
+        _load("_nnkit_storage", "storage.py")   # loaded here, once: each child only uses it
+        if limits.get("seccomp"):
             _load("_nnkit_seccomp", "seccomp.py")
         errors = []
         for label, source in msg["setup"]:
@@ -226,36 +291,98 @@ class Worker:
             if error:
                 errors.append(error)
         self.flush_output()
-        # Everything the zygote holds now stays as it is: the collector never walks (and so
+        # Everything the template holds now stays as it is: the collector never walks (and so
         # never copies) these objects in a child, which makes a fresh process cheaper.
         import gc
 
         gc.collect()
         gc.freeze()
-        self.send_message({"kind": "setup_done", "id": msg["id"], "cell_errors": errors},
-                          fd=self.fd_ctl)
+        self.sock.sendall(self.wire.pack({"kind": "setup_done", "id": msg["id"],
+                                          "cell_errors": errors}, limits=self.limits))
 
-    def zygote(self) -> None:
+    def template(self) -> None:
+        """Serve "host" requests, one submission at a time, until the grader closes the socket."""
+        while True:
+            fds: list[int] = []
+            frame = self.template_message(fds)
+            msg = frame.message
+            if msg.get("op") != "host" or len(fds) != len(HOST_FDS):
+                os._exit(EXIT_PROTOCOL)
+            host_id = msg["id"]
+            self.flush_output()
+            pid = os.fork()
+            if pid == 0:
+                self.start_host(fds)   # never returns
+            for fd in fds:
+                os.close(fd)
+            status = self._wait(pid)
+            self.sock.sendall(self.wire.pack(_status_report("host_exited", host_id, status),
+                                             limits=self.limits))
+
+    @staticmethod
+    def _wait(pid: int) -> int:
+        """Wait for `pid`, reaping any orphan that comes to us on the way; its wait status."""
+        while True:
+            done, status = os.waitpid(-1, 0)
+            if done == pid:
+                return status
+
+    # -------------------------------------------------------------------------------- host
+
+    def start_host(self, fds: list[int]) -> None:
+        """A new host for one submission (in the template's fork): its own channels, and under
+        bubblewrap its own pid namespace. Never returns."""
+        try:
+            self.sock.close()   # the template's socket stays the template's
+            named = dict(zip(HOST_FDS, fds))
+            os.dup2(named["out"], 1)
+            os.dup2(named["out"], 2)
+            os.close(named["out"])
+            self.fd_in, self.fd_out = named["req"], named["ans"]
+            self.fd_ctl, self.fd_args = named["ctl"], named["args"]
+            if self.plan["storage"] == "namespaces":
+                # A pid namespace whose first process is the host: killing the host ends every
+                # process of the submission. unshare() puts only our children in it, so the host
+                # is our child; we wait for it and end as it ended.
+                import ctypes
+
+                libc = ctypes.CDLL(None, use_errno=True)
+                if libc.unshare(_CLONE_NEWPID) != 0:
+                    os._exit(EXIT_INTERNAL)
+                pid = os.fork()
+                if pid != 0:
+                    for fd in (self.fd_in, self.fd_out, self.fd_ctl, self.fd_args):
+                        os.close(fd)
+                    _, status = os.waitpid(pid, 0)
+                    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+                # And a mount namespace of its own: the host never mounts anything, but if the
+                # compiler ever let a submission's bytes take it over, what it could mount would
+                # stay with this submission.
+                sys.modules["_nnkit_storage"].private_mounts()
+            self.send_message({"kind": "host_ready"}, fd=self.fd_ctl)
+            self.host()
+        except MemoryError:
+            os._exit(EXIT_MEMORY)
+        except BaseException:
+            _die_internal()
+        os._exit(0)
+
+    def host(self) -> None:
         while True:
             frame = self.receive()
-            op = frame.message.get("op")
-            if op == "fork":
-                fork_id = frame.message["id"]
-                if "cells" in frame.message:   # a new submission: compiled once, here
-                    self.cells = [(label, _compile(label, source))
-                                  for label, source in frame.message["cells"]]
+            msg = frame.message
+            op = msg.get("op")
+            if op == "cells":   # this submission's cells, compiled once, here
+                self.cells = [(label, _compile(label, source)) for label, source in msg["cells"]]
+            elif op == "fork":
+                fork_id = msg["id"]
                 self.flush_output()
                 pid = os.fork()
                 if pid == 0:
-                    self.child(fork_id)   # never returns
+                    self.child(fork_id, msg.get("dir"))   # never returns
                 _, status = os.waitpid(pid, 0)
                 self._drain_requests()
-                report = {"kind": "exited", "id": fork_id}
-                if os.WIFSIGNALED(status):
-                    report["signal"] = os.WTERMSIG(status)
-                else:
-                    report["status"] = os.WEXITSTATUS(status)
-                self.send_message(report, fd=self.fd_ctl)
+                self.send_message(_status_report("exited", fork_id, status), fd=self.fd_ctl)
             elif op == "exit":
                 self.flush_output()
                 os._exit(0)
@@ -264,13 +391,26 @@ class Worker:
 
     # -------------------------------------------------------------------------------- child
 
-    def child(self, fork_id: str) -> None:
+    def child(self, fork_id: str, folder: str | None) -> None:
         """One check's process: trusted set-up, then the student's cells, then calls. Exits."""
         try:
             import resource
 
-            os.close(self.fd_ctl)   # the zygote's reports stay the zygote's
-            limits = self.child_limits
+            os.close(self.fd_ctl)   # the host's reports stay the host's
+            storage = sys.modules["_nnkit_storage"]
+            plan = self.plan
+            if plan["storage"] == "namespaces":
+                storage.fresh_namespace(plan["tmp_bytes"], plan["tmp_inodes"], plan["files"],
+                                        plan.get("mpl"))
+            else:
+                storage.fresh_folder(folder)
+            storage.drop_capabilities()
+            # The check's working directory (new storage) comes first on the import path. Only
+            # its own finder is forgotten: dropping the others would write to thousands of
+            # objects shared with the host (a copy of their pages: 10 ms per check, measured).
+            sys.path[0] = os.getcwd()
+            sys.path_importer_cache.pop(sys.path[0], None)
+            limits = plan["limits"]
             _lower(resource.RLIMIT_CPU, limits["cpu"], limits["cpu"] + 1)
             filtered = False
             if limits.get("seccomp"):
@@ -289,13 +429,7 @@ class Worker:
         except SystemExit as e:  # raised from worker code paths only by student tampering
             os._exit(e.code if isinstance(e.code, int) else 1)
         except BaseException:
-            try:
-                import traceback
-                traceback.print_exc()
-                sys.stderr.flush()
-            except BaseException:
-                pass
-            os._exit(EXIT_INTERNAL)
+            _die_internal()
         os._exit(0)
 
     def load(self, fork_id: str) -> None:
@@ -355,11 +489,36 @@ class Worker:
         page = mmap.ALLOCATIONGRANULARITY
         if offset % page:
             raise self.wire.WireError("shared array not page aligned")
+        marker = self.wire.SharedArray(offset, dtype.str, tuple(shape))
         if nbytes == 0:
-            return np.zeros(shape, dtype)
-        region = mmap.mmap(self.fd_args, nbytes, mmap.MAP_SHARED,
-                           mmap.PROT_READ | mmap.PROT_WRITE, offset=offset)
-        return np.frombuffer(region, dtype=dtype, count=count).reshape(shape)
+            arr = np.zeros(shape, dtype)
+        else:
+            region = mmap.mmap(self.fd_args, nbytes, mmap.MAP_SHARED,
+                               mmap.PROT_READ | mmap.PROT_WRITE, offset=offset)
+            arr = np.frombuffer(region, dtype=dtype, count=count).reshape(shape)
+        self.shared.append((arr, marker))
+        return arr
+
+    def report_args(self, obj, depth: int = 0):
+        """The arguments after a call, with every array that is still one of the shared ones
+        named by where it lies (its offset, as it is now: dtype and shape), and anything else as a
+        value. The grader reads those arrays itself; the rest it compares with its own copy."""
+        t = type(obj)
+        if t is self.np.ndarray:
+            for arr, marker in self.shared:
+                if obj is arr:
+                    return self.wire.SharedArray(marker.offset, obj.dtype.str,
+                                                 tuple(int(d) for d in obj.shape))
+            return obj
+        if depth >= self.contract.MAX_DEPTH:
+            return obj
+        if t is list:
+            return [self.report_args(x, depth + 1) for x in list.__iter__(obj)]
+        if t is tuple:
+            return tuple(self.report_args(x, depth + 1) for x in tuple.__iter__(obj))
+        if t is dict:
+            return {k: self.report_args(v, depth + 1) for k, v in dict.items(obj)}
+        return obj
 
     def make_proxy(self, name: str, call_id: str, counter: list[int]):
         worker = self
@@ -368,7 +527,7 @@ class Worker:
             with worker.lock:
                 counter[0] += 1
                 cb = counter[0]
-                enc = worker.wire.Encoder(limits=worker.limits)
+                enc = worker.wire.Encoder(limits=worker.answer_limits)
                 keep = (worker.np.random.Generator,)   # they travel as their state
                 message = {"kind": "callback", "id": call_id, "cb": cb, "name": name,
                            "args": enc.value(worker.normalize(args, keep)),
@@ -405,6 +564,7 @@ class Worker:
             self.send_message({"kind": "error", "id": call_id, "error": "not_defined",
                                "message": f"{name} {what}"})
             return
+        self.shared = []
         args = list(self.wire.Decoder(frame, self.limits, self.shared_array).value(msg["args"]))
         counter = [0]   # callback sequence numbers, shared by all proxies of this call
         for index, marker in msg.get("markers", {}).items():
@@ -450,15 +610,16 @@ class Worker:
                 self.send_message({"kind": "error", "id": call_id, "error": "exception",
                                    "exc_type": exc_type, "message": message, "where": where})
             return
-        enc = self.wire.Encoder(limits=self.limits)
+        enc = self.wire.Encoder(limits=self.answer_limits)
         normalize = self.normalize
         try:
             reply = {"kind": "result", "id": call_id, "type_name": self.type_name(result),
                      "value": enc.value(normalize(result))}
             if msg.get("ret_args"):
-                # What the worker says the arguments are now. The grader reads the arrays from
-                # the shared memory itself; this report only adds changes it cannot see there.
-                reply["args_after"] = enc.value(normalize(args))
+                # What the worker says the arguments are now. The grader believes none of it
+                # that it can check itself (grader.sandbox.arguments).
+                reply["args_after"] = enc.value(normalize(self.report_args(args),
+                                                          (self.wire.SharedArray,)))
             self.send_message(reply, enc)
         except self.wire.TooLarge as e:
             self.send_message({"kind": "error", "id": call_id, "error": "too_large",
@@ -481,9 +642,9 @@ class Worker:
 
 
 def main(argv: list[str]) -> None:
-    fd_in, fd_out, fd_ctl, fd_args, max_frame = (int(a) for a in argv[1:6])
-    sys.path[:0] = [os.getcwd()]
-    sys.path.extend(argv[6:])
+    fd_sock, workdir = int(argv[1]), argv[2]
+    sys.path[:0] = [workdir]
+    sys.path.extend(argv[3:])
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(encoding="utf-8", errors="backslashreplace", line_buffering=True)
@@ -491,12 +652,9 @@ def main(argv: list[str]) -> None:
             pass
     _load("_nnkit_contract", "contract.py")
     _load("_nnkit_wire", "wire.py")
-    worker = Worker(fd_in, fd_out, fd_ctl, fd_args, max_frame)
-    frame = worker.receive()
-    if frame.message.get("op") != "setup":
-        os._exit(EXIT_PROTOCOL)
-    worker.setup(frame)
-    worker.zygote()
+    worker = Worker(fd_sock)
+    worker.setup()
+    worker.template()
 
 
 if __name__ == "__main__":
@@ -505,10 +663,4 @@ if __name__ == "__main__":
     except MemoryError:
         os._exit(EXIT_MEMORY)
     except BaseException:
-        try:
-            import traceback
-            traceback.print_exc()
-            sys.stderr.flush()
-        except BaseException:
-            pass
-        os._exit(EXIT_INTERNAL)
+        _die_internal()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from multiprocessing import resource_tracker
 from pathlib import Path
 
@@ -48,3 +50,21 @@ def descendants(root: int | None = None) -> list[tuple[int, str, str]]:
                 found.append((pid, *info[pid]))
                 break
     return found
+
+
+#: A function that burns `seconds` of CPU time.
+BURNER = r"""
+import time
+def burn(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return seconds
+"""
+
+
+def busy(n: int) -> list[subprocess.Popen]:
+    """CPU-bound processes, each in its own session (the sandbox has its own too, and the
+    scheduler shares the CPU between sessions): a busy machine. Kill and wait for them."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+            for _ in range(n)]

@@ -69,7 +69,7 @@ def test_fallback_session_works_and_cleans_up(fallback_mode, tmp_path):
     try:
         report = s.start()
         assert report.ok and s.mode == "rlimits-only"
-        tmpdir = s._tmpdir
+        tmpdir = s._template.tmpdir
         assert tmpdir and os.path.isdir(tmpdir)
         r = s.call("lin", (np.ones((1, 2)), np.eye(2)),
                    substitute={"linear_forward": lambda x, W: x @ W})
@@ -87,3 +87,33 @@ def test_fallback_session_works_and_cleans_up(fallback_mode, tmp_path):
         s.close()
     assert not os.path.exists(tmpdir)
     assert descendants() == []
+
+
+LEAVE_IN_CWD = """
+import os
+def leave():
+    with open("tqdm.py", "w") as f:
+        f.write("def tqdm(*a, **k):\\n    raise RuntimeError('planted')\\n")
+    os.chmod(".", 0o555)
+    return os.getcwd()
+def look():
+    return sorted(os.listdir(".")), oct(os.stat(".").st_mode & 0o777), os.getcwd()
+"""
+
+
+def test_every_check_gets_a_new_folder(fallback_mode, tmp_path):
+    """Without bubblewrap there is no file-system isolation at all, but a check's working folder
+    (with the files) is still new, and the one before is removed, whatever its mode."""
+    (tmp_path / "helper.py").write_text("X = 1\n")
+    s = SubmissionSession([LEAVE_IN_CWD], strict=False, limits=Limits(call_cpu=2.0),
+                          workdir_files={"helper.py": tmp_path / "helper.py"})
+    try:
+        files, mode, first = s.call("look", ()).value
+        assert files == ["helper.py"]
+        assert s.call("leave", ()).value == first
+        s.new_check()
+        files_after, mode_after, second = s.call("look", ()).value
+        assert (files_after, mode_after) == (files, mode) and second != first
+        assert not os.path.exists(first)
+    finally:
+        s.close()
