@@ -12,7 +12,7 @@ A diagnosis is a claim the grader has verified, never a guess. It is one of two 
 - an **observation** (`alternative=None`): a property of the answer that the check measures itself
   and the message states, no more (an argument that the call changed, a returned step count that
   did not advance, the same call answering twice differently, NumPy reporting an overflow on the
-  very call whose answer holds inf).
+  very call whose answer holds inf, in the student's own line).
 
 A check that recognises nothing names no cause: the message says what differs (which output,
 where, by how much). Every diagnosis has a stable id `<function>.<cause>` (or `common.<cause>`):
@@ -31,7 +31,7 @@ import copy
 import re
 import string
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,13 +46,15 @@ COMMON = "common"
 @dataclass(frozen=True)
 class Diagnosis:
     """A named cause. `alternative`: the wrong formula that confirms it (a function with the graded
-    function's signature, or a factory `ref -> function` when `needs_ref`), None for an observed
-    diagnosis. `local`: the function's check cell names it too (tests hold the cell to it)."""
+    function's signature, or a factory `ref -> function` when `needs_ref`), or a tuple of such
+    formulas that are the same mistake written two ways (any one confirms it); None for an
+    observed diagnosis. `local`: the function's check cell names it too (tests hold the cell to
+    it)."""
 
     id: str
     label: str
     message: str
-    alternative: Callable | None = None
+    alternative: Callable | tuple[Callable, ...] | None = None
     needs_ref: bool = False
     local: bool = True
 
@@ -81,11 +83,12 @@ class Diagnosis:
                 parts.append(r".+?")
         return re.compile("".join(parts), re.S)
 
-    def implementation(self, ref: Any = None) -> Callable:
-        """The alternative as a callable (built from the reference when it needs it)."""
+    def implementations(self, ref: Any = None) -> list[Callable]:
+        """The alternative formulas as callables (built from the reference when they need it)."""
         if self.alternative is None:
             raise ValueError(f"diagnosis {self.id} is observed, it has no alternative formula")
-        return self.alternative(ref) if self.needs_ref else self.alternative
+        formulas = self.alternative if isinstance(self.alternative, tuple) else (self.alternative,)
+        return [f(ref) if self.needs_ref else f for f in formulas]
 
 
 #: assignment -> diagnosis id -> Diagnosis; COMMON holds the shared ones.
@@ -168,28 +171,28 @@ def same(a: Any, b: Any, rtol: float = RTOL, atol: float = ATOL) -> bool:
         return False
 
 
-def outcome(function: Callable, args: tuple, kwargs: Mapping | None = None) -> Any:
-    """What `function(*args, **kwargs)` returns on copies of the arguments (so the caller's stay
-    as they are), or `Raised` when it raises; NumPy's floating-point warnings are silenced."""
-    args, kwargs = copy.deepcopy(args), copy.deepcopy(dict(kwargs or {}))
+def outcome(function: Callable, args: tuple) -> Any:
+    """What `function(*args)` returns on copies of the arguments (so the caller's stay as they
+    are), or `Raised` when it raises; NumPy's floating-point warnings are silenced."""
+    args = copy.deepcopy(args)
     try:
         with np.errstate(all="ignore"):
-            return function(*args, **kwargs)
+            return function(*args)
     except Exception as exc:  # noqa: BLE001 - a wrong formula may raise, like the student's code
         return Raised(type(exc).__name__, str(exc))
 
 
-def confirm(candidates: Iterable[Diagnosis], args: tuple, got: Any, expected: Any, *,
-            ref: Any = None, kwargs: Mapping | None = None,
-            part: Callable[[Any], Any] | None = None, rtol: float = RTOL,
+def confirm(candidates: Iterable[Diagnosis], cases: Sequence[tuple[tuple, Any, Any]], *,
+            ref: Any = None, part: Callable[[Any], Any] | None = None, rtol: float = RTOL,
             atol: float = ATOL) -> Diagnosis | None:
-    """The one alternative among `candidates` that the student's answer `got` confirms on these
-    inputs, or None.
+    """The one alternative among `candidates` that the student's answers confirm, or None.
 
-    `got` and `expected` are the student's and the reference's answers to `args`/`kwargs` (`got`
-    may be `Raised`); `part` picks what is compared from an answer (default: all of it). An
-    alternative confirms when its answer agrees with `got` and differs from `expected`; when more
-    than one confirms (the inputs cannot tell them apart) none is named."""
+    `cases` are the calls a check made so far, (args, the student's answer, the reference's),
+    the last one the call that failed (an answer may be `Raised`); `part` picks what is compared
+    from an answer (default: all of it). An alternative is confirmed when its answer agrees with the
+    student's on every case and differs from the reference's on at least one: so the more inputs a
+    check has tried, the more alternatives its evidence rules out. When more than one is confirmed
+    (the inputs cannot tell them apart) none is named."""
     def pick(answer: Any) -> Any:
         if part is None or isinstance(answer, Raised):
             return answer
@@ -198,17 +201,48 @@ def confirm(candidates: Iterable[Diagnosis], args: tuple, got: Any, expected: An
         except Exception:   # an answer of another structure than the part expects
             return Raised("structure", "")
 
-    mine, reference = pick(got), pick(expected)
-    if same(mine, reference, rtol, atol):
-        return None
-    found = []
-    for d in candidates:
-        if d.alternative is None:
-            continue
-        alt = pick(outcome(d.implementation(ref), args, kwargs))
-        if same(mine, alt, rtol, atol) and not same(alt, reference, rtol, atol):
-            found.append(d)
+    def confirms(implementation: Callable) -> bool:
+        differs = False
+        for args, got, expected in cases:
+            alt = pick(outcome(implementation, args))
+            if not same(pick(got), alt, rtol, atol):
+                return False
+            differs = differs or not same(alt, pick(expected), rtol, atol)
+        return differs
+
+    found = [d for d in candidates if d.alternative is not None
+             and any(confirms(f) for f in d.implementations(ref))]
     return found[0] if len(found) == 1 else None
+
+
+class Trail:
+    """The calls one check makes of the function under test, for its diagnoses.
+
+    `diagnose(args, got, expected, **values)` records a call and, when the answers so far confirm
+    one of `candidates` (see `confirm`), fails with its message (`values` fill the placeholders).
+    A check calls it for every answer before comparing that answer with the reference."""
+
+    def __init__(self, candidates: Iterable[Diagnosis], *, ref: Any = None,
+                 part: Callable[[Any], Any] | None = None, rtol: float = RTOL, atol: float = ATOL):
+        self.candidates = list(candidates)
+        self.options = {"ref": ref, "part": part, "rtol": rtol, "atol": atol}
+        self.cases: list[tuple[tuple, Any, Any]] = []
+
+    def diagnose(self, args: tuple, got: Any, expected: Any, /, **values: Any) -> None:
+        from autograde_tests.compare import Fail
+
+        self.cases.append((args, got, expected))
+        part = self.options["part"] or (lambda answer: answer)
+        try:
+            agrees = not isinstance(got, Raised) and same(part(got), part(expected),
+                                                           self.options["rtol"], self.options["atol"])
+        except Exception:   # an answer of another structure than the part expects
+            agrees = False
+        if agrees:   # a check stops at its first wrong answer: all before this one were right
+            return
+        d = confirm(self.candidates, self.cases, **self.options)
+        if d is not None:
+            raise Fail.of(d, **values)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,14 +257,7 @@ SHARED = declare(
               "time: it keeps state outside its arguments (a global variable, a mutable default "
               "argument); everything it needs must come in through its arguments and go out "
               "through its return value"),
-    Diagnosis("common.fp-overflow", "overflow",
-              "{name} holds {count} inf/NaN value(s) where the expected values are finite, and "
-              "NumPy reported '{event}' on this call ({where})"),
-    Diagnosis("common.fp-invalid", "invalid value (NaN)",
-              "{name} holds {count} NaN/inf value(s) where the expected values are finite, and "
-              "NumPy reported '{event}' on this call ({where}): an operation without a real "
-              "result, such as the square root or log of a negative number, 0/0 or inf - inf"),
-    Diagnosis("common.fp-divide", "division by zero",
+    Diagnosis("common.fp-error", "floating-point error (overflow, NaN)",
               "{name} holds {count} inf/NaN value(s) where the expected values are finite, and "
               "NumPy reported '{event}' on this call ({where})"),
     # The training checks' verdicts (observed on the trained network).

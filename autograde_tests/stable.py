@@ -12,8 +12,9 @@ agrees with it. NumPy's floating-point warnings never decide a check:
 - The answer is judged (`judge_array`, `judge_float`): right, and a warning on a line whose result
   is not returned (or is discarded, like np.where's other branch) is a note in the feedback that
   costs nothing; inf/NaN where the reference is finite, with a warning on this very call, is the
-  observed diagnosis of that event (`common.fp-overflow`, ...), which names the line and prescribes
-  nothing; a wrong answer without one says what differs.
+  observed diagnosis of that event (`common.fp-error`, with NumPy's words: "overflow encountered in
+  exp"), which names the line and prescribes nothing; a wrong answer without one says what
+  differs.
 
 So a function that silences NumPy's errors inside itself gains nothing: its answer is what counts.
 """
@@ -30,9 +31,6 @@ from autograde_tests.contract import CallFailed, StudentRaised
 from autograde_tests.diagnosis import SHARED, Diagnosis
 from autograde_tests.student import Answer
 
-#: NumPy's floating-point error messages start with these words; each names its diagnosis.
-FP_KINDS = {"overflow": "fp-overflow", "invalid": "fp-invalid", "divide": "fp-divide"}
-
 
 @dataclass(frozen=True)
 class FpEvent:
@@ -44,8 +42,7 @@ class FpEvent:
 
     @property
     def diagnosis(self) -> Diagnosis:
-        kind = self.message.split(" ", 1)[0]
-        return SHARED[FP_KINDS.get(kind, "fp-invalid")]
+        return SHARED["fp-error"]
 
     @property
     def place(self) -> str:

@@ -77,8 +77,9 @@ def _local(assignment: str) -> dict[str, diagnosis.Diagnosis]:
 
 
 CELL_CASES = [(a, gid) for a in ASSIGNMENTS for gid in _check_cells(a)]
-ALTERNATIVES = [(a, d.id) for a in ASSIGNMENTS for d in diagnosis.declared(a).values()
-                if d.local and d.alternative is not None]
+ALTERNATIVES = [(a, d.id, i) for a in ASSIGNMENTS for d in diagnosis.declared(a).values()
+                if d.local and d.alternative is not None
+                for i in range(len(d.alternative) if isinstance(d.alternative, tuple) else 1)]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -143,13 +144,13 @@ def run_cell(assignment: str, cell: str, replaced: dict) -> BaseException | None
     return None
 
 
-@pytest.mark.parametrize(("assignment", "diagnosis_id"), ALTERNATIVES)
-def test_the_check_cell_names_each_declared_alternative(assignment, diagnosis_id):
-    """The check cell run against exactly the alternative formula of a diagnosis fails with that
+@pytest.mark.parametrize(("assignment", "diagnosis_id", "formula"), ALTERNATIVES)
+def test_the_check_cell_names_each_declared_alternative(assignment, diagnosis_id, formula):
+    """The check cell run against exactly an alternative formula of a diagnosis fails with that
     diagnosis and no other: its fixed inputs tell every declared alternative apart."""
     d = diagnosis.declared(assignment)[diagnosis_id]
     cell = _cell_of(assignment, d.function)
-    exc = run_cell(assignment, cell, {d.function: d.implementation(sol.ref(assignment))})
+    exc = run_cell(assignment, cell, {d.function: d.implementations(sol.ref(assignment))[formula]})
     assert isinstance(exc, AssertionError), f"{cell} against {diagnosis_id}: {exc!r}"
     named = [x.id for x in diagnosis.recognise(str(exc), _local(assignment).values())]
     assert named == [diagnosis_id], f"{cell} against {diagnosis_id} said: {exc}"
@@ -169,19 +170,29 @@ def test_confirm_names_nothing_when_two_alternatives_agree():
     twice = [diagnosis.Diagnosis(f"f.alt-{i}", "alt", "m", lambda x: x * 2) for i in range(2)]
     once = [twice[0], diagnosis.Diagnosis("f.other", "other", "m", lambda x: x + 1)]
     x = np.array([1.0, 2.0])
-    assert diagnosis.confirm(twice, (x,), x * 2, x) is None
-    assert diagnosis.confirm(once, (x,), x * 2, x) is once[0]
-    assert diagnosis.confirm(once, (x,), x * 3, x) is None          # nothing declared matches
-    assert diagnosis.confirm(once, (x,), x, x) is None              # a right answer has no cause
+    assert diagnosis.confirm(twice, [((x,), x * 2, x)]) is None
+    assert diagnosis.confirm(once, [((x,), x * 2, x)]) is once[0]
+    assert diagnosis.confirm(once, [((x,), x * 3, x)]) is None          # nothing declared matches
+    assert diagnosis.confirm(once, [((x,), x, x)]) is None              # a right answer has no cause
+
+
+def test_confirm_needs_every_call_of_the_check_to_agree():
+    """An alternative that agrees with the failing answer but not with an earlier one is not the
+    cause: a check's evidence is all its calls."""
+    naive = diagnosis.Diagnosis("f.naive", "naive", "m", lambda z: np.where(np.abs(z) > 30, np.inf, z))
+    small, big = np.array([40.0]), np.array([1e3])
+    honest_so_far = ((small,), small, small)                 # the student was right on |z| = 40
+    assert diagnosis.confirm([naive], [((big,), np.array([np.inf]), big)]) is naive
+    assert diagnosis.confirm([naive], [honest_so_far, ((big,), np.array([np.inf]), big)]) is None
 
 
 def test_confirm_compares_nan_and_exceptions_as_outcomes():
     naive = diagnosis.Diagnosis("f.naive", "naive", "m", lambda z: np.exp(z) / np.exp(z).sum())
     z = np.array([1000.0, 0.0])
-    assert diagnosis.confirm([naive], (z,), np.array([np.nan, 0.0]), np.array([1.0, 0.0])) is naive
+    assert diagnosis.confirm([naive], [((z,), np.array([np.nan, 0.0]), np.array([1.0, 0.0]))]) is naive
     raises = diagnosis.Diagnosis("f.raises", "raises", "m", lambda a: a @ np.ones((3, 1)))
     a = np.ones((2, 2))
     got = diagnosis.outcome(lambda a: a @ np.ones((3, 1)), (a,))
     assert isinstance(got, diagnosis.Raised)
-    assert diagnosis.confirm([raises], (a,), got, a @ np.ones((2, 1))) is raises
-    assert diagnosis.confirm([raises], (a,), diagnosis.Raised("ValueError", "other"), a) is None
+    assert diagnosis.confirm([raises], [((a,), got, a @ np.ones((2, 1)))]) is raises
+    assert diagnosis.confirm([raises], [((a,), diagnosis.Raised("ValueError", "other"), a)]) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograde_tests.compare import Fail, expect_array, expect_unchanged
-from autograde_tests.diagnosis import Diagnosis, confirm, declare
+from autograde_tests.diagnosis import Diagnosis, Trail, declare
 from autograde_tests.engine import check
 
 
@@ -51,14 +51,14 @@ def _triple(answer, what: str) -> tuple:
 @check("standardize.fit", function="standardize", points=3,
        description="statistics per feature from X itself, X not modified")
 def standardize_fit(ctx) -> None:
+    trail = Trail(STANDARDIZE.values())
     for n, d in ((25, 2), (7, 4), (40, 1)):
         X = _raw_features(ctx, n, d)
         answer = ctx.student.call("standardize", (X,), return_args=True)
         expect_unchanged((X,), answer.args_after, ("X",), hint=_HINT, function="standardize")
         got = _triple(answer, "standardize(X)")
         expected = ctx.ref.standardize(X)
-        if d_ := confirm(STANDARDIZE.values(), (X,), got, expected):
-            raise Fail.of(d_)
+        trail.diagnose((X,), got, expected)
         X_std, mean, std = got
         if np.ndim(mean) == 0 or (isinstance(mean, np.ndarray) and mean.shape == (n,) and n != d):
             raise Fail.of(STANDARDIZE["statistics-shape"], shape=np.shape(mean), d=d)
@@ -78,9 +78,7 @@ def standardize_apply(ctx) -> None:
                      function="standardize")
     got = _triple(answer, "standardize(X, mean, std)")
     expected = ctx.ref.standardize(X, mean, std)
-    if d := confirm(STANDARDIZE.values(), (X, mean, std), got, expected,
-                    part=lambda value: value[0]):
-        raise Fail.of(d)
+    Trail(STANDARDIZE.values(), part=lambda value: value[0]).diagnose((X, mean, std), got, expected)
     expect_array(got[0], expected[0], "X_std")
     expect_array(got[1], mean, "returned mean")
     expect_array(got[2], std, "returned std")

@@ -7,7 +7,7 @@ import numpy as np
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_float, expect_unchanged
 from autograde_tests.contract import RngSeed, StudentRaised
-from autograde_tests.diagnosis import Diagnosis, Raised, confirm, declare, same
+from autograde_tests.diagnosis import Diagnosis, Raised, Trail, declare, same
 from autograde_tests.engine import check
 from autograde_tests.probes import column_softmax, plant_extreme_row
 from autograde_tests.stable import extreme_call, judge_array, judge_float
@@ -41,12 +41,12 @@ def sigmoid_values(ctx) -> None:
     W1, b1, W2, b2 = XOR_NET
     hidden_in = XOR_INPUTS @ W1 + b1
     cases = [inputs.normal(ctx.rng, *shape, scale=4) for shape in ((3, 4), (5,), (1, 1))]
+    trail = Trail(SIGMOID.values())
     for Z, name in [*((Z, "sigmoid(Z)") for Z in cases), (hidden_in, "XOR hidden layer")]:
         answer = ctx.student.call("sigmoid", (Z,), return_args=True)
         expect_unchanged((Z,), answer.args_after, ("Z",), hint=_SIGMOID_HINT, function="sigmoid")
         expected = ctx.ref.sigmoid(Z)
-        if d := confirm(SIGMOID.values(), (Z,), answer.value, expected):
-            raise Fail.of(d)
+        trail.diagnose((Z,), answer.value, expected)
         expect_array(answer.value, expected, name, type_name=answer.type_name)
     hidden = ctx.ref.sigmoid(hidden_in)
     out = ctx.student.call("sigmoid", (hidden @ W2 + b2,)).value
@@ -60,8 +60,7 @@ def sigmoid_stable(ctx) -> None:
                         [-1000.0, 1000.0, 0.0]]).reshape(3, 3)
     answer, event = extreme_call(ctx, "sigmoid", (Z,), ("Z",), _SIGMOID_HINT)
     expected = ctx.ref.sigmoid(Z)
-    if d := confirm(SIGMOID.values(), (Z,), answer.value, expected):
-        raise Fail.of(d)
+    Trail(SIGMOID.values()).diagnose((Z,), answer.value, expected)
     judge_array(ctx, "sigmoid", answer, event, expected, "sigmoid(Z) for |Z| ~ 1e3")
 
 
@@ -126,10 +125,11 @@ def init_rng(ctx) -> None:
     expected = ctx.ref.init_params(sizes, np.random.default_rng(seed))
     for i, ((W, _), (exp_W, _)) in enumerate(zip(params, expected), start=1):
         _transposed(W, *exp_W.shape, i)
-        if not same(W, exp_W):
-            if d := confirm(INIT.values(), (list(sizes), np.random.default_rng(seed)), params,
-                            expected, part=lambda value: [layer[0] for layer in value]):
-                raise Fail.of(d, layer=i)
+    first_wrong = next((i for i, ((W, _), (exp_W, _)) in enumerate(zip(params, expected), start=1)
+                        if not same(W, exp_W)), 1)
+    Trail(INIT.values(), part=lambda value: [layer[0] for layer in value]).diagnose(
+        (list(sizes), np.random.default_rng(seed)), params, expected, layer=first_wrong)
+    for i, ((W, _), (exp_W, _)) in enumerate(zip(params, expected), start=1):
         expect_array(W, exp_W, f"W_{i}")
 
 
@@ -156,17 +156,17 @@ def _outcome(ctx, fn: str, args: tuple, **kwargs):
 @check("linear_forward.values", function="linear_forward", points=5,
        description="Z = X W + b for several shapes incl. N = 1 and non-square W, inputs unchanged")
 def linear_forward_values(ctx) -> None:
+    trail = Trail(LINEAR.values())
     for n, c_in, c_out in inputs.LAYER_CASES:
         X, W, b = (inputs.normal(ctx.rng, n, c_in), inputs.normal(ctx.rng, c_in, c_out),
                    inputs.normal(ctx.rng, c_out))
         answer, got, raised = _outcome(ctx, "linear_forward", (X, W, b), return_args=True)
         expected = ctx.ref.linear_forward(X, W, b)
-        if d := confirm(LINEAR.values(), (X, W, b), got, expected):
-            raise Fail.of(d)
+        trail.diagnose((X, W, b), got, expected)
         if raised is not None:
             raise raised
         expect_unchanged((X, W, b), answer.args_after, ("X", "W", "b"), function="linear_forward",
-                         hint="return X @ W + b, a new array; never write into X, W or b")
+                         hint="compute Z as a new array (X @ W + b gives one); never write into X, W or b")
         expect_array(got, expected, "Z", type_name=answer.type_name)
 
 
@@ -235,22 +235,22 @@ def _forward(ctx, sizes):
 @check("forward.logits", function="forward", points=5,
        description="logits of 1- to 3-layer networks, ReLU between layers but not after the last")
 def forward_logits(ctx) -> None:
+    trail = Trail(FORWARD.values(), part=lambda value: value[0])
     for sizes in inputs.NETWORKS:
         params, X, got = _forward(ctx, sizes)
         expected = ctx.ref.forward(params, X)
-        if d := confirm(FORWARD.values(), (params, X), got, expected, part=lambda v: v[0]):
-            raise Fail.of(d)
+        trail.diagnose((params, X), got, expected)
         expect_array(got[0], expected[0], "logits")
 
 
 @check("forward.cache", function="forward", points=3,
        description="cache is a list of (A_prev, Z) per layer, in layer order")
 def forward_cache(ctx) -> None:
+    trail = Trail(FORWARD.values(), part=lambda value: value[1])
     for sizes in inputs.NETWORKS[1:]:
         params, X, got = _forward(ctx, sizes)
         expected = ctx.ref.forward(params, X)
-        if d := confirm(FORWARD.values(), (params, X), got, expected, part=lambda v: v[1]):
-            raise Fail.of(d)
+        trail.diagnose((params, X), got, expected)
         cache, exp_cache = got[1], expected[1]
         if not isinstance(cache, list | tuple) or len(cache) != len(exp_cache):
             raise Fail(f"cache must be a list with one (A_prev, Z) tuple per layer "
@@ -287,27 +287,29 @@ _SOFTMAX_HINT = "subtract the row maximum into a new array instead of changing l
 @check("softmax.values", function="softmax", points=3,
        description="row-wise probabilities for random logits incl. N = 1, input unchanged")
 def softmax_values(ctx) -> None:
+    trail = Trail(SOFTMAX.values())
     for logits in (_logits(ctx), _logits(ctx, min_n=2), inputs.normal(ctx.rng, 1, 4),
                    inputs.normal(ctx.rng, 5, 3)):
         answer = ctx.student.call("softmax", (logits,), return_args=True)
         expect_unchanged((logits,), answer.args_after, ("logits",), hint=_SOFTMAX_HINT,
                          function="softmax")
         expected = ctx.ref.softmax(logits)
-        if d := confirm(SOFTMAX.values(), (logits,), answer.value, expected):
-            raise Fail.of(d)
+        trail.diagnose((logits,), answer.value, expected)
         expect_array(answer.value, expected, "P", type_name=answer.type_name)
 
 
 @check("softmax.stable", function="softmax", points=3,
-       description="finite, exact probabilities for logits ~ 1e3 to 1e4, input unchanged")
+       description="finite, exact probabilities for logits ~ 1e2 and ~ 1e3 to 1e4, input unchanged")
 def softmax_stable(ctx) -> None:
-    logits = _logits(ctx, scale=1.0, min_n=2) * ctx.rng.uniform(1e3, 1e4)
-    plant_extreme_row(ctx, logits)
-    answer, event = extreme_call(ctx, "softmax", (logits,), ("logits",), _SOFTMAX_HINT)
-    expected = ctx.ref.softmax(logits)
-    if d := confirm(SOFTMAX.values(), (logits,), answer.value, expected):
-        raise Fail.of(d)
-    judge_array(ctx, "softmax", answer, event, expected, "P for logits ~ 1e3")
+    trail = Trail(SOFTMAX.values())
+    for scale in (ctx.rng.uniform(50, 300), ctx.rng.uniform(1e3, 1e4)):
+        logits = _logits(ctx, scale=1.0, min_n=2) * scale
+        if scale > 1e3:
+            plant_extreme_row(ctx, logits)
+        answer, event = extreme_call(ctx, "softmax", (logits,), ("logits",), _SOFTMAX_HINT)
+        expected = ctx.ref.softmax(logits)
+        trail.diagnose((logits,), answer.value, expected)
+        judge_array(ctx, "softmax", answer, event, expected, f"P for logits ~ {scale:.0f}")
 
 
 def _sce_terms(logits, y):
@@ -345,6 +347,7 @@ def _stable_softmax(logits):
 @check("softmax_cross_entropy.values", function="softmax_cross_entropy", points=4,
        description="mean loss as a float, labels of several integer dtypes, inputs unchanged")
 def sce_values(ctx) -> None:
+    trail = Trail(SCE.values())
     for dtype in inputs.LABEL_DTYPES:
         logits = _logits(ctx, min_n=2)
         y = inputs.labels(ctx.rng, logits.shape[0], logits.shape[1], dtype)
@@ -356,28 +359,31 @@ def sce_values(ctx) -> None:
                                          "(shifted = logits - ...), never logits -= ...",
                                "y": "only read the labels"})
         expected = ctx.ref.softmax_cross_entropy(logits, y)
-        if d := confirm(SCE.values(), (logits, y), answer.value, expected):
-            raise Fail.of(d, got=answer.value)
+        trail.diagnose((logits, y), answer.value, expected, got=answer.value)
         expect_float(answer.value, expected, f"loss (y of dtype {np.dtype(dtype).name})",
                      type_name=answer.type_name)
 
 
 @check("softmax_cross_entropy.stable", function="softmax_cross_entropy", points=3,
-       description="finite, exact loss for logits ~ 1e3 to 1e4 (log-sum-exp), inputs unchanged")
+       description="finite, exact loss for logits ~ 1e2 and ~ 1e3 to 1e4 (log-sum-exp), inputs "
+                   "unchanged")
 def sce_stable(ctx) -> None:
-    logits = _logits(ctx, scale=1.0, min_n=2) * ctx.rng.uniform(1e3, 1e4)
-    y = inputs.labels(ctx.rng, logits.shape[0], logits.shape[1])
-    row, top = plant_extreme_row(ctx, logits)
-    k = logits.shape[1]
-    y[row] = (top + 1 + int(ctx.rng.integers(k - 1))) % k  # its label's probability is 0.0
-    answer, event = extreme_call(ctx, "softmax_cross_entropy", (logits, y), ("logits", "y"),
-                                 {"logits": "subtract the row maximum into a new array",
-                                  "y": "only read the labels"},
-                                 substitute=_substitutes(ctx, ("softmax",)))
-    expected = ctx.ref.softmax_cross_entropy(logits, y)
-    if d := confirm(SCE.values(), (logits, y), answer.value, expected):
-        raise Fail.of(d, got=answer.value)
-    judge_float(ctx, "softmax_cross_entropy", answer, event, expected, "the loss for logits ~ 1e3")
+    trail = Trail(SCE.values())
+    for scale in (ctx.rng.uniform(50, 300), ctx.rng.uniform(1e3, 1e4)):
+        logits = _logits(ctx, scale=1.0, min_n=2) * scale
+        y = inputs.labels(ctx.rng, logits.shape[0], logits.shape[1])
+        if scale > 1e3:
+            row, top = plant_extreme_row(ctx, logits)
+            k = logits.shape[1]
+            y[row] = (top + 1 + int(ctx.rng.integers(k - 1))) % k  # its label's probability is 0.0
+        answer, event = extreme_call(ctx, "softmax_cross_entropy", (logits, y), ("logits", "y"),
+                                     {"logits": "subtract the row maximum into a new array",
+                                      "y": "only read the labels"},
+                                     substitute=_substitutes(ctx, ("softmax",)))
+        expected = ctx.ref.softmax_cross_entropy(logits, y)
+        trail.diagnose((logits, y), answer.value, expected, got=answer.value)
+        judge_float(ctx, "softmax_cross_entropy", answer, event, expected,
+                    f"the loss for logits ~ {scale:.0f}")
 
 
 PREDICT = declare(
@@ -401,6 +407,7 @@ def _ref_logits(params, X):
 @check("predict.values", function="predict", points=3,
        description="argmax labels of shape (N,) with an integer dtype, inputs unchanged")
 def predict_values(ctx) -> None:
+    trail = Trail(PREDICT.values())
     for sizes in inputs.NETWORKS:
         params = inputs.params_for(ctx.ref, sizes, ctx.rng)
         X = inputs.normal(ctx.rng, int(ctx.rng.integers(2, 8)), sizes[0])
@@ -409,8 +416,7 @@ def predict_values(ctx) -> None:
         expect_unchanged((params, X), answer.args_after, ("params", "X"), function="predict",
                          hint="keep params and X as they are")
         got, expected = answer.value, ctx.ref.predict(params, X)
-        if d := confirm(PREDICT.values(), (params, X), got, expected):
-            raise Fail.of(d)
+        trail.diagnose((params, X), got, expected)
         if isinstance(got, np.ndarray) and got.dtype.kind not in "iu" and same(got, expected):
             raise Fail.of(PREDICT["float-labels"], dtype=got.dtype)
         expect_array(got, expected, "y_pred", type_name=answer.type_name)
@@ -426,6 +432,7 @@ ACCURACY = declare(
 @check("accuracy.values", function="accuracy", points=2,
        description="fraction of correct labels as a float, several label dtypes, inputs unchanged")
 def accuracy_values(ctx) -> None:
+    trail = Trail(ACCURACY.values())
     for dtype in inputs.LABEL_DTYPES:
         n = int(ctx.rng.integers(2, 30))
         y = inputs.labels(ctx.rng, n, 3, dtype)
@@ -434,6 +441,5 @@ def accuracy_values(ctx) -> None:
         expect_unchanged((y_pred, y), answer.args_after, ("y_pred", "y"), function="accuracy",
                          hint="compare with np.mean(y_pred == y), without changing y_pred or y")
         expected = ctx.ref.accuracy(y_pred, y)
-        if d := confirm(ACCURACY.values(), (y_pred, y), answer.value, expected):
-            raise Fail.of(d)
+        trail.diagnose((y_pred, y), answer.value, expected)
         expect_float(answer.value, expected, "accuracy", type_name=answer.type_name)

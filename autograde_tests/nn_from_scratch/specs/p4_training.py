@@ -14,7 +14,7 @@ import numpy as np
 
 from autograde_tests import calibration, inputs
 from autograde_tests.compare import Fail, close, expect_array, expect_unchanged, what_differs
-from autograde_tests.diagnosis import Diagnosis, confirm, declare
+from autograde_tests.diagnosis import Diagnosis, Trail, declare
 from autograde_tests.engine import check, time_limit
 from autograde_tests.nn_from_scratch.training import train_args
 from autograde_tests.probes import (
@@ -55,6 +55,7 @@ SGD = declare(
 @check("sgd_step.values", function="sgd_step", points=4,
        description="W - lr dW and b - lr db for every layer, params not modified")
 def sgd_values(ctx) -> None:
+    trail = Trail(SGD.values())
     for sizes in inputs.NETWORKS:
         params = inputs.params_for(ctx.ref, sizes, ctx.rng)
         grads = [(inputs.normal(ctx.rng, *W.shape), inputs.normal(ctx.rng, *b.shape)) for W, b in params]
@@ -67,8 +68,7 @@ def sgd_values(ctx) -> None:
                                "grads": "compute lr * dW as a new array, never dW *= lr"})
         new = answer.value
         expected = ctx.ref.sgd_step(params, grads, lr)
-        if d := confirm(SGD.values(), (params, grads, lr), new, expected):
-            raise Fail.of(d)
+        trail.diagnose((params, grads, lr), new, expected)
         if not isinstance(new, list | tuple) or len(new) != len(params):
             raise Fail(f"sgd_step must return a list of {len(params)} (W, b) tuples")
         for i, (got, exp) in enumerate(zip(new, expected), start=1):
@@ -137,13 +137,14 @@ TRAIN = declare(
 
 def _expect_params(ctx, args: tuple, result: tuple, what: str) -> None:
     expected = ctx.ref.train(*args)
+    if same_params(result[0], ctx.ref.init_params(args[2], np.random.default_rng(args[6]))):
+        raise Fail.of(TRAIN["no-update"])
+    Trail(TRAIN.values(), ref=ctx.ref, part=lambda value: value[0], rtol=1e-9, atol=1e-12).diagnose(
+        args, result, expected, n=len(args[0]), batch_size=args[5])
     if same_params(result[0], expected[0]):
         return
-    if d := confirm(TRAIN.values(), args, result, expected, ref=ctx.ref,
-                    part=lambda value: value[0], rtol=1e-9, atol=1e-12):
-        raise Fail.of(d, n=len(args[0]), batch_size=args[5])
     raise Fail(f"{what}: the trained parameters differ from the expected run (one generator "
-               "rng = np.random.default_rng(seed) for init_params and then one "
+               "np.random.default_rng(seed), for init_params and then one "
                "rng.permutation(N) per epoch, batches in that order, one SGD step per batch)\n  "
                + _first_difference(result[0], expected[0]))
 
@@ -164,10 +165,7 @@ def train_one_step(ctx) -> None:
     X, y, sizes, lr, _, _, seed = _loop_problem(ctx)
     subs = {n: getattr(ctx.ref, n) for n in TRAIN_DEPS}
     args = (X, y, sizes, lr, 1, len(X), seed)
-    result = _student_train(ctx, args, subs)
-    start = ctx.ref.init_params(sizes, np.random.default_rng(seed))
-    if same_params(result[0], start):
-        raise Fail.of(TRAIN["no-update"])
+    result = _student_train(ctx, args, subs, inputs_unchanged=True)
     _expect_params(ctx, args, result, "after one full-batch epoch")
 
 

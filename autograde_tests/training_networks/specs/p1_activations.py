@@ -18,7 +18,7 @@ import numpy as np
 
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_unchanged
-from autograde_tests.diagnosis import Diagnosis, confirm, declare, same
+from autograde_tests.diagnosis import Diagnosis, Trail, declare, same
 from autograde_tests.engine import check
 from autograde_tests.probes import own_forward_note, with_note
 from autograde_tests.stable import extreme_call, judge_array
@@ -86,19 +86,18 @@ TANH_BACKWARD = declare(
 @check("tanh_forward.values", function="tanh_forward", points=3,
        description="tanh element-wise for several shapes, finite for |Z| ~ 1e3, input unchanged")
 def tanh_forward_values(ctx) -> None:
-    hint = "return np.tanh(Z), a new array (never np.tanh(Z, out=Z))"
+    hint = "np.tanh(Z) gives a new array: never write into Z (no out=Z, no clipping in place)"
+    trail = Trail(TANH.values())
     for shape in SHAPES:
         Z = inputs.normal(ctx.rng, *shape, scale=3)
         answer = _call(ctx, "tanh_forward", (Z,), ("Z",), hint)
         expected = ctx.ref.tanh_forward(Z)
-        if d := confirm(TANH.values(), (Z,), answer.value, expected):
-            raise Fail.of(d)
+        trail.diagnose((Z,), answer.value, expected)
         expect_array(answer.value, expected, "tanh(Z)", type_name=answer.type_name)
     Z = np.array([[-1e3, -20.0, 0.0], [20.0, 800.0, 1e3]]) * ctx.rng.uniform(0.9, 1.0)
     answer, event = extreme_call(ctx, "tanh_forward", (Z,), ("Z",), hint)
     expected = ctx.ref.tanh_forward(Z)
-    if d := confirm(TANH.values(), (Z,), answer.value, expected):
-        raise Fail.of(d)
+    trail.diagnose((Z,), answer.value, expected)
     judge_array(ctx, "tanh_forward", answer, event, expected, "tanh(Z) for |Z| ~ 1e3")
 
 
@@ -108,13 +107,13 @@ def tanh_forward_values(ctx) -> None:
 def tanh_backward_values(ctx) -> None:
     hints = {"dA": "compute dA * (1 - np.tanh(Z) ** 2) as a new array",
              "Z": "compute np.tanh(Z) as a new array, without writing to Z (no clipping in place)"}
+    trail = Trail(TANH_BACKWARD.values())
     for shape in SHAPES:
         dA, Z = inputs.normal(ctx.rng, *shape), inputs.normal(ctx.rng, *shape, scale=2)
         answer = _call(ctx, "tanh_backward", (dA, Z), ("dA", "Z"), hints)
         got, expected = answer.value, ctx.ref.tanh_backward(dA, Z)
         try:
-            if d := confirm(TANH_BACKWARD.values(), (dA, Z), got, expected):
-                raise Fail.of(d)
+            trail.diagnose((dA, Z), got, expected)
             expect_array(got, expected, "dZ", type_name=answer.type_name)
         except Fail as fail:
             raise with_note(fail, _note(ctx, "tanh_forward", dA, Z, got)) from None
@@ -161,15 +160,16 @@ def _default_differs(ctx, fn: str, args: tuple, default: float, expected) -> boo
                    "0.01, exact zeros")
 def leaky_relu_forward_values(ctx) -> None:
     cases = [(inputs.with_exact_zeros(ctx.rng, *shape),) for shape in SHAPES]
+    trail = Trail(LEAKY.values())
 
     def call(args, given):
         answer = _call(ctx, "leaky_relu_forward", args, ("Z",),
-                       "return np.where(Z > 0, Z, alpha * Z), a new array")
+                       "compute the result into a new array (np.where gives one), never write "
+                       "into Z")
         got, expected = answer.value, ctx.ref.leaky_relu_forward(*args)
         alpha = args[1] if given else 0.01
+        trail.diagnose(args, got, expected, alpha=f"{alpha:.3g}")
         if not same(got, expected):
-            if d := confirm(LEAKY.values(), args, got, expected):
-                raise Fail.of(d, alpha=f"{alpha:.3g}")
             if not given and _default_differs(ctx, "leaky_relu_forward", args, 0.01, expected):
                 raise Fail.of(LEAKY["default-alpha"])
         expect_array(got, expected, f"leaky_relu_forward(Z, alpha={alpha:.3g})",
@@ -200,16 +200,15 @@ LEAKY_BACKWARD = declare(
 )
 
 
-def _leaky_backward(ctx, args: tuple, given: bool, gradcheck: bool = True) -> None:
+def _leaky_backward(ctx, trail: Trail, args: tuple, given: bool, gradcheck: bool = True) -> None:
     answer = _call(ctx, "leaky_relu_backward", args, ("dA", "Z"),
                    {"dA": "multiply dA by the slopes (1 or alpha) into a new array",
                     "Z": "build the slopes as a new array, without writing to Z"})
     got, expected = answer.value, ctx.ref.leaky_relu_backward(*args)
     alpha = args[2] if given else 0.01
     try:
+        trail.diagnose(args, got, expected, alpha=f"{alpha:.3g}")
         if not same(got, expected):
-            if d := confirm(LEAKY_BACKWARD.values(), args, got, expected):
-                raise Fail.of(d, alpha=f"{alpha:.3g}")
             if not given and _default_differs(ctx, "leaky_relu_backward", args, 0.01, expected):
                 raise Fail.of(LEAKY_BACKWARD["default-alpha"])
         expect_array(got, expected, "dZ", type_name=answer.type_name)
@@ -226,14 +225,16 @@ def _leaky_backward(ctx, args: tuple, given: bool, gradcheck: bool = True) -> No
 def leaky_relu_backward_values(ctx) -> None:
     cases = [(inputs.normal(ctx.rng, *shape), inputs.without_zeros(ctx.rng, *shape))
              for shape in SHAPES]
-    _with_alpha_first(ctx, cases, lambda args, given: _leaky_backward(ctx, args, given))
+    trail = Trail(LEAKY_BACKWARD.values())
+    _with_alpha_first(ctx, cases, lambda args, given: _leaky_backward(ctx, trail, args, given))
 
 
 @check("leaky_relu_backward.at-zero", function="leaky_relu_backward", points=1,
        description="slope alpha where Z == 0 exactly (the Z <= 0 branch)")
 def leaky_relu_backward_zero(ctx) -> None:
     dA, Z = inputs.normal(ctx.rng, 5, 4), inputs.with_exact_zeros(ctx.rng, 5, 4)
-    _leaky_backward(ctx, (dA, Z, _alpha(ctx, ALPHAS[0])), True, gradcheck=False)
+    _leaky_backward(ctx, Trail(LEAKY_BACKWARD.values()), (dA, Z, _alpha(ctx, ALPHAS[0])), True,
+                    gradcheck=False)
 
 
 # ---------------------------------------------------------------- ELU
@@ -279,14 +280,14 @@ ELU_BACKWARD = declare(
                    "the default 1")
 def elu_forward_values(ctx) -> None:
     cases = [(inputs.with_exact_zeros(ctx.rng, *shape) * 2,) for shape in SHAPES]
+    trail = Trail(ELU.values())
 
     def call(args, given):
         answer = _call(ctx, "elu_forward", args, ("Z",), "compute the result as a new array")
         got, expected = answer.value, ctx.ref.elu_forward(*args)
         alpha = args[1] if given else 1.0
+        trail.diagnose(args, got, expected, alpha=f"{alpha:.3g}")
         if not same(got, expected):
-            if d := confirm(ELU.values(), args, got, expected):
-                raise Fail.of(d, alpha=f"{alpha:.3g}")
             if not given and _default_differs(ctx, "elu_forward", args, 1.0, expected):
                 raise Fail.of(ELU["default-alpha"])
         expect_array(got, expected, f"elu_forward(Z, alpha={alpha:.3g})", type_name=answer.type_name)
@@ -303,21 +304,19 @@ def elu_forward_stable(ctx) -> None:
     answer, event = extreme_call(ctx, "elu_forward", (Z, alpha), ("Z",),
                                  "compute the result as a new array")
     expected = ctx.ref.elu_forward(Z, alpha)
-    if d := confirm(ELU.values(), (Z, alpha), answer.value, expected):
-        raise Fail.of(d, alpha=f"{alpha:.3g}")
+    Trail(ELU.values()).diagnose((Z, alpha), answer.value, expected, alpha=f"{alpha:.3g}")
     judge_array(ctx, "elu_forward", answer, event, expected, "elu_forward(Z) for |Z| ~ 1e3")
 
 
-def _elu_backward(ctx, args: tuple, given: bool, gradcheck: bool = True) -> None:
+def _elu_backward(ctx, trail: Trail, args: tuple, given: bool, gradcheck: bool = True) -> None:
     answer = _call(ctx, "elu_backward", args, ("dA", "Z"),
                    {"dA": "build the gradient as a new array",
                     "Z": "compute the slopes as a new array, without writing to Z"})
     got, expected = answer.value, ctx.ref.elu_backward(*args)
     alpha = args[2] if given else 1.0
     try:
+        trail.diagnose(args, got, expected, alpha=f"{alpha:.3g}")
         if not same(got, expected):
-            if d := confirm(ELU_BACKWARD.values(), args, got, expected):
-                raise Fail.of(d, alpha=f"{alpha:.3g}")
             if not given and _default_differs(ctx, "elu_backward", args, 1.0, expected):
                 raise Fail.of(ELU_BACKWARD["default-alpha"])
         expect_array(got, expected, "dZ", type_name=answer.type_name)
@@ -333,7 +332,8 @@ def _elu_backward(ctx, args: tuple, given: bool, gradcheck: bool = True) -> None
 def elu_backward_values(ctx) -> None:
     cases = [(inputs.normal(ctx.rng, *shape), inputs.without_zeros(ctx.rng, *shape) * 2)
              for shape in SHAPES]
-    _with_alpha_first(ctx, cases, lambda args, given: _elu_backward(ctx, args, given))
+    trail = Trail(ELU_BACKWARD.values())
+    _with_alpha_first(ctx, cases, lambda args, given: _elu_backward(ctx, trail, args, given))
     dA = inputs.normal(ctx.rng, 2, 3)
     Z = np.array([[800.0, 1e3, -2.0], [5e3, -1e3, 3.0]])
     answer, event = extreme_call(ctx, "elu_backward", (dA, Z), ("dA", "Z"),
@@ -347,4 +347,4 @@ def elu_backward_values(ctx) -> None:
 def elu_backward_zero(ctx) -> None:
     dA, Z = inputs.normal(ctx.rng, 5, 4), inputs.with_exact_zeros(ctx.rng, 5, 4)
     alpha = _alpha(ctx, ALPHAS[1] if ctx.rng.random() < 0.5 else ALPHAS[3])
-    _elu_backward(ctx, (dA, Z, alpha), True, gradcheck=False)
+    _elu_backward(ctx, Trail(ELU_BACKWARD.values()), (dA, Z, alpha), True, gradcheck=False)

@@ -13,7 +13,7 @@ import numpy as np
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_float, expect_unchanged, what_differs
 from autograde_tests.contract import RngSeed, StudentRaised
-from autograde_tests.diagnosis import Diagnosis, confirm, declare, same
+from autograde_tests.diagnosis import Diagnosis, Trail, declare, same
 from autograde_tests.engine import check
 from autograde_tests.probes import own_forward_note, scalar, with_note
 
@@ -101,16 +101,16 @@ def init_shapes(ctx) -> None:
                    "an unknown scheme raises ValueError")
 def init_schemes(ctx) -> None:
     sizes = [int(ctx.rng.integers(2, 6)), int(ctx.rng.integers(6, 12)), int(ctx.rng.integers(3, 5))]
+    trail = Trail(INIT.values(), part=lambda params: [layer[0] for layer in params])
     for scheme in SCHEMES:
         seed = int(ctx.rng.integers(2**31))
         got = _init(ctx, list(sizes), scheme, seed)
         expected = ctx.ref.init_params(sizes, np.random.default_rng(seed), scheme)
+        first_wrong = next((i for i, ((W, _), (W_exp, _)) in enumerate(zip(got, expected), start=1)
+                            if not same(W, W_exp)), 1)
+        trail.diagnose((list(sizes), np.random.default_rng(seed), scheme), got, expected,
+                       layer=first_wrong, scheme=scheme)
         for i, ((W, _), (W_exp, _)) in enumerate(zip(got, expected), start=1):
-            if not same(W, W_exp):
-                args = (list(sizes), np.random.default_rng(seed), scheme)
-                if d := confirm(INIT.values(), args, got, expected,
-                                part=lambda params: [layer[0] for layer in params]):
-                    raise Fail.of(d, layer=i, scheme=scheme)
             expect_array(W, W_exp, f"W_{i} ({scheme!r})")
     try:
         ctx.student.call("init_params", (list(sizes), RngSeed(0), UNKNOWN_SCHEME))
@@ -153,13 +153,13 @@ DROPOUT = declare(
     Diagnosis("dropout_forward.not-applied", "dropout not applied",
               "in train mode nothing was dropped: out equals A"),
     Diagnosis("dropout_forward.not-rescaled", "dropout not rescaled",
-              "the kept activations are not rescaled: divide the mask by keep_prob, "
-              "mask = (rng.random(A.shape) < keep_prob) / keep_prob, so that the expected output "
-              "equals A (inverted dropout)", _dropout_with(lambda u, p: (u < p).astype(float))),
+              "the kept activations are not rescaled: divide the mask by keep_prob (it holds 0 or "
+              "1 / keep_prob), so that the expected output equals A (inverted dropout)",
+              _dropout_with(lambda u, p: (u < p).astype(float))),
     Diagnosis("dropout_forward.keep-drop-swapped", "keep and drop swapped",
-              "the mask keeps the entries where rng.random(A.shape) >= keep_prob; keep_prob is the "
-              "chance to KEEP an entry: mask = (rng.random(A.shape) < keep_prob) / keep_prob",
-              _dropout_with(lambda u, p: (u >= p) / p)),
+              "the mask drops each entry with probability keep_prob; keep_prob is the chance to KEEP "
+              "an entry: keep the entries where rng.random(A.shape) < keep_prob",
+              (_dropout_with(lambda u, p: (u >= p) / p), _dropout_with(lambda u, p: (u < 1 - p) / p))),
     Diagnosis("dropout_forward.test-divided", "dropout rescaled at test time",
               "in test mode the output equals A / keep_prob; with inverted dropout the test-time "
               "output is A itself", _test_scaled(lambda p: 1 / p)),
@@ -193,17 +193,16 @@ def _dropout(ctx, A, keep_prob, seed, train=True):
 @check("dropout_forward.train", function="dropout_forward", points=4,
        description="train mode: mask = (rng.random(A.shape) < keep_prob) / keep_prob, out = A mask")
 def dropout_train(ctx) -> None:
+    trail = Trail(DROPOUT.values(), ref=ctx.ref)
     for shape, low_high in zip(((6, 5), (40, 30)), KEEP_PROBS):
         A = inputs.normal(ctx.rng, *shape) + 2.0   # no zeros, so the kept entries show
         keep_prob, seed = float(ctx.rng.uniform(*low_high)), int(ctx.rng.integers(2**31))
         out, mask = got = _dropout(ctx, A, keep_prob, seed)
         expected = ctx.ref.dropout_forward(A, keep_prob, np.random.default_rng(seed), True)
+        if not same(out, expected[0]) and same(out, A):
+            raise Fail.of(DROPOUT["not-applied"])
+        trail.diagnose((A, keep_prob, np.random.default_rng(seed), True), got, expected)
         if not same(out, expected[0]):
-            if same(out, A):
-                raise Fail.of(DROPOUT["not-applied"])
-            if d := confirm(DROPOUT.values(), (A, keep_prob, np.random.default_rng(seed), True),
-                            got, expected, ref=ctx.ref):
-                raise Fail.of(d)
             if isinstance(out, np.ndarray) and out.shape == A.shape and out.dtype.kind in "fiub":
                 raise Fail(what_differs(out, expected[0], "out") + f"\n  (keep_prob is "
                            f"{keep_prob:.2f}; your out kept {np.mean(out != 0):.0%} of the entries)")
@@ -219,10 +218,8 @@ def dropout_test(ctx) -> None:
     keep_prob = float(ctx.rng.uniform(*KEEP_PROBS[1]))
     seed = int(ctx.rng.integers(2**31))
     out, mask = got = _dropout(ctx, A, keep_prob, seed, train=False)
-    if not same(out, A):
-        if d := confirm(DROPOUT.values(), (A, keep_prob, np.random.default_rng(seed), False), got,
-                        (A, None), ref=ctx.ref, part=lambda value: value[0]):
-            raise Fail.of(d)
+    Trail(DROPOUT.values(), ref=ctx.ref, part=lambda value: value[0]).diagnose(
+        (A, keep_prob, np.random.default_rng(seed), False), got, (A, None))
     expect_array(out, A, "out (test mode)")
     if mask is not None:
         raise Fail(f"in test mode the mask must be None, got {type(mask).__name__}")
@@ -234,17 +231,18 @@ def dropout_test(ctx) -> None:
 @check("dropout_backward.values", function="dropout_backward", points=3,
        description="dOut times the mask used forward, inputs unchanged")
 def dropout_backward_values(ctx) -> None:
+    trail = Trail(DROPOUT_BACKWARD.values())
     for shape in ((6, 5), (1, 7)):
         keep_prob = float(ctx.rng.uniform(*KEEP_PROBS[0]))
         mask = (ctx.rng.random(shape) < keep_prob) / keep_prob
         dOut = inputs.normal(ctx.rng, *shape)
         answer = ctx.student.call("dropout_backward", (dOut, mask), return_args=True)
         expect_unchanged((dOut, mask), answer.args_after, ("dOut", "mask"),
-                         hint={"dOut": "return dOut * mask as a new array", "mask": "only read it"},
+                         hint={"dOut": "multiply into a new array (dOut * mask gives one), never "
+                                       "write into dOut", "mask": "only read it"},
                          function="dropout_backward")
         got, expected = answer.value, ctx.ref.dropout_backward(dOut, mask)
-        if d := confirm(DROPOUT_BACKWARD.values(), (dOut, mask), got, expected):
-            raise Fail.of(d)
+        trail.diagnose((dOut, mask), got, expected)
         expect_array(got, expected, "dA", type_name=answer.type_name)
 
 
@@ -293,6 +291,7 @@ def _params(ctx):
 @check("l2_penalty.values", function="l2_penalty", points=4,
        description="lam / 2 times the sum of squared weights (never biases), as a float")
 def l2_penalty_values(ctx) -> None:
+    trail = Trail(L2.values())
     for lam in (*ctx.rng.uniform(1e-3, 1.0, size=3), 0.0):
         params = _params(ctx)
         answer = ctx.student.call("l2_penalty", (params, float(lam)), return_args=True)
@@ -300,8 +299,7 @@ def l2_penalty_values(ctx) -> None:
                          hint="compute W ** 2 as a new array, only read the weights",
                          function="l2_penalty")
         expected = ctx.ref.l2_penalty(params, float(lam))
-        if d := confirm(L2.values(), (params, float(lam)), answer.value, expected):
-            raise Fail.of(d)
+        trail.diagnose((params, float(lam)), answer.value, expected)
         expect_float(answer.value, expected, f"the penalty with lam = {lam:.3g}",
                      type_name=answer.type_name)
 
@@ -314,8 +312,7 @@ def l2_gradient_values(ctx) -> None:
     expect_unchanged((params,), answer.args_after[:1], ("params",),
                      hint="build new arrays lam * W and np.zeros_like(b)", function="l2_gradient")
     got, expected = answer.value, ctx.ref.l2_gradient(params, lam)
-    if d := confirm(L2_GRADIENT.values(), (params, lam), got, expected):
-        raise Fail.of(d)
+    Trail(L2_GRADIENT.values()).diagnose((params, lam), got, expected)
     if not isinstance(got, list | tuple) or len(got) != len(params):
         raise Fail(f"l2_gradient must return a list of {len(params)} (dW, db) tuples")
     for i, (g, e, (W, _)) in enumerate(zip(got, expected, params), start=1):

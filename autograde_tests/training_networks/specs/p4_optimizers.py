@@ -5,7 +5,8 @@ One check per optimizer, so that a wrong update rule costs the same whichever st
 late in training (non-zero velocity; Adam's t > 1 with moments of both signs), and steps chained
 by feeding each the state the student's previous step returned. The returned state is compared as
 well as the parameters. The inputs keep the declared alternatives apart (lr is never 1 - beta,
-states are not all zero), and every diagnosis below is confirmed on the very call that failed.
+states are not all zero), and every diagnosis below is confirmed by all the calls the check
+made, the failing one last (autograde_tests.diagnosis.Trail).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_unchanged
-from autograde_tests.diagnosis import SHARED, Diagnosis, confirm, declare, same
+from autograde_tests.diagnosis import SHARED, Diagnosis, Trail, declare, same
 from autograde_tests.engine import check
 
 #: (lr range, beta range) of the momentum checks; lr stays this far from 1 - beta, where the
@@ -132,13 +133,12 @@ def _repeat_differs(ctx, fn: str, args: tuple, got) -> None:
         raise Fail.of(SHARED["hidden-state"], function=fn)
 
 
-def _momentum_step(ctx, params, grads, velocity, lr, beta, where: str):
+def _momentum_step(ctx, trail: Trail, params, grads, velocity, lr, beta, where: str):
     """One checked step (beta given); returns the student's (new_params, new_velocity)."""
     got = _momentum(ctx, params, grads, velocity, lr, beta)
     expected = ctx.ref.momentum_step(params, grads, velocity, lr, beta)
+    trail.diagnose((params, grads, velocity, lr, beta), got, expected, beta=f"{beta:.3g}")
     if not same(got, expected):
-        if d := confirm(MOMENTUM.values(), (params, grads, velocity, lr, beta), got, expected):
-            raise Fail.of(d, beta=f"{beta:.3g}")
         _repeat_differs(ctx, "momentum_step", (params, grads, velocity, lr, beta), got)
         _expect_pairs(got[0], expected[0], f"new_params ({where})")
         _expect_pairs(got[1], expected[1], f"new_velocity ({where})")
@@ -157,15 +157,16 @@ def _lr_beta(ctx) -> tuple[float, float]:
                    f"velocity, {CHAIN} chained steps fed the returned velocity, the default beta "
                    "0.9; inputs unchanged")
 def momentum_values(ctx) -> None:
+    trail = Trail(MOMENTUM.values())
     for index in range(len(inputs.NETWORKS)):
         params = _network(ctx, index)
         grads, velocity = _like(ctx, params), _like(ctx, params, 0.5)
-        _momentum_step(ctx, params, grads, velocity, *_lr_beta(ctx), "from a non-zero velocity")
+        _momentum_step(ctx, trail, params, grads, velocity, *_lr_beta(ctx), "from a non-zero velocity")
     params = _network(ctx)
     lr, beta = _lr_beta(ctx)
     got_p, got_v = params, _zeros(params)
     for step in range(1, CHAIN + 1):
-        got_p, got_v = _momentum_step(ctx, got_p, _like(ctx, params), got_v, lr, beta,
+        got_p, got_v = _momentum_step(ctx, trail, got_p, _like(ctx, params), got_v, lr, beta,
                                       f"step {step} of {CHAIN} from a zero velocity, fed the "
                                       "velocity your previous step returned")
         got_p, got_v = _pairs(got_p, len(params), "new_params"), _pairs(got_v, len(params),
@@ -185,13 +186,14 @@ def _adam_rule(*, correct="t", t_new=lambda t: t + 1, eps_inside=False, eps_earl
     """An alternative adam_step: the reference's rule with one part changed.
 
     correct: the bias correction's divisor, "t" (1 - beta**t with the new t), "old-t" (with the
-    t it was given), "none", or "beta" (1 - beta, without the power). eps_early: the correction
+    t it was given; "old-t-guarded": at least 1), "none", or "beta" (1 - beta, without the
+    power). eps_early: the correction
     folded into the step size, so eps is added to the uncorrected sqrt(v) (the paper's faster
     form). v_from_m: the old second moment read from state["m"]. store_hat: the state keeps the
     corrected moments."""
     def adam_step(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
         t_old, t = state["t"], state["t"] + 1
-        power = {"t": t, "old-t": t_old}.get(correct)
+        power = {"t": t, "old-t": t_old, "old-t-guarded": max(t_old, 1)}.get(correct)
         new_params, new_m, new_v = [], [], []
         for layer, grad, m_layer, v_layer in zip(params, grads, state["m"],
                                                  state["m"] if v_from_m else state["v"]):
@@ -227,7 +229,7 @@ ADAM = declare(
               "(1 - beta2**t)", _adam_rule(correct="none")),
     Diagnosis("adam_step.old-t", "bias correction with the old t",
               "the bias correction uses the t it was given: first t = state['t'] + 1, then "
-              "correct with that t", _adam_rule(correct="old-t")),
+              "correct with that t", (_adam_rule(correct="old-t"), _adam_rule(correct="old-t-guarded"))),
     Diagnosis("adam_step.one-minus-beta", "1 - beta instead of 1 - beta**t",
               "the bias correction divides by 1 - beta1 and 1 - beta2, right only at t = 1: "
               "divide by 1 - beta1**t and 1 - beta2**t", _adam_rule(correct="beta")),
@@ -244,8 +246,8 @@ ADAM = declare(
               "root of a negative m is NaN): v = beta2 * state['v'] + (1 - beta2) * g ** 2",
               _adam_rule(v_from_m=True)),
     Diagnosis("adam_step.hat-stored", "corrected moments stored",
-              "new_state holds m_hat and v_hat: store the uncorrected m = beta1 * m + "
-              "(1 - beta1) * g and v = beta2 * v + (1 - beta2) * g ** 2",
+              "new_state holds m_hat and v_hat: store the uncorrected moments m and v (the running "
+              "averages before the division by 1 - beta**t)",
               _adam_rule(store_hat=True)),
     Diagnosis("adam_step.t-not-advanced", "t not incremented",
               "new_state['t'] is {t}, the t it was given: return t = state['t'] + 1"),
@@ -270,7 +272,7 @@ def _adam(ctx, params, grads, state, lr, *extra):
     return tuple(value)
 
 
-def _adam_step(ctx, params, grads, state, lr, extra: tuple, where: str):
+def _adam_step(ctx, trail: Trail, params, grads, state, lr, extra: tuple, where: str):
     """One checked Adam step; extra: (beta1, beta2, eps) or () for the defaults."""
     got = _adam(ctx, params, grads, state, lr, *extra)
     args = (params, grads, state, lr, *extra)
@@ -279,8 +281,8 @@ def _adam_step(ctx, params, grads, state, lr, extra: tuple, where: str):
         t = got[1]["t"]
         if not isinstance(t, bool) and isinstance(t, int | float) and t == state["t"]:
             raise Fail.of(ADAM["t-not-advanced"], t=t)
-        if d := confirm(ADAM.values(), args, got, expected):
-            raise Fail.of(d)
+    trail.diagnose(args, got, expected)
+    if not same(got, expected):
         _repeat_differs(ctx, "adam_step", args, got)
         _expect_pairs(got[0], expected[0], f"new_params ({where})")
         if got[1]["t"] != expected[1]["t"]:
@@ -300,22 +302,23 @@ def _hyper(ctx) -> tuple[float, float, float, float]:
                    f"step from a state late in training, {CHAIN} chained steps fed the returned "
                    "state; moments, bias correction with the new t, update; inputs unchanged")
 def adam_values(ctx) -> None:
+    trail = Trail(ADAM.values())
     for index in range(len(inputs.NETWORKS)):
         params = _network(ctx, index)
         grads = _like(ctx, params, scale=float(10 ** ctx.rng.uniform(-4, 0)))
         state = {"t": 0, "m": _zeros(params), "v": _zeros(params)}
         lr, *extra = _hyper(ctx)
-        _adam_step(ctx, params, grads, state, lr, tuple(extra) if index else (),
+        _adam_step(ctx, trail, params, grads, state, lr, tuple(extra) if index else (),
                    "the first step from a zero state")
     params = _network(ctx)
     lr, *extra = _hyper(ctx)
     state = {"t": int(ctx.rng.integers(3, 60)), "m": _like(ctx, params, 0.1),
              "v": [(np.abs(a) * 0.01, np.abs(b) * 0.01) for a, b in _like(ctx, params)]}
-    _adam_step(ctx, params, _like(ctx, params), state, lr, tuple(extra),
+    _adam_step(ctx, trail, params, _like(ctx, params), state, lr, tuple(extra),
                f"a step from t = {state['t']}")
     got_p, got_s = params, {"t": 0, "m": _zeros(params), "v": _zeros(params)}
     for step in range(1, CHAIN + 1):
-        got_p, got_s = _adam_step(ctx, got_p, _like(ctx, params), got_s, lr, tuple(extra),
+        got_p, got_s = _adam_step(ctx, trail, got_p, _like(ctx, params), got_s, lr, tuple(extra),
                                   f"step {step} of {CHAIN}, fed the state your previous step "
                                   "returned")
         got_p = _pairs(got_p, len(params), "new_params")

@@ -13,7 +13,7 @@ import numpy as np
 
 from autograde_tests import calibration, inputs
 from autograde_tests.compare import Fail, close, what_differs
-from autograde_tests.diagnosis import Diagnosis, confirm, declare, same
+from autograde_tests.diagnosis import Diagnosis, Trail, declare, same
 from autograde_tests.engine import check, time_limit
 from autograde_tests.probes import (
     drawn_for_run,
@@ -135,6 +135,12 @@ TRAIN = declare(
 )
 
 
+def _trails(ctx) -> tuple[Trail, Trail]:
+    """The evidence of a loop check: the trained parameters, and the loss histories."""
+    return tuple(Trail(TRAIN.values(), ref=ctx.ref, part=part, rtol=1e-9, atol=1e-12)
+                 for part in (_params_of, _history_of))
+
+
 def _params_of(result):
     return result[0]
 
@@ -151,15 +157,17 @@ def _loop_args(ctx, optimizer: dict) -> tuple:
             p["init"], p["activation"], p["keep_prob"], p["lam"])
 
 
-def _expect_run(ctx, args: tuple, result: tuple, where: str, history: bool = True) -> None:
+def _expect_run(ctx, trails: tuple[Trail, Trail], args: tuple, result: tuple, where: str,
+                history: bool = True) -> None:
     """The student's params (and history, unless told not to) must be the reference run's;
     otherwise a declared alternative loop that gives the same names the cause, or the message
     says what differs."""
     expected = ctx.ref.train(*args)
+    start = ctx.ref.init_params(args[2], np.random.default_rng(args[6]), args[7])
+    if same_params(result[0], start):
+        raise Fail.of(TRAIN["no-update"], optimizer=args[3]["name"])
+    trails[0].diagnose(args, result, expected)
     if not same_params(result[0], expected[0]):
-        if d := confirm(TRAIN.values(), args, result, expected, ref=ctx.ref, part=_params_of,
-                        rtol=1e-9, atol=1e-12):
-            raise Fail.of(d)
         first = next(i for i, (g, e) in enumerate(zip(result[0], expected[0]))
                      if not (same(g[0], e[0], 1e-9, 1e-12) and same(g[1], e[1], 1e-9, 1e-12)))
         g, e = result[0][first], expected[0][first]
@@ -169,7 +177,7 @@ def _expect_run(ctx, args: tuple, result: tuple, where: str, history: bool = Tru
                   if isinstance(got_a, np.ndarray) and got_a.shape == exp_a.shape else
                   f"{name}_{first + 1} has shape {np.shape(got_a)}, expected {exp_a.shape}")
         raise Fail(f"{where}: the trained parameters differ from the expected run (one generator "
-                   "rng = np.random.default_rng(seed) for init_params, the permutations and the "
+                   "np.random.default_rng(seed), for init_params, the permutations and the "
                    "dropout masks; state = init_state(optimizer, params); one optimizer_step per "
                    "batch)\n  " + detail)
     if not history:
@@ -178,10 +186,8 @@ def _expect_run(ctx, args: tuple, result: tuple, where: str, history: bool = Tru
     expected_losses = np.asarray(expected[1]["loss"])
     if losses.shape != expected_losses.shape:
         raise Fail(f"history['loss'] has {losses.size} values; expected one per epoch ({args[4]})")
+    trails[1].diagnose(args, result, expected)
     if not close(losses, expected_losses, 1e-9, 1e-12):
-        if d := confirm(TRAIN.values(), args, result, expected, ref=ctx.ref, part=_history_of,
-                        rtol=1e-9, atol=1e-12):
-            raise Fail.of(d)
         raise Fail(f"{where}: history['loss'] is not the mean training loss per epoch (batch "
                    "losses including the L2 penalty, weighted by batch size, divided by N)\n  "
                    "your loss: " + np.array2string(losses, precision=6) + "\n  expected:  "
@@ -194,15 +200,14 @@ def _expect_run(ctx, args: tuple, result: tuple, where: str, history: bool = Tru
 def train_one_step(ctx) -> None:
     sizes = [2, 5, 3]
     n = 12
+    trails = _trails(ctx)
     for optimizer in OPTIMIZERS:
         X, y = inputs.normal(ctx.rng, n, sizes[0]), inputs.labels(ctx.rng, n, sizes[-1])
         seed = int(ctx.rng.integers(2**31))
         args = (X, y, sizes, dict(optimizer), 1, n, seed, "he", "relu", 1.0, 0.0)
-        result = _student_train(ctx, args, _subs(ctx))
-        start = ctx.ref.init_params(sizes, np.random.default_rng(seed), "he")
-        if same_params(result[0], start):
-            raise Fail.of(TRAIN["no-update"], optimizer=optimizer["name"])
-        _expect_run(ctx, args, result, f"with {optimizer}, one full-batch epoch", history=False)
+        result = _student_train(ctx, args, _subs(ctx), inputs_unchanged=True)
+        _expect_run(ctx, trails, args, result, f"with {optimizer}, one full-batch epoch",
+                    history=False)
 
 
 @check("train.loop", function="train", points=6,
@@ -211,10 +216,11 @@ def train_one_step(ctx) -> None:
 def train_loop(ctx) -> None:
     # Adam first: a momentum state started afresh every step is a plain SGD step, so only Adam
     # tells "the state is not carried" from "the optimizer is ignored".
+    trails = _trails(ctx)
     for optimizer in (OPTIMIZERS[2], OPTIMIZERS[1]):
         args = _loop_args(ctx, dict(optimizer))
         result = _student_train(ctx, args, _subs(ctx), inputs_unchanged=True)
-        _expect_run(ctx, args, result, f"with {optimizer['name']}")
+        _expect_run(ctx, trails, args, result, f"with {optimizer['name']}")
 
 
 def _cases_for_run(ctx) -> list[str]:
