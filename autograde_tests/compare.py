@@ -70,7 +70,7 @@ def side_by_side(name: str, got: Any, expected: Any) -> str:
 
 
 def _index(flat: int, shape: tuple) -> str:
-    return str(list(np.unravel_index(flat, shape))) if shape else "[]"
+    return str([int(i) for i in np.unravel_index(flat, shape)]) if shape else "[]"
 
 
 def nonfinite_where_finite(got: np.ndarray, expected: np.ndarray) -> np.ndarray:

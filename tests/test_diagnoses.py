@@ -10,9 +10,11 @@ the check cells of every assignment to the declarations:
 - every declared alternative a check cell may name (`local`) is tagged in its cell, and the cell
   run against exactly that alternative fails with exactly that diagnosis: so the cell's fixed
   inputs keep every pair of declared alternatives apart (no lr = 1 - beta, no all-zero state);
-- every declared diagnosis is what the grader shows for some mutant of tests/mutants/ (so each
-  claim is exercised by a real buggy implementation), and no mutant or variant is shown an
-  undeclared one (tests/test_mutants.py, tests/test_variants.py).
+- the grader, given exactly an alternative formula as the student's function, names exactly that
+  diagnosis on every check of the function it fails (the hidden inputs keep the alternatives
+  apart too), and every observed diagnosis is what the grader shows for some mutant of
+  tests/mutants/; no mutant or variant is shown an undeclared or a different one
+  (tests/test_mutants.py, tests/test_variants.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import corpus as sol
 import numpy as np
 import pytest
 from corpus import ASSIGNMENTS
+from inprocess import InProcessStudent
 
 from autograde_tests import diagnosis, engine, reference
 from autograde_tests.contract import Role, cell_role, grade_id
@@ -156,13 +159,40 @@ def test_the_check_cell_names_each_declared_alternative(assignment, diagnosis_id
     assert named == [diagnosis_id], f"{cell} against {diagnosis_id} said: {exc}"
 
 
+GRADED_ALTERNATIVES = [(a, d.id, i) for a in ASSIGNMENTS for d in diagnosis.declared(a).values()
+                       if d.alternative is not None
+                       for i in range(len(d.alternative) if isinstance(d.alternative, tuple) else 1)]
+#: The end-to-end training checks: they train with every student function, so what they show
+#: is the training's outcome, not the formula's (tests/test_mutants.py pins them per mutant).
+END_TO_END = ("train.accuracy", "train.loss-decreases")
+
+
+@pytest.mark.parametrize(("assignment", "diagnosis_id", "formula"), GRADED_ALTERNATIVES)
+def test_the_grader_names_each_declared_alternative(assignment, diagnosis_id, formula):
+    """A student whose function is exactly an alternative formula loses that function's checks
+    (where the formula shows) and is shown exactly that diagnosis on every one of them: the
+    hidden inputs keep the declared alternatives apart too."""
+    d = diagnosis.declared(assignment)[diagnosis_id]
+    ref = sol.ref(assignment)
+    namespace = {**_reference_namespace(assignment), d.function: d.implementations(ref)[formula]}
+    student = InProcessStudent(namespace)
+    results = [engine.run_check(c, student, 0, ref) for c in engine.all_checks(assignment)
+               if c.function == d.function and c.id not in END_TO_END]
+    failed = {r.id: r.diagnosis_id for r in results if r.status != "passed"}
+    assert failed, f"{diagnosis_id}: no check of {d.function} fails"
+    assert set(failed.values()) == {diagnosis_id}, failed
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_every_diagnosis_is_shown_for_some_mutant(assignment):
-    """Each declared cause is exercised by a real buggy implementation in tests/mutants/ (or,
-    for the common ones, of either assignment)."""
-    shown = {i for a in ASSIGNMENTS for name in sol.mutants(a)
-             for i in sol.load_mutant(a, name)[1]["diagnoses"].values()}
-    missing = sorted(i for i in diagnosis.declared(assignment) if i not in shown)
+def test_every_observed_diagnosis_is_shown_for_some_mutant(assignment):
+    """A diagnosis without an alternative formula (an observation) is exercised by a real buggy
+    implementation in tests/mutants/: the check that states it has measured it (the common ones
+    in either assignment; the alternatives are exercised above)."""
+    shown = {a: {i for name in sol.mutants(a) for i in sol.load_mutant(a, name)[1]["diagnoses"].values()}
+             for a in ASSIGNMENTS}
+    everywhere = set().union(*shown.values())
+    missing = sorted(i for i, d in diagnosis.declared(assignment).items() if d.alternative is None
+                     and i not in (everywhere if d.function == diagnosis.COMMON else shown[assignment]))
     assert not missing, f"declared but never shown for a mutant: {missing}"
 
 

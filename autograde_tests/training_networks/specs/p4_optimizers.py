@@ -230,7 +230,7 @@ ADAM = declare(
     Diagnosis("adam_step.old-t", "bias correction with the old t",
               "the bias correction uses the t it was given: first t = state['t'] + 1, then "
               "correct with that t", (_adam_rule(correct="old-t"), _adam_rule(correct="old-t-guarded"))),
-    Diagnosis("adam_step.one-minus-beta", "1 - beta instead of 1 - beta**t",
+    Diagnosis("adam_step.one-minus-beta", "1 - beta instead of 1 - beta^t",
               "the bias correction divides by 1 - beta1 and 1 - beta2, right only at t = 1: "
               "divide by 1 - beta1**t and 1 - beta2**t", _adam_rule(correct="beta")),
     Diagnosis("adam_step.eps-inside-sqrt", "eps inside the square root",
