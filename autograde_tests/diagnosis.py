@@ -5,10 +5,10 @@ A diagnosis is a claim the grader has verified, never a guess. It is one of two 
 
 - an **alternative formula** (`alternative`): a wrong implementation of the graded function, with
   its signature (EMA momentum, Adam without bias correction, ...). It is confirmed when the
-  student's answer equals the alternative's answer on the same inputs, within the comparison's
-  tolerance (NaN where it has NaN, the same exception where it raises), and the alternative's
-  answer differs from the reference's. When two declared alternatives match, the inputs cannot
-  tell them apart and neither is named.
+  student's answers equal the alternative's on every call the check has made (`Trail`), within
+  the comparison's tolerance (NaN where it has NaN, the same exception where it raises), and the
+  alternative's answer differs from the reference's on at least one of them. When two declared
+  alternatives match, the inputs cannot tell them apart and neither is named.
 - an **observation** (`alternative=None`): a property of the answer that the check measures itself
   and the message states, no more (an argument that the call changed, a returned step count that
   did not advance, the same call answering twice differently, NumPy reporting an overflow on the

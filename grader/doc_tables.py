@@ -7,11 +7,11 @@ A doc marks a generated region as
     <!-- end generated -->
 
 and `grader docs` rewrites every region of every docs/**/*.md from its source: the assignment's
-check registry (checks and their points), its calibrated thresholds, its mutant corpus tests/mutants/<assignment>/ (what
-each typical mistake loses, and the cause grading and check.py name), its honest variants
-tests/variants/<assignment>/ (full marks, the notes they get), and its example class (examples/<assignment>/expected.json and the
-variant files). `grader docs --check` (run by the tests) lists every region that is out of date
-and says what to run.
+check registry (checks and their points), its calibrated thresholds, its mutant corpus
+tests/mutants/<assignment>/ (what each typical mistake loses, and the cause grading and check.py
+name), its honest variants tests/variants/<assignment>/ (full marks, the notes they get), and its
+example class (examples/<assignment>/expected.json and the variant files). `grader docs --check`
+(run by the tests) lists every region that is out of date and says what to run.
 """
 
 from __future__ import annotations
