@@ -21,6 +21,9 @@ from grader.paths import course
 TESTS = Path(__file__).resolve().parent
 #: Every assignment with hidden tests, in name order.
 ASSIGNMENTS = engine.assignments()
+#: The end-to-end training checks of every assignment: they train the student's whole network
+#: (about a second each), so the corpus tests run them on fewer run seeds.
+END_TO_END = ("train.accuracy", "train.loss-decreases")
 
 
 def notebook_path(assignment: str) -> Path:
