@@ -1,16 +1,23 @@
 """Comparisons that fail with a message a student can act on.
 
-Every `expect_*` helper raises `Fail` with a short message showing the student's value and the
-expected one side by side (small excerpts only: never the inputs' origin or any test code).
+Every `expect_*` helper raises `Fail` with a short message that says what differs: which output,
+where (the index of the largest difference, or of the first inf/NaN), by how much, and the
+student's value and the expected one side by side (small excerpts only: never the inputs' origin
+or any test code). They never name a cause: only a confirmed diagnosis does
+(autograde_tests.diagnosis).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograde_tests.contract import Unrepresentable
+
+if TYPE_CHECKING:
+    from autograde_tests.diagnosis import Diagnosis
 
 #: Tolerances for float64 results. Forward values are compared almost exactly; gradients at the
 #: CS231n-style level, relative 1e-7 (they are computed in the same float64 arithmetic, so a
@@ -20,12 +27,31 @@ ATOL = 1e-9
 
 
 class Fail(Exception):
-    """A check failed. `diagnosis` names the likely cause when a known mistake was recognised."""
+    """A check failed. `cause` is the confirmed diagnosis (autograde_tests.diagnosis), if any;
+    `Fail.of(diagnosis, **values)` fails with its message."""
 
-    def __init__(self, message: str, diagnosis: str | None = None):
+    def __init__(self, message: str, cause: Diagnosis | None = None):
         super().__init__(message)
         self.message = message
-        self.diagnosis = diagnosis
+        self.cause = cause
+
+    @classmethod
+    def of(cls, diagnosis: Diagnosis, **values: Any) -> Fail:
+        """The failure a confirmed diagnosis states, its message filled with `values`."""
+        return cls(diagnosis.render(**values), diagnosis)
+
+    @property
+    def diagnosis(self) -> str | None:
+        """The short label of the cause (reports count these)."""
+        return getattr(self.cause, "label", self.cause)
+
+    @property
+    def diagnosis_id(self) -> str | None:
+        """The cause's id; a cause given as bare text (not declared) shows as `undeclared:...`,
+        which the tests refuse."""
+        if isinstance(self.cause, str):
+            return f"undeclared:{self.cause}"
+        return getattr(self.cause, "id", None)
 
 
 def excerpt(a: Any, limit: int = 6) -> str:
@@ -43,6 +69,38 @@ def side_by_side(name: str, got: Any, expected: Any) -> str:
     return f"your {name}: {excerpt(got)}\n  expected:  {excerpt(expected)}"
 
 
+def _index(flat: int, shape: tuple) -> str:
+    return str([int(i) for i in np.unravel_index(flat, shape)]) if shape else "[]"
+
+
+def nonfinite_where_finite(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Mask of the entries where `got` is inf/NaN and `expected` finite (same shapes)."""
+    with np.errstate(all="ignore"):
+        return ~np.isfinite(got.astype(float)) & np.isfinite(expected.astype(float))
+
+
+def what_differs(got: np.ndarray, expected: np.ndarray, name: str, rtol: float = RTOL,
+                 atol: float = ATOL) -> str:
+    """Which entries of `got` (same shape as `expected`) differ, where the largest difference is
+    and by how much, with both arrays side by side."""
+    g, e = got.astype(float), expected.astype(float)
+    bad = nonfinite_where_finite(g, e)
+    if bad.any():
+        first = int(np.flatnonzero(bad.ravel())[0])
+        return (f"{name} holds {int(bad.sum())} inf/NaN value(s) where the expected values are "
+                f"finite, first at {_index(first, g.shape)}: yours {g.ravel()[first]}, expected "
+                f"{e.ravel()[first]:.6g}\n  " + side_by_side(name, got, expected))
+    with np.errstate(all="ignore"):
+        wrong = ~np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
+        gap = np.where(wrong, np.abs(g - e), -1.0)
+    worst = int(np.nanargmax(gap.ravel())) if gap.size else 0
+    rel = float(gap.ravel()[worst] / max(1e-8, abs(g.ravel()[worst]) + abs(e.ravel()[worst])))
+    return (f"{name} differs at {int(wrong.sum())} of {g.size} entries; the largest difference is "
+            f"at {_index(worst, g.shape)}: yours {g.ravel()[worst]:.6g}, expected "
+            f"{e.ravel()[worst]:.6g} (relative error {rel:.1e})\n  "
+            + side_by_side(name, got, expected))
+
+
 def expect_array(got: Any, expected: np.ndarray, name: str, *, rtol: float = RTOL,
                  atol: float = ATOL, type_name: str | None = None) -> np.ndarray:
     """Check type (plain ndarray), exact shape, finiteness and closeness; returns `got`."""
@@ -57,14 +115,11 @@ def expect_array(got: Any, expected: np.ndarray, name: str, *, rtol: float = RTO
         raise Fail(f"{name} must hold numbers, got dtype {got.dtype}")
     if got.shape != expected.shape:
         raise Fail(f"{name} has shape {got.shape}, expected {expected.shape}")
-    if np.all(np.isfinite(expected)) and not np.all(np.isfinite(got)):
-        bad = int(np.sum(~np.isfinite(got)))
-        raise Fail(f"{name} contains {bad} NaN/inf values (expected all finite)\n  "
-                   + side_by_side(name, got, expected), "overflow")
-    if not np.allclose(got, expected, rtol=rtol, atol=atol):
-        err = float(np.max(np.abs(got - expected) / np.maximum(1e-8, np.abs(got) + np.abs(expected))))
-        raise Fail(f"{name} has wrong values (max. relative error {err:.1e})\n  "
-                   + side_by_side(name, got, expected))
+    with np.errstate(all="ignore"):
+        agree = bool(np.allclose(got.astype(float), expected.astype(float), rtol=rtol, atol=atol,
+                                 equal_nan=True)) if got.size else True
+    if not agree or nonfinite_where_finite(got, expected).any():
+        raise Fail(what_differs(got, expected, name, rtol, atol))
     return got
 
 
@@ -75,26 +130,34 @@ def expect_float(got: Any, expected: float, name: str, *, rtol: float = RTOL,
         shown = type_name or type(got).__name__
         raise Fail(f"{name} must be a float, got {shown}: {excerpt(got)}")
     if np.isfinite(expected) and not np.isfinite(got):
-        raise Fail(f"{name} is {got} (expected the finite value {expected:.8g})", "overflow")
+        raise Fail(f"{name} is {got}, expected the finite value {expected:.10g}")
     if not np.isclose(got, expected, rtol=rtol, atol=atol):
-        raise Fail(f"{name} is {got:.10g}, expected {expected:.10g}")
+        rel = abs(got - expected) / max(1e-8, abs(got) + abs(expected))
+        raise Fail(f"{name} is {got:.10g}, expected {expected:.10g} (relative error {rel:.1e})")
     return float(got)
 
 
 def expect_unchanged(before: tuple, after: tuple | None, names: tuple[str, ...],
-                     hint: str = "return new arrays instead of changing the ones you are given"
-                     ) -> None:
+                     hint: str | Mapping[str, str] = "return new arrays instead of changing the "
+                                                     "ones you are given",
+                     function: str = "the function") -> None:
     """Inputs after the call must equal the inputs before it (no in-place modification).
-    `hint` says what to do instead, in the words of the function under test."""
+
+    `hint` says what to do instead, in the words of the function under test: one text, or one per
+    argument name (the failure names the argument that changed and gives its hint). A change is an
+    observed diagnosis (`common.input-changed`)."""
+    from autograde_tests.diagnosis import SHARED
+
     if after is None:       # the arguments after the call were not asked for
         return
+    hints = hint if isinstance(hint, Mapping) else dict.fromkeys(names, hint)
     if len(after) < len(before):   # `after` may hold more arguments than are compared
-        raise Fail(f"the function changed its inputs ({', '.join(names)}): {hint}",
-                   "input mutated in place")
+        raise Fail.of(SHARED["input-changed"], function=function, argument=", ".join(names),
+                      hint=next(iter(hints.values())))
     for name, b, a in zip(names, before, after):
         if not _same(b, a):
-            raise Fail(f"the function changed its input `{name}` in place: {hint}",
-                       "input mutated in place")
+            raise Fail.of(SHARED["input-changed"], function=function, argument=name,
+                          hint=hints.get(name, "only read it"))
 
 
 def _same(a: Any, b: Any) -> bool:

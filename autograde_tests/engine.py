@@ -18,7 +18,7 @@ import pkgutil
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from types import SimpleNamespace
 
 import numpy as np
@@ -39,12 +39,19 @@ class Check:
 
 @dataclass
 class Context:
-    """What a check works with: the student, the reference, a seeded generator and the seed."""
+    """What a check works with: the student, the reference, a seeded generator and the seed.
+    `note(text)` adds a remark to the feedback that never changes the points (a passed check
+    shows its notes as its message)."""
 
     student: Student
     ref: SimpleNamespace
     rng: np.random.Generator
     seed: int
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
 
 
 @dataclass
@@ -54,9 +61,10 @@ class TestResult:
     points: float
     max_points: float
     status: str  # one of autograde_tests.contract.CHECK_STATUSES
-    message: str = ""
-    diagnosis: str | None = None
+    message: str = ""   # a failure's message; for a passed check, its notes (or "")
+    diagnosis: str | None = None       # the confirmed cause's label (autograde_tests.diagnosis)
     duration: float = 0.0
+    diagnosis_id: str | None = None    # ... and its id
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -171,13 +179,16 @@ def run_check(c: Check, student: Student, run_seed: int, ref: SimpleNamespace) -
     seed = check_seed(run_seed, c.id)
     ctx = Context(student, ref, np.random.default_rng(seed), seed)
     start = time.perf_counter()
-    status, message, diagnosis = Status.PASSED, "", None
+    status, message, diagnosis, diagnosis_id = Status.PASSED, "", None, None
     try:
         student.new_check()
         with np.errstate(all="ignore"):
             c.run(ctx)
+        message = "\n".join(f"note: {text}" for text in ctx.notes)
     except Fail as exc:
-        status, message, diagnosis = Status.FAILED, exc.message, exc.diagnosis
+        status, message = Status.FAILED, exc.message
+        diagnosis, diagnosis_id = exc.diagnosis, exc.diagnosis_id
+        message += "".join(f"\n  note: {text}" for text in ctx.notes)
     except CallFailed as exc:
         status, message = exc.kind, exc.feedback
         if exc.kind is Status.NOT_IMPLEMENTED:
@@ -190,7 +201,7 @@ def run_check(c: Check, student: Student, run_seed: int, ref: SimpleNamespace) -
     status = Status(status).value
     points = c.points if status == Status.PASSED.value else 0.0
     return TestResult(c.id, c.function, points, c.points, status, message, diagnosis,
-                      round(time.perf_counter() - start, 4))
+                      round(time.perf_counter() - start, 4), diagnosis_id)
 
 
 def run_checks(student: Student, run_seed: int, ref: SimpleNamespace,

@@ -1,6 +1,6 @@
 """Inputs and probes that the spec modules of several assignments share: extreme rows that expose
-unstable code, the wrong-axis softmax for diagnoses, calls with overflow as an error, and the
-gradient check of a student's backward against the numerical gradient of their own forward.
+unstable code, the wrong-axis softmax for diagnoses, and the gradient check of a student's
+backward against the numerical gradient of their own forward.
 
 Spec modules import these rather than each other: importing a spec module registers its checks.
 """
@@ -13,7 +13,8 @@ from collections.abc import Callable
 import numpy as np
 
 from autograde_tests.compare import Fail, close, expect_unchanged, norm_rel_error
-from autograde_tests.contract import CallFailed, RngSeed, StudentRaised
+from autograde_tests.contract import CallFailed, RngSeed
+from autograde_tests.diagnosis import SHARED
 
 #: Relative error below which a gradient agrees with a numerical gradient (float64, h = 1e-5).
 GRADCHECK_RTOL = 1e-6
@@ -55,7 +56,7 @@ def own_forward_note(ctx, got: np.ndarray, f: Callable[[np.ndarray], float], x: 
     error = norm_rel_error(got, numeric)
     if error < GRADCHECK_RTOL:
         return (f"Your {what} matches the numerical gradient of your own `{forward_name}`, so "
-                f"`{forward_name}` itself is probably wrong as well.")
+                f"`{forward_name}` itself computes another function than the expected one.")
     return (f"Your {what} does not match the numerical gradient of your own `{forward_name}` either "
             f"(relative error {error:.1e}): the backward formula is wrong.")
 
@@ -70,7 +71,7 @@ def scalar(answer) -> float:
 
 def with_note(fail: Fail, note: str) -> Fail:
     """`fail` with one more line of explanation."""
-    return Fail(f"{fail.message}\n  {note}" if note else fail.message, fail.diagnosis)
+    return Fail(f"{fail.message}\n  {note}" if note else fail.message, fail.cause)
 
 
 def plant_extreme_row(ctx, logits: np.ndarray) -> tuple[int, int]:
@@ -91,17 +92,6 @@ def column_softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=0, keepdims=True)
 
 
-def overflow_guard(ctx, fn: str, args: tuple, hint: str, substitute: dict | None = None):
-    """Call with floating-point overflow as an error; an overflow becomes a diagnosed failure."""
-    try:
-        return ctx.student.call(fn, args, fp_errors="raise", substitute=substitute)
-    except StudentRaised as exc:
-        if exc.exc_type == "FloatingPointError":
-            raise Fail(f"{fn} overflows for large inputs ({exc.message.split(': ', 1)[-1]}): "
-                       f"{hint}", "overflow") from None
-        raise
-
-
 # ------------------------------------------------------------- the training checks' verdicts
 
 def student_train(ctx, args: tuple, timeout: float, substitute: dict | None = None, *,
@@ -115,7 +105,7 @@ def student_train(ctx, args: tuple, timeout: float, substitute: dict | None = No
     answer = ctx.student.call("train", args, substitute=substitute, timeout=timeout,
                               return_args=inputs_unchanged)
     if inputs_unchanged:
-        expect_unchanged(args[:2], answer.args_after, ("X", "y"),
+        expect_unchanged(args[:2], answer.args_after, ("X", "y"), function="train",
                          hint="shuffle by indexing, X[batch] and y[batch] with the permutation; "
                               "never shuffle or scale the arrays you are given")
     value = answer.value
@@ -162,8 +152,8 @@ def expect_accuracy(acc: float, threshold: float, where: str, seed: int) -> None
     """Fail when the test accuracy of a student-made training is below its calibrated threshold
     (NaN counts as below)."""
     if not acc >= threshold:
-        raise Fail(f"{where}: test accuracy {acc:.3f} is below {threshold:.2f} after training with "
-                   f"the recorded hyperparameters (seed {seed})", "training does not learn")
+        raise Fail.of(SHARED["low-accuracy"], case=where, accuracy=f"{acc:.3f}",
+                      threshold=f"{threshold:.2f}", seed=seed)
 
 
 def turned(X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -191,12 +181,10 @@ def expect_loss_decreased(before: float, after: float, losses: list, epochs: int
     on other data (graded draws are turned and relabelled) earns nothing."""
     floor = label_entropy(y)
     if not np.isfinite(after) or after >= before:
-        raise Fail(f"the training loss went from {before:.4g} at initialization to {after:.4g}: the "
-                   "loop does not reduce the loss", "training does not learn")
+        raise Fail.of(SHARED["loss-not-reduced"], before=f"{before:.4g}", after=f"{after:.4g}")
     if after >= floor:
-        raise Fail(f"the training loss of the returned parameters is {after:.4g}, no better than "
-                   f"predicting the class frequencies ({floor:.4g}): the network did not learn "
-                   "these training data", "training does not learn")
+        raise Fail.of(SHARED["no-better-than-frequencies"], after=f"{after:.4g}",
+                      floor=f"{floor:.4g}")
     if len(losses) != epochs or not all(isinstance(v, int | float) and np.isfinite(v) for v in losses):
         raise Fail(f"history['loss'] must hold {epochs} finite floats, one per epoch")
 
@@ -214,7 +202,8 @@ def expect_loss_decreased(before: float, after: float, losses: list, epochs: int
 OWN_STEP_UPHILL = 1e-3
 #: The start of every message of the tie (the hostile tests look for it).
 NOT_OWN = "the network is not trained by your own functions"
-_NOT_OWN_CAUSE = "train does not use your functions"
+#: The tie's verdict is an observation it measured (declared in autograde_tests.diagnosis).
+_NOT_OWN_CAUSE = SHARED["not-own-functions"]
 
 
 class _Stepped(Exception):

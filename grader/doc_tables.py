@@ -7,10 +7,11 @@ A doc marks a generated region as
     <!-- end generated -->
 
 and `grader docs` rewrites every region of every docs/**/*.md from its source: the assignment's
-check registry (checks and their points), its calibrated thresholds, its mutant corpus tests/mutants/<assignment>/ (what
-each typical mistake loses), and its example class (examples/<assignment>/expected.json and the
-variant files). `grader docs --check` (run by the tests) lists every region that is out of date
-and says what to run.
+check registry (checks and their points), its calibrated thresholds, its mutant corpus
+tests/mutants/<assignment>/ (what each typical mistake loses, and the cause grading and check.py
+name), its honest variants tests/variants/<assignment>/ (full marks, the notes they get), and its
+example class (examples/<assignment>/expected.json and the variant files). `grader docs --check`
+(run by the tests) lists every region that is out of date and says what to run.
 """
 
 from __future__ import annotations
@@ -68,6 +69,15 @@ def _expectation(path: Path) -> dict:
     raise UsageError(f"{path} has no EXPECT")
 
 
+def _label(assignment: str, diagnosis_id: str | None) -> str:
+    from autograde_tests import diagnosis
+
+    if diagnosis_id is None:
+        return "–"
+    d = diagnosis.declared(assignment).get(diagnosis_id)
+    return f"{d.label} (`{diagnosis_id}`)" if d else f"`{diagnosis_id}`"
+
+
 def mutants_table(course: Course, assignment: str) -> str | None:
     folder = course.root / "tests" / "mutants" / assignment
     if not folder.is_dir():
@@ -79,9 +89,28 @@ def mutants_table(course: Course, assignment: str) -> str | None:
         failed = ", ".join(f"`{k}` {_num(v)}" for k, v in lost.items())
         if maybe:
             failed += "; on some run seeds also " + ", ".join(f"`{k}` {_num(v)}" for k, v in maybe.items())
-        diagnoses = "; ".join(sorted(set(expect["diagnoses"].values())))
-        rows.append([f"`{path.stem}`", _num(sum(lost.values())), failed, diagnoses])
-    return _table(["mutant", "points lost", "checks failed", "diagnosis"], rows)
+        shown = [i for k, i in expect["diagnoses"].items() if k in lost]
+        diagnoses = "; ".join(_label(assignment, i) for i in dict.fromkeys(shown)) or "–"
+        local = expect["local"]
+        local = (local if isinstance(local, dict) else {"": local}).values()
+        rows.append([f"`{path.stem}`", _num(sum(lost.values())), failed, diagnoses,
+                     "; ".join(_label(assignment, i) for i in dict.fromkeys(local))])
+    return _table(["mutant", "points lost", "checks failed", "cause shown when graded",
+                   "cause shown by check.py"], rows)
+
+
+def variants_table(course: Course, assignment: str) -> str | None:
+    folder = course.root / "tests" / "variants" / assignment
+    if not folder.is_dir():
+        return None
+    rows = []
+    for path in sorted(folder.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        what = " ".join(line.lstrip("#").strip() for line in text.splitlines()
+                        if line.startswith("#"))
+        notes = "; ".join(f"`{k}`: {v}" for k, v in _expectation(path)["notes"].items()) or "–"
+        rows.append([f"`{path.stem}`", what.replace("|", "\\|"), notes])
+    return _table(["variant", "how it is written", "note in the feedback"], rows)
 
 
 def example_class_table(course: Course, assignment: str) -> str | None:
@@ -106,6 +135,7 @@ REGIONS: dict[str, Callable[[Course, str], str | None]] = {
     "checks": checks_table,
     "thresholds": thresholds_table,
     "mutants": mutants_table,
+    "variants": variants_table,
     "example-class": example_class_table,
 }
 

@@ -283,7 +283,7 @@ def render(summary: ClassSummary, pngs: dict[str, bytes]) -> str:
     rows = [[_e(d.text), str(len(d.students)), ", ".join(f"<code>{_e(t)}</code>" for t in sorted(d.tests)),
              ", ".join(f'<a href="#{student_anchor(s)}">{_e(s)}</a>' for s in sorted(d.students))]
             for d in summary.diagnoses[:TOP_DIAGNOSES]]
-    parts.append(_table(["likely cause", "students", "tests", "who"], rows, {1},
+    parts.append(_table(["cause (confirmed)", "students", "tests", "who"], rows, {1},
                         "no known mistake was recognised"))
 
     parts.append("<h2>Timeouts and errors</h2>")

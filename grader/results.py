@@ -223,11 +223,11 @@ def feedback_markdown(r: dict) -> str:
             lines += ([""] if lines[-1] else []) + [f"## `{current}`", ""]
         mark = "passed" if t["status"] == "passed" else t["status"].replace("_", " ")
         lines.append(f"- **{t['id']}** — {_num(t['points'])}/{_num(t['max_points'])} — {mark}")
-        if t["status"] != "passed":
+        if t["status"] != "passed" or t.get("message"):   # a passed check may carry notes
             for line in t["message"].splitlines():
                 lines.append(f"    {line}")
             if t.get("diagnosis"):
-                lines.append(f"    *Likely cause: {t['diagnosis']}.*")
+                lines.append(f"    *Cause (confirmed): {t['diagnosis']}.*")
     manual = r.get("manual") or []
     if manual:
         lines += ([""] if lines[-1] else []) + [
@@ -261,7 +261,8 @@ def cell_points(r: dict) -> dict[str, float]:
 
 def cell_report(r: dict, function: str) -> str:
     """The plain-text report of one graded function, as nbgrader shows it in the function's grade
-    cell: the score, then every check with its message and likely cause."""
+    cell: the score, then every check with its message and confirmed cause (and a passed check
+    with its notes)."""
     tests = [t for t in r["tests"] if t["function"] == function]
     score = sum(t["points"] for t in tests)
     total = sum(t["max_points"] for t in tests)
@@ -273,10 +274,10 @@ def cell_report(r: dict, function: str) -> str:
         mark = "ok  " if t["status"] == "passed" else "FAIL"
         state = "" if t["status"] in ("passed", "failed") else f", {t['status'].replace('_', ' ')}"
         lines.append(f"  {mark} {t['id']} ({_num(t['points'])}/{_num(t['max_points'])}{state})")
-        if t["status"] != "passed":
+        if t["status"] != "passed" or t.get("message"):   # a passed check may carry notes
             lines += [f"       {line}" for line in t["message"].splitlines()]
             if t.get("diagnosis"):
-                lines.append(f"       likely cause: {t['diagnosis']}")
+                lines.append(f"       cause (confirmed): {t['diagnosis']}")
     return "\n".join(lines) + "\n"
 
 

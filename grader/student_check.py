@@ -76,6 +76,7 @@ class CheckResult:
     hint: str = ""
     functions: list[str] = field(default_factory=list)
     detail: str = ""     # the check's own message, when the hint names a function to fix first
+    notes: list[str] = field(default_factory=list)   # NumPy warnings your code raised (no effect)
 
 
 @dataclass
@@ -177,19 +178,43 @@ def time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def run_code(cell: CellCode, namespace: dict, limit: float) -> BaseException | None:
+def run_code(cell: CellCode, namespace: dict, limit: float,
+             notes: list[str] | None = None) -> BaseException | None:
     """Execute one cell in `namespace`, its printed output hidden; the exception it raised, if
-    any (CheckTimeout when it ran out of time)."""
+    any (CheckTimeout when it ran out of time). `notes` receives one line per NumPy warning
+    (overflow, invalid value, division by zero) that a line of the student's own cells raised
+    meanwhile: as when graded, a warning decides nothing (the checks judge what the functions
+    return), but the student is told where it came from."""
     sink = io.StringIO()
+    caught: list = []
     try:
         code = compile(cell.source, _CELL_NAME.format(cell.label), "exec")
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
-                warnings.catch_warnings(), time_limit(limit):
+                warnings.catch_warnings(record=True) as recorded, time_limit(limit):
+            caught = recorded
             warnings.simplefilter("ignore")
+            warnings.simplefilter("always", RuntimeWarning)
             exec(code, namespace)
     except (Exception, CheckTimeout, SystemExit) as exc:  # noqa: BLE001 - student code may raise anything
         return exc
+    finally:
+        if notes is not None:
+            notes.extend(_warning_notes(caught, cell.label))
     return None
+
+
+def _warning_notes(caught: list, running: str) -> list[str]:
+    """One line per distinct RuntimeWarning raised in a notebook cell other than `running` (the
+    check itself): "overflow encountered in exp (your cell solution-softmax, line 3)"."""
+    found = []
+    for w in caught:
+        where = str(getattr(w, "filename", ""))
+        if not issubclass(w.category, RuntimeWarning) or not where.startswith("<notebook cell "):
+            continue
+        label = where[len("<notebook cell "):-1]
+        if label != running:
+            found.append(f"NumPy warned '{w.message}' (your cell {label}, line {w.lineno})")
+    return list(dict.fromkeys(found))
 
 
 def _raised_in(exc: BaseException) -> str | None:
@@ -320,8 +345,10 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
                                      "the setup cell failed (see below)")
             else:
                 # Every check runs on its own copy of the names: no check disturbs another.
-                exc = run_code(cell, dict(namespace), limit)
+                warned: list[str] = []
+                exc = run_code(cell, dict(namespace), limit, warned)
                 result = judge(exercise_name(cell.label), exc, limit)
+                result.notes = warned
             result.functions = exercise_functions(cell.label)
             results.append(result)
     finally:
@@ -373,6 +400,12 @@ def report(result: Report, seconds: float, verbose: bool = False) -> str:
         details = [f"  {r.exercise}: its own check said: {r.detail}" for r in results if r.detail]
         if details:
             parts += ["Checks that failed because of a function they use:"] + details + [""]
+    warned = [(r.exercise, note) for r in results for note in r.notes]
+    if warned:
+        parts += ["NumPy warnings your code raised during the checks (notes: a check judges what "
+                  "your function returns, so they cost nothing, but a line of yours computed inf "
+                  "or NaN there):"]
+        parts += [f"  {exercise}: {note}" for exercise, note in warned] + [""]
     if result.notes:
         parts += ["Cells of your notebook that raised an error while running:"]
         parts += [f"  {note}" for note in result.notes] + [""]

@@ -8,6 +8,7 @@ it, so a new assignment is tested as soon as its folders exist.
 
 from __future__ import annotations
 
+import ast
 import functools
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from grader.paths import course
 TESTS = Path(__file__).resolve().parent
 #: Every assignment with hidden tests, in name order.
 ASSIGNMENTS = engine.assignments()
+#: The end-to-end training checks of every assignment: they train the student's whole network
+#: (about a second each), so the corpus tests run them on fewer run seeds.
+END_TO_END = ("train.accuracy", "train.loss-decreases")
 
 
 def notebook_path(assignment: str) -> Path:
@@ -114,10 +118,51 @@ def load_mutant(assignment: str, name: str) -> tuple[dict, dict]:
     the namespace they were defined in, so only a fresh one makes e.g. the reference `train` call
     a mutated `sgd_step`.
     """
-    path = mutants_dir(assignment) / f"{name}.py"
+    return _load(mutants_dir(assignment) / f"{name}.py", assignment, f"mutant_{name}")
+
+
+def variants_dir(assignment: str) -> Path:
+    """tests/variants/<a>/: honest rewrites (other styles, other formulas with the same answers)."""
+    return TESTS / "variants" / assignment
+
+
+def variants(assignment: str) -> list[str]:
+    return sorted(p.stem for p in variants_dir(assignment).glob("*.py"))
+
+
+def variant_source(assignment: str, name: str) -> str:
+    return (variants_dir(assignment) / f"{name}.py").read_text(encoding="utf-8")
+
+
+def load_variant(assignment: str, name: str) -> tuple[dict, dict]:
+    """(namespace, EXPECT) of an honest variant, built like load_mutant."""
+    return _load(variants_dir(assignment) / f"{name}.py", assignment, f"variant_{name}")
+
+
+def _load(path: Path, assignment: str, label: str) -> tuple[dict, dict]:
     ns = namespace([*reference_sources(assignment), path.read_text(encoding="utf-8")], assignment,
-                   f"mutant_{name}")
+                   label)
     return ns, ns.pop("EXPECT")
+
+
+def code_of(source: str) -> str:
+    """A corpus file's code without its EXPECT (what goes into a student's notebook)."""
+    return source.split("\nEXPECT = {", 1)[0].rstrip() + "\n"
+
+
+def redefined(source: str) -> list[str]:
+    """The graded-looking functions a corpus file defines (helpers start with _)."""
+    tree = ast.parse(source)
+    return [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")]
+
+
+def local_diagnosis(assignment: str, hint: str) -> str | None:
+    """The declared diagnosis a check cell's failure message states (None: it names no cause)."""
+    from autograde_tests import diagnosis
+
+    named = diagnosis.recognise(hint, [d for d in diagnosis.declared(assignment).values() if d.local])
+    assert len(named) <= 1, f"the message matches several diagnoses: {hint}"
+    return named[0].id if named else None
 
 
 def solution_lines(assignment: str) -> set[str]:
@@ -143,3 +188,28 @@ def score(results) -> float:
 def failures(results) -> str:
     return "\n".join(f"{r.id} [{r.status}] {r.diagnosis!r}: {r.message}"
                      for r in results if r.status != "passed")
+
+
+def run_local_checks(assignment: str, code: str, tmp_path: Path):
+    """check.py's report on a copy of the release whose notebook holds the reference answers with
+    `code` appended as a new cell (as a student who rewrote some functions there)."""
+    import shutil
+
+    import nbformat
+
+    from grader import student_check
+    from grader.check_script import released_checks
+    from grader.classgen import make_submission, reference_answers
+    from grader.paths import course
+
+    the_course = course()
+    name = the_course.solution_notebook(assignment).name
+    folder = tmp_path / assignment
+    shutil.copytree(the_course.assignments / assignment, folder,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    notebook = make_submission(the_course.assignments / assignment / name,
+                               reference_answers(the_course.solution_notebook(assignment)),
+                               {"cell:append": code})
+    nbformat.write(notebook, folder / name)
+    return student_check.run_checks(folder / name,
+                                    released=released_checks(the_course.solution_notebook(assignment)))

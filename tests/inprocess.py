@@ -30,6 +30,18 @@ from autograde_tests.contract import (
 from autograde_tests.student import Answer, fp_errstate
 
 
+def _where(exc: BaseException) -> str:
+    """Where in the student's code the exception came from ("<file>, line N, in f"), as the
+    sandbox's worker tells it: the innermost frame of code executed from a notebook cell."""
+    where, tb = "", exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.startswith("<") and code.co_name != "<module>":
+            where = f"{code.co_filename[1:-1]}, line {tb.tb_lineno}, in {code.co_name}"
+        tb = tb.tb_next
+    return where
+
+
 @dataclass
 class InProcessStudent:
     """Student code living in `namespace`; `fresh()`, when given, builds a new namespace for each
@@ -70,7 +82,7 @@ class InProcessStudent:
         except NotImplementedError as exc:
             raise NotImplementedYet(f"`{fn}` is not implemented yet") from exc
         except Exception as exc:  # noqa: BLE001 - any student error becomes feedback
-            raise StudentRaised(type(exc).__name__, str(exc)[:2000]) from exc
+            raise StudentRaised(type(exc).__name__, str(exc)[:2000], _where(exc)) from exc
         finally:
             for name, value in saved.items():
                 if value is None:

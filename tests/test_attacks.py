@@ -187,14 +187,55 @@ def forward(params, X):
 '''
 
 
-#: The textbook sigmoid (exp overflows for large negative Z; the output is still right), with
-#: NumPy's `errstate` replaced by a context manager that changes nothing, so that the grader's
-#: "overflow is an error" mode would never be switched on.
+#: NumPy's `errstate` and `seterr` replaced by things that change nothing, so that a grader that
+#: judged stability by raising NumPy's floating-point errors would never see one.
 NO_ERRSTATE = '''
 import contextlib as _contextlib
 
 np.errstate = lambda **kwargs: _contextlib.nullcontext()
 np.seterr = lambda **kwargs: {}
+'''
+
+#: A sigmoid that gives NaN for z ~ 1000 (exp(z) / (1 + exp(z))) and silences NumPy's
+#: floating-point errors inside itself, so that nothing would ever raise or warn.
+SILENCED_SIGMOID = '''
+def sigmoid(Z):
+    with np.errstate(all="ignore"):
+        e = np.exp(Z)
+        return e / (1 + e)
+'''
+
+#: Its honest twin: the textbook sigmoid (exp overflows for z ~ -1000, the answer is still right),
+#: silenced the same way.
+SILENCED_TEXTBOOK = '''
+def sigmoid(Z):
+    with np.errstate(all="ignore"):
+        return 1.0 / (1.0 + np.exp(-Z))
+'''
+
+#: A sigmoid that behaves only when NumPy's overflow is an error (the mode a stability check of
+#: old ran in): the stable form then, NaN for large z otherwise.
+MODE_DETECTING = '''
+def sigmoid(Z):
+    if np.geterr()["over"] == "raise":
+        e = np.exp(-np.abs(Z))
+        return np.where(Z >= 0, 1 / (1 + e), e / (1 + e))
+    e = np.exp(Z)
+    return e / (1 + e)
+'''
+
+#: A stable sigmoid that kills its own process when asked to run with NumPy's errors raised (how
+#: the grader learns which line warned, for a note): the answer it gives is right, and the note
+#: call must not cost it anything, nor stop its grading.
+EXIT_WHEN_PROBED = '''
+import os as _os
+
+
+def sigmoid(Z):
+    if np.geterr()["over"] == "raise":
+        _os._exit(3)
+    e = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1 / (1 + e), e / (1 + e))
 '''
 
 
@@ -249,10 +290,14 @@ CLASS: dict[str, tuple[dict, bool, str | None]] = {
     "perfect": ({}, False, None),
     "callback_bomb": ({"cell:append": CALLBACK_BOMB}, False, "perfect"),
     "huge_int": ({"cell:append": "def accuracy(y_pred, y):\n    return 10**3000\n"}, False, "perfect"),
-    "sigmoid_naive": ({"cell:append": _mutant("sigmoid_naive")}, False, None),
+    "sigmoid_nan": ({"cell:append": _mutant("sigmoid_exp_ratio")}, False, None),
     "train_stub": ({"stub:solution-train": ""}, False, None),
     "pretrained": ({"cell:append": "PRETRAINED"}, False, "train_stub"),
-    "no_errstate": ({"cell:append": _mutant("sigmoid_naive") + NO_ERRSTATE}, False, "sigmoid_naive"),
+    "no_errstate": ({"cell:append": _mutant("sigmoid_exp_ratio") + NO_ERRSTATE}, False, "sigmoid_nan"),
+    "silenced_nan": ({"cell:append": SILENCED_SIGMOID}, False, "sigmoid_nan"),
+    "silenced_textbook": ({"cell:append": SILENCED_TEXTBOOK}, False, None),
+    "mode_detecting": ({"cell:append": MODE_DETECTING}, False, "sigmoid_nan"),
+    "exit_when_probed": ({"cell:append": EXIT_WHEN_PROBED}, False, None),
 }
 #: Folders named like the run's own files, and ids that cannot be used as they are.
 RUN_FILE_NAMES = ("run.json", "grades.csv", "report.html", "students")
@@ -311,9 +356,18 @@ def test_networks_trained_beforehand_earn_no_training_points(graded):
     assert found["pretrained"]["score"] <= found["train_stub"]["score"]
 
 
-def test_replacing_errstate_does_not_switch_off_the_overflow_checks(graded):
+def test_stability_is_judged_by_the_answer_so_silencing_numpy_gains_nothing(graded):
+    """A stability check judges what the function returns: replacing NumPy's errstate, silencing
+    its errors inside the function, or behaving only when overflow raises all lose the check like
+    the plain NaN-giving sigmoid; a right answer keeps it, silenced or not, and a function that
+    dies when the grader repeats its call with errors raised (to place a note) loses nothing."""
     found, _, _ = graded
-    assert _lost(found["no_errstate"]) == _lost(found["sigmoid_naive"]) == {"sigmoid.stable": "failed"}
+    nan = _lost(found["sigmoid_nan"])
+    assert nan == {"sigmoid.stable": "failed"}, nan
+    for student in ("no_errstate", "silenced_nan", "mode_detecting"):
+        assert _lost(found[student]) == nan, (student, _lost(found[student]))
+    for student in ("silenced_textbook", "exit_when_probed"):
+        assert found[student]["score"] == TOTAL, (student, _lost(found[student]))
 
 
 def test_in_place_changes_are_seen_whatever_the_worker_reports(graded):
@@ -327,7 +381,7 @@ def test_in_place_changes_are_seen_whatever_the_worker_reports(graded):
     assert hidden == _lost(found["in_place"])
     assert {"standardize.fit", "relu_forward.values"} <= set(_lost(found["hide_in_place"]))
     messages = " ".join(t["message"] for t in found["hide_in_place"]["tests"])
-    assert "changed its input" in messages
+    assert "changed `X` in place" in messages and "changed `Z` in place" in messages
     # A report of fewer arguments than the call had is forged: it costs the check.
     short = _lost(found["short_report"])
     assert set(short) >= set(_lost(found["in_place"])), short

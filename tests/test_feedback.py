@@ -36,7 +36,7 @@ def test_backward_consistent_with_a_wrong_forward():
         "def linear_backward(dZ, X, W):\n    return 2 * dZ @ W.T, 2 * X.T @ dZ, dZ.sum(axis=0)\n")
     result = _failure(student, "linear_backward.dW")
     assert "matches the numerical gradient of your own `linear_forward`" in result.message
-    assert "probably wrong as well" in result.message
+    assert "itself computes another function than the expected one" in result.message
     # ...and the wrong forward costs only linear_forward's own points in its own check.
     fwd = _failure(student, "linear_forward.values")
     assert fwd.points == 0 and fwd.max_points == 5
@@ -107,3 +107,37 @@ def test_only_a_text_cell_answers_a_written_question(tmp_path):
     nbformat.write(nb, path)
     answers = {a["id"]: a for a in written_answers(path, assignment.release)}
     assert answers[first]["answered"] is False and answers[first]["max_points"] < 50
+
+
+def test_a_wrong_answer_without_a_known_cause_says_what_differs():
+    """No cause is guessed: the message names the output, the entry that differs most, both
+    values and the relative error, and carries no diagnosis."""
+    import numpy as np
+    import pytest
+
+    from autograde_tests.compare import Fail, expect_array
+
+    expected = np.arange(6.0).reshape(2, 3)
+    got = expected.copy()
+    got[1, 2] = 7.5
+    with pytest.raises(Fail) as caught:
+        expect_array(got, expected, "dZ")
+    assert caught.value.message.startswith(
+        "dZ differs at 1 of 6 entries; the largest difference is at [1, 2]: yours 7.5, expected 5")
+    assert caught.value.diagnosis_id is None
+    got[0, 1] = np.nan
+    with pytest.raises(Fail) as caught:
+        expect_array(got, expected, "dZ")
+    assert caught.value.message.startswith(
+        "dZ holds 1 inf/NaN value(s) where the expected values are finite, first at [0, 1]: yours nan, "
+        "expected 1")
+    assert caught.value.diagnosis_id is None
+
+
+def test_an_unconfirmed_wrong_backward_names_no_cause():
+    """relu_backward that multiplies dA by 2 where Z > 0: no declared alternative gives that, so
+    no cause is named, only what differs."""
+    student = _student("def relu_backward(dA, Z):\n    return 2 * dA * (Z > 0)\n")
+    result = _failure(student, "relu_backward.values")
+    assert result.diagnosis is None and result.diagnosis_id is None
+    assert result.message.startswith("dZ differs at ")

@@ -1,11 +1,21 @@
-"""The mutant corpus: typical student mistakes must cost exactly the declared points.
+"""The mutant corpus: typical student mistakes must cost exactly the declared points, with exactly
+the declared diagnoses.
 
 Every file in tests/mutants/ redefines one or more notebook functions the way a student might get
-them wrong, and declares in `EXPECT` which checks fail ("lost": check id -> points) and which
-words their diagnosis contains ("diagnoses": check id -> substring). The mutant is executed over
-a fresh copy of the reference solution (so that the other reference functions, `train` included,
-really call the mutant), graded on several run seeds, and must lose exactly the declared points
-on exactly the declared checks, with every other check passing.
+them wrong, and declares in `EXPECT`
+
+    "lost":      check id -> points, the checks it fails on every run seed;
+    "maybe":     check id -> points, checks it fails on some run seeds only (training draws);
+    "diagnoses": check id -> the diagnosis id (autograde_tests.diagnosis) grading shows on it;
+                 a failed check without an entry must show none (a missing, extra or different
+                 diagnosis fails);
+    "local":     the diagnosis id the students' check cell shows for it (None: the cell fails
+                 and says what differs, naming no cause); one id, or function -> id when the
+                 mutant redefines several functions (tests/test_student_check.py).
+
+The mutant is executed over a fresh copy of the reference solution (so that the other reference
+functions, `train` included, really call the mutant), graded on several run seeds, and must lose
+exactly the declared points on exactly the declared checks, with every other check passing.
 """
 
 from __future__ import annotations
@@ -19,7 +29,7 @@ import pytest
 from corpus import ASSIGNMENTS
 from inprocess import InProcessStudent
 
-from autograde_tests import engine
+from autograde_tests import diagnosis, engine
 
 #: Run seeds each corpus is graded with (default: DEFAULT_RUN_SEEDS). nn_from_scratch's
 #: `train.accuracy` trains on two datasets chosen by the run seed; a mistake that slows learning
@@ -43,9 +53,17 @@ def _first_seed_fast(cases: list[tuple]) -> list:
 
 @functools.cache
 def grade(assignment: str, name: str, run_seed: int) -> tuple[engine.TestResult, ...]:
-    namespace, _ = sol.load_mutant(assignment, name)
+    """Every check on the first run seed; on the others, the end-to-end training checks only for
+    a mutant that declares them (lost or maybe): the extra seeds draw new inputs for the unit
+    checks and their diagnoses, and new training cases where training is what the mutant breaks
+    (each training run costs about a second, the suite's budget is minutes)."""
+    namespace, expect = sol.load_mutant(assignment, name)
     student = InProcessStudent(namespace, fresh=lambda: sol.load_mutant(assignment, name)[0])
-    return tuple(engine.run_checks(student, run_seed, sol.ref(assignment)))
+    first = run_seed == RUN_SEEDS.get(assignment, DEFAULT_RUN_SEEDS)[0]
+    declared = set(expect["lost"]) | set(expect.get("maybe", {}))
+    checks = [c for c in engine.all_checks(assignment)
+              if first or c.id not in sol.END_TO_END or c.id in declared]
+    return tuple(engine.run_check(c, student, run_seed, sol.ref(assignment)) for c in checks)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -57,15 +75,19 @@ def test_corpus_is_large_enough(assignment):
 def test_expectation_is_well_formed(assignment, name):
     _, expect = sol.load_mutant(assignment, name)
     checks = {c.id: c for c in engine.all_checks(assignment)}
-    assert {"lost", "diagnoses"} <= set(expect) <= {"lost", "diagnoses", "maybe"}
-    lost, diagnoses = expect["lost"], expect["diagnoses"]
+    assert {"lost", "diagnoses", "local"} <= set(expect) <= {"lost", "diagnoses", "maybe", "local"}
+    lost, diagnoses, maybe = expect["lost"], expect["diagnoses"], expect.get("maybe", {})
     assert lost, "a mutant must lose points somewhere"
-    unknown = sorted((set(lost) | set(expect.get("maybe", {}))) - set(checks))
+    unknown = sorted((set(lost) | set(maybe)) - set(checks))
     assert not unknown, f"unknown check ids {unknown}"
-    for check_id, points in {**lost, **expect.get("maybe", {})}.items():
+    for check_id, points in {**lost, **maybe}.items():
         assert points == checks[check_id].points, f"{check_id} is worth {checks[check_id].points}"
-    assert set(diagnoses) <= set(lost), "a diagnosis is declared for a check that passes"
-    assert diagnoses, "every mutant should be diagnosed on at least one check"
+    assert set(diagnoses) <= set(lost) | set(maybe), "a diagnosis is declared for a check that passes"
+    declared = diagnosis.declared(assignment)
+    assert set(diagnoses.values()) <= set(declared), f"undeclared diagnoses {diagnoses}"
+    local = expect["local"] if isinstance(expect["local"], dict) else {None: expect["local"]}
+    for function, shown in local.items():
+        assert shown is None or (shown in declared and declared[shown].local), (function, shown)
 
 
 def accuracy_datasets(run_seed: int) -> list[str]:
@@ -98,11 +120,13 @@ def test_mutant_loses_exactly_the_declared_points(assignment, name, run_seed):
     for r in results:
         assert r.points == (0 if r.id in lost else r.max_points)
     total = sum(r.points for r in results)
-    assert total == engine.total_points(assignment) - sum(lost.values())
-    by_id = {r.id: r for r in results}
-    for check_id, words in expect["diagnoses"].items():
-        diagnosis = by_id[check_id].diagnosis or ""
-        assert words in diagnosis, f"{check_id}: diagnosis {diagnosis!r} lacks {words!r}"
+    assert total == sum(r.max_points for r in results) - sum(lost.values())
+    for r in results:
+        if r.status == "passed":
+            assert r.diagnosis_id is None, (r.id, r.diagnosis_id)
+        else:   # a missing, extra or different diagnosis fails
+            want = expect["diagnoses"].get(r.id)
+            assert r.diagnosis_id == want, f"{r.id}: shows {r.diagnosis_id!r}, declared {want!r}\n{details}"
 
 
 @pytest.mark.parametrize(("assignment", "run_seed"), _first_seed_fast(
@@ -116,3 +140,10 @@ def test_feedback_never_shows_reference_source(assignment, run_seed):
     leaks = [(name, seed, r.id, line) for name, seed, r in shown for line in lines
              if line in r.message or line in (r.diagnosis or "")]
     assert not leaks, leaks
+
+
+def test_end_to_end_checks_exist():
+    """The corpus tests' END_TO_END ids name real checks of every assignment."""
+    for assignment in ASSIGNMENTS:
+        ids = {c.id for c in engine.all_checks(assignment)}
+        assert set(sol.END_TO_END) <= ids, assignment

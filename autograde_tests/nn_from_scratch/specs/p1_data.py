@@ -1,11 +1,38 @@
-"""Part 1: standardization."""
+"""Part 1: standardization. The diagnoses each check may name are declared next to it."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from autograde_tests.compare import Fail, close, expect_array, expect_unchanged
+from autograde_tests.compare import Fail, expect_array, expect_unchanged
+from autograde_tests.diagnosis import Diagnosis, Trail, declare
 from autograde_tests.engine import check
+
+
+def _standardize_with(ddof: int = 0, use_given: bool = True):
+    def standardize(X, mean=None, std=None):
+        if mean is None or not use_given:
+            mean = X.mean(axis=0)
+        if std is None or not use_given:
+            std = X.std(axis=0, ddof=ddof)
+        return (X - mean) / std, mean, std
+    return standardize
+
+
+STANDARDIZE = declare(
+    Diagnosis("standardize.sample-std", "sample std instead of population std",
+              "std equals the sample standard deviation (ddof=1); use the population std, np.std's "
+              "default (ddof=0)", _standardize_with(ddof=1)),
+    Diagnosis("standardize.statistics-shape", "statistics over the wrong axis",
+              "mean has shape {shape}, expected ({d},): compute one mean and one std per feature "
+              "column (axis=0)"),
+    Diagnosis("standardize.ignores-given", "ignores the given mean/std",
+              "X_std equals X standardized with its own statistics: standardize(X_test, mean, std) "
+              "must use the given ones (the training statistics)",
+              _standardize_with(use_given=False)),
+)
+
+_HINT = "compute X_std = (X - mean) / std, a new array, instead of X -= mean"
 
 
 def _raw_features(ctx, n: int, d: int) -> np.ndarray:
@@ -24,22 +51,20 @@ def _triple(answer, what: str) -> tuple:
 @check("standardize.fit", function="standardize", points=3,
        description="statistics per feature from X itself, X not modified")
 def standardize_fit(ctx) -> None:
+    trail = Trail(STANDARDIZE.values())
     for n, d in ((25, 2), (7, 4), (40, 1)):
         X = _raw_features(ctx, n, d)
         answer = ctx.student.call("standardize", (X,), return_args=True)
-        expect_unchanged((X,), answer.args_after, ("X",),
-        hint='compute X_std = (X - mean) / std, a new array, instead of X -= mean')
-        X_std, mean, std = _triple(answer, "standardize(X)")
-        exp_X, exp_mean, exp_std = ctx.ref.standardize(X)
-        if close(std, X.std(axis=0, ddof=1)):
-            raise Fail("std is the sample standard deviation (ddof=1); use the population std "
-                       "(np.std's default, ddof=0)", "sample std instead of population std")
-        if np.ndim(mean) == 0 or (isinstance(mean, np.ndarray) and mean.shape == (n,)):
-            raise Fail(f"mean has shape {np.shape(mean)}, expected ({d},): compute one mean per "
-                       "feature column (axis=0)", "statistics over the wrong axis")
-        expect_array(mean, exp_mean, "mean")
-        expect_array(std, exp_std, "std")
-        expect_array(X_std, exp_X, "X_std")
+        expect_unchanged((X,), answer.args_after, ("X",), hint=_HINT, function="standardize")
+        got = _triple(answer, "standardize(X)")
+        expected = ctx.ref.standardize(X)
+        trail.diagnose((X,), got, expected)
+        X_std, mean, std = got
+        if np.ndim(mean) == 0 or (isinstance(mean, np.ndarray) and mean.shape == (n,) and n != d):
+            raise Fail.of(STANDARDIZE["statistics-shape"], shape=np.shape(mean), d=d)
+        expect_array(mean, expected[1], "mean")
+        expect_array(std, expected[2], "std")
+        expect_array(X_std, expected[0], "X_std")
 
 
 @check("standardize.apply", function="standardize", points=2,
@@ -49,12 +74,11 @@ def standardize_apply(ctx) -> None:
     mean = ctx.rng.uniform(-5, 5, size=3)
     std = ctx.rng.uniform(0.5, 3, size=3)
     answer = ctx.student.call("standardize", (X, mean, std), return_args=True)
-    expect_unchanged((X, mean, std), answer.args_after, ("X", "mean", "std"),
-        hint='compute (X - mean) / std, a new array, instead of X -= mean')
-    X_std, got_mean, got_std = _triple(answer, "standardize(X, mean, std)")
-    if close(X_std, ctx.ref.standardize(X)[0]):
-        raise Fail("the given mean and std were ignored: standardize(X_test, mean, std) must use "
-                   "them (the training statistics)", "ignores the given mean/std")
-    expect_array(X_std, ctx.ref.standardize(X, mean, std)[0], "X_std")
-    expect_array(got_mean, mean, "returned mean")
-    expect_array(got_std, std, "returned std")
+    expect_unchanged((X, mean, std), answer.args_after, ("X", "mean", "std"), hint=_HINT,
+                     function="standardize")
+    got = _triple(answer, "standardize(X, mean, std)")
+    expected = ctx.ref.standardize(X, mean, std)
+    Trail(STANDARDIZE.values(), part=lambda value: value[0]).diagnose((X, mean, std), got, expected)
+    expect_array(got[0], expected[0], "X_std")
+    expect_array(got[1], mean, "returned mean")
+    expect_array(got[2], std, "returned std")

@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from autograde_tests import calibration, inputs
-from autograde_tests.compare import Fail, close, expect_array, expect_unchanged
+from autograde_tests.compare import Fail, close, expect_array, expect_unchanged, what_differs
+from autograde_tests.diagnosis import Diagnosis, Trail, declare
 from autograde_tests.engine import check, time_limit
 from autograde_tests.nn_from_scratch.training import train_args
 from autograde_tests.probes import (
@@ -49,27 +50,36 @@ OWN_STEP = {"update": "sgd_step", "grads_at": 1}
 TRAIN_TIMEOUT = time_limit("train", 30.0)
 
 
+SGD = declare(
+    Diagnosis("sgd_step.adds-gradient", "sgd_step adds the gradient",
+              "new_params equal W + lr * dW: a descent step subtracts the gradient, W - lr * dW",
+              lambda params, grads, lr: [(W + lr * dW, b + lr * db)
+                                         for (W, b), (dW, db) in zip(params, grads)]),
+)
+
+
 @check("sgd_step.values", function="sgd_step", points=4,
        description="W - lr dW and b - lr db for every layer, params not modified")
 def sgd_values(ctx) -> None:
+    trail = Trail(SGD.values())
     for sizes in inputs.NETWORKS:
         params = inputs.params_for(ctx.ref, sizes, ctx.rng)
         grads = [(inputs.normal(ctx.rng, *W.shape), inputs.normal(ctx.rng, *b.shape)) for W, b in params]
         lr = float(ctx.rng.uniform(0.01, 0.5))
         answer = ctx.student.call("sgd_step", (params, grads, lr), return_args=True)
-        expect_unchanged((params, grads), answer.args_after[:2],
-                         ("params", "grads"),
-                         hint="build new arrays, [(W - lr * dW, b - lr * db), ...], instead of W -= lr * dW")
+        expect_unchanged((params, grads), answer.args_after[:2], ("params", "grads"),
+                         function="sgd_step",
+                         hint={"params": "build new arrays, [(W - lr * dW, b - lr * db), ...], "
+                                         "instead of W -= lr * dW",
+                               "grads": "compute lr * dW as a new array, never dW *= lr"})
         new = answer.value
         expected = ctx.ref.sgd_step(params, grads, lr)
+        trail.diagnose((params, grads, lr), new, expected)
         if not isinstance(new, list | tuple) or len(new) != len(params):
             raise Fail(f"sgd_step must return a list of {len(params)} (W, b) tuples")
-        for i, (got, exp, (W, _), (dW, _)) in enumerate(zip(new, expected, params, grads), start=1):
+        for i, (got, exp) in enumerate(zip(new, expected), start=1):
             if not isinstance(got, list | tuple) or len(got) != 2:
                 raise Fail(f"new_params[{i - 1}] must be a tuple (W, b)")
-            if close(got[0], W + lr * dW):
-                raise Fail("sgd_step adds the gradient; a descent step subtracts it: W - lr * dW",
-                           "sgd_step adds the gradient")
             expect_array(got[0], exp[0], f"new W_{i}")
             expect_array(got[1], exp[1], f"new b_{i}")
 
@@ -86,33 +96,73 @@ def _loop_problem(ctx):
     return X, y, p["sizes"], p["lr"], p["epochs"], p["batch_size"], seed
 
 
-def _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed, *, shuffle=True, drop_last=False,
+def _variant(ref, X, y, layer_sizes, lr, epochs, batch_size, seed, *, shuffle=True, drop_last=False,
              shuffle_y=True):
-    """A deliberately altered training loop (diagnosis only), built from reference functions.
-    shuffle_y=False: X is shuffled, y is taken in its original order (the pairs come apart)."""
-    ref = ctx.ref
+    """A deliberately altered training loop (the alternatives of the diagnoses below), built from
+    reference functions; returns (params, history) as train does. shuffle_y=False: X is
+    shuffled, y is taken in its original order (the pairs come apart)."""
     rng = np.random.default_rng(seed)
-    params = ref.init_params(sizes, rng)
+    params = ref.init_params(layer_sizes, rng)
+    losses = []
     for _ in range(epochs):
         order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
         labels = y[order] if shuffle_y else y
         stop = len(X) - len(X) % batch_size if drop_last else len(X)
+        total = 0.0
         for start in range(0, stop, batch_size):
             batch = order[start:start + batch_size]
             logits, cache = ref.forward(params, X[batch])
-            grads = ref.backward(params, cache, ref.softmax_cross_entropy_backward(
-                logits, labels[start:start + batch_size]))
+            yb = labels[start:start + batch_size]
+            total += ref.softmax_cross_entropy(logits, yb) * len(batch)
+            grads = ref.backward(params, cache, ref.softmax_cross_entropy_backward(logits, yb))
             params = ref.sgd_step(params, grads, lr)
-    return params
+        losses.append(total / max(stop, 1))
+    return params, {"loss": losses}
 
 
-def _pairs_apart(ctx, params, X, y, sizes, lr, epochs, batch_size, seed) -> None:
-    """Fail with the real cause when X was shuffled but y was not."""
-    if same_params(params, _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed,
-                                     shuffle_y=False)):
-        raise Fail("X and y are shuffled apart, so examples lose their labels: draw one "
-                       "idx = rng.permutation(N) per epoch and take X[idx] and y[idx] together",
-                       "X and y shuffled apart")
+def _altered(**change):
+    return lambda ref: lambda *args, **kwargs: _variant(ref, *args, **kwargs, **change)
+
+
+TRAIN = declare(
+    Diagnosis("train.shuffled-apart", "X and y shuffled apart",
+              "train answers exactly as a run that shuffles X but takes y in its original "
+              "order, so examples lose their labels: draw one idx = rng.permutation(N) per epoch "
+              "and take X[idx] and y[idx] together", _altered(shuffle_y=False), needs_ref=True),
+    Diagnosis("train.no-shuffle", "no shuffling",
+              "train answers exactly as a run that never shuffles: draw rng.permutation(N) at "
+              "the start of every epoch", _altered(shuffle=False), needs_ref=True),
+    Diagnosis("train.drop-last", "last batch dropped",
+              "train answers exactly as a run that skips the last, smaller batch of each "
+              "epoch (N = {n}, batch_size = {batch_size}): it must be trained on too",
+              _altered(drop_last=True), needs_ref=True),
+    Diagnosis("train.no-update", "no update",
+              "the parameters did not change: train takes no SGD step"),
+)
+
+
+def _expect_params(ctx, args: tuple, result: tuple, what: str) -> None:
+    expected = ctx.ref.train(*args)
+    if same_params(result[0], ctx.ref.init_params(args[2], np.random.default_rng(args[6]))):
+        raise Fail.of(TRAIN["no-update"])
+    Trail(TRAIN.values(), ref=ctx.ref, part=lambda value: value[0], rtol=1e-9, atol=1e-12).diagnose(
+        args, result, expected, n=len(args[0]), batch_size=args[5])
+    if same_params(result[0], expected[0]):
+        return
+    raise Fail(f"{what}: the trained parameters differ from the expected run (one generator "
+               "np.random.default_rng(seed), for init_params and then one "
+               "rng.permutation(N) per epoch, batches in that order, one SGD step per batch)\n  "
+               + _first_difference(result[0], expected[0]))
+
+
+def _first_difference(got: list, expected: list) -> str:
+    for i, ((W, b), (eW, eb)) in enumerate(zip(got, expected), start=1):
+        for name, g, e in ((f"W_{i}", W, eW), (f"b_{i}", b, eb)):
+            if not close(g, e, 1e-9, 1e-12):
+                if isinstance(g, np.ndarray) and g.shape == e.shape and g.dtype.kind in "fiub":
+                    return what_differs(g, e, name, 1e-9, 1e-12)
+                return f"{name} has shape {np.shape(g)}, expected {e.shape}"
+    return "the parameters differ"
 
 
 @check("train.one-step", function="train", points=3,
@@ -120,51 +170,28 @@ def _pairs_apart(ctx, params, X, y, sizes, lr, epochs, batch_size, seed) -> None
 def train_one_step(ctx) -> None:
     X, y, sizes, lr, _, _, seed = _loop_problem(ctx)
     subs = {n: getattr(ctx.ref, n) for n in TRAIN_DEPS}
-    params, _ = _student_train(ctx, (X, y, sizes, lr, 1, len(X), seed), subs)
-    rng = np.random.default_rng(seed)
-    start = ctx.ref.init_params(sizes, rng)
-    logits, cache = ctx.ref.forward(start, X)
-    expected = ctx.ref.sgd_step(start, ctx.ref.backward(
-        start, cache, ctx.ref.softmax_cross_entropy_backward(logits, y)), lr)
-    if same_params(params, start):
-        raise Fail("the parameters did not change: train takes no SGD step", "no update")
-    if not same_params(params, expected):
-        _pairs_apart(ctx, params, X, y, sizes, lr, 1, len(X), seed)
-        if len(params) == len(expected) and same_params(params, ctx.ref.init_params(sizes, np.random.default_rng(0))):
-            raise Fail("the parameters do not depend on `seed`: create rng = np.random.default_rng(seed)")
-        raise Fail("after one full-batch step the parameters differ from one SGD step from "
-                   "init_params(layer_sizes, np.random.default_rng(seed)); create the generator from "
-                   "`seed` and pass it to init_params", "wrong initialization or update")
+    args = (X, y, sizes, lr, 1, len(X), seed)
+    result = _student_train(ctx, args, subs, inputs_unchanged=True)
+    _expect_params(ctx, args, result, "after one full-batch epoch")
 
 
 @check("train.loop", function="train", points=4,
        description="epochs x shuffled mini-batches (last one smaller) and the loss history, exactly; "
                    "X and y unchanged")
 def train_loop(ctx) -> None:
-    X, y, sizes, lr, epochs, batch_size, seed = _loop_problem(ctx)
+    X, y, sizes, lr, epochs, batch_size, seed = args = _loop_problem(ctx)
     subs = {n: getattr(ctx.ref, n) for n in TRAIN_DEPS}
-    params, history = _student_train(ctx, (X, y, sizes, lr, epochs, batch_size, seed), subs,
-                                     inputs_unchanged=True)
-    exp_params, exp_history = ctx.ref.train(X, y, sizes, lr, epochs, batch_size, seed)
-    if not same_params(params, exp_params):
-        if same_params(params, _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed, shuffle=False)):
-            raise Fail("the examples are never shuffled: draw rng.permutation(N) at the start of every "
-                       "epoch", "no shuffling")
-        _pairs_apart(ctx, params, X, y, sizes, lr, epochs, batch_size, seed)
-        if same_params(params, _variant(ctx, X, y, sizes, lr, epochs, batch_size, seed, drop_last=True)):
-            raise Fail(f"the last, smaller batch of each epoch is skipped (N = {len(X)}, batch_size = "
-                       f"{batch_size}): it must be trained on too", "last batch dropped")
-        raise Fail("the trained parameters differ from the expected run: use one generator "
-                   "rng = np.random.default_rng(seed) for init_params and then one rng.permutation(N) "
-                   "per epoch, batches in that order, one SGD step per batch")
-    losses = np.asarray(history["loss"], dtype=float)
+    result = _student_train(ctx, args, subs, inputs_unchanged=True)
+    _expect_params(ctx, args, result, f"after {epochs} epochs")
+    exp_history = ctx.ref.train(*args)[1]
+    losses = np.asarray(result[1]["loss"], dtype=float)
     expected = np.asarray(exp_history["loss"])
     if losses.shape != expected.shape:
         raise Fail(f"history['loss'] has {losses.size} values; expected one per epoch ({epochs})")
     if not close(losses, expected, 1e-9, 1e-12):
         raise Fail("history['loss'] is not the mean training loss per epoch (batch losses weighted by "
                    "batch size, divided by N)\n  your loss: " + np.array2string(losses, precision=6)
-                   + "\n  expected:  " + np.array2string(expected, precision=6), "wrong loss history")
+                   + "\n  expected:  " + np.array2string(expected, precision=6))
 
 
 def _datasets_for_run(ctx) -> list[str]:

@@ -1,8 +1,12 @@
 """Part 4: SGD with momentum and Adam as update rules with explicit state.
 
-The state a step returns is compared as well as the parameters, and the `.state` checks chain
-several steps, feeding each step the state the student's previous step returned: a velocity that
-is never carried forward, or an Adam step counter that does not advance, shows there.
+One check per optimizer, so that a wrong update rule costs the same whichever state shows it
+(points follow the bug, not the test that notices it): steps from a zero state and from a state
+late in training (non-zero velocity; Adam's t > 1 with moments of both signs), and steps chained
+by feeding each the state the student's previous step returned. The returned state is compared as
+well as the parameters. The inputs keep the declared alternatives apart (lr is never 1 - beta,
+states are not all zero), and every diagnosis below is confirmed by all the calls the check
+made, the failing one last (autograde_tests.diagnosis.Trail).
 """
 
 from __future__ import annotations
@@ -10,14 +14,16 @@ from __future__ import annotations
 import numpy as np
 
 from autograde_tests import inputs
-from autograde_tests.compare import Fail, close, expect_array, expect_unchanged
+from autograde_tests.compare import Fail, expect_array, expect_unchanged
+from autograde_tests.diagnosis import SHARED, Diagnosis, Trail, declare, same
 from autograde_tests.engine import check
 
-#: (lr range, beta range) of the momentum checks.
-MOMENTUM_LR, MOMENTUM_BETA = (0.01, 0.3), (0.5, 0.95)
+#: (lr range, beta range) of the momentum checks; lr stays this far from 1 - beta, where the
+#: averaging form v = beta v + (1 - beta) g would give the velocity of another mistake.
+MOMENTUM_LR, MOMENTUM_BETA, APART = (0.01, 0.3), (0.5, 0.95), 0.05
 #: Learning-rate range of the Adam checks (beta1, beta2 and eps are drawn around the defaults).
 ADAM_LR = (1e-3, 0.1)
-#: Steps chained by the `.state` checks.
+#: Steps chained by the checks, each fed the state the previous one returned.
 CHAIN = 3
 
 
@@ -48,180 +54,242 @@ def _expect_pairs(got, expected, name: str) -> None:
         expect_array(g[1], e[1], f"{name}: b_{i}")
 
 
-def _same_pairs(got, expected) -> bool:
-    try:
-        got = _pairs(got, len(expected), "")
-    except Fail:
-        return False
-    return all(close(g[0], e[0]) and close(g[1], e[1]) for g, e in zip(got, expected))
+def _per_array(rule):
+    """A step function over every (W, b) array from a rule on one array:
+    rule(p, g, v, lr, beta) -> (p_new, v_new)."""
+    def momentum_step(params, grads, velocity, lr, beta=0.9):
+        new_params, new_velocity = [], []
+        for (W, b), (dW, db), (vW, vb) in zip(params, grads, velocity):
+            (W2, vW2), (b2, vb2) = rule(W, dW, vW, lr, beta), rule(b, db, vb, lr, beta)
+            new_params.append((W2, b2))
+            new_velocity.append((vW2, vb2))
+        return new_params, new_velocity
+    return momentum_step
 
 
-# ---------------------------------------------------------------- momentum
-def _momentum(ctx, params, grads, velocity, lr, beta):
-    answer = ctx.student.call("momentum_step", (params, grads, velocity, lr, beta), return_args=True)
+MOMENTUM = declare(
+    Diagnosis("momentum_step.ascends", "momentum with the wrong sign",
+              "the step goes up the gradient: it equals v_new = beta * v + lr * g, p + v_new; here "
+              "v_new = beta * v - lr * g (minus: against the gradient), then p_new = p + v_new",
+              _per_array(lambda p, g, v, lr, beta: (p + beta * v + lr * g, beta * v + lr * g))),
+    Diagnosis("momentum_step.velocity-subtracted", "momentum with the wrong sign",
+              "new_params equal p - v_new: with v_new = beta * v - lr * g the update is p + v_new",
+              _per_array(lambda p, g, v, lr, beta: (p - (beta * v - lr * g), beta * v - lr * g))),
+    Diagnosis("momentum_step.no-velocity", "no velocity state",
+              "the step is a plain SGD step and the velocity comes back as it was given: "
+              "v_new = beta * v - lr * g, p_new = p + v_new, and return v_new",
+              _per_array(lambda p, g, v, lr, beta: (p - lr * g, v))),
+    Diagnosis("momentum_step.ignores-velocity", "incoming velocity ignored",
+              "the incoming velocity is ignored: the step equals v_new = -lr * g; it is "
+              "v_new = beta * v - lr * g, with v the velocity passed in",
+              _per_array(lambda p, g, v, lr, beta: (p - lr * g, -lr * g))),
+    Diagnosis("momentum_step.old-velocity", "update with the old velocity",
+              "new_params equal p + v with the velocity passed in: update with the new one, "
+              "p_new = p + v_new, v_new = beta * v - lr * g",
+              _per_array(lambda p, g, v, lr, beta: (p + v, beta * v - lr * g))),
+    Diagnosis("momentum_step.stale-velocity", "velocity not returned",
+              "new_params are right, but the returned velocity is the one passed in: return "
+              "v_new = beta * v - lr * g",
+              _per_array(lambda p, g, v, lr, beta: (p + beta * v - lr * g, v))),
+    Diagnosis("momentum_step.classic-form", "another momentum convention",
+              "the step follows another convention, v = beta * v + g, p - lr * v; this notebook's "
+              "is v_new = beta * v - lr * g and p_new = p + v_new",
+              _per_array(lambda p, g, v, lr, beta: (p - lr * (beta * v + g), beta * v + g))),
+    Diagnosis("momentum_step.ema-form", "averaging (EMA) momentum",
+              "the step follows the averaging form v = beta * v + (1 - beta) * g, p - lr * v; this "
+              "notebook's momentum is v_new = beta * v - lr * g and p_new = p + v_new",
+              _per_array(lambda p, g, v, lr, beta: (p - lr * (beta * v + (1 - beta) * g),
+                                                    beta * v + (1 - beta) * g))),
+    Diagnosis("momentum_step.fixed-beta", "beta argument ignored",
+              "momentum_step(..., beta={beta}) used beta = 0.9: use the argument beta",
+              lambda params, grads, velocity, lr, beta=0.9: _per_array(
+                  lambda p, g, v, lr, _: (p + 0.9 * v - lr * g, 0.9 * v - lr * g))(
+                  params, grads, velocity, lr)),
+    Diagnosis("momentum_step.default-beta", "default beta",
+              "momentum_step(params, grads, velocity, lr) without beta is wrong, while the same "
+              "call with beta=0.9 is right: keep the default of the signature, beta=0.9"),
+)
+
+
+def _momentum(ctx, params, grads, velocity, lr, *beta):
+    answer = ctx.student.call("momentum_step", (params, grads, velocity, lr, *beta),
+                              return_args=True)
     expect_unchanged((params, grads, velocity), answer.args_after[:3],
-                     ("params", "grads", "velocity"),
-                     hint="build new arrays: v_new = beta * v - lr * g and p + v_new")
+                     ("params", "grads", "velocity"), function="momentum_step",
+                     hint={"params": "build new arrays p + v_new, never W += ...",
+                           "grads": "only read the gradients",
+                           "velocity": "build the new velocity beta * v - lr * g as new arrays, "
+                                       "never v *= beta"})
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
         raise Fail("momentum_step must return a tuple (new_params, new_velocity)")
-    return value
+    return tuple(value)
 
 
-def _momentum_probes(got_params, got_velocity, params, grads, velocity, lr, beta) -> None:
-    """Fail with the likely cause when the parameters are one of the typical wrong updates."""
-    def rule(update):
-        return [(update(W, dW, vW), update(b, db, vb))
-                for (W, b), (dW, db), (vW, vb) in zip(params, grads, velocity)]
-    candidates = {
-        "the step goes up the gradient: v_new = beta * v - lr * g, then p + v_new":
-            (rule(lambda p, g, v: p + beta * v + lr * g), "momentum with the wrong sign"),
-        "the velocity is subtracted: with v_new = beta * v - lr * g the update is p + v_new":
-            (rule(lambda p, g, v: p - (beta * v - lr * g)), "momentum with the wrong sign"),
-        "the incoming velocity is ignored (a plain SGD step): v_new = beta * v - lr * g":
-            (rule(lambda p, g, v: p - lr * g), "no velocity state"),
-        "a different convention: here v_new = beta * v - lr * g and p_new = p + v_new (not "
-        "v = beta * v + g, p - lr * v)":
-            (rule(lambda p, g, v: p - lr * (beta * v + g)), "momentum convention"),
-    }
-    for text, (wrong, diagnosis) in candidates.items():
-        if _same_pairs(got_params, wrong):
-            raise Fail(f"new_params: {text}", diagnosis)
-    if _same_pairs(got_velocity, velocity):
-        raise Fail("the returned velocity is the one passed in: return v_new = beta * v - lr * g",
-                   "no velocity state")
+def _repeat_differs(ctx, fn: str, args: tuple, got) -> None:
+    """A wrong answer that nothing declared explains: when the same call, repeated, answers
+    differently, the function keeps state outside its arguments (observed)."""
+    if not same(ctx.student.call(fn, args).value, got):
+        raise Fail.of(SHARED["hidden-state"], function=fn)
 
 
-@check("momentum_step.values", function="momentum_step", points=5,
-       description="v_new = beta v - lr g, p_new = p + v_new from a non-zero velocity, inputs unchanged")
+def _momentum_step(ctx, trail: Trail, params, grads, velocity, lr, beta, where: str):
+    """One checked step (beta given); returns the student's (new_params, new_velocity)."""
+    got = _momentum(ctx, params, grads, velocity, lr, beta)
+    expected = ctx.ref.momentum_step(params, grads, velocity, lr, beta)
+    trail.diagnose((params, grads, velocity, lr, beta), got, expected, beta=f"{beta:.3g}")
+    if not same(got, expected):
+        _repeat_differs(ctx, "momentum_step", (params, grads, velocity, lr, beta), got)
+        _expect_pairs(got[0], expected[0], f"new_params ({where})")
+        _expect_pairs(got[1], expected[1], f"new_velocity ({where})")
+    return got
+
+
+def _lr_beta(ctx) -> tuple[float, float]:
+    while True:
+        lr, beta = float(ctx.rng.uniform(*MOMENTUM_LR)), float(ctx.rng.uniform(*MOMENTUM_BETA))
+        if abs(lr - (1 - beta)) > APART:
+            return lr, beta
+
+
+@check("momentum_step.values", function="momentum_step", points=9,
+       description="v_new = beta v - lr g, p_new = p + v_new from a non-zero and from a zero "
+                   f"velocity, {CHAIN} chained steps fed the returned velocity, the default beta "
+                   "0.9; inputs unchanged")
 def momentum_values(ctx) -> None:
+    trail = Trail(MOMENTUM.values())
     for index in range(len(inputs.NETWORKS)):
         params = _network(ctx, index)
         grads, velocity = _like(ctx, params), _like(ctx, params, 0.5)
-        lr, beta = float(ctx.rng.uniform(*MOMENTUM_LR)), float(ctx.rng.uniform(*MOMENTUM_BETA))
-        got_params, got_velocity = _momentum(ctx, params, grads, velocity, lr, beta)
-        exp_params, exp_velocity = ctx.ref.momentum_step(params, grads, velocity, lr, beta)
-        if not _same_pairs(got_params, exp_params):
-            _momentum_probes(got_params, got_velocity, params, grads, velocity, lr, beta)
-        _expect_pairs(got_params, exp_params, "new_params")
-        _expect_pairs(got_velocity, exp_velocity, "new_velocity")
-
-
-@check("momentum_step.state", function="momentum_step", points=4,
-       description=f"{CHAIN} chained steps from zero velocity, each fed the returned velocity; "
-                   "default beta 0.9")
-def momentum_state(ctx) -> None:
+        _momentum_step(ctx, trail, params, grads, velocity, *_lr_beta(ctx), "from a non-zero velocity")
     params = _network(ctx)
-    lr, beta = float(ctx.rng.uniform(*MOMENTUM_LR)), float(ctx.rng.uniform(*MOMENTUM_BETA))
+    lr, beta = _lr_beta(ctx)
     got_p, got_v = params, _zeros(params)
-    exp_p, exp_v = params, _zeros(params)
     for step in range(1, CHAIN + 1):
-        grads = _like(ctx, params)
-        got_p, got_v = _momentum(ctx, got_p, grads, got_v, lr, beta)
-        got_p = _pairs(got_p, len(params), "new_params")
-        got_v = _pairs(got_v, len(params), "new_velocity")
-        plain = ctx.ref.momentum_step(exp_p, grads, _zeros(params), lr, beta)[0]
-        exp_p, exp_v = ctx.ref.momentum_step(exp_p, grads, exp_v, lr, beta)
-        if not _same_pairs(got_p, exp_p):
-            if step == 1:
-                _momentum_probes(got_p, got_v, params, grads, _zeros(params), lr, beta)
-            if step > 1 and _same_pairs(got_p, plain):
-                raise Fail(f"step {step} moved as if the velocity were zero: feed every step the "
-                           "velocity the previous one returned", "no velocity state")
-            raise Fail(f"after step {step} of {CHAIN} the parameters differ from momentum SGD fed "
-                       "its own returned velocity", "velocity not carried forward")
-    _expect_pairs(got_p, exp_p, f"params after {CHAIN} steps")
-    _expect_pairs(got_v, exp_v, f"velocity after {CHAIN} steps")
+        got_p, got_v = _momentum_step(ctx, trail, got_p, _like(ctx, params), got_v, lr, beta,
+                                      f"step {step} of {CHAIN} from a zero velocity, fed the "
+                                      "velocity your previous step returned")
+        got_p, got_v = _pairs(got_p, len(params), "new_params"), _pairs(got_v, len(params),
+                                                                        "new_velocity")
     grads, velocity = _like(ctx, params), _like(ctx, params, 0.5)
-    value = ctx.student.call("momentum_step", (params, grads, velocity, 0.1)).value
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise Fail("momentum_step must return a tuple (new_params, new_velocity)")
-    expected = ctx.ref.momentum_step(params, grads, velocity, 0.1)[0]
-    if not _same_pairs(value[0], expected):
-        # Every step with beta given was right (above): only the default can be off.
-        raise Fail("momentum_step(params, grads, velocity, lr) without beta is wrong, while every "
-                   "step with beta given was right: keep the default of the signature, beta=0.9",
-                   "default beta")
-    _expect_pairs(value[0], expected, "new_params with the default beta = 0.9")
+    got = _momentum(ctx, params, grads, velocity, 0.1)
+    expected = ctx.ref.momentum_step(params, grads, velocity, 0.1)
+    if not same(got, expected):
+        if same(_momentum(ctx, params, grads, velocity, 0.1, 0.9), expected):
+            raise Fail.of(MOMENTUM["default-beta"])
+        _expect_pairs(got[0], expected[0], "new_params with the default beta = 0.9")
 
 
 # ---------------------------------------------------------------- Adam
+def _adam_rule(*, correct="t", t_new=lambda t: t + 1, eps_inside=False, eps_early=False,
+               v_from_m=False, store_hat=False):
+    """An alternative adam_step: the reference's rule with one part changed.
+
+    correct: the bias correction's divisor, "t" (1 - beta**t with the new t), "old-t" (with the
+    t it was given; "old-t-guarded": at least 1), "none", or "beta" (1 - beta, without the
+    power). eps_early: the correction
+    folded into the step size, so eps is added to the uncorrected sqrt(v) (the paper's faster
+    form). v_from_m: the old second moment read from state["m"]. store_hat: the state keeps the
+    corrected moments."""
+    def adam_step(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        t_old, t = state["t"], state["t"] + 1
+        power = {"t": t, "old-t": t_old, "old-t-guarded": max(t_old, 1)}.get(correct)
+        new_params, new_m, new_v = [], [], []
+        for layer, grad, m_layer, v_layer in zip(params, grads, state["m"],
+                                                 state["m"] if v_from_m else state["v"]):
+            p_out, m_out, v_out = [], [], []
+            for p, g, m, v in zip(layer, grad, m_layer, v_layer):
+                m = beta1 * m + (1 - beta1) * g
+                v = beta2 * v + (1 - beta2) * g ** 2
+                if correct == "none":
+                    c1 = c2 = 1.0
+                elif correct == "beta":
+                    c1, c2 = 1 - beta1, 1 - beta2
+                else:
+                    c1, c2 = 1 - beta1 ** power, 1 - beta2 ** power
+                m_hat, v_hat = m / c1, v / c2
+                if eps_early:
+                    p_out.append(p - lr * np.sqrt(c2) / c1 * m / (np.sqrt(v) + eps))
+                elif eps_inside:
+                    p_out.append(p - lr * m_hat / np.sqrt(v_hat + eps))
+                else:
+                    p_out.append(p - lr * m_hat / (np.sqrt(v_hat) + eps))
+                m_out.append(m_hat if store_hat else m)
+                v_out.append(v_hat if store_hat else v)
+            new_params.append(tuple(p_out))
+            new_m.append(tuple(m_out))
+            new_v.append(tuple(v_out))
+        return new_params, {"t": t_new(t_old), "m": new_m, "v": new_v}
+    return adam_step
+
+
+ADAM = declare(
+    Diagnosis("adam_step.no-bias-correction", "Adam without bias correction",
+              "the step has no bias correction: divide m by (1 - beta1**t) and v by "
+              "(1 - beta2**t)", _adam_rule(correct="none")),
+    Diagnosis("adam_step.old-t", "bias correction with the old t",
+              "the bias correction uses the t it was given: first t = state['t'] + 1, then "
+              "correct with that t", (_adam_rule(correct="old-t"), _adam_rule(correct="old-t-guarded"))),
+    Diagnosis("adam_step.one-minus-beta", "1 - beta instead of 1 - beta^t",
+              "the bias correction divides by 1 - beta1 and 1 - beta2, right only at t = 1: "
+              "divide by 1 - beta1**t and 1 - beta2**t", _adam_rule(correct="beta")),
+    Diagnosis("adam_step.eps-inside-sqrt", "eps inside the square root",
+              "eps is inside the square root: the update divides by np.sqrt(v_hat) + eps",
+              _adam_rule(eps_inside=True)),
+    Diagnosis("adam_step.eps-before-correction", "eps added before the bias correction",
+              "the bias correction is folded into the step size, so eps is added to the "
+              "uncorrected sqrt(v) (the paper's faster form); this notebook's step adds eps after "
+              "the correction: p - lr * m_hat / (np.sqrt(v_hat) + eps)",
+              _adam_rule(eps_early=True)),
+    Diagnosis("adam_step.v-from-m", "v read from state['m']",
+              "the step equals one that reads the old second moment from state['m'] (the square "
+              "root of a negative m is NaN): v = beta2 * state['v'] + (1 - beta2) * g ** 2",
+              _adam_rule(v_from_m=True)),
+    Diagnosis("adam_step.hat-stored", "corrected moments stored",
+              "new_state holds m_hat and v_hat: store the uncorrected moments m and v (the running "
+              "averages before the division by 1 - beta**t)",
+              _adam_rule(store_hat=True)),
+    Diagnosis("adam_step.t-not-advanced", "t not incremented",
+              "new_state['t'] is {t}, the t it was given: return t = state['t'] + 1"),
+)
+
+
 def _adam(ctx, params, grads, state, lr, *extra):
     answer = ctx.student.call("adam_step", (params, grads, state, lr, *extra), return_args=True)
-    expect_unchanged((params, grads, state), answer.args_after[:3],
-                     ("params", "grads", "state"),
-                     hint="build a new state dict and new arrays; never update m, v or t in place")
+    expect_unchanged((params, grads, state), answer.args_after[:3], ("params", "grads", "state"),
+                     function="adam_step",
+                     hint={"params": "build new arrays p - lr * m_hat / (np.sqrt(v_hat) + eps), "
+                                     "never W -= ...",
+                           "grads": "only read the gradients",
+                           "state": "return a new dict {'t': ..., 'm': [...], 'v': [...]} with "
+                                    "new arrays; leave the given state (its t, m and v) as it is"})
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
         raise Fail("adam_step must return a tuple (new_params, new_state)")
     new_params, new_state = value
     if not isinstance(new_state, dict) or not {"t", "m", "v"} <= set(new_state):
         raise Fail('adam_step must return the new state as a dict with keys "t", "m" and "v"')
-    return new_params, new_state
+    return tuple(value)
 
 
-def _adam_variant(params, grads, state, lr, beta1, beta2, eps, *, correct=True, advance=True,
-                  eps_inside=False, eps_before_correction=False):
-    """A deliberately altered Adam step (diagnosis only). eps_before_correction: the bias
-    correction folded into the step size, lr * sqrt(1 - beta2**t) / (1 - beta1**t) * m /
-    (sqrt(v) + eps), as the original paper's faster form: eps then acts on the uncorrected v."""
-    t = state["t"] + (1 if advance else 0)
-    out = []
-    with np.errstate(all="ignore"):
-        for (W, b), (dW, db), (mW, mb), (vW, vb) in zip(params, grads, state["m"], state["v"]):
-            pair = []
-            for p, g, m, v in ((W, dW, mW, vW), (b, db, mb, vb)):
-                m = beta1 * m + (1 - beta1) * g
-                v = beta2 * v + (1 - beta2) * g * g
-                if eps_before_correction:
-                    step = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
-                    pair.append(p - step * m / (np.sqrt(v) + eps))
-                    continue
-                m_hat = m / (1 - beta1 ** t) if correct else m
-                v_hat = v / (1 - beta2 ** t) if correct else v
-                pair.append(p - lr * m_hat / (np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps))
-            out.append(tuple(pair))
-    return out
-
-
-def _adam_probes(got, params, grads, state, lr, beta1, beta2, eps) -> None:
-    if not _pairs_finite(got):
-        if state["t"] == 0:
-            raise Fail("the first step gives NaN or inf: increment t before the bias correction "
-                       "(t = state['t'] + 1, so 1 - beta1**t is never 0)", "t not incremented")
-    candidates = {
-        "the step has no bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t)":
-            (dict(correct=False), "Adam without bias correction"),
-        "the bias correction uses the old t: first t = state['t'] + 1, then correct with that t":
-            (dict(advance=False), "t not incremented"),
-        "eps is inside the square root: the update divides by sqrt(v_hat) + eps":
-            (dict(eps_inside=True), "eps inside the square root"),
-        "the bias correction is folded into the step size, so eps is added to the uncorrected "
-        "sqrt(v) (the paper's faster form); this notebook's step adds eps after the correction: "
-        "p - lr * m_hat / (sqrt(v_hat) + eps)":
-            (dict(eps_before_correction=True), "eps added before the bias correction"),
-    }
-    for text, (options, diagnosis) in candidates.items():
-        if state["t"] == 0 and options.get("advance") is False:
-            continue
-        if _same_pairs(got, _adam_variant(params, grads, state, lr, beta1, beta2, eps, **options)):
-            raise Fail(f"new_params: {text}", diagnosis)
-
-
-def _pairs_finite(got) -> bool:
-    try:
-        return all(np.all(np.isfinite(np.asarray(a, dtype=float))) for pair in got for a in pair)
-    except (TypeError, ValueError):
-        return True
-
-
-def _expect_state(got: dict, expected: dict, name: str) -> None:
-    t = got["t"]
-    if isinstance(t, bool) or not isinstance(t, int | float) or t != expected["t"]:
-        raise Fail(f"{name}['t'] is {t!r}, expected {expected['t']}: add 1 to the step count every "
-                   "step", "t not incremented")
-    _expect_pairs(got["m"], expected["m"], f"{name}['m']")
-    _expect_pairs(got["v"], expected["v"], f"{name}['v']")
+def _adam_step(ctx, trail: Trail, params, grads, state, lr, extra: tuple, where: str):
+    """One checked Adam step; extra: (beta1, beta2, eps) or () for the defaults."""
+    got = _adam(ctx, params, grads, state, lr, *extra)
+    args = (params, grads, state, lr, *extra)
+    expected = ctx.ref.adam_step(*args)
+    if not same(got, expected):
+        t = got[1]["t"]
+        if not isinstance(t, bool) and isinstance(t, int | float) and t == state["t"]:
+            raise Fail.of(ADAM["t-not-advanced"], t=t)
+    trail.diagnose(args, got, expected)
+    if not same(got, expected):
+        _repeat_differs(ctx, "adam_step", args, got)
+        _expect_pairs(got[0], expected[0], f"new_params ({where})")
+        if got[1]["t"] != expected[1]["t"]:
+            raise Fail(f"new_state['t'] is {got[1]['t']!r} ({where}), expected {expected[1]['t']}")
+        _expect_pairs(got[1]["m"], expected[1]["m"], f"new_state['m'] ({where})")
+        _expect_pairs(got[1]["v"], expected[1]["v"], f"new_state['v'] ({where})")
+    return got
 
 
 def _hyper(ctx) -> tuple[float, float, float, float]:
@@ -229,47 +297,28 @@ def _hyper(ctx) -> tuple[float, float, float, float]:
             float(ctx.rng.uniform(0.99, 0.9999)), float(10 ** ctx.rng.uniform(-8, -6)))
 
 
-@check("adam_step.values", function="adam_step", points=5,
-       description="the first step from a zero state: moments, bias correction with t = 1, update")
+@check("adam_step.values", function="adam_step", points=8,
+       description="the first step from a zero state (defaults and given beta1, beta2, eps), a "
+                   f"step from a state late in training, {CHAIN} chained steps fed the returned "
+                   "state; moments, bias correction with the new t, update; inputs unchanged")
 def adam_values(ctx) -> None:
+    trail = Trail(ADAM.values())
     for index in range(len(inputs.NETWORKS)):
         params = _network(ctx, index)
         grads = _like(ctx, params, scale=float(10 ** ctx.rng.uniform(-4, 0)))
         state = {"t": 0, "m": _zeros(params), "v": _zeros(params)}
-        lr, beta1, beta2, eps = _hyper(ctx)
-        extra = () if index == 0 else (beta1, beta2, eps)
-        if index == 0:
-            beta1, beta2, eps = 0.9, 0.999, 1e-8   # the defaults
-        got_params, got_state = _adam(ctx, params, grads, state, lr, *extra)
-        exp_params, exp_state = ctx.ref.adam_step(params, grads, state, lr, beta1, beta2, eps)
-        if not _same_pairs(got_params, exp_params):
-            _adam_probes(got_params, params, grads, state, lr, beta1, beta2, eps)
-        _expect_pairs(got_params, exp_params, "new_params")
-        _expect_state(got_state, exp_state, "new_state")
-
-
-@check("adam_step.state", function="adam_step", points=3,
-       description=f"a step from a state late in training, and {CHAIN} chained steps fed the "
-                   "returned state")
-def adam_state(ctx) -> None:
+        lr, *extra = _hyper(ctx)
+        _adam_step(ctx, trail, params, grads, state, lr, tuple(extra) if index else (),
+                   "the first step from a zero state")
     params = _network(ctx)
-    lr, beta1, beta2, eps = _hyper(ctx)
+    lr, *extra = _hyper(ctx)
     state = {"t": int(ctx.rng.integers(3, 60)), "m": _like(ctx, params, 0.1),
              "v": [(np.abs(a) * 0.01, np.abs(b) * 0.01) for a, b in _like(ctx, params)]}
-    grads = _like(ctx, params)
-    got_params, got_state = _adam(ctx, params, grads, state, lr, beta1, beta2, eps)
-    exp_params, exp_state = ctx.ref.adam_step(params, grads, state, lr, beta1, beta2, eps)
-    if not _same_pairs(got_params, exp_params):
-        _adam_probes(got_params, params, grads, state, lr, beta1, beta2, eps)
-    _expect_pairs(got_params, exp_params, f"new_params (from t = {state['t']})")
-    _expect_state(got_state, exp_state, "new_state")
+    _adam_step(ctx, trail, params, _like(ctx, params), state, lr, tuple(extra),
+               f"a step from t = {state['t']}")
     got_p, got_s = params, {"t": 0, "m": _zeros(params), "v": _zeros(params)}
-    exp_p, exp_s = got_p, got_s
     for step in range(1, CHAIN + 1):
-        grads = _like(ctx, params)
-        got_p, got_s = _adam(ctx, got_p, grads, got_s, lr, beta1, beta2, eps)
-        exp_p, exp_s = ctx.ref.adam_step(exp_p, grads, exp_s, lr, beta1, beta2, eps)
-        if not _same_pairs(got_p, exp_p):
-            raise Fail(f"after step {step} of {CHAIN}, fed the state your previous step returned, "
-                       "the parameters differ from Adam's", "state not carried forward")
-    _expect_state(got_s, exp_s, f"the state after {CHAIN} steps")
+        got_p, got_s = _adam_step(ctx, trail, got_p, _like(ctx, params), got_s, lr, tuple(extra),
+                                  f"step {step} of {CHAIN}, fed the state your previous step "
+                                  "returned")
+        got_p = _pairs(got_p, len(params), "new_params")

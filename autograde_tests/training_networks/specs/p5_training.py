@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from autograde_tests import calibration, inputs
-from autograde_tests.compare import Fail, close
+from autograde_tests.compare import Fail, close, what_differs
+from autograde_tests.diagnosis import Diagnosis, Trail, declare, same
 from autograde_tests.engine import check, time_limit
 from autograde_tests.probes import (
     drawn_for_run,
@@ -64,14 +65,14 @@ def _subs(ctx) -> dict:
     return {name: getattr(ctx.ref, name) for name in TRAIN_DEPS if hasattr(ctx.ref, name)}
 
 
-def _variant(ctx, X, y, sizes, optimizer, epochs, batch_size, seed, init, activation, keep_prob,
-             lam, *, shuffle=True, l2_in_grads=True, l2_in_loss=True, dropout_rng=True,
-             carry_state=True, optimizer_used=True, init_used=True, activation_used=True):
-    """A deliberately altered training loop (diagnosis only), built from reference functions.
-    Returns (params, losses)."""
-    ref = ctx.ref
+def _variant(ref, X, y, layer_sizes, optimizer, epochs, batch_size, seed, init="he",
+             activation="relu", keep_prob=1.0, lam=0.0, *, shuffle=True, l2_in_grads=True,
+             l2_in_loss=True, dropout_rng=True, carry_state=True, optimizer_used=True,
+             init_used=True, activation_used=True, loss_after_epoch=False):
+    """A deliberately altered training loop (the alternatives of the diagnoses below), built from
+    reference functions. Returns (params, history) as train does."""
     rng = np.random.default_rng(seed)
-    params = ref.init_params(sizes, rng, init if init_used else "standard")
+    params = ref.init_params(layer_sizes, rng, init if init_used else "standard")
     opt = optimizer if optimizer_used else {"name": "sgd", "lr": optimizer["lr"]}
     act = activation if activation_used else "relu"
     state = ref.init_state(opt, params)
@@ -90,58 +91,69 @@ def _variant(ctx, X, y, sizes, optimizer, epochs, batch_size, seed, init, activa
             if not carry_state:
                 state = ref.init_state(opt, params)
             params, state = ref.optimizer_step(opt, params, grads, state)
+        if loss_after_epoch:
+            total = (ref.softmax_cross_entropy(ref.forward(params, X, act)[0], y)
+                     + ref.l2_penalty(params, lam)) * len(X)
         losses.append(total / len(X))
-    return params, losses
+    return params, {"loss": losses}
 
 
-#: Loop variants the loop checks recognise: keyword of _variant -> (message, diagnosis).
-VARIANTS = {
-    "optimizer_used": ("the optimizer argument is ignored (plain SGD steps): get the state with "
-                       "init_state(optimizer, params) and step with optimizer_step(optimizer, params, "
-                       "grads, state)", "optimizer ignored"),
-    "carry_state": ("the optimizer's state starts afresh at every step: keep the state that "
-                    "optimizer_step returns and pass it to the next step", "optimizer state not carried"),
-    "init_used": ("the `init` scheme is not passed to init_params", "init scheme ignored"),
-    "activation_used": ("the `activation` argument is not passed to forward and backward",
-                        "activation ignored"),
-    "dropout_rng": ("no dropout happens during training: pass keep_prob and the run's generator rng "
-                    "to forward (the dropout masks are drawn from it)", "dropout off while training"),
-    "l2_in_grads": ("the L2 gradient is not added: grads of every layer get l2_gradient(params, lam) "
-                    "added before the optimizer step", "L2 missing from the gradients"),
-    "shuffle": ("the examples are never shuffled: draw rng.permutation(N) at the start of every epoch",
-                "no shuffling"),
-}
+def _altered(**change):
+    """The factory of an alternative train: the reference loop with one part changed."""
+    return lambda ref: lambda *args, **kwargs: _variant(ref, *args, **kwargs, **change)
 
 
-def _diagnose(ctx, params, args, options: tuple[str, ...]) -> None:
-    for option in options:
-        if option in VARIANTS and same_params(params, _variant(ctx, *args, **{option: False})[0]):
-            message, diagnosis = VARIANTS[option]
-            raise Fail(message, diagnosis)
+#: What the loop checks recognise, each confirmed by its altered loop on the same arguments.
+TRAIN = declare(
+    Diagnosis("train.optimizer-ignored", "optimizer ignored",
+              "the trained parameters equal plain SGD steps with the optimizer's lr: get the state "
+              "with init_state(optimizer, params) and step with optimizer_step(optimizer, params, "
+              "grads, state)", _altered(optimizer_used=False), needs_ref=True),
+    Diagnosis("train.state-not-carried", "optimizer state not carried",
+              "the trained parameters equal a run whose optimizer state starts afresh at every "
+              "step: keep the state that optimizer_step returns and pass it to the next step",
+              _altered(carry_state=False), needs_ref=True),
+    Diagnosis("train.init-ignored", "init scheme ignored",
+              "the trained parameters equal a run that initializes with init_params's default "
+              "scheme, 'standard': pass `init` to init_params", _altered(init_used=False), needs_ref=True),
+    Diagnosis("train.activation-ignored", "activation ignored",
+              "the trained parameters equal a run with ReLU: pass `activation` to forward and "
+              "backward", _altered(activation_used=False), needs_ref=True),
+    Diagnosis("train.dropout-off", "dropout off while training",
+              "the trained parameters equal a run without dropout: pass keep_prob and the run's "
+              "generator rng to forward (the dropout masks are drawn from it)",
+              _altered(dropout_rng=False), needs_ref=True),
+    Diagnosis("train.no-l2-gradient", "L2 missing from the gradients",
+              "the trained parameters equal a run without the L2 gradient: add "
+              "l2_gradient(params, lam) to the gradients of every layer before the optimizer step",
+              _altered(l2_in_grads=False), needs_ref=True),
+    Diagnosis("train.no-shuffle", "no shuffling",
+              "the trained parameters equal a run that never shuffles: draw rng.permutation(N) at "
+              "the start of every epoch", _altered(shuffle=False), needs_ref=True),
+    Diagnosis("train.no-l2-in-loss", "L2 missing from the loss",
+              "history['loss'] leaves out the L2 penalty: record the data loss plus "
+              "l2_penalty(params, lam)", _altered(l2_in_loss=False), needs_ref=True),
+    Diagnosis("train.loss-after-epoch", "loss of all of X after the epoch",
+              "history['loss'] holds the loss on all of X after each epoch; it is the mean of the "
+              "batch losses, each taken before its batch's step and weighted by the batch size",
+              _altered(loss_after_epoch=True), needs_ref=True),
+    Diagnosis("train.no-update", "no update",
+              "with {optimizer} the parameters did not change: train takes no step"),
+)
 
 
-@check("train.one-step", function="train", points=5,
-       description="one epoch with one full batch equals one step of each optimizer (sgd, "
-                   "momentum, adam) from init_params(layer_sizes, rng, init)")
-def train_one_step(ctx) -> None:
-    sizes = [2, 5, 3]
-    n = 12
-    for optimizer in OPTIMIZERS:
-        X, y = inputs.normal(ctx.rng, n, sizes[0]), inputs.labels(ctx.rng, n, sizes[-1])
-        seed = int(ctx.rng.integers(2**31))
-        args = (X, y, sizes, dict(optimizer), 1, n, seed, "he", "relu", 1.0, 0.0)
-        params, _ = _student_train(ctx, args, _subs(ctx))
-        expected, _ = ctx.ref.train(*args)
-        start = ctx.ref.init_params(sizes, np.random.default_rng(seed), "he")
-        if same_params(params, start):
-            raise Fail(f"with {optimizer['name']} the parameters did not change: train takes no step",
-                       "no update")
-        if not same_params(params, expected):
-            _diagnose(ctx, params, args, ("optimizer_used", "init_used"))
-            raise Fail(f"with optimizer {optimizer} one full-batch epoch differs from one step from "
-                       "init_params(layer_sizes, np.random.default_rng(seed), init): create the "
-                       "generator from `seed`, pass it and `init` to init_params, and step with "
-                       "optimizer_step", "wrong initialization or update")
+def _trails(ctx) -> tuple[Trail, Trail]:
+    """The evidence of a loop check: the trained parameters, and the loss histories."""
+    return tuple(Trail(TRAIN.values(), ref=ctx.ref, part=part, rtol=1e-9, atol=1e-12)
+                 for part in (_params_of, _history_of))
+
+
+def _params_of(result):
+    return result[0]
+
+
+def _history_of(result):
+    return result[1]["loss"]
 
 
 def _loop_args(ctx, optimizer: dict) -> tuple:
@@ -152,35 +164,70 @@ def _loop_args(ctx, optimizer: dict) -> tuple:
             p["init"], p["activation"], p["keep_prob"], p["lam"])
 
 
+def _expect_run(ctx, trails: tuple[Trail, Trail], args: tuple, result: tuple, where: str,
+                history: bool = True) -> None:
+    """The student's params (and history, unless told not to) must be the reference run's;
+    otherwise a declared alternative loop that gives the same names the cause, or the message
+    says what differs."""
+    expected = ctx.ref.train(*args)
+    start = ctx.ref.init_params(args[2], np.random.default_rng(args[6]), args[7])
+    if same_params(result[0], start):
+        raise Fail.of(TRAIN["no-update"], optimizer=args[3]["name"])
+    trails[0].diagnose(args, result, expected)
+    if not same_params(result[0], expected[0]):
+        first = next(i for i, (g, e) in enumerate(zip(result[0], expected[0]))
+                     if not (same(g[0], e[0], 1e-9, 1e-12) and same(g[1], e[1], 1e-9, 1e-12)))
+        g, e = result[0][first], expected[0][first]
+        name = "W" if not same(g[0], e[0], 1e-9, 1e-12) else "b"
+        got_a, exp_a = g[0] if name == "W" else g[1], e[0] if name == "W" else e[1]
+        detail = (what_differs(got_a, exp_a, f"{name}_{first + 1}", 1e-9, 1e-12)
+                  if isinstance(got_a, np.ndarray) and got_a.shape == exp_a.shape else
+                  f"{name}_{first + 1} has shape {np.shape(got_a)}, expected {exp_a.shape}")
+        raise Fail(f"{where}: the trained parameters differ from the expected run (one generator "
+                   "np.random.default_rng(seed), for init_params, the permutations and the "
+                   "dropout masks; state = init_state(optimizer, params); one optimizer_step per "
+                   "batch)\n  " + detail)
+    if not history:
+        return
+    losses = np.asarray(result[1]["loss"], dtype=float)
+    expected_losses = np.asarray(expected[1]["loss"])
+    if losses.shape != expected_losses.shape:
+        raise Fail(f"history['loss'] has {losses.size} values; expected one per epoch ({args[4]})")
+    trails[1].diagnose(args, result, expected)
+    if not close(losses, expected_losses, 1e-9, 1e-12):
+        raise Fail(f"{where}: history['loss'] is not the mean training loss per epoch (batch "
+                   "losses including the L2 penalty, weighted by batch size, divided by N)\n  "
+                   "your loss: " + np.array2string(losses, precision=6) + "\n  expected:  "
+                   + np.array2string(expected_losses, precision=6))
+
+
+@check("train.one-step", function="train", points=5,
+       description="one epoch with one full batch equals one step of each optimizer (sgd, "
+                   "momentum, adam) from init_params(layer_sizes, rng, init)")
+def train_one_step(ctx) -> None:
+    sizes = [2, 5, 3]
+    n = 12
+    trails = _trails(ctx)
+    for optimizer in OPTIMIZERS:
+        X, y = inputs.normal(ctx.rng, n, sizes[0]), inputs.labels(ctx.rng, n, sizes[-1])
+        seed = int(ctx.rng.integers(2**31))
+        args = (X, y, sizes, dict(optimizer), 1, n, seed, "he", "relu", 1.0, 0.0)
+        result = _student_train(ctx, args, _subs(ctx), inputs_unchanged=True)
+        _expect_run(ctx, trails, args, result, f"with {optimizer}, one full-batch epoch",
+                    history=False)
+
+
 @check("train.loop", function="train", points=6,
        description="epochs x shuffled mini-batches with dropout, L2, tanh and a stateful optimizer, "
                    "and the loss history (data loss + L2 penalty), exactly; X and y unchanged")
 def train_loop(ctx) -> None:
     # Adam first: a momentum state started afresh every step is a plain SGD step, so only Adam
     # tells "the state is not carried" from "the optimizer is ignored".
+    trails = _trails(ctx)
     for optimizer in (OPTIMIZERS[2], OPTIMIZERS[1]):
         args = _loop_args(ctx, dict(optimizer))
-        params, history = _student_train(ctx, args, _subs(ctx), inputs_unchanged=True)
-        exp_params, exp_history = ctx.ref.train(*args)
-        if not same_params(params, exp_params):
-            _diagnose(ctx, params, args, tuple(VARIANTS))
-            raise Fail(f"with {optimizer['name']} the trained parameters differ from the expected run: "
-                       "one generator rng = np.random.default_rng(seed) for init_params, one "
-                       "rng.permutation(N) per epoch, forward(params, X_batch, activation, keep_prob, "
-                       "rng), L2 added to loss and gradients, optimizer_step with the carried state")
-        losses = np.asarray(history["loss"], dtype=float)
-        expected = np.asarray(exp_history["loss"])
-        if losses.shape != expected.shape:
-            raise Fail(f"history['loss'] has {losses.size} values; expected one per epoch ({args[4]})")
-        if not close(losses, expected, 1e-9, 1e-12):
-            no_penalty = np.asarray(_variant(ctx, *args, l2_in_loss=False)[1])
-            if close(losses, no_penalty, 1e-9, 1e-12):
-                raise Fail("history['loss'] leaves out the L2 penalty: record the data loss plus "
-                           "l2_penalty(params, lam)", "L2 missing from the loss")
-            raise Fail("history['loss'] is not the mean training loss per epoch (batch losses "
-                       "including the L2 penalty, weighted by batch size, divided by N)\n  your loss: "
-                       + np.array2string(losses, precision=6) + "\n  expected:  "
-                       + np.array2string(expected, precision=6), "wrong loss history")
+        result = _student_train(ctx, args, _subs(ctx), inputs_unchanged=True)
+        _expect_run(ctx, trails, args, result, f"with {optimizer['name']}")
 
 
 def _cases_for_run(ctx) -> list[str]:

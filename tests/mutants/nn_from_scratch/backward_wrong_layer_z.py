@@ -23,6 +23,7 @@ EXPECT = {
         "train.loss-decreases": 2,
     },
     "diagnoses": {
-        "backward.deep": "cache entry of the wrong layer",
+        "backward.deep": "backward.wrong-layer-z",
     },
+    "local": "backward.wrong-layer-z",
 }

@@ -12,7 +12,8 @@ EXPECT = {
         "train.accuracy": 5,
     },
     "diagnoses": {
-        "linear_backward.db": "averaged instead of summed",
-        "train.accuracy": "training does not learn",
+        "linear_backward.db": "linear_backward.db-averaged",
+        "train.accuracy": "common.low-accuracy",
     },
+    "local": "linear_backward.db-averaged",
 }

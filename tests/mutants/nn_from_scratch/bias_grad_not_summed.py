@@ -13,6 +13,7 @@ EXPECT = {
         "train.loss-decreases": 2,
     },
     "diagnoses": {
-        "linear_backward.db": "not summed over the batch",
+        "linear_backward.db": "linear_backward.db-not-summed",
     },
+    "local": "linear_backward.db-not-summed",
 }

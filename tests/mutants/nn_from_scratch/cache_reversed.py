@@ -19,6 +19,7 @@ EXPECT = {
         "train.loss-decreases": 2,
     },
     "diagnoses": {
-        "forward.cache": "cache in the wrong order",
+        "forward.cache": "forward.cache-reversed",
     },
+    "local": "forward.cache-reversed",
 }

@@ -18,6 +18,7 @@ EXPECT = {
         "train.loss-decreases": 2,
     },
     "diagnoses": {
-        "forward.cache": "cache in the wrong order",
+        "forward.cache": "forward.cache-z-first",
     },
+    "local": "forward.cache-z-first",
 }

@@ -14,7 +14,8 @@ EXPECT = {
         "softmax_cross_entropy.stable": 3,
     },
     "diagnoses": {
-        "softmax_cross_entropy.values": "sum instead of mean",
-        "softmax_cross_entropy.stable": "sum instead of mean",
+        "softmax_cross_entropy.values": "softmax_cross_entropy.summed",
+        "softmax_cross_entropy.stable": "softmax_cross_entropy.summed",
     },
+    "local": "softmax_cross_entropy.summed",
 }

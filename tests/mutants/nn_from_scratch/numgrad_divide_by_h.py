@@ -20,6 +20,7 @@ EXPECT = {
         "numerical_gradient.values": 3,
     },
     "diagnoses": {
-        "numerical_gradient.values": "divided by h instead of 2h",
+        "numerical_gradient.values": "numerical_gradient.divided-by-h",
     },
+    "local": "numerical_gradient.divided-by-h",
 }

@@ -19,6 +19,7 @@ EXPECT = {
         "numerical_gradient.restores": 2,
     },
     "diagnoses": {
-        "numerical_gradient.restores": "x not restored",
+        "numerical_gradient.restores": "numerical_gradient.not-restored",
     },
+    "local": "numerical_gradient.not-restored",
 }

@@ -21,6 +21,7 @@ EXPECT = {
         "numerical_gradient.values": 3,
     },
     "diagnoses": {
-        "numerical_gradient.values": "one-sided difference",
+        "numerical_gradient.values": "numerical_gradient.one-sided",
     },
+    "local": "numerical_gradient.one-sided",
 }

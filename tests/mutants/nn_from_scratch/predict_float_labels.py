@@ -12,6 +12,7 @@ EXPECT = {
         "predict.values": 3,
     },
     "diagnoses": {
-        "predict.values": "float labels",
+        "predict.values": "predict.float-labels",
     },
+    "local": "predict.float-labels",
 }

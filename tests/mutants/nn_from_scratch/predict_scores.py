@@ -9,6 +9,7 @@ EXPECT = {
         "predict.values": 3,
     },
     "diagnoses": {
-        "predict.values": "scores instead of labels",
+        "predict.values": "predict.scores",
     },
+    "local": "predict.scores",
 }

@@ -10,8 +10,11 @@ def relu_backward(dA, Z):
 EXPECT = {
     "lost": {
         "relu_backward.values": 3,
+        "relu_backward.at-zero": 2,
     },
     "diagnoses": {
-        "relu_backward.values": "input mutated in place",
+        "relu_backward.values": "common.input-changed",
+        "relu_backward.at-zero": "common.input-changed",
     },
+    "local": "common.input-changed",
 }

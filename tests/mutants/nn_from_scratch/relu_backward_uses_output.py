@@ -13,8 +13,9 @@ EXPECT = {
         "train.accuracy": 5,
     },
     "diagnoses": {
-        "relu_backward.values": "uses the output instead of the mask",
-        "relu_backward.at-zero": "uses the output instead of the mask",
-        "train.accuracy": "training does not learn",
+        "relu_backward.values": "relu_backward.uses-output",
+        "relu_backward.at-zero": "relu_backward.uses-output",
+        "train.accuracy": "common.low-accuracy",
     },
+    "local": "relu_backward.uses-output",
 }

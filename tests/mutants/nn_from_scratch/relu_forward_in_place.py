@@ -9,6 +9,7 @@ EXPECT = {
         "relu_forward.values": 3,
     },
     "diagnoses": {
-        "relu_forward.values": "input mutated in place",
+        "relu_forward.values": "common.input-changed",
     },
+    "local": "common.input-changed",
 }

@@ -13,8 +13,9 @@ EXPECT = {
         "train.loss-decreases": 2,
     },
     "diagnoses": {
-        "sgd_step.values": "adds the gradient",
-        "train.accuracy": "training does not learn",
-        "train.loss-decreases": "training does not learn",
+        "sgd_step.values": "sgd_step.adds-gradient",
+        "train.accuracy": "common.low-accuracy",
+        "train.loss-decreases": "common.loss-not-reduced",
     },
+    "local": "sgd_step.adds-gradient",
 }

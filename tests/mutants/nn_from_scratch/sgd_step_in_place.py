@@ -14,6 +14,7 @@ EXPECT = {
         "sgd_step.values": 4,
     },
     "diagnoses": {
-        "sgd_step.values": "input mutated in place",
+        "sgd_step.values": "common.input-changed",
     },
+    "local": "common.input-changed",
 }

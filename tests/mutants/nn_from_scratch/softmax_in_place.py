@@ -11,8 +11,11 @@ def softmax(logits):
 EXPECT = {
     "lost": {
         "softmax.values": 3,
+        "softmax.stable": 3,
     },
     "diagnoses": {
-        "softmax.values": "input mutated in place",
+        "softmax.values": "common.input-changed",
+        "softmax.stable": "common.input-changed",
     },
+    "local": "common.input-changed",
 }

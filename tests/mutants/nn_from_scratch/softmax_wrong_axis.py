@@ -15,9 +15,10 @@ EXPECT = {
         "train.loss-decreases": 2,
     },
     "diagnoses": {
-        "softmax.values": "wrong axis",
-        "softmax.stable": "wrong axis",
-        "train.accuracy": "training does not learn",
-        "train.loss-decreases": "training does not learn",
+        "softmax.values": "softmax.wrong-axis",
+        "softmax.stable": "softmax.wrong-axis",
+        "train.accuracy": "common.low-accuracy",
+        "train.loss-decreases": "common.loss-not-reduced",
     },
+    "local": "softmax.wrong-axis",
 }

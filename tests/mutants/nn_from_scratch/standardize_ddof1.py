@@ -15,6 +15,7 @@ EXPECT = {
         "standardize.fit": 3,
     },
     "diagnoses": {
-        "standardize.fit": "sample std",
+        "standardize.fit": "standardize.sample-std",
     },
+    "local": "standardize.sample-std",
 }

@@ -15,7 +15,8 @@ EXPECT = {
         "standardize.apply": 2,
     },
     "diagnoses": {
-        "standardize.fit": "input mutated in place",
-        "standardize.apply": "input mutated in place",
+        "standardize.fit": "common.input-changed",
+        "standardize.apply": "common.input-changed",
     },
+    "local": "common.input-changed",
 }

@@ -26,6 +26,7 @@ EXPECT = {
         "train.loop": 4,
     },
     "diagnoses": {
-        "train.loop": "last batch dropped",
+        "train.loop": "train.drop-last",
     },
+    "local": "train.drop-last",
 }

@@ -24,6 +24,7 @@ EXPECT = {
         "train.loop": 4,
     },
     "diagnoses": {
-        "train.loop": "no shuffling",
+        "train.loop": "train.no-shuffle",
     },
+    "local": "train.no-shuffle",
 }

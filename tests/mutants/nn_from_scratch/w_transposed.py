@@ -24,8 +24,12 @@ EXPECT = {
         "train.loss-decreases": 2,
     },
     "diagnoses": {
-        "init_params.shapes": "W transposed",
-        "init_params.rng": "W transposed",
-        "linear_forward.values": "W transposed",
+        "init_params.shapes": "init_params.w-transposed",
+        "init_params.rng": "init_params.w-transposed",
+        "linear_forward.values": "linear_forward.w-transposed",
+    },
+    "local": {
+        "init_params": "init_params.w-transposed",
+        "linear_forward": "linear_forward.w-transposed",
     },
 }

@@ -23,11 +23,10 @@ def adam_step(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 
 EXPECT = {
     "lost": {
-        "adam_step.values": 5,
-        "adam_step.state": 3,
+        "adam_step.values": 8,
     },
     "diagnoses": {
-        "adam_step.values": "eps added before the bias correction",
-        "adam_step.state": "eps added before the bias correction",
+        "adam_step.values": "adam_step.eps-before-correction",
     },
+    "local": "adam_step.eps-before-correction",
 }

@@ -21,11 +21,10 @@ def adam_step(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 
 EXPECT = {
     "lost": {
-        "adam_step.values": 5,
-        "adam_step.state": 3,
+        "adam_step.values": 8,
     },
     "diagnoses": {
-        "adam_step.values": "bias correction",
-        "adam_step.state": "bias correction",
+        "adam_step.values": "adam_step.no-bias-correction",
     },
+    "local": "adam_step.no-bias-correction",
 }

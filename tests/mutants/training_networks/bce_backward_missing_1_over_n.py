@@ -9,6 +9,8 @@ EXPECT = {
         "bce_with_logits_backward.stable": 2,
     },
     "diagnoses": {
-        "bce_with_logits_backward.values": "missing 1/N",
+        "bce_with_logits_backward.values": "bce_with_logits_backward.missing-1-over-n",
+        "bce_with_logits_backward.stable": "bce_with_logits_backward.missing-1-over-n",
     },
+    "local": "bce_with_logits_backward.missing-1-over-n",
 }

@@ -12,6 +12,7 @@ EXPECT = {
         "bce_with_logits.stable": 3,
     },
     "diagnoses": {
-        "bce_with_logits.stable": "overflow",
+        "bce_with_logits.stable": "bce_with_logits.sigmoid-then-log",
     },
+    "local": "bce_with_logits.sigmoid-then-log",
 }

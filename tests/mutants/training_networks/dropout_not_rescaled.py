@@ -11,6 +11,7 @@ EXPECT = {
         "dropout_forward.train": 4,
     },
     "diagnoses": {
-        "dropout_forward.train": "not rescaled",
+        "dropout_forward.train": "dropout_forward.not-rescaled",
     },
+    "local": "dropout_forward.not-rescaled",
 }

@@ -13,6 +13,7 @@ EXPECT = {
         "dropout_forward.test": 2,
     },
     "diagnoses": {
-        "dropout_forward.test": "left on at test time",
+        "dropout_forward.test": "dropout_forward.on-at-test",
     },
+    "local": "dropout_forward.on-at-test",
 }

@@ -20,6 +20,7 @@ EXPECT = {
         "init_params.schemes": 4,
     },
     "diagnoses": {
-        "init_params.schemes": "fan-out",
+        "init_params.schemes": "init_params.fan-out",
     },
+    "local": "init_params.fan-out",
 }

@@ -20,6 +20,7 @@ EXPECT = {
         "init_params.schemes": 4,
     },
     "diagnoses": {
-        "init_params.schemes": "square root",
+        "init_params.schemes": "init_params.no-sqrt",
     },
+    "local": "init_params.no-sqrt",
 }

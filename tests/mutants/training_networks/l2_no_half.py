@@ -16,7 +16,11 @@ EXPECT = {
         "l2_gradient.values": 4,
     },
     "diagnoses": {
-        "l2_penalty.values": "1/2",
-        "l2_gradient.values": "1/2",
+        "l2_penalty.values": "l2_penalty.no-half",
+        "l2_gradient.values": "l2_gradient.doubled",
+    },
+    "local": {
+        "l2_penalty": "l2_penalty.no-half",
+        "l2_gradient": "l2_gradient.doubled",
     },
 }

@@ -16,7 +16,11 @@ EXPECT = {
         "l2_gradient.values": 4,
     },
     "diagnoses": {
-        "l2_penalty.values": "biases",
-        "l2_gradient.values": "biases",
+        "l2_penalty.values": "l2_penalty.biases",
+        "l2_gradient.values": "l2_gradient.biases",
+    },
+    "local": {
+        "l2_penalty": "l2_penalty.biases",
+        "l2_gradient": "l2_gradient.biases",
     },
 }

@@ -11,6 +11,7 @@ EXPECT = {
         "leaky_relu_backward.at-zero": 1,
     },
     "diagnoses": {
-        "leaky_relu_backward.at-zero": "slope at 0",
+        "leaky_relu_backward.at-zero": "leaky_relu_backward.ge-zero",
     },
+    "local": "leaky_relu_backward.ge-zero",
 }

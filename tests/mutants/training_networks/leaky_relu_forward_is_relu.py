@@ -11,6 +11,7 @@ EXPECT = {
         "leaky_relu_forward.values": 3,
     },
     "diagnoses": {
-        "leaky_relu_forward.values": "slope alpha missing",
+        "leaky_relu_forward.values": "leaky_relu_forward.is-relu",
     },
+    "local": "leaky_relu_forward.is-relu",
 }

@@ -11,6 +11,7 @@ EXPECT = {
         "leaky_relu_forward.values": 3,
     },
     "diagnoses": {
-        "leaky_relu_forward.values": "maximum form fails for alpha > 1",
+        "leaky_relu_forward.values": "leaky_relu_forward.maximum-form",
     },
+    "local": "leaky_relu_forward.maximum-form",
 }

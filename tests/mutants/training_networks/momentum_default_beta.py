@@ -10,9 +10,10 @@ def momentum_step(params, grads, velocity, lr, beta=0.99):
 
 EXPECT = {
     "lost": {
-        "momentum_step.state": 4,
+        "momentum_step.values": 9,
     },
     "diagnoses": {
-        "momentum_step.state": "default beta",
+        "momentum_step.values": "momentum_step.default-beta",
     },
+    "local": "momentum_step.default-beta",
 }

@@ -10,13 +10,12 @@ def momentum_step(params, grads, velocity, lr, beta=0.9):
 
 EXPECT = {
     "lost": {
-        "momentum_step.values": 5,
-        "momentum_step.state": 4,
+        "momentum_step.values": 9,
         "train.accuracy": 8,
     },
     "diagnoses": {
-        "momentum_step.values": "wrong sign",
-        "momentum_step.state": "wrong sign",
-        "train.accuracy": "does not learn",
+        "momentum_step.values": "momentum_step.ascends",
+        "train.accuracy": "common.low-accuracy",
     },
+    "local": "momentum_step.ascends",
 }

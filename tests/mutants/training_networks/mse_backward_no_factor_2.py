@@ -8,6 +8,7 @@ EXPECT = {
         "mse_backward.values": 4,
     },
     "diagnoses": {
-        "mse_backward.values": "factor 2",
+        "mse_backward.values": "mse_backward.no-factor-2",
     },
+    "local": "mse_backward.no-factor-2",
 }

@@ -11,6 +11,7 @@ EXPECT = {
         "mse.values": 4,
     },
     "diagnoses": {
-        "mse.values": "mean over N",
+        "mse.values": "mse.mean-over-rows",
     },
+    "local": "mse.mean-over-rows",
 }

@@ -28,6 +28,7 @@ EXPECT = {
         "train.loop": 6,
     },
     "diagnoses": {
-        "train.loop": "dropout off while training",
+        "train.loop": "train.dropout-off",
     },
+    "local": "train.dropout-off",
 }

@@ -29,7 +29,9 @@ EXPECT = {
         "train.accuracy": 8,
     },
     "diagnoses": {
-        "train.one-step": "optimizer ignored",
-        "train.loop": "optimizer ignored",
+        "train.one-step": "train.optimizer-ignored",
+        "train.loop": "train.optimizer-ignored",
+        "train.accuracy": "common.low-accuracy",
     },
+    "local": "train.optimizer-ignored",
 }

@@ -29,6 +29,7 @@ EXPECT = {
         "train.loop": 6,
     },
     "diagnoses": {
-        "train.loop": "wrong loss history",
+        "train.loop": "train.loss-after-epoch",
     },
+    "local": "train.loss-after-epoch",
 }

@@ -27,6 +27,7 @@ EXPECT = {
         "train.loop": 6,
     },
     "diagnoses": {
-        "train.loop": "L2 missing from the gradients",
+        "train.loop": "train.no-l2-gradient",
     },
+    "local": "train.no-l2-gradient",
 }

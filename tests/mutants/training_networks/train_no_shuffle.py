@@ -27,6 +27,7 @@ EXPECT = {
         "train.loop": 6,
     },
     "diagnoses": {
-        "train.loop": "no shuffling",
+        "train.loop": "train.no-shuffle",
     },
+    "local": "train.no-shuffle",
 }

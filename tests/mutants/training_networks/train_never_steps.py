@@ -1,0 +1,39 @@
+# A training loop that computes every step but never keeps the new parameters.
+import numpy as np
+
+
+def train(X, y, layer_sizes, optimizer, epochs, batch_size, seed, init="he", activation="relu",
+          keep_prob=1.0, lam=0.0):
+    rng = np.random.default_rng(seed)
+    params = init_params(layer_sizes, rng, init)
+    state = init_state(optimizer, params)
+    history = {"loss": []}
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        total = 0.0
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            logits, cache = forward(params, X[idx], activation, keep_prob, rng)
+            total += (softmax_cross_entropy(logits, y[idx]) + l2_penalty(params, lam)) * len(idx)
+            grads = backward(params, cache, softmax_cross_entropy_backward(logits, y[idx]), activation)
+            grads = [(dW + gW, db + gb) for (dW, db), (gW, gb) in zip(grads, l2_gradient(params, lam))]
+            _, state = optimizer_step(optimizer, params, grads, state)
+        history["loss"].append(total / len(X))
+    return params, history
+
+
+EXPECT = {
+    "lost": {
+        "train.one-step": 5,
+        "train.loop": 6,
+        "train.accuracy": 8,
+        "train.loss-decreases": 3,
+    },
+    "diagnoses": {
+        "train.one-step": "train.no-update",
+        "train.loop": "train.no-update",
+        "train.accuracy": "common.low-accuracy",
+        "train.loss-decreases": "common.loss-not-reduced",
+    },
+    "local": "train.no-update",
+}
