@@ -285,6 +285,7 @@ SHARED = declare(
               local=False),
     # The tie of the end-to-end checks to the student's own functions (probes.expect_own_functions):
     # observed on the first step of the student's train against their own functions' gradient.
-    Diagnosis("common.not-own-functions", "train does not use your functions",
-              "{case}: the network is not trained by your own functions: {detail}", local=False),
+    Diagnosis("common.not-own-step", "first step is not your functions' step",
+              "{case}: the first step of your train is not the step of your own functions: "
+              "{detail}", local=False),
 )

@@ -191,49 +191,40 @@ def expect_loss_decreased(before: float, after: float, losses: list, epochs: int
 
 # ------------------------------------------------------------- the tie to the student's own functions
 
-#: Largest share of the first step of a student's `train` that may go *up* the gradient of the
-#: student's own functions (each parameter's step times its gradient, summed over the uphill
-#: ones, over the sum of their sizes). Every optimizer of the course (SGD, momentum, Adam, with
-#: or without their bugs that still learn) moves each parameter against its gradient on the
-#: first step. Measured on fresh draws of every case: an honest loop 0 (the same functions on
-#: the same numbers); a network from elsewhere returned as the first step, at least 0.15
-#: (median 0.43); a loop that steps twice on one batch, up to 0.08 (median 0.003), a loop
-#: mistake that train.loop charges already.
+#: Largest share of the first step of a student's `train` that may go against the step that the
+#: submission's own functions make from the same start on the same data (each parameter's step
+#: times that step, summed over the entries where the signs differ, over the sum of their sizes).
+#: Measured on fresh draws of every case: an honest loop 0 (the same functions on the same
+#: numbers); a network from elsewhere returned as the first step, at least 0.15 (median 0.43); a
+#: loop that steps twice on one batch, up to 0.08 (median 0.003), a loop mistake that train.loop
+#: charges already.
 OWN_STEP_UPHILL = 1e-3
 #: The start of every message of the tie (the hostile tests look for it).
-NOT_OWN = "the network is not trained by your own functions"
+NOT_OWN = "the first step of your train is not the step of your own functions"
 #: The tie's verdict is an observation it measured (declared in autograde_tests.diagnosis).
-_NOT_OWN_CAUSE = SHARED["not-own-functions"]
-
-
-class _Stepped(Exception):
-    """Stops the replayed loop at its first update, with the gradients it was handed."""
-
-    def __init__(self, grads):
-        super().__init__("first update reached")
-        self.grads = grads
+_NOT_OWN_CAUSE = SHARED["not-own-step"]
 
 
 def expect_own_functions(ctx, args: tuple, deps: tuple[str, ...], timeout: float, *,
-                         update: str, grads_at: int, epochs_at: int = 4, batch_at: int = 5,
+                         update: str, epochs_at: int = 4, batch_at: int = 5,
                          keep_prob_at: int | None = None, where: str = "") -> None:
-    """Fail unless `train`, on the data of `args`, trains with the submission's own functions.
+    """Fail unless `train`, on the data of `args`, steps as the submission's own functions do.
 
     An end-to-end check measures the network of one student-made `train(*args)` call; nothing in
     that network shows how it was made, and a `train` can tell the exact loop checks (where the
     reference stands in for its functions) from the measured run. So the measured network counts
-    only when, on the same data and seed, `train` steps down the gradient that the submission's
-    own functions give:
+    only when, on the same data and seed, `train`'s first step is the step that the submission's
+    own functions make:
     - `train` runs for 0 epochs (its start P0) and for 1 epoch of one batch of all N examples,
       dropout off (P1) (once more, each in a fresh process, before a failure counts);
-    - the grader runs the *reference's* loop for that epoch, here in the grading process, from
-      P0, with every function it calls that the exact loop checks replace (`deps`) being the
-      submission's own, called one at a time in the sandbox, up to the gradients it hands to
-      `update` (the step function; argument `grads_at`): the submission's own gradient g at P0;
-    - P1 - P0 must go against g, parameter by parameter (OWN_STEP_UPHILL), as the first step of
-      every optimizer does: a stub among the functions, a network made elsewhere or a step that
-      ignores the gradient fails; the loop's own mistakes (the optimizer ignored, a smaller last
-      batch dropped) are the exact loop checks' business and do not matter here.
+    - the grader runs the *reference's* loop for that epoch (one step), here in the grading
+      process, from P0, with every function it calls that the exact loop checks replace (`deps`)
+      and the step function `update` being the submission's own, called one at a time in the
+      sandbox: the step S that the submission's own functions make from P0;
+    - P1 - P0 must go the way S goes, entry by entry (OWN_STEP_UPHILL), and must not move where S
+      does not: a stub among the functions, a network made elsewhere or a step that ignores the
+      student's own functions fails; the loop's own mistakes that keep the step (the optimizer's
+      later steps, a smaller last batch dropped) are the exact loop checks' business.
     The loop's generator never crosses into the sandbox: with one batch of all examples its
     permutation changes nothing but the order of sums, and without dropout nothing draws from it.
 
@@ -250,30 +241,31 @@ def expect_own_functions(ctx, args: tuple, deps: tuple[str, ...], timeout: float
     failure = None
     for fresh in (False, True):
         try:
-            uphill = _uphill_share(ctx, tuple(short), epochs_at, deps, timeout, update, grads_at,
-                                   fresh, where)
+            against = _against_share(ctx, tuple(short), epochs_at, deps, timeout, update, fresh,
+                                     where)
         except Fail as exc:
             failure = exc
             continue
-        if uphill is not None and uphill <= OWN_STEP_UPHILL:
+        if against is not None and against <= OWN_STEP_UPHILL:
             return
         called = ", ".join(name for name in deps if name in ctx.ref.train.__code__.co_names
-                           and name not in ("init_params", update))
-        how = "does not move the parameters" if uphill is None else \
-            (f"does not go down the gradient that your own {called} give at your train's start "
-             f"({uphill:.0%} of it goes up)")
-        failure = Fail(f"{where}{NOT_OWN}: the first step of your train (one epoch, one batch of "
-                       f"all {n} examples) {how}; the training checks count only a network that "
-                       f"your train trains with your own {called}", _NOT_OWN_CAUSE)
+                           and name != "init_params")
+        how = ("moves the parameters where the step of your own functions does not, or the other "
+               "way round") if against is None else \
+            (f"does not go the way of the step that your own {called} make from your train's "
+             f"start ({against:.1%} of it goes the other way)")
+        failure = Fail(f"{where}{NOT_OWN}: your train's first step (one epoch, one batch of all "
+                       f"{n} examples) {how}; the training checks count only a network that your "
+                       f"train trains with your own {called}", _NOT_OWN_CAUSE)
     raise failure
 
 
-def _uphill_share(ctx, short: tuple, epochs_at: int, deps: tuple[str, ...], timeout: float,
-                  update: str, grads_at: int, fresh: bool, where: str) -> float | None:
+def _against_share(ctx, short: tuple, epochs_at: int, deps: tuple[str, ...], timeout: float,
+                   update: str, fresh: bool, where: str) -> float | None:
     """One attempt of expect_own_functions: train's start P0 and first step P1 on `short` (each
-    run in a fresh process when `fresh`), then the submission's own gradient g at P0 (in the
-    process of the second run). Returns the share of the step P1 - P0 that goes up g, or None
-    when P1 = P0 (no step at all)."""
+    run in a fresh process when `fresh`), then the step S of the submission's own functions from
+    P0 (in the process of the second run). Returns the share of P1 - P0 that goes against S; 0
+    when neither moves; None when exactly one of them moves."""
     runs = []
     for epochs in (0, 1):
         args = list(short)
@@ -286,26 +278,34 @@ def _uphill_share(ctx, short: tuple, epochs_at: int, deps: tuple[str, ...], time
             detail = exc.message if isinstance(exc, Fail) else exc.feedback
             raise Fail(f"{where}{NOT_OWN}: on the same data, train with epochs={epochs} and "
                        f"batch_size={len(short[0])} failed ({detail.splitlines()[0]}); the "
-                       "training checks count a network only when your train's first step goes "
-                       "down the gradient of your own functions", _NOT_OWN_CAUSE) from None
+                       "training checks count a network only when your train's first step is the "
+                       "step of your own functions", _NOT_OWN_CAUSE) from None
     start, mine = runs
-    grads = _own_gradient(ctx, short, deps, start, update, grads_at, where)
-    if not (_same_shapes(mine, start) and _same_shapes(grads, start)):
-        raise Fail(f"{where}{NOT_OWN}: your own functions' gradient at the start of your train "
-                   "does not have the shapes of the parameters", _NOT_OWN_CAUSE)
-    step = np.concatenate([(np.asarray(a, dtype=float) - a0).ravel()
-                           for p, p0 in zip(mine, start) for a, a0 in zip(p, p0)])
-    grad = np.concatenate([np.asarray(a, dtype=float).ravel() for p in grads for a in p])
-    products = step * grad
+    own = _own_step(ctx, short, epochs_at, deps, start, update, where)
+    if not (_same_shapes(mine, start) and _same_shapes(own, start)):
+        raise Fail(f"{where}{NOT_OWN}: the parameters after one step of your own functions do not "
+                   "have the shapes of your train's start", _NOT_OWN_CAUSE)
+
+    def flat(params) -> np.ndarray:
+        return np.concatenate([(np.asarray(a, dtype=float) - a0).ravel()
+                               for p, p0 in zip(params, start) for a, a0 in zip(p, p0)])
+
+    step, expected = flat(mine), flat(own)
+    moved, should = bool(np.any(step != 0)), bool(np.any(expected != 0))
+    if not moved and not should:
+        return 0.0
+    products = step * expected
     total = float(np.abs(products).sum())
-    return float(products.clip(min=0.0).sum()) / total if total > 0 else None
+    if moved != should or total == 0:
+        return None
+    return float((-products).clip(min=0.0).sum()) / total
 
 
-def _own_gradient(ctx, args: tuple, deps: tuple[str, ...], start: list, update: str,
-                  grads_at: int, where: str) -> list:
-    """The gradients the reference's train(*args) hands to `update` at its first step, run here
-    with the submission's own functions for `deps` (each a call into the sandbox) and P0 =
-    `start` as its initialization."""
+def _own_step(ctx, args: tuple, epochs_at: int, deps: tuple[str, ...], start: list,
+              update: str, where: str) -> list:
+    """The parameters after the reference's train(*args) for one epoch of one batch (one step),
+    run here with the submission's own functions for `deps` and `update` (each a call into the
+    sandbox) and P0 = `start` as its initialization."""
     ref_train = ctx.ref.train
     names = dict(ref_train.__globals__)
 
@@ -321,20 +321,17 @@ def _own_gradient(ctx, args: tuple, deps: tuple[str, ...], start: list, update: 
         ctx.ref.init_params(*call_args)   # advances the loop's generator as the reference does
         return start
 
-    def stepped(*call_args):
-        raise _Stepped(call_args[grads_at])
-
-    for name in deps:
+    for name in (*deps, update):
         if name in names:
             names[name] = own(name)
-    names["init_params"], names[update] = init_params, stepped
+    names["init_params"] = init_params
     loop = types.FunctionType(ref_train.__code__, names, ref_train.__name__,
                               ref_train.__defaults__, ref_train.__closure__)
+    one = list(args)
+    one[epochs_at] = 1
     try:
         with np.errstate(all="ignore"):
-            loop(*args)
-    except _Stepped as done:
-        return list(done.grads)
+            params = loop(*one)[0]
     except CallFailed as exc:
         raise Fail(f"{where}{NOT_OWN}: calling your own functions as train calls them failed "
                    f"({exc.feedback.splitlines()[0] if exc.feedback else exc.kind})",
@@ -342,8 +339,7 @@ def _own_gradient(ctx, args: tuple, deps: tuple[str, ...], start: list, update: 
     except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
         raise Fail(f"{where}{NOT_OWN}: what your own functions return cannot be used as train "
                    f"uses it ({type(exc).__name__}: {str(exc)[:200]})", _NOT_OWN_CAUSE) from None
-    raise Fail(f"{where}{NOT_OWN}: one epoch of the loop with your functions took no step",
-               _NOT_OWN_CAUSE)
+    return list(params)
 
 
 def _same_shapes(params, start: list) -> bool:

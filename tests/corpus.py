@@ -26,6 +26,12 @@ ASSIGNMENTS = engine.assignments()
 END_TO_END = ("train.accuracy", "train.loss-decreases")
 
 
+def diagnosis_ids(declared: str | tuple[str, ...]) -> tuple[str, ...]:
+    """A mutant's declared diagnosis of one check as a tuple: a check lost on some run seeds only
+    ("maybe") may declare the one it shows on each kind of draw, as a tuple."""
+    return declared if isinstance(declared, tuple) else (declared,)
+
+
 def notebook_path(assignment: str) -> Path:
     return course().solution_notebook(assignment)
 

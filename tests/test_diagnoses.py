@@ -188,8 +188,8 @@ def test_every_observed_diagnosis_is_shown_for_some_mutant(assignment):
     """A diagnosis without an alternative formula (an observation) is exercised by a real buggy
     implementation in tests/mutants/: the check that states it has measured it (the common ones
     in either assignment; the alternatives are exercised above)."""
-    shown = {a: {i for name in sol.mutants(a) for i in sol.load_mutant(a, name)[1]["diagnoses"].values()}
-             for a in ASSIGNMENTS}
+    shown = {a: {i for name in sol.mutants(a) for v in sol.load_mutant(a, name)[1]["diagnoses"].values()
+                 for i in sol.diagnosis_ids(v)} for a in ASSIGNMENTS}
     everywhere = set().union(*shown.values())
     missing = sorted(i for i, d in diagnosis.declared(assignment).items() if d.alternative is None
                      and i not in (everywhere if d.function == diagnosis.COMMON else shown[assignment]))

@@ -223,7 +223,7 @@ def test_the_cached_network_is_refused_for_what_it_is(graded):
     assignment, found = graded
     lost = _lost(found["cache_search"])
     for check in END_TO_END:
-        assert "not trained by your own functions" in lost[check], lost[check]
+        assert "the first step of your train is not the step of your own functions" in lost[check], lost[check]
 
 
 def test_the_twins_lose_only_what_they_left_out(graded):

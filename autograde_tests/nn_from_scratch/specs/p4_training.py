@@ -42,8 +42,8 @@ ACCURACY_DATASETS_PER_RUN = 2
 #: Dataset and epochs for the loss-decreases check.
 LOSS_CHECK = {"dataset": "moons", "epochs": 5}
 #: How the loop steps, for the tie of the student-made checks to the student's own functions
-#: (probes.expect_own_functions): the step function and the position of its gradients.
-OWN_STEP = {"update": "sgd_step", "grads_at": 1}
+#: (probes.expect_own_functions): the step function, the student's own in the replay.
+OWN_STEP = {"update": "sgd_step"}
 #: CPU seconds allowed for one student training run (the reference needs < 1 s; a correct but
 #: loop-based `linear_forward` about 22 s). Counted in CPU time, so a busy grading machine does
 #: not change the outcome.

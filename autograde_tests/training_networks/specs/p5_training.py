@@ -50,9 +50,9 @@ ACCURACY_CASES_PER_RUN = 2
 #: Case and epochs of the loss-decreases check.
 LOSS_CHECK = {"case": "moons-adam", "epochs": 3}
 #: How the loop steps, for the tie of the student-made checks to the student's own functions
-#: (probes.expect_own_functions): the step function, the position of its gradients, and of
-#: keep_prob in train's arguments (the tie runs without dropout).
-OWN_STEP = {"update": "optimizer_step", "grads_at": 2, "keep_prob_at": 9}
+#: (probes.expect_own_functions): the step function, the student's own in the replay, and the
+#: position of keep_prob in train's arguments (the tie runs without dropout).
+OWN_STEP = {"update": "optimizer_step", "keep_prob_at": 9}
 #: CPU seconds allowed for one student training run (the reference needs about 1 s).
 TRAIN_TIMEOUT = time_limit("train", 30.0)
 

@@ -35,7 +35,9 @@ EXPECT = {
         "train.one-step": "train.shuffled-apart",
         "train.loop": "train.shuffled-apart",
         "train.accuracy": "common.low-accuracy",
-        "train.loss-decreases": "common.no-better-than-frequencies",
+        # Where the loss still drops, its first step is not its own functions' step (X and y
+        # apart): the tie of the training checks says so.
+        "train.loss-decreases": ("common.no-better-than-frequencies", "common.not-own-step"),
     },
     "local": "train.shuffled-apart",
 }

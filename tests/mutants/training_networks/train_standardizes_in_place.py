@@ -30,9 +30,16 @@ EXPECT = {
         "train.one-step": 5,
         "train.loop": 6,
     },
+    # Lost on some run seeds only: it trains on data other than those it is given (a turned draw
+    # is not standardized per axis), and where that changes its first step, the tie of the
+    # training checks says that the step is not its own functions' step on the data given.
+    "maybe": {
+        "train.loss-decreases": 3,
+    },
     "diagnoses": {
         "train.one-step": "common.input-changed",
         "train.loop": "common.input-changed",
+        "train.loss-decreases": "common.not-own-step",
     },
     "local": "common.input-changed",
 }
