@@ -61,11 +61,15 @@ def rewrite_products(source: str) -> str:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return source
+    src = _Source(source)
+    source = _spaced_operators(tree, src)
+    if source != src.text:   # same lines, other offsets: parse the spaced text again
+        tree = ast.parse(source)
+        src = _Source(source)
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     products = [node for node in ast.walk(tree) if _operands(node) is not None]
     if not products:
         return source
-    src = _Source(source)
     outer = [n for n in products if not any(p in products for p in _ancestors(n, parents))]
     edits = sorted((src.span(n), _render(n, src, parents, products)) for n in outer)
     out, at = [], 0
@@ -74,6 +78,22 @@ def rewrite_products(source: str) -> str:
         at = end
     out.append(source[at:])
     return "".join(out)
+
+
+def _spaced_operators(tree: ast.AST, src: _Source) -> str:
+    """The text with a space on each side of every `@` operator: written without them
+    (`a@b`), the tokenizer would read `@b` as a decorator and name it."""
+    at = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            gap_start, gap_end = src.span(node.left)[1], src.span(node.right)[0]
+            where = src.text.find("@", gap_start, gap_end)
+            if where >= 0:
+                at.append(where)
+    text = src.text
+    for where in sorted(at, reverse=True):
+        text = f"{text[:where]} @ {text[where + 1:]}"
+    return text
 
 
 def _ancestors(node: ast.AST, parents: dict) -> list[ast.AST]:

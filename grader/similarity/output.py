@@ -16,11 +16,13 @@ import csv
 import html
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from grader.similarity.compare import Region, shared_lines
-from grader.similarity.run import Pair, Result
+if TYPE_CHECKING:   # report.html's section needs neither (nor their libraries)
+    from grader.similarity.compare import Region
+    from grader.similarity.run import Pair, Result
 
 CSV_FILE = "similarity.csv"
 HTML_FILE = "similarity.html"
@@ -155,6 +157,8 @@ def _code(lines: list[tuple[str, str]], regions: list[Region]) -> str:
 
 
 def _pair_detail(result: Result, rank: int, pair: Pair) -> str:
+    from grader.similarity.compare import shared_lines
+
     a, b = result.entries[pair.a], result.entries[pair.b]
     left, right = shared_lines(a.print, b.print), shared_lines(b.print, a.print)
     count = lambda regions: sum(r.last - r.first + 1 for r in regions)  # noqa: E731
@@ -217,8 +221,9 @@ def render_page(result: Result, png: bytes) -> str:
             f"<style>{REPORT_CSS}{_CSS}</style></head><body><main>\n{body}\n</main></body></html>\n")
 
 
-def report_section(out: Path) -> str:
-    """The section of report.html on the similarity run in `out` ("" when there is none)."""
+def report_section(out: Path, assignment: str) -> str:
+    """The section of report.html on the similarity run of `assignment` in `out` ("" when there
+    is none)."""
     path = out / JSON_FILE
     if not path.is_file():
         return ""
@@ -227,6 +232,8 @@ def report_section(out: Path) -> str:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         flagged, top = list(data["flagged"]), list(data["top"])
+        if data.get("assignment") != assignment:
+            return ""
         threshold = float(data["threshold"])
     except (OSError, ValueError, KeyError, TypeError):
         return '<h2>Similar submissions</h2><p class="empty">similarity.json cannot be read: ' \

@@ -152,7 +152,7 @@ def train(X, y, layer_sizes, lr, epochs, batch_size, seed):
     params = init_params(layer_sizes, rng)
     history = []
     count = len(X)
-    for epoch in range(epochs):
+    for _ in range(epochs):
         running = 0.0
         for chunk in _minibatches(rng.permutation(count), batch_size):
             scores, memory = forward(params, X[chunk])
