@@ -250,3 +250,27 @@ def test_a_few_shared_lines_do_not_make_a_small_submission_a_copy():
     line = [("1", "def relu(Z):\n    return np.where(Z > 0, Z, 0.0) * np.ones_like(Z)\n")]
     mine = fingerprint.fingerprint(line, boiler)
     assert 0 < len(mine.hashes) < MIN_FINGERPRINTS
+
+
+def test_autograde_option_and_report_section(tmp_path, capsys):
+    """`grader autograde --similarity` writes the similarity files next to the grades, and
+    `grader report` shows the flagged pair. The two students share a helper of their own in an
+    added cell (their graded functions are the release's stubs, so grading is quick)."""
+    original = make_class.functions(make_class.ORIGINAL.read_text(encoding="utf-8"))
+    shared = "\n\n\n".join(original[f] for f in ("backward", "numerical_gradient", "train"))
+    for student in ("pia", "quy"):
+        make_class.write(make_class.notebook(RELEASE, {}, {}, extra=shared), tmp_path / "c",
+                         student, NAME, RELEASE.name)
+    (tmp_path / "c" / "rae" / NAME).mkdir(parents=True)
+    (tmp_path / "c" / "rae" / NAME / RELEASE.name).write_bytes(b"\x00\xff junk")
+    out = tmp_path / "out"
+    assert main(["autograde", str(tmp_path / "c"), "--out", str(out), "--similarity", "--jobs", "1",
+                 "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "not compared: rae:" in printed and "1 at or above 0.5" in printed
+    assert (out / "grades.csv").is_file() and (out / "similarity.csv").is_file()
+    assert main(["report", str(out)]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    section = page[page.index("<h2>Similar submissions</h2>"):page.index("<h2>Students</h2>")]
+    assert "pia" in section and "quy" in section and "1.00" in section
+    assert 'href="similarity.html"' in section
