@@ -11,12 +11,15 @@ rewritten code is the same line of the student's code (the report highlights the
 from __future__ import annotations
 
 import ast
+import re
 
 #: Module names under which NumPy's matrix-product functions are called.
 _NUMPY_NAMES = frozenset({"np", "numpy"})
 _PRODUCT_FUNCTIONS = frozenset({"dot", "matmul"})
 #: Operands that need no parentheses around them in `a @ b`.
 _ATOMS = (ast.Name, ast.Attribute, ast.Subscript, ast.Call, ast.Constant)
+#: An `@` without a space on both sides (see _spaced_operators).
+_TIGHT_AT = re.compile(r"\S@|@\S")
 #: Parents in which `a @ b` must keep parentheses to mean the same, e.g. `(a @ b).T`.
 _TIGHT_PARENTS = (ast.Attribute, ast.Subscript, ast.UnaryOp, ast.Await)
 
@@ -57,6 +60,8 @@ class _Source:
 
 def rewrite_products(source: str) -> str:
     """`source` with every matrix product written as a call turned into `a @ b` (same lines)."""
+    if "dot" not in source and "matmul" not in source and not _TIGHT_AT.search(source):
+        return source   # nothing to rewrite: spare the parse (most pieces of code)
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
