@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/training.py
 	$(BIN)/python bench/throughput.py --n $(BENCH_N)
 	$(BIN)/python bench/scale.py --sizes $(SCALE_SIZES)
+	$(BIN)/python bench/similarity.py
 	$(BIN)/python bench/report.py
 
 clean:

@@ -283,6 +283,22 @@ def training(d: dict | None) -> list[str]:
     return out + [note, ""]
 
 
+def similarity(d: dict | None) -> list[str]:
+    out = ["## 6. Similarity: `grader similarity` on a class vs reading its notebooks", ""]
+    if d is None:
+        return out + ["Not run (`python bench/similarity.py`).", ""]
+    out += _table(["N", "pairs", "`grader similarity` s", "read + parse s", "ratio", "goal s"],
+                  [[d["n"], d["pairs_compared"], d["similarity_wall_s"], d["read_parse_s"],
+                    f"{d['ratio_similarity_over_read']:.1f}", d["goal_s"]]])
+    ok = d["similarity_wall_s"] <= d["goal_s"]
+    out += [f"`grader similarity --jobs {d['jobs']}` (the whole command: start, fingerprinting, every "
+            f"pair, CSV, page, histogram) took **{d['ratio_similarity_over_read']:.1f}×** the time to "
+            "merely read and parse the same notebooks in one process (grader.submission's reader). "
+            f"Goal: a class of {d['n']} in under {d['goal_s']:g} s: {_met(ok)}. The generated class "
+            "mixes three styles per function, so most pairs share some code (the costly case).", ""]
+    return out
+
+
 def render(results: Path) -> str:
     lines = ["# Benchmarks", "",
              "What the kit costs, each figure measured against a peer in the same run (the machine is "
@@ -299,6 +315,7 @@ def render(results: Path) -> str:
     lines += scale(_load(results, "scale_n"))
     lines += check_latency(_load(results, "check_latency"))
     lines += training(_load(results, "training"))
+    lines += similarity(_load(results, "similarity"))
     lines += ["## Reproduce", "",
               "```", "make bench                      # all of them, then this page",
               "make bench BENCH_N=200 SCALE_SIZES=\"100 500 2000\"   # the defaults", "```", "",

@@ -20,8 +20,11 @@ Per assignment (every key optional):
     canvas_id   the Canvas assignment id, so the Canvas export updates that assignment
     lms_max     the maximum of its grade item in the LMS (default 100, what a default Moodle site
                 accepts): the Moodle and Canvas files hold each student's points scaled to it
+    similarity_threshold  pairs of submissions at or above this score (0 to 1) are flagged by
+                `grader similarity` (default: the course's)
 `behind_below_percent` (default 50): the course page lists students whose weighted total is below
-it (next to those with a missing or failed submission).
+it (next to those with a missing or failed submission). `similarity_threshold` (default 0.5): the
+same for every assignment that sets none (docs/similarity.md).
 
 Without the file every assignment has weight 1, its name as title, and reveals nothing. The file
 is read here only; every other module asks this one.
@@ -41,8 +44,10 @@ DEFAULT_BEHIND_BELOW = 50.0
 #: The maximum of a grade item in the LMS unless the course file says otherwise: a default Moodle
 #: site refuses any imported grade above 100 (grader/lms_export.py).
 DEFAULT_LMS_MAX = 100.0
-_ASSIGNMENT_KEYS = {"title", "weight", "reveals", "canvas_id", "lms_max"}
-_TOP_KEYS = {"title", "behind_below_percent", "assignments"}
+#: Pairs of submissions scoring at least this are flagged (grader/similarity, docs/similarity.md).
+DEFAULT_SIMILARITY_THRESHOLD = 0.5
+_ASSIGNMENT_KEYS = {"title", "weight", "reveals", "canvas_id", "lms_max", "similarity_threshold"}
+_TOP_KEYS = {"title", "behind_below_percent", "assignments", "similarity_threshold"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class AssignmentSettings:
     reveals: tuple[str, ...] = ()
     canvas_id: str | None = None
     lms_max: float = DEFAULT_LMS_MAX
+    similarity_threshold: float | None = None   # None: the course's
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,12 @@ class CourseSettings:
     title: str = "Course"
     behind_below_percent: float = DEFAULT_BEHIND_BELOW
     assignments: dict[str, AssignmentSettings] = field(default_factory=dict)
+    similarity_threshold: float = DEFAULT_SIMILARITY_THRESHOLD
+
+    def similarity_threshold_of(self, name: str) -> float:
+        """The similarity threshold of assignment `name` (its own, else the course's)."""
+        own = self.assignment(name).similarity_threshold
+        return self.similarity_threshold if own is None else own
 
     def assignment(self, name: str) -> AssignmentSettings:
         """The settings of `name` (defaults when the file does not list it)."""
@@ -78,6 +90,12 @@ def course_file(course: Course) -> Path:
 def _number(value, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise UsageError(f"{where} must be a number >= 0, got {value!r}")
+    return float(value)
+
+
+def _share(value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise UsageError(f"{where} must be a number from 0 to 1, got {value!r}")
     return float(value)
 
 
@@ -117,14 +135,18 @@ def parse(data, where: str = COURSE_FILE, known: list[str] | None = None) -> Cou
         lms_max = _number(entry.get("lms_max", DEFAULT_LMS_MAX), f"{at}.lms_max")
         if lms_max <= 0:
             raise UsageError(f"{at}.lms_max must be above 0 (the LMS grade item's maximum)")
+        threshold = entry.get("similarity_threshold")
         settings[name] = AssignmentSettings(
             name, title.strip(), _number(entry.get("weight", 1), f"{at}.weight"), tuple(reveals),
-            None if canvas_id is None else str(canvas_id), lms_max)
+            None if canvas_id is None else str(canvas_id), lms_max,
+            None if threshold is None else _share(threshold, f"{at}.similarity_threshold"))
     title = data.get("title", "Course")
     if not isinstance(title, str):
         raise UsageError(f"{where}: title must be a string")
     return CourseSettings(title, _number(data.get("behind_below_percent", DEFAULT_BEHIND_BELOW),
-                                         f"{where}: behind_below_percent"), settings)
+                                         f"{where}: behind_below_percent"), settings,
+                          _share(data.get("similarity_threshold", DEFAULT_SIMILARITY_THRESHOLD),
+                                 f"{where}: similarity_threshold"))
 
 
 def load(course: Course, path: Path | None = None) -> CourseSettings:

@@ -237,8 +237,9 @@ def figures(summary: ClassSummary) -> dict[str, bytes]:
     }
 
 
-def render(summary: ClassSummary, pngs: dict[str, bytes]) -> str:
-    """The report page as one HTML string (no scripts, no external resources)."""
+def render(summary: ClassSummary, pngs: dict[str, bytes], extra: str = "") -> str:
+    """The report page as one HTML string (no scripts, no external resources); `extra`: HTML
+    sections put before the students' list (the similarity run's, grader.similarity.output)."""
     scores = [r["score"] for r in summary.results]
     graded = summary.graded
     full = sum(r["score"] == r["max_score"] for r in summary.results)
@@ -303,6 +304,8 @@ def render(summary: ClassSummary, pngs: dict[str, bytes]) -> str:
                      f"points in all, not part of the scores above); {blank} answers were left "
                      "blank and count 0. Grade them in nbgrader's formgrader.</p>")
 
+    if extra:
+        parts.append(extra)
     parts.append("<h2>Students</h2>")
     rows = []
     for r in sorted(summary.results, key=lambda r: r["student"]):
@@ -338,6 +341,8 @@ def write_report(out: Path, assignment: str | None = None) -> Path:
         (folder / name).write_bytes(png)
     page = out / REPORT_FILE
     tmp = page.with_name(page.name + ".tmp")
-    tmp.write_text(render(summary, pngs), encoding="utf-8")
+    from grader.similarity.output import report_section
+
+    tmp.write_text(render(summary, pngs, report_section(out, summary.assignment)), encoding="utf-8")
     tmp.replace(page)
     return page

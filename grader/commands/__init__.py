@@ -8,6 +8,7 @@ COMMANDS: dict[str, str] = {
     "collect": "collect",
     "check": "check",
     "report": "report",
+    "similarity": "similarity",
     "examples": "examples",
     "datasets": "datasets",
     "lint": "lint",

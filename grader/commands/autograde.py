@@ -35,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true",
                         help="keep complete results in --out and grade only the rest")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--similarity", action="store_true",
+                        help="also compare every pair of submissions (`grader similarity`): "
+                             "similarity.csv/.html in the output folder, a section in report.html")
 
 
 def _only_assignment_in(submissions: Path, the_course) -> str | None:
@@ -89,6 +92,10 @@ def run(args: argparse.Namespace) -> int:
     for line in found.notes:
         print(f"note: {line}")
     print(f"results: {csv_path} (feedback and JSON per student in {out})")
+    if args.similarity:
+        from grader.commands.similarity import compare_class
+
+        compare_class(the_course, name, args.submissions, out, None, jobs=args.jobs)
     stated = stated_call_limits((the_course.assignments / name / "README.md").read_text(
         encoding="utf-8")) if (the_course.assignments / name / "README.md").is_file() else []
     if stated and limits.call_cpu not in stated:
