@@ -39,6 +39,7 @@ from pathlib import Path
 from grader import autograde, sandbox
 from grader.errors import UsageError
 from grader.grading import Assignment
+from grader.limits import cap_grading_process
 from grader.submission import MAX_NOTEBOOK_BYTES
 
 #: Seconds the client waits for the scheduler to answer, and then for a first worker.
@@ -198,6 +199,8 @@ def grade_on_worker(job: Job, portable: PortableAssignment, seed: int, limits: s
 def _grade_here(job: Job, portable: PortableAssignment, seed: int, limits: sandbox.Limits,
                 strict: bool | None) -> tuple[dict, dict]:
     with _lock:
+        if not _SCRATCH:   # the first submission of this worker process
+            cap_grading_process()   # the grading memory ceiling, as for a --jobs pool process
         assignment = portable.materialize(_scratch())
     settings = autograde.Settings(_scratch(), assignment, seed, limits, strict)
     folder = Path(tempfile.mkdtemp(dir=_scratch()))

@@ -20,6 +20,10 @@ Per assignment (every key optional):
     canvas_id   the Canvas assignment id, so the Canvas export updates that assignment
     lms_max     the maximum of its grade item in the LMS (default 100, what a default Moodle site
                 accepts): the Moodle and Canvas files hold each student's points scaled to it
+    gradescope_visible  checks (ids, or graded functions for all their checks) that students see on
+                Gradescope at once (default none: see docs/gradescope.md)
+    gradescope_hidden   when students see every other check on Gradescope: "after_published"
+                (default), "after_due_date", "hidden" or "visible"
 `behind_below_percent` (default 50): the course page lists students whose weighted total is below
 it (next to those with a missing or failed submission).
 
@@ -41,7 +45,10 @@ DEFAULT_BEHIND_BELOW = 50.0
 #: The maximum of a grade item in the LMS unless the course file says otherwise: a default Moodle
 #: site refuses any imported grade above 100 (grader/lms_export.py).
 DEFAULT_LMS_MAX = 100.0
-_ASSIGNMENT_KEYS = {"title", "weight", "reveals", "canvas_id", "lms_max"}
+_ASSIGNMENT_KEYS = {"title", "weight", "reveals", "canvas_id", "lms_max", "gradescope_visible",
+                    "gradescope_hidden"}
+#: Gradescope's visibility settings of a test (its autograder specification).
+GRADESCOPE_VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 _TOP_KEYS = {"title", "behind_below_percent", "assignments"}
 
 
@@ -53,6 +60,8 @@ class AssignmentSettings:
     reveals: tuple[str, ...] = ()
     canvas_id: str | None = None
     lms_max: float = DEFAULT_LMS_MAX
+    gradescope_visible: tuple[str, ...] = ()
+    gradescope_hidden: str = "after_published"
 
 
 @dataclass(frozen=True)
@@ -117,9 +126,15 @@ def parse(data, where: str = COURSE_FILE, known: list[str] | None = None) -> Cou
         lms_max = _number(entry.get("lms_max", DEFAULT_LMS_MAX), f"{at}.lms_max")
         if lms_max <= 0:
             raise UsageError(f"{at}.lms_max must be above 0 (the LMS grade item's maximum)")
+        visible = entry.get("gradescope_visible", [])
+        if not isinstance(visible, list) or not all(isinstance(v, str) for v in visible):
+            raise UsageError(f"{at}.gradescope_visible must be a list of check ids or function names")
+        hidden = entry.get("gradescope_hidden", "after_published")
+        if hidden not in GRADESCOPE_VISIBILITIES:
+            raise UsageError(f"{at}.gradescope_hidden must be one of {', '.join(GRADESCOPE_VISIBILITIES)}")
         settings[name] = AssignmentSettings(
             name, title.strip(), _number(entry.get("weight", 1), f"{at}.weight"), tuple(reveals),
-            None if canvas_id is None else str(canvas_id), lms_max)
+            None if canvas_id is None else str(canvas_id), lms_max, tuple(visible), hidden)
     title = data.get("title", "Course")
     if not isinstance(title, str):
         raise UsageError(f"{where}: title must be a string")

@@ -15,4 +15,5 @@ COMMANDS: dict[str, str] = {
     "demo": "demo",
     "nbgrader": "nbgrader",
     "course": "course",
+    "gradescope": "gradescope",
 }
