@@ -224,6 +224,7 @@ def connect(address: str, wait_for_workers: bool = True):
         from distributed import Client
     except ImportError:
         raise UsageError("--dask needs the `distributed` package: pip install 'nnkit[cluster]'") from None
+    _check_address(address)
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError) as exc:
@@ -238,6 +239,28 @@ def connect(address: str, wait_for_workers: bool = True):
             raise UsageError(f"the dask scheduler at {address} has no worker (waited "
                              f"{WORKER_TIMEOUT} s): start `dask worker {address} --nthreads 1`") from None
     return client
+
+
+def _check_address(address: str) -> None:
+    """One clear line, at once, for an address dask cannot use or a TCP port nobody listens on
+    (dask's own client would keep trying for CONNECT_TIMEOUT seconds)."""
+    from distributed.comm.addressing import get_address_host_port, parse_address
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, _ = parse_address(address)
+        get_backend(scheme)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"not a dask scheduler address: {address!r} ({_first_line(exc)})") from None
+    if scheme != "tcp":
+        return
+    try:
+        host, port = get_address_host_port(address)
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"not a dask scheduler address: {address!r} ({_first_line(exc)})") from None
+    except OSError as exc:
+        raise UsageError(f"no dask scheduler reachable at {address} ({exc.strerror or exc})") from None
 
 
 def _first_line(exc: BaseException) -> str:
