@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || { rm -rf $(VENV); \
 		echo "could not create $(VENV) with $(PY): on Debian, apt-get install python3-venv" >&2; exit 1; }
-	$(BIN)/python -m pip install -q -e '.[dev,instructor,datasets]'
+	$(BIN)/python -m pip install -q -e '.[dev,instructor,datasets,cluster]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/throughput.py --n $(BENCH_N)
 	$(BIN)/python bench/scale.py --sizes $(SCALE_SIZES)
 	$(BIN)/python bench/similarity.py
+	$(BIN)/python bench/cluster.py
 	$(BIN)/python bench/report.py
 
 clean:

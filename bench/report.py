@@ -26,6 +26,7 @@ GOALS = {
     "parent_memory_ratio": 1.25,  # parent peak at the largest N over the smallest, at most ("flat")
     "check_s": 3.0,               # grader check on a complete notebook, at most
     "isolation_ratio": 1.10,      # grading wall time with the isolation between students over before
+    "cluster_overhead": 1.10,     # dask cluster wall time over --jobs at the same parallelism, at most
 }
 
 
@@ -299,6 +300,29 @@ def similarity(d: dict | None) -> list[str]:
     return out
 
 
+def cluster(d: dict | None) -> list[str]:
+    out = ["## 7. Beyond one machine: grading on a dask cluster against `--jobs`", ""]
+    if d is None:
+        return out + ["Not run (`python bench/cluster.py`).", ""]
+    rows = []
+    for p in (1, 2):
+        for side, label in ((f"jobs {p}", f"`--jobs {p}`"), (f"dask {p}", f"`--dask`, {p} worker{'s' * (p > 1)}")):
+            s = d["sides"][side]
+            rows.append([label, s["best_wall_s"], s["subs_per_s"], ", ".join(f"{w:g}" for w in s["wall_s"])])
+    out += _table(["side", "wall s (best)", "submissions / s", "every round (s)"], rows)
+    worst = max(d["overhead"].values())
+    out += [f"Cluster over `--jobs` at the same parallelism: 1 worker {d['overhead']['1']:.2f}×, "
+            f"2 workers {d['overhead']['2']:.2f}× (goal ≤ {GOALS['cluster_overhead']:g}×: "
+            f"{_met(worst <= GOALS['cluster_overhead'])}). Two at a time over one at a time: "
+            f"`--jobs` {d['speedup_2_over_1']['jobs']:.2f}×, dask {d['speedup_2_over_1']['dask']:.2f}×.",
+            f"{d['n']} submissions of {d['assignment']} (bench/make_class.py, class seed {d['class_seed']}), "
+            f"run seed {d['seed']}, {d['rounds']} round(s), sides interleaved; the scheduler and workers run on "
+            f"the same {d['machine']['cpus']}-core machine, workers started fresh before each dask side "
+            f"(at most {d['worker_start_s']} s, not timed). Results that differ from `--jobs`: "
+            f"{sum(len(v) for v in d['mismatches'].values())}.", ""]
+    return out
+
+
 def render(results: Path) -> str:
     lines = ["# Benchmarks", "",
              "What the kit costs, each figure measured against a peer in the same run (the machine is "
@@ -316,6 +340,7 @@ def render(results: Path) -> str:
     lines += check_latency(_load(results, "check_latency"))
     lines += training(_load(results, "training"))
     lines += similarity(_load(results, "similarity"))
+    lines += cluster(_load(results, "cluster"))
     lines += ["## Reproduce", "",
               "```", "make bench                      # all of them, then this page",
               "make bench BENCH_N=200 SCALE_SIZES=\"100 500 2000\"   # the defaults", "```", "",

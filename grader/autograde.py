@@ -93,19 +93,26 @@ class Settings:
     strict: bool | None = None
 
 
+def grade(task: Task, settings: Settings) -> dict:
+    """Grade one task and return its result: the one function that grades a submission on every
+    path of `grader autograde` (a --jobs pool process, a dask worker: grader.cluster) and on
+    Gradescope (grader.gradescope). Writes nothing."""
+    if task.note:
+        return ungraded(_base(task, settings), "invalid", task.note)
+    return grade_notebook(task.notebook, task.student, settings.assignment, settings.seed,
+                          settings.limits, settings.strict)
+
+
 def grade_task(task: Task, settings: Settings) -> dict:
     """Grade one task and write its JSON and feedback (runs in a pool process)."""
-    if task.note:
-        return _record(ungraded(_base(task, settings), "invalid", task.note), settings)
-    return _record(grade_notebook(task.notebook, task.student, settings.assignment, settings.seed,
-                                  settings.limits, settings.strict), settings)
+    return record(grade(task, settings), settings)
 
 
 def _base(task: Task, settings: Settings) -> dict:
     return base_result(task.student, settings.assignment.name, settings.seed)
 
 
-def _record(result: dict, settings: Settings) -> dict:
+def record(result: dict, settings: Settings) -> dict:
     """Write a submission's result (atomically) and its feedback; return the result."""
     results.write_json_atomic(results.result_path(settings.out, result["student"],
                                                   settings.assignment.name), result)
@@ -142,6 +149,27 @@ def prepare_run(out: Path, assignment: str, seed: int | None, resume: bool, sett
     return seed
 
 
+def resumed(tasks: list[Task], settings: Settings, resume: bool, todo: list[Task]) -> Iterator[dict]:
+    """Yield the complete results of this run's seed already in the output folder (on resume);
+    append every other task to `todo`."""
+    for task in tasks:
+        existing = results.read_result(results.result_path(settings.out, task.student,
+                                                           settings.assignment.name))
+        if resume and existing is not None and existing.get("seed") == settings.seed:
+            yield existing
+        else:
+            todo.append(task)
+
+
+def progress_bar(total: int, progress: bool):
+    """The progress bar of a run (None when there is nothing to show)."""
+    if not (progress and total):
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="sub", desc="grading", dynamic_ncols=True, leave=False)
+
+
 #: Tasks handed to the pool at a time, per job: enough to keep every job busy, few enough that
 #: the parent holds no class-sized queue of futures and results.
 IN_FLIGHT_PER_JOB = 2
@@ -150,19 +178,9 @@ IN_FLIGHT_PER_JOB = 2
 def run(tasks: list[Task], settings: Settings, jobs: int, resume: bool,
         progress: bool = True) -> Iterator[dict]:
     """Grade every task (skipping complete results on resume); yield each result as it is done."""
-    todo = []
-    for task in tasks:
-        existing = results.read_result(results.result_path(settings.out, task.student,
-                                                           settings.assignment.name))
-        if resume and existing is not None and existing.get("seed") == settings.seed:
-            yield existing
-        else:
-            todo.append(task)
-    bar = None
-    if progress and todo:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(todo), unit="sub", desc="grading", dynamic_ncols=True, leave=False)
+    todo: list[Task] = []
+    yield from resumed(tasks, settings, resume, todo)
+    bar = progress_bar(len(todo), progress)
     attempts: dict[str, int] = {}
     try:
         while todo:
@@ -192,9 +210,9 @@ def run(tasks: list[Task], settings: Settings, jobs: int, resume: bool,
                             if attempts[task.student] < 2:
                                 retry.append(task)
                                 continue
-                            result = _grader_failure(task, settings, "the grading process died twice")
+                            result = grader_failure(task, settings, "the grading process died twice")
                         except Exception as exc:  # noqa: BLE001 - one submission never stops the rest
-                            result = _grader_failure(task, settings, f"{type(exc).__name__}: {exc}")
+                            result = grader_failure(task, settings, f"{type(exc).__name__}: {exc}")
                         if bar:
                             bar.update()
                         yield result
@@ -204,9 +222,9 @@ def run(tasks: list[Task], settings: Settings, jobs: int, resume: bool,
             bar.close()
 
 
-def _grader_failure(task: Task, settings: Settings, reason: str) -> dict:
+def grader_failure(task: Task, settings: Settings, reason: str) -> dict:
     """Record a submission whose grading itself failed, so that no result is ever missing."""
-    return _record(ungraded(_base(task, settings), "error", f"grading failed: {reason}"), settings)
+    return record(ungraded(_base(task, settings), "error", f"grading failed: {reason}"), settings)
 
 
 def summary_row(r: dict) -> dict:

@@ -22,6 +22,10 @@ Per assignment (every key optional):
                 accepts): the Moodle and Canvas files hold each student's points scaled to it
     similarity_threshold  pairs of submissions at or above this score (0 to 1) are flagged by
                 `grader similarity` (default: the course's)
+    gradescope_visible  checks (ids, or graded functions for all their checks) that students see on
+                Gradescope at once (default none: see docs/gradescope.md)
+    gradescope_hidden   when students see every other check on Gradescope: "after_published"
+                (default), "after_due_date", "hidden" or "visible"
 `behind_below_percent` (default 50): the course page lists students whose weighted total is below
 it (next to those with a missing or failed submission). `similarity_threshold` (default 0.5): the
 same for every assignment that sets none (docs/similarity.md).
@@ -46,7 +50,10 @@ DEFAULT_BEHIND_BELOW = 50.0
 DEFAULT_LMS_MAX = 100.0
 #: Pairs of submissions scoring at least this are flagged (grader/similarity, docs/similarity.md).
 DEFAULT_SIMILARITY_THRESHOLD = 0.5
-_ASSIGNMENT_KEYS = {"title", "weight", "reveals", "canvas_id", "lms_max", "similarity_threshold"}
+_ASSIGNMENT_KEYS = {"title", "weight", "reveals", "canvas_id", "lms_max", "similarity_threshold",
+                    "gradescope_visible", "gradescope_hidden"}
+#: Gradescope's visibility settings of a test (its autograder specification).
+GRADESCOPE_VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 _TOP_KEYS = {"title", "behind_below_percent", "assignments", "similarity_threshold"}
 
 
@@ -59,6 +66,8 @@ class AssignmentSettings:
     canvas_id: str | None = None
     lms_max: float = DEFAULT_LMS_MAX
     similarity_threshold: float | None = None   # None: the course's
+    gradescope_visible: tuple[str, ...] = ()
+    gradescope_hidden: str = "after_published"
 
 
 @dataclass(frozen=True)
@@ -136,10 +145,17 @@ def parse(data, where: str = COURSE_FILE, known: list[str] | None = None) -> Cou
         if lms_max <= 0:
             raise UsageError(f"{at}.lms_max must be above 0 (the LMS grade item's maximum)")
         threshold = entry.get("similarity_threshold")
+        visible = entry.get("gradescope_visible", [])
+        if not isinstance(visible, list) or not all(isinstance(v, str) for v in visible):
+            raise UsageError(f"{at}.gradescope_visible must be a list of check ids or function names")
+        hidden = entry.get("gradescope_hidden", "after_published")
+        if hidden not in GRADESCOPE_VISIBILITIES:
+            raise UsageError(f"{at}.gradescope_hidden must be one of {', '.join(GRADESCOPE_VISIBILITIES)}")
         settings[name] = AssignmentSettings(
             name, title.strip(), _number(entry.get("weight", 1), f"{at}.weight"), tuple(reveals),
             None if canvas_id is None else str(canvas_id), lms_max,
-            None if threshold is None else _share(threshold, f"{at}.similarity_threshold"))
+            similarity_threshold=None if threshold is None else _share(threshold, f"{at}.similarity_threshold"),
+            gradescope_visible=tuple(visible), gradescope_hidden=hidden)
     title = data.get("title", "Course")
     if not isinstance(title, str):
         raise UsageError(f"{where}: title must be a string")

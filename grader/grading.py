@@ -112,6 +112,13 @@ def _template(assignment: Assignment, limits: sandbox.Limits, strict: bool | Non
     return template
 
 
+def close_templates() -> None:
+    """End this process's sandbox templates (and so every process of the sandbox)."""
+    for template in _TEMPLATES.values():
+        template.close()
+    _TEMPLATES.clear()
+
+
 def base_result(student_id: str, assignment: str, seed: int) -> dict:
     """A result record. `score` and `max_score` are the hidden tests' (autograded); written
     answers, graded by hand, are listed apart in `manual` and never counted here; `notes` says

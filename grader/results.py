@@ -207,15 +207,7 @@ NOTES_HEADING = "What the grader ignored in your notebook (the released cells de
 
 def feedback_markdown(r: dict) -> str:
     """The feedback a student reads: score, then every test with its message."""
-    lines = [f"# {r['assignment']}: feedback for {r['student']}", "",
-             f"**Score: {_num(r['score'])} / {_num(r['max_score'])}** (status: {r['status']})", ""]
-    if r.get("reason"):
-        lines += [f"> {r['reason']}", ""]
-    if r.get("load_errors"):
-        lines += ["Errors while running your notebook's code:", ""]
-        lines += [f"- `{e}`" for e in r["load_errors"]] + [""]
-    if r.get("notes"):
-        lines += [NOTES_HEADING + ":", ""] + [f"- {n}" for n in r["notes"]] + [""]
+    lines = [f"# {r['assignment']}: feedback for {r['student']}", "", *feedback_summary(r)]
     current = None
     for t in r["tests"]:
         if t["function"] != current:
@@ -242,6 +234,20 @@ def feedback_markdown(r: dict) -> str:
               # input of a later submission graded with the same seed.
               f"Grader {r.get('grader_version')}.", ""]
     return "\n".join(lines)
+
+
+def feedback_summary(r: dict) -> list[str]:
+    """The feedback's lines about the whole submission (score, status, why it was not graded,
+    errors of its cells, what the grader ignored), before any test (Markdown)."""
+    lines = [f"**Score: {_num(r['score'])} / {_num(r['max_score'])}** (status: {r['status']})", ""]
+    if r.get("reason"):
+        lines += [f"> {r['reason']}", ""]
+    if r.get("load_errors"):
+        lines += ["Errors while running your notebook's code:", ""]
+        lines += [f"- `{e}`" for e in r["load_errors"]] + [""]
+    if r.get("notes"):
+        lines += [NOTES_HEADING + ":", ""] + [f"- {n}" for n in r["notes"]] + [""]
+    return lines
 
 
 def manual_points(r: dict) -> float:

@@ -16,4 +16,5 @@ COMMANDS: dict[str, str] = {
     "demo": "demo",
     "nbgrader": "nbgrader",
     "course": "course",
+    "gradescope": "gradescope",
 }

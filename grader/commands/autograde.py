@@ -38,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--similarity", action="store_true",
                         help="also compare every pair of submissions (`grader similarity`): "
                              "similarity.csv/.html in the output folder, a section in report.html")
+    parser.add_argument("--dask", metavar="ADDRESS", default=None,
+                        help="grade on the workers of this running dask scheduler (e.g. "
+                             "tcp://10.0.0.5:8786) instead of local processes (docs/cluster.md)")
 
 
 def _only_assignment_in(submissions: Path, the_course) -> str | None:
@@ -74,19 +77,36 @@ def run(args: argparse.Namespace) -> int:
     if stub:   # the class of an nbgrader course (COURSE/submitted) with a stub of its own
         assignment = replace(assignment, answer_stubs=(stub,))
     found = autograde.discover(args.submissions, assignment)
-    if sandbox.isolation_mode() != "bubblewrap":
+    if sandbox.isolation_mode() != "bubblewrap" and not args.dask:
         warnings.warn("bubblewrap is not available: student code runs with resource limits only "
                       "(no filesystem or network isolation)", stacklevel=1)
     limits = grading_limits(args.timeout)
     out = args.out.resolve()
+    client = None
+    if args.dask:   # before anything is written: an unreachable cluster is one clear error
+        from grader import cluster
+
+        client = cluster.connect(args.dask)
+    where = {"dask": args.dask} if args.dask else {"jobs": args.jobs}
     seed = autograde.prepare_run(out, name, args.seed, args.resume,
-                                 {"jobs": args.jobs, "call_cpu": limits.call_cpu,
-                                  "total_cpu": limits.total_cpu})
+                                 {**where, "call_cpu": limits.call_cpu, "total_cpu": limits.total_cpu})
     settings = autograde.Settings(out, assignment, seed, limits)
-    print(f"grading {len(found.tasks)} submissions of {name} (seed {seed}, {args.jobs} jobs, "
-          f"{sandbox.isolation_mode()})", flush=True)
-    rows = [autograde.summary_row(r) for r in autograde.run(
-        found.tasks, settings, args.jobs, args.resume, progress=not args.no_progress and sys.stderr.isatty())]
+    progress = not args.no_progress and sys.stderr.isatty()
+    if client is not None:
+        print(f"grading {len(found.tasks)} submissions of {name} (seed {seed}, dask scheduler "
+              f"{args.dask}, {len(client.nthreads())} workers)", flush=True)
+        seen: dict = {}
+        try:
+            rows = [autograde.summary_row(r) for r in cluster.run(
+                found.tasks, settings, client, args.resume, progress=progress, seen=seen)]
+        finally:
+            client.close()
+        found.notes += cluster.isolation_notes(seen)
+    else:
+        print(f"grading {len(found.tasks)} submissions of {name} (seed {seed}, {args.jobs} jobs, "
+              f"{sandbox.isolation_mode()})", flush=True)
+        rows = [autograde.summary_row(r) for r in autograde.run(
+            found.tasks, settings, args.jobs, args.resume, progress=progress)]
     _, csv_path = results.collect(out)
     print(autograde.summary_table(rows))
     for line in found.notes:
