@@ -10,6 +10,7 @@ import csv
 import json
 from pathlib import Path
 
+import grades_snapshot
 import pytest
 
 from autograde_tests import engine
@@ -223,3 +224,14 @@ def test_doc_tables_are_generated_from_the_data(capsys):
     """The tables of checks, mutants and the example class in the docs come from the registry,
     tests/mutants and examples/ (`grader docs`); a stale one says what to run."""
     assert main(["docs", "--check"]) == 0, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("assignment", CLASSES)
+def test_demo_grades_equal_the_recorded_ones(demo, assignment):
+    """Every student's status and score, and every check's status, points, diagnosis and message,
+    equal what the code before the issue-22 restructuring gave (tests/grades_snapshot.py)."""
+    _, _, out = demo
+    now = {r["student"]: grades_snapshot.student_row(r) for r in results.load_results(out / assignment)}
+    want = grades_snapshot.recorded()["examples"][assignment]
+    diffs = grades_snapshot.differences(want, now, assignment)
+    assert not diffs, "\n".join(diffs)
