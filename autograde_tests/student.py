@@ -2,7 +2,7 @@
 
 A check never touches student objects. It asks `student.call(...)` and gets back an `Answer`
 holding plain data (autograde_tests.contract.normalize) or one of the contract's `CallFailed`
-exceptions. The grader's implementation (grader.grading.SandboxStudent) runs the call in the
+exceptions. The grader's implementation (grader.grading.grade.SandboxStudent) runs the call in the
 sandboxed worker; the only other implementation is a test double in tests/.
 """
 

@@ -197,10 +197,10 @@ def run_local_checks(assignment: str, code: str, tmp_path: Path):
 
     import nbformat
 
-    from grader import student_check
-    from grader.check_script import released_checks
-    from grader.classgen import make_submission, reference_answers
     from grader.paths import course
+    from grader.release import student_check
+    from grader.release.check_script import released_checks
+    from grader.release.classgen import make_submission, reference_answers
 
     the_course = course()
     name = the_course.solution_notebook(assignment).name

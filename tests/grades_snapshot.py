@@ -71,7 +71,7 @@ def record() -> dict:
     import test_variants
 
     from grader.cli import main
-    from grader.results import load_results
+    from grader.grading.results import load_results
 
     data: dict = {"examples": {}, "mutants": {}, "variants": {}}
     for a in corpus.ASSIGNMENTS:

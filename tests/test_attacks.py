@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from autograde_tests import engine
-from grader import example_class, results
-from grader.classgen import make_submission, reference_answers, write_submission
+from grader.grading import results
 from grader.paths import course
+from grader.release import example_class
+from grader.release.classgen import make_submission, reference_answers, write_submission
 
 pytestmark = pytest.mark.slow
 

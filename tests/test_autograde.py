@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from autograde_tests import engine
-from grader import results
-from grader.classgen import make_submission, reference_answers, write_submission
+from grader.grading import results
 from grader.paths import course
+from grader.release.classgen import make_submission, reference_answers, write_submission
 
 COURSE = course()
 ASSIGNMENT = "nn_from_scratch"
@@ -248,7 +248,7 @@ def test_few_tasks_in_flight_and_a_broken_pool_loses_nothing(monkeypatch, tmp_pa
     from concurrent.futures.process import BrokenProcessPool
     from types import SimpleNamespace
 
-    from grader import autograde
+    from grader.grading import autograde
 
     state = {"in_flight": 0, "max": 0, "submitted": 0, "broke": False}
     lock = threading.Lock()

@@ -15,11 +15,12 @@ import pytest
 
 from autograde_tests import engine
 from autograde_tests.contract import CHECK_STATUSES
-from grader import example_class, results
 from grader.cli import main
 from grader.errors import UsageError
+from grader.grading import results
 from grader.paths import Course
-from grader.release import read_tree
+from grader.release import example_class
+from grader.release.build import read_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = Course(ROOT)
@@ -190,7 +191,7 @@ def test_demo_feedback_for_everyone(demo, assignment):
 def test_mismatches_are_reported(demo):
     """The comparison the demo prints is real: a changed score, status or lost test, a missing
     and an unexpected student are each one line."""
-    from grader.results import load_results
+    from grader.grading.results import load_results
 
     _, _, out = demo
     EXPECTED = _expected("nn_from_scratch")

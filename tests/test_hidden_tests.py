@@ -264,7 +264,7 @@ def test_a_grade_cell_run_in_a_kernel_refuses_to_grade(assignment):
 
 def test_the_notebook_states_the_grading_time_limits(assignment):
     """The time limits students read in the notebook are the ones grading applies."""
-    from grader.limits import grading_limits
+    from grader.grading.limits import grading_limits
 
     intro = sol.notebook(assignment).cells[0].source
     text = " ".join(intro.split())

@@ -17,10 +17,17 @@ import toy2d
 from nbclient import NotebookClient
 
 from autograde_tests.contract import cell_role
-from grader import leaks, release
 from grader.cli import main
-from grader.leaks import RELEASE_ALLOW_LIST, find_leaks, is_allowed, is_interpreter_cache, split_solution_regions
 from grader.paths import ROOT_ENV, Course
+from grader.release import build as release
+from grader.release import leaks
+from grader.release.leaks import (
+    RELEASE_ALLOW_LIST,
+    find_leaks,
+    is_allowed,
+    is_interpreter_cache,
+    split_solution_regions,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = Course(ROOT)
@@ -176,7 +183,7 @@ def test_release_holds_exactly_the_expected_files(name):
     assert files["hyperparameters.json"] == source_hp
     readme = files["README.md"].decode()
     assert "python check.py" in readme and "Time limits" in readme and "solutions/" not in readme
-    from grader.numpy_version import course_minor
+    from grader.release.numpy_version import course_minor
 
     assert files["requirements.txt"].decode().splitlines()[:2] == [f"numpy=={course_minor()}.*",
                                                                   "matplotlib>=3.8"]

@@ -1,4 +1,4 @@
-"""The students' local checks: check.py in the release (grader/student_check.py), and
+"""The students' local checks: check.py in the release (grader/release/student_check.py), and
 `grader check NOTEBOOK`.
 
 check.py runs the notebook's public check cells; these tests prove it passes the reference,
@@ -23,12 +23,12 @@ import nbformat
 import pytest
 from corpus import ASSIGNMENTS
 
-from grader import student_check
-from grader.check_script import check_script, released_checks
-from grader.classgen import make_submission, reference_answers
 from grader.cli import main
-from grader.leaks import RELEASE_ALLOW_LIST, is_allowed
 from grader.paths import Course
+from grader.release import student_check
+from grader.release.check_script import check_script, released_checks
+from grader.release.classgen import make_submission, reference_answers
+from grader.release.leaks import RELEASE_ALLOW_LIST, is_allowed
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = Course(ROOT)

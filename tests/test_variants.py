@@ -21,7 +21,7 @@ from corpus import ASSIGNMENTS
 from inprocess import InProcessStudent
 
 from autograde_tests import engine
-from grader.check_script import released_checks
+from grader.release.check_script import released_checks
 
 #: Run seeds each variant is graded with; the first runs in the TAs' fast lane.
 RUN_SEEDS = (0, 1, 2)

@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 from grader.errors import UsageError
-from grader.leaks import find_leaks
 from grader.paths import course, writable
+from grader.release.leaks import find_leaks
 
 HELP = ("Regenerate the student release assignments/<assignment>/ from solutions/<assignment>/ "
         "with nbgrader (needs the 'instructor' extra).")
@@ -21,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import course_file, doc_tables, example_class, lint, release
+    from grader.course import course_file
+    from grader.release import build as release
+    from grader.release import doc_tables, example_class, lint
 
     the_course = writable(course(), "grader release")
     names = args.assignments or the_course.assignment_names()

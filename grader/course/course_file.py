@@ -39,7 +39,7 @@ from grader.paths import Course
 COURSE_FILE = "course.json"
 DEFAULT_BEHIND_BELOW = 50.0
 #: The maximum of a grade item in the LMS unless the course file says otherwise: a default Moodle
-#: site refuses any imported grade above 100 (grader/lms_export.py).
+#: site refuses any imported grade above 100 (grader/course/lms_export.py).
 DEFAULT_LMS_MAX = 100.0
 _ASSIGNMENT_KEYS = {"title", "weight", "reveals", "canvas_id", "lms_max"}
 _TOP_KEYS = {"title", "behind_below_percent", "assignments"}

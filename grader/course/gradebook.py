@@ -3,9 +3,9 @@
 Built from the results of `grader autograde` runs (any assignments, one output folder each) and
 from an nbgrader gradebook (every assignment in it); where both hold a (student, assignment),
 the grader's own result wins for the auto-graded checks, and the written answers graded by hand
-in the gradebook are taken from it (so are hand grades from a CSV, grader/hand_grades.py).
-Weights and titles come from the course file (grader/course_file.py), the LMS identities from a
-roster (grader/roster.py).
+in the gradebook are taken from it (so are hand grades from a CSV, grader/course/hand_grades.py).
+Weights and titles come from the course file (grader/course/course_file.py), the LMS identities from a
+roster (grader/course/roster.py).
 
 One entry per student and assignment tells apart
 
@@ -30,10 +30,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograde_tests.contract import SubmissionStatus
-from grader import answers, results
-from grader.course_file import CourseSettings
+from grader.course.course_file import CourseSettings
+from grader.course.roster import Roster
 from grader.errors import UsageError
-from grader.roster import Roster
+from grader.grading import answers, results
 
 #: Statuses of a submission that was handed in but could not be run (scored 0, told apart).
 FAILED = frozenset({SubmissionStatus.ERROR.value, SubmissionStatus.TIMEOUT.value,
@@ -72,7 +72,7 @@ class Column:
     max_points: float
     graded: bool   # someone has a result: it counts in the total
     canvas_id: str | None = None
-    lms_max: float = 100.0   # the LMS grade item's maximum (course file), see grader/lms_export.py
+    lms_max: float = 100.0   # the LMS grade item's maximum (course file), see grader/course/lms_export.py
 
 
 @dataclass
@@ -127,7 +127,7 @@ class CourseBook:
 
 
 def _entry(r: dict) -> Entry:
-    """A result (grader.results' shape, or nbgrader_course.gradebook_results') as an entry."""
+    """A result (grader.grading.results' shape, or nbgrader_course.gradebook_results') as an entry."""
     blank = [dict(m, points=0.0) for m in r.get("manual") or [] if answers.blank(m)]
     done = [*(r.get("manual_done") or []), *blank]
     awaiting = answers.awaiting_points(r)

@@ -7,7 +7,7 @@ written-answer cells (role "answer", see docs/cell-roles.md) in a spreadsheet in
     ada,nn_from_scratch,answer-learning-rate,3
 
 Each row moves one answer of one result from "awaiting manual grading" to graded, exactly as a
-manual score in nbgrader's gradebook does (grader/course_book.py counts both the same way).
+manual score in nbgrader's gradebook does (grader/course/gradebook.py counts both the same way).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from grader.csv_input import read_rows
+from grader.course.csv_input import read_rows
 from grader.errors import UsageError
 
 COLUMNS = ("student_id", "assignment", "answer", "points")

@@ -48,8 +48,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import results
-from grader.course_book import MISSING, Column, CourseBook
+from grader.course.gradebook import MISSING, Column, CourseBook
+from grader.grading import results
 
 MOODLE_FILE = "moodle-{assignment}.csv"
 CANVAS_FILE = "canvas-{assignment}.csv"

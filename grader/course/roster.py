@@ -2,7 +2,7 @@
 
 A CSV file with a header row. `student_id` is required: the id the kit knows the student by (the
 folder name under submitted/, i.e. the JupyterHub or nbgrader student id). The other columns are
-optional and used by the LMS exports (grader/lms_export.py):
+optional and used by the LMS exports (grader/course/lms_export.py):
 
     name           shown in the course table and the Canvas export
     email          Moodle: "Email address"
@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.csv_input import read_rows
+from grader.course.csv_input import read_rows
 from grader.errors import UsageError
 
 COLUMNS = ("student_id", "name", "email", "username", "id_number", "canvas_id", "sis_user_id",

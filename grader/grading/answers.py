@@ -1,8 +1,8 @@
 """Written answers (the cells of role "answer", graded by hand): when one is blank, and what it
-counts. Every path asks this module: `grader autograde` (grader.submission.written_answers), the
-nbgrader preprocessor (grader.nbgrader_plugin), the gradebook reader
-(grader.nbgrader_course.gradebook_results), `grader collect` and the course page
-(grader.course_book), the report and the feedback (grader.results).
+counts. Every path asks this module: `grader autograde` (grader.grading.submission.written_answers), the
+nbgrader preprocessor (grader.nbgrader.plugin), the gradebook reader
+(grader.nbgrader.course.gradebook_results), `grader collect` and the course page
+(grader.course.gradebook), the report and the feedback (grader.grading.results).
 
 An answer is blank when, whitespace aside, its text is empty, nbgrader's default stub, the stub
 the course configured (nbgrader's `ClearSolutions.text_stub`), or the text the release put in the

@@ -17,13 +17,14 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import results, sandbox
+from grader import sandbox
 from grader.errors import UsageError
-from grader.grading import Assignment, base_result, grade_notebook, ungraded
-from grader.limits import cap_grading_process
+from grader.grading import results
+from grader.grading.grade import Assignment, base_result, grade_notebook, ungraded
+from grader.grading.limits import cap_grading_process
+from grader.grading.run_seed import new_seed
+from grader.grading.submission import locate_notebook
 from grader.paths import Course
-from grader.run_seed import new_seed
-from grader.submission import locate_notebook
 
 
 @dataclass(frozen=True)

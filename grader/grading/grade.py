@@ -1,7 +1,7 @@
 """Grade one submission: run its code in the sandbox, run every hidden check, build the result.
 
 This is the one engine every grading path uses: `grader autograde` calls `grade_notebook` from its
-pool processes, and the nbgrader preprocessor (grader.nbgrader_plugin) calls it for each notebook
+pool processes, and the nbgrader preprocessor (grader.nbgrader.plugin) calls it for each notebook
 that nbgrader autogrades. Runs in a grader process (never in the sandbox): the hidden checks, the
 reference and all comparisons live here; student code only ever runs in the sandboxed worker
 behind `SandboxStudent`.
@@ -17,9 +17,9 @@ from pathlib import Path
 from autograde_tests import engine, reference
 from autograde_tests.contract import SubmissionStatus
 from autograde_tests.student import Answer
-from grader import __version__, numpy_version, sandbox
+from grader import __version__, sandbox
 from grader.errors import UsageError
-from grader.submission import (
+from grader.grading.submission import (
     InvalidSubmission,
     ReleaseCells,
     cell_notes,
@@ -27,6 +27,7 @@ from grader.submission import (
     read_notebook,
     written_answers,
 )
+from grader.release import numpy_version
 
 
 @dataclass
@@ -56,7 +57,7 @@ class Assignment:
     student's code may read (toy2d.py, data/, hyperparameters.json, check.py); reference: the
     nbgrader source notebook whose solution cells are the reference; answer_stubs: texts that
     leave a written answer blank besides nbgrader's default stub and the released text (the
-    course's configured stub, grader.answers).
+    course's configured stub, grader.grading.answers).
     """
 
     name: str
@@ -115,7 +116,7 @@ def _template(assignment: Assignment, limits: sandbox.Limits, strict: bool | Non
 def base_result(student_id: str, assignment: str, seed: int) -> dict:
     """A result record. `score` and `max_score` are the hidden tests' (autograded); written
     answers, graded by hand, are listed apart in `manual` and never counted here; `notes` says
-    what the grader ignored in the notebook's cells (grader.submission.cell_notes)."""
+    what the grader ignored in the notebook's cells (grader.grading.submission.cell_notes)."""
     return {"student": student_id, "assignment": assignment, "status": SubmissionStatus.GRADED.value,
             "score": 0.0, "max_score": engine.total_points(assignment), "seed": seed,
             "grader_version": __version__, "environment": numpy_version.grading_environment(),

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from autograde_tests.contract import SUBMISSION_STATUSES
-from grader import answers
+from grader.grading import answers
 
 #: Statuses of a whole submission (the contract's).
 STATUSES = SUBMISSION_STATUSES
@@ -54,7 +54,8 @@ def run_record(assignment: str, seed: int, graded_by: str, **settings: Any) -> d
     """What run.json holds on every grading path (`grader autograde`, nbgrader through the
     kit): the assignment, the run seed, who graded, the grader's version, the sandbox's isolation
     mode, the NumPy and Python versions of grading, and the path's own settings (limits, jobs)."""
-    from grader import __version__, numpy_version, sandbox
+    from grader import __version__, sandbox
+    from grader.release import numpy_version
 
     return {"assignment": assignment, "seed": seed, "graded_by": graded_by,
             "grader_version": __version__, "isolation": sandbox.isolation_mode(),
@@ -200,7 +201,7 @@ def write_rows(path: Path, head: list[str], rows: Iterable[list[str]]) -> Path:
     return path
 
 
-#: Heading of a result's notes (grader.submission.cell_notes) wherever they are shown.
+#: Heading of a result's notes (grader.grading.submission.cell_notes) wherever they are shown.
 NOTES_HEADING = "What the grader ignored in your notebook (the released cells decide what runs " \
                 "and what counts)"
 
@@ -246,7 +247,7 @@ def feedback_markdown(r: dict) -> str:
 
 def manual_points(r: dict) -> float:
     """Points of the written answers that await manual grading (not in `score`/`max_score`); a
-    blank answer awaits nothing (grader.answers)."""
+    blank answer awaits nothing (grader.grading.answers)."""
     return answers.awaiting_points(r)
 
 

@@ -13,7 +13,7 @@ cell whose grade_id the release does not have (or that has none) is a cell the s
   run outside Python, and magics need a kernel the grader does not start.
 
 This module is also the one place of the verdict on a submission's *form*, which every grading
-path applies (`grader autograde`, and nbgrader's autograde through grader.nbgrader_plugin):
+path applies (`grader autograde`, and nbgrader's autograde through grader.nbgrader.plugin):
 - which file is the notebook (`locate_notebook`: the file named like the release's notebook;
   a folder holding only other notebooks is refused, with a reason naming them);
 - what the grader made of odd cells (`classify`, `cell_notes`): copies of a released cell,
@@ -37,7 +37,7 @@ from pathlib import Path
 import nbformat
 
 from autograde_tests.contract import Role, cell_role, cell_source, grade_id, graded_role, nbgrader_meta
-from grader import answers
+from grader.grading import answers
 
 #: Largest notebook file accepted; anything bigger is `invalid` without being parsed.
 MAX_NOTEBOOK_BYTES = 20 << 20
@@ -142,7 +142,7 @@ def _notebook(source: Path | nbformat.NotebookNode) -> nbformat.NotebookNode:
 def written_answers(source: Path | nbformat.NotebookNode, release: ReleaseCells,
                     stubs: Iterable[str] = ()) -> list[dict]:
     """The written answers of a submission (its file, or the notebook read from it), graded by
-    hand: per answer cell of the release its entry (grader.answers: awaiting a person, or blank:
+    hand: per answer cell of the release its entry (grader.grading.answers: awaiting a person, or blank:
     missing, empty, a stub in `stubs` or nbgrader's, or unchanged from the release). Of several
     copies of an answer cell, the first counts (the one nbgrader keeps, see released_form)."""
     try:

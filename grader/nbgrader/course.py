@@ -4,7 +4,7 @@
 nbgrader_config.py) so that the plain commands are the whole workflow:
 
     nbgrader generate_assignment <a>     # the release: the same files as assignments/<a>/
-    nbgrader autograde <a>               # grading through the kit's sandbox (grader.nbgrader_plugin)
+    nbgrader autograde <a>               # grading through the kit's sandbox (grader.nbgrader.plugin)
     nbgrader export                      # totals; `grader nbgrader export` adds a column per cell
     nbgrader generate_feedback <a>       # the reports, without hidden-test source
 
@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograde_tests.contract import Role, cell_role, grade_id
-from grader import answers
 from grader.errors import UsageError
-from grader.leaks import is_allowed
+from grader.grading import answers
+from grader.grading.run_seed import new_seed
 from grader.paths import Course
-from grader.release import check_assignment, require_nbgrader, support_files
-from grader.run_seed import new_seed
+from grader.release.build import check_assignment, require_nbgrader, support_files
+from grader.release.leaks import is_allowed
 
 CONFIG_FILE = "nbgrader_config.py"
 KIT_CONFIG_FILE = "nnkit_config.py"
@@ -57,7 +57,7 @@ class SetupReport:
     release_outdated: bool = False     # the time limit changed after the release was generated
 
     def lines(self) -> list[str]:
-        from grader.limits import grading_limits
+        from grader.grading.limits import grading_limits
 
         seed = f"seed {self.seed} ({'kept' if self.seed_was_recorded else 'recorded'})"
         include = "added to" if self.included else "already in"
@@ -79,7 +79,7 @@ class SetupReport:
 
 def kit_config_text(seeds: dict[str, int], timeout: float | None) -> str:
     """The content of nnkit_config.py."""
-    from grader.nbgrader_plugin import AUTOGRADE_PREPROCESSORS, PRE_CONVERT_HOOK, SANITIZE_PREPROCESSORS
+    from grader.nbgrader.plugin import AUTOGRADE_PREPROCESSORS, PRE_CONVERT_HOOK, SANITIZE_PREPROCESSORS
 
     steps = "".join(f"    {name!r},\n" for name in AUTOGRADE_PREPROCESSORS)
     sanitize = "".join(f"    {name!r},\n" for name in SANITIZE_PREPROCESSORS)
@@ -117,7 +117,7 @@ def kit_config_text(seeds: dict[str, int], timeout: float | None) -> str:
 #: Last line of that block.
 INCLUDE_END = "# ---- end of the block added by `grader nbgrader setup` ----"
 #: The kit's grading step, without which nbgrader would execute the kit's notebooks in a kernel.
-SANDBOX_STEP = "grader.nbgrader_plugin.SandboxGrade"
+SANDBOX_STEP = "grader.nbgrader.plugin.SandboxGrade"
 
 INCLUDE_BLOCK = (
     f"\n\n{INCLUDE_MARK}: its settings live in {KIT_CONFIG_FILE} ----\n"
@@ -174,8 +174,8 @@ def _source_files(kit: Course, assignment: str, timeout: float | None = None) ->
     """Every file source/<a>/ gets: the assignment's solutions/ folder and the support files. The
     notebook and README.md state the time limit per call the course grades with (`timeout`,
     default the kit's), so what students read is what grading applies."""
-    from grader.limits import grading_limits
-    from grader.student_readme import state_call_limit
+    from grader.grading.limits import grading_limits
+    from grader.release.student_readme import state_call_limit
 
     src = kit.solutions / assignment
     files = {p.relative_to(src).as_posix(): p.read_bytes() for p in sorted(src.rglob("*"))
@@ -199,8 +199,8 @@ def graded_settings(course_dir: Path, assignment: str) -> tuple[int | None, floa
     """(run seed, time limit per call) the course's kit results of `assignment` were graded with
     (nnkit-results/<a>/run.json, written by every grading); (None, None) without results. Setup
     falls back on them when nnkit_config.py is gone."""
-    from grader.nbgrader_plugin import RESULTS_DIR
-    from grader.results import RUN_FILE, read_json
+    from grader.grading.results import RUN_FILE, read_json
+    from grader.nbgrader.plugin import RESULTS_DIR
 
     run = read_json(Path(course_dir) / RESULTS_DIR / assignment / RUN_FILE)
     if not isinstance(run, dict):
@@ -213,8 +213,8 @@ def graded_settings(course_dir: Path, assignment: str) -> tuple[int | None, floa
 def has_grades(course_dir: Path, assignment: str) -> bool:
     """True when the course has graded submissions of `assignment`: in its gradebook, or as the
     kit's results."""
-    from grader.nbgrader_plugin import RESULTS_DIR
-    from grader.results import result_files
+    from grader.grading.results import result_files
+    from grader.nbgrader.plugin import RESULTS_DIR
 
     if result_files(Path(course_dir) / RESULTS_DIR / assignment):
         return True
@@ -361,7 +361,7 @@ def gradebook_course_id(db: Path) -> str | None:
 
 
 def gradebook_results(db: Path, assignment: str | None = None) -> list[dict]:
-    """Every submission in the gradebook as a result dict in grader.results' shape: one test per
+    """Every submission in the gradebook as a result dict in grader.grading.results' shape: one test per
     autograded grade cell (id = the cell's grade_id, e.g. test-linear_forward), in notebook
     order, the written answers not yet graded by hand under `manual` and those graded under
     `manual_done` (with their points). `score` and `max_score` are the autograded cells' (as in
@@ -417,7 +417,7 @@ def _cell_order(source: Path) -> dict[str, int]:
 
 def export(course_dir: Path, out_csv: Path, assignment: str | None = None) -> tuple[list[dict], Path]:
     """grades.csv (the grader's format, one column per grade cell) from the course's gradebook."""
-    from grader.results import write_csv_file
+    from grader.grading.results import write_csv_file
 
     rows = gradebook_results(gradebook_path(course_dir), assignment)
     return rows, write_csv_file(out_csv, rows)

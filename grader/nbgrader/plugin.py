@@ -7,8 +7,8 @@ from nbgrader_config.py), in place of nbgrader's `Execute`:
 
 - `SandboxGrade` takes the place of `Execute`. No kernel is started. It grades the notebook the
   student submitted (submitted/<student>/<a>/<notebook>.ipynb, the file `grader autograde`
-  grades) with the same engine (grader.grading.grade_notebook), sandbox, limits
-  (grader.limits) and recorded run seed as `grader autograde`, against the reference in the
+  grades) with the same engine (grader.grading.grade.grade_notebook), sandbox, limits
+  (grader.grading.limits) and recorded run seed as `grader autograde`, against the reference in the
   course's source/<a>/. Then it writes into the notebook nbgrader hands it: each grade cell gets
   the student-facing report as output and its points as the cell's result (nbgrader's partial
   credit); a grade cell the student deleted is put back, so it is scored like the others; check
@@ -22,10 +22,10 @@ from nbgrader_config.py), in place of nbgrader's `Execute`:
 - `CheckCells` runs first of nbgrader's sanitizing steps (before DeduplicateIds, OverwriteCells
   and CheckCellMetadata, which would flag a notebook with a copied, added or altered grade cell
   for manual grading, or abort the whole run): it rewrites nbgrader's working copy in the
-  released form (grader.submission.released_form), by the verdict `grader autograde` applies.
+  released form (grader.grading.submission.released_form), by the verdict `grader autograde` applies.
 - `check_files` is nbgrader's pre-convert hook: a submission whose notebook is missing under its
   released name, or unreadable, is refused with the same reason as `grader autograde` gives
-  (grader.submission.locate_notebook / read_notebook), recorded in the grader's format; nbgrader
+  (grader.grading.submission.locate_notebook / read_notebook), recorded in the grader's format; nbgrader
   then flags it for manual grading and goes on with the next student.
 
 A notebook that is not one of the kit's (no recorded seed, and its grade cells do not say they
@@ -54,33 +54,33 @@ from nbformat.v4 import new_output
 from traitlets import Dict, Float, Int, Unicode
 
 from autograde_tests.contract import Role, SubmissionStatus, cell_role, function_of, grade_id
-from grader import answers, results
 from grader.errors import UsageError
-from grader.grading import Assignment, base_result, grade_notebook, ungraded
-from grader.limits import grading_limits, grading_memory_ceiling
-from grader.submission import InvalidSubmission, locate_notebook, read_notebook, released_form
+from grader.grading import answers, results
+from grader.grading.grade import Assignment, base_result, grade_notebook, ungraded
+from grader.grading.limits import grading_limits, grading_memory_ceiling
+from grader.grading.submission import InvalidSubmission, locate_notebook, read_notebook, released_form
 
 try:
     from nbgrader.preprocessors import NbGraderPreprocessor
 except ImportError as exc:  # pragma: no cover - this module is only loaded by nbgrader
-    raise ImportError("grader.nbgrader_plugin is loaded by nbgrader: install the 'instructor' "
+    raise ImportError("grader.nbgrader.plugin is loaded by nbgrader: install the 'instructor' "
                       "extra") from exc
 
 #: nbgrader's autograde steps with the kit's: `Execute` replaced, `FlagUngraded` after
 #: `SaveAutoGrades`. Everything else is nbgrader's default, in nbgrader's order.
 AUTOGRADE_PREPROCESSORS = [
-    "grader.nbgrader_plugin.SandboxGrade",
+    "grader.nbgrader.plugin.SandboxGrade",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
-    "grader.nbgrader_plugin.FlagUngraded",
+    "grader.nbgrader.plugin.FlagUngraded",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 #: nbgrader's sanitizing steps, with the kit's CheckCells first (nbgrader's defaults otherwise).
 SANITIZE_PREPROCESSORS = [
-    "grader.nbgrader_plugin.CheckCells",
+    "grader.nbgrader.plugin.CheckCells",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
@@ -88,7 +88,7 @@ SANITIZE_PREPROCESSORS = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 #: nbgrader's hook before a student's notebooks are read (Autograde.pre_convert_hook).
-PRE_CONVERT_HOOK = "grader.nbgrader_plugin.check_files"
+PRE_CONVERT_HOOK = "grader.nbgrader.plugin.check_files"
 #: Where in the course the results in the grader's format go (one folder per assignment).
 RESULTS_DIR = "nnkit-results"
 #: resources key through which SandboxGrade tells FlagUngraded how grading went.
@@ -179,7 +179,7 @@ class SandboxGrade(NbGraderPreprocessor):
 
     def _answer_stubs(self, assignment: Assignment) -> tuple[str, ...]:
         """What leaves a written answer blank in this course: its configured text stub and the
-        text nbgrader's release gives each answer cell (grader.answers)."""
+        text nbgrader's release gives each answer cell (grader.grading.answers)."""
         import nbformat
 
         cells = nbformat.read(assignment.reference, as_version=4).cells
@@ -189,7 +189,7 @@ class SandboxGrade(NbGraderPreprocessor):
 
 class CheckCells(NbGraderPreprocessor):
     """First of nbgrader's sanitizing steps: the working copy of a submission of one of the
-    kit's assignments in its released form (grader.submission.released_form). Copies of a
+    kit's assignments in its released form (grader.grading.submission.released_form). Copies of a
     released cell, cells with a grade id the release lacks and altered grading metadata then
     never reach DeduplicateIds, OverwriteCells or CheckCellMetadata, which would flag the
     notebook or abort the whole run; the grader's verdict on those cells is in the result's
@@ -213,7 +213,7 @@ def check_files(assignment=None, student=None, notebooks=(), **_):
     before nbgrader reads one student's notebooks of an assignment (`notebooks`: their paths).
 
     For the kit's assignments it applies the verdict on the submission's files that `grader
-    autograde` applies (grader.submission.locate_notebook and read_notebook): a notebook missing
+    autograde` applies (grader.grading.submission.locate_notebook and read_notebook): a notebook missing
     under its released name (a renamed copy) or unreadable is refused, with the same reason, in
     the log and in the grader's results (nnkit-results/). nbgrader then fails that student on its
     own (the notebook is unknown to its gradebook, or cannot be read), leaves its grades to
@@ -273,7 +273,7 @@ def _source_dir(config, assignment_id: str) -> Path:
 
 class FlagUngraded(NbGraderPreprocessor):
     """After SaveAutoGrades: an ungraded submission needs manual grading, never a silent 0; a
-    blank written answer (grader.answers) is scored 0, with nothing left to grade by hand."""
+    blank written answer (grader.grading.answers) is scored 0, with nothing left to grade by hand."""
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources.get(RESOURCE_KEY)
@@ -356,7 +356,7 @@ def _assignment(source: Path) -> Assignment:
 
 
 def _record(out: Path, result: dict, limits) -> None:
-    """The result and its feedback in the grader's own layout (see grader.results), and the
+    """The result and its feedback in the grader's own layout (see grader.grading.results), and the
     run's record (results.run_record, as `grader autograde` writes it)."""
     results.write_json_atomic(results.result_path(out, result["student"], result["assignment"]),
                               result)

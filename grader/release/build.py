@@ -24,10 +24,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.check_script import check_script
 from grader.errors import UsageError
-from grader.leaks import RELEASE_ALLOW_LIST, is_allowed, is_interpreter_cache
 from grader.paths import Course
+from grader.release.check_script import check_script
+from grader.release.leaks import RELEASE_ALLOW_LIST, is_allowed, is_interpreter_cache
 
 #: Course id used inside the temporary nbgrader course directory (never stored anywhere).
 NBGRADER_COURSE_ID = "nnkit"
@@ -145,11 +145,11 @@ def read_tree(folder: Path) -> dict[str, bytes]:
 
 def support_files(course: Course, name: str, call_cpu: float | None = None) -> dict[str, bytes]:
     """The student support files of assignment `name`: the toy2d loader as one module, every
-    dataset file, the students' local check runner (grader/student_check.py made
+    dataset file, the students' local check runner (grader/release/student_check.py made
     self-contained, with the assignment's released checks, as check.py), and the README.md and
-    requirements.txt of grader/student_readme.py (its time limit per call: `call_cpu`, default
+    requirements.txt of grader/release/student_readme.py (its time limit per call: `call_cpu`, default
     the kit's)."""
-    from grader.student_readme import readme, requirements
+    from grader.release.student_readme import readme, requirements
 
     source = course.solution_notebook(name)
     files = {"toy2d.py": (course.datasets / "__init__.py").read_bytes(),

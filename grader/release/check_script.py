@@ -1,4 +1,4 @@
-"""The students' check.py: grader/student_check.py made self-contained, for one assignment.
+"""The students' check.py: grader/release/student_check.py made self-contained, for one assignment.
 
 check.py must run with nothing but Python and NumPy, so the kit's shared contract
 (autograde_tests/contract.py: the cell roles it reads the notebook with) is written into it in
@@ -7,7 +7,7 @@ carries the assignment's released check cells and which graded function calls wh
 the reference solution's code), in place of the line marked `# check.py: released checks`: so a
 student's edited or deleted check cell still runs as released, and a failing check can name the
 function to fix first. Check cells are public; nothing of the solution is written but the names
-of the functions that call each other. `grader check` runs grader/student_check.py itself, with
+of the functions that call each other. `grader check` runs grader/release/student_check.py itself, with
 the same contract imported and the same data passed in.
 """
 
@@ -21,9 +21,9 @@ import nbformat
 
 from autograde_tests import contract
 from autograde_tests.contract import Role, cell_role, grade_id
-from grader.numpy_version import course_minor
-from grader.student_check import closure
-from grader.submission import ReleaseCells
+from grader.grading.submission import ReleaseCells
+from grader.release.numpy_version import course_minor
+from grader.release.student_check import closure
 
 SOURCE = Path(__file__).resolve().with_name("student_check.py")
 CONTRACT_SOURCE = Path(contract.__file__).resolve()
@@ -67,7 +67,7 @@ def released_checks(source_notebook: Path) -> dict:
     "roles": {grade_id: role}, "setup": [[grade_id, source], ...], "numpy": "X.Y"}: with the
     roles and setup cells of the release, check.py runs what the grader runs
     (submission.code_to_run); "numpy" is the NumPy minor version the course grades with
-    (grader/numpy_version.py), which check.py compares with the student's.
+    (grader/release/numpy_version.py), which check.py compares with the student's.
     """
     nb = nbformat.read(source_notebook, as_version=4)
     checks = [[grade_id(c), c.source] for c in nb.cells if cell_role(c) is Role.CHECK]

@@ -114,7 +114,7 @@ def variants_table(course: Course, assignment: str) -> str | None:
 
 
 def example_class_table(course: Course, assignment: str) -> str | None:
-    from grader.example_class import examples_dir, expected_score, load_expected, load_variants
+    from grader.release.example_class import examples_dir, expected_score, load_expected, load_variants
 
     if not examples_dir(course, assignment).is_dir():
         return None

@@ -31,9 +31,9 @@ from pathlib import Path
 
 import nbformat
 
-from grader.classgen import make_submission, reference_answers
 from grader.errors import UsageError
 from grader.paths import Course
+from grader.release.classgen import make_submission, reference_answers
 
 VARIANTS_DIR = "variants"
 SUBMITTED_DIR = "submitted"
@@ -47,7 +47,7 @@ class Variant:
     """One example student: a description and the changes to the reference answers.
 
     changes: grade_id -> code added to that solution cell, "stub:<grade_id>" -> "" for a cell
-    left as a stub, "cell:append" -> code of a new last cell (grader.classgen's variant format).
+    left as a stub, "cell:append" -> code of a new last cell (grader.release.classgen's variant format).
     """
 
     student: str
@@ -167,8 +167,8 @@ def submission_files(course: Course, assignment: str) -> dict[str, bytes]:
 
 def regenerate(course: Course, assignment: str):
     """Rewrite examples/<a>/submitted/ from the variants and the current release (only changed
-    files are written). Returns a grader.release.ReleaseReport."""
-    from grader.release import sync_folder
+    files are written). Returns a grader.release.build.ReleaseReport."""
+    from grader.release.build import sync_folder
 
     return sync_folder(submission_files(course, assignment),
                        examples_dir(course, assignment) / SUBMITTED_DIR)

@@ -22,8 +22,8 @@ RELEASE_ALLOW_LIST: tuple[str, ...] = (
     "hyperparameters.json",  # training settings read by the notebook
     "toy2d.py",              # the dataset loader and plotting helpers (copy of datasets/)
     "data/*.npz",            # one file per dataset
-    "check.py",              # the students' local check runner (grader/check_script.py)
-    "README.md",             # how to set up, check and what is graded (grader/student_readme.py)
+    "check.py",              # the students' local check runner (grader/release/check_script.py)
+    "README.md",             # how to set up, check and what is graded (grader/release/student_readme.py)
     "requirements.txt",      # what to install
 )
 
@@ -31,7 +31,7 @@ RELEASE_ALLOW_LIST: tuple[str, ...] = (
 #: check runner and the shared notebook contract it includes): their lines are public, so neither
 #: they nor the same lines in other private files count as leaks.
 STUDENT_CHECK_SOURCE = Path(__file__).resolve().with_name("student_check.py")
-CONTRACT_SOURCE = Path(__file__).resolve().parent.parent / "autograde_tests" / "contract.py"
+CONTRACT_SOURCE = Path(__file__).resolve().parents[2] / "autograde_tests" / "contract.py"
 PUBLIC_SOURCES = (STUDENT_CHECK_SOURCE, CONTRACT_SOURCE)
 
 #: Text that only the instructor's notebook or the grading setup contains.

@@ -3,7 +3,7 @@ student's differs.
 
 The one declared place is the kit's own dependency on NumPy in pyproject.toml (`numpy==X.Y.*`,
 one minor version): it decides what the grading environment installs, the release's
-requirements.txt repeats it (grader/student_readme.py), check.py is told the minor version and
+requirements.txt repeats it (grader/release/student_readme.py), check.py is told the minor version and
 says in one line when the student's NumPy is another one, and a test checks that the NumPy
 installed here is that minor version. Releases stay byte-reproducible: they are written from the
 declaration, never from whatever NumPy happens to be installed.
@@ -37,7 +37,7 @@ def declared_requirements() -> tuple[str, ...]:
     """The kit's own dependencies as declared: pyproject.toml next to the grader package when the
     kit runs from its source tree (a checkout or an editable install), else the installed
     distribution's metadata (a regular install, built from the same file)."""
-    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
     if pyproject.is_file():
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         if data.get("project", {}).get("name") == "nnkit":
@@ -97,7 +97,7 @@ def numpy_call_note(test: dict, code: dict[str, str]) -> str | None:
     """A diagnosis for a failed check whose message is an exception the student's code raised on
     a line that calls NumPy (see the module docstring), or None.
 
-    test: a check's result (grader.results' shape); code: cell label -> the source that ran."""
+    test: a check's result (grader.grading.results' shape); code: cell label -> the source that ran."""
     message = test.get("message") or ""
     kind = message.split(":", 1)[0].strip()
     where = _WHERE.search(message)

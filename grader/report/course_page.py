@@ -1,7 +1,7 @@
 """The course page of the report: every assignment's score distribution, the weighted totals,
 and the students who fell behind, from a course folder written by `grader collect --out`.
 
-Self-contained HTML like the per-assignment report (grader/report.py), every student-influenced
+Self-contained HTML like the per-assignment report (grader/report/page.py), every student-influenced
 text escaped.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-from grader import course_book, report_plots
-from grader.report import _CSS, _e, _img, _table
+from grader.course import gradebook as course_book
+from grader.report import plots as report_plots
+from grader.report.page import _CSS, _e, _img, _table
 
 COURSE_PAGE = "course.html"
 

@@ -1,6 +1,6 @@
 """The instructor report of a grading run: one self-contained HTML page (plots embedded as PNG).
 
-Built only from the result files of an output folder (grader.results), so it can be rebuilt at
+Built only from the result files of an output folder (grader.grading.results), so it can be rebuilt at
 any time with `grader report DIR`. Every text that comes from a submission (messages, student
 output, folder names) is HTML-escaped: a result file is student-influenced data.
 """
@@ -17,8 +17,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from autograde_tests.contract import RUN_PROBLEM_STATUSES
-from grader import answers, report_plots, results
 from grader.errors import UsageError
+from grader.grading import answers, results
+from grader.report import plots as report_plots
 
 REPORT_FILE = "report.html"
 #: Folder (next to the page) that also receives the embedded plots as PNG files.
