@@ -18,7 +18,7 @@ from autograde_tests.compare import Fail, expect_unchanged
 from autograde_tests.contract import BadAnswer, Callback, CallTimedOut
 from grader.sandbox import Limits, SandboxTemplate, SubmissionSession, wire
 from grader.sandbox.arguments import CHANGED
-from grader.sandbox.session import IDLE_GRACE
+from grader.sandbox.calls import IDLE_GRACE
 
 # ------------------------------------------------------------------------------ memory
 
@@ -176,7 +176,7 @@ def test_a_forged_report_never_hides_an_in_place_change(make_session, forged):
     else:
         after = s.call("sgd_in_place", (params, grads, 0.1, forged), return_args=True).args_after
         assert np.allclose(after[0][0][0], 0.95)               # read from the shared memory
-        with pytest.raises(Fail, match="changed its input `params` in place"):
+        with pytest.raises(Fail, match="changed `params` in place"):
             expect_unchanged((params,), after[:1], ("params",))
     assert np.array_equal(params[0][0], np.ones((2, 2)))       # the grader's own copy
     x = np.arange(3.0)
@@ -206,7 +206,7 @@ def test_dicts_and_lists_inside_arguments(make_session, forged):
     assert after["t"] is CHANGED
     assert after["m"] is CHANGED if not forged else after["m"] == [CHANGED]
     assert state["t"] == 3 and len(state["m"]) == 1                # the grader's own copy
-    with pytest.raises(Fail, match="changed its input `state` in place"):
+    with pytest.raises(Fail, match="changed `state` in place"):
         expect_unchanged((state,), (after,), ("state",))
 
 
