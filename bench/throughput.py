@@ -256,7 +256,7 @@ def kernel_errors(course_dir: Path, students: list[str], expected: dict[str, dic
     kernel did less work than a real class would cost)."""
     import nbformat
 
-    from autograde_tests.contract import Role, cell_role
+    from nnkit_contract.cells import Role, cell_role
 
     executed, raised = 0, Counter()
     grade_cells_raised = 0

@@ -15,8 +15,8 @@ from pathlib import Path
 import nbformat
 
 from autograde_tests import engine, reference
-from autograde_tests.contract import Role
 from grader.paths import course
+from nnkit_contract.cells import Role
 
 TESTS = Path(__file__).resolve().parent
 #: Every assignment with hidden tests, in name order.

@@ -214,7 +214,7 @@ def _forge(make):
                     return real(obj, keep, _depth)
 
                 me.normalize = fake
-                _sys.modules["_nnkit_contract"].normalize = fake
+                _sys.modules["nnkit_contract.values"].normalize = fake
                 if hasattr(me, "report_args"):     # the worker that names the shared arrays
                     me.report_args = lambda obj, depth=0: obj
                 me._forged = True

@@ -27,7 +27,6 @@ import nbformat
 import pytest
 
 from autograde_tests import engine
-from autograde_tests.contract import Role, cell_role, grade_id
 from grader.cli import main
 from grader.grading import results
 from grader.grading.submission import Located, ReleaseCells, cell_notes, classify, locate_notebook, released_form
@@ -35,6 +34,7 @@ from grader.nbgrader import course as nbgrader_course
 from grader.nbgrader.plugin import RESULTS_DIR
 from grader.paths import course
 from grader.release.classgen import make_submission, reference_answers, write_submission
+from nnkit_contract.cells import Role, cell_role, grade_id
 
 KIT = course()
 ASSIGNMENT = "nn_from_scratch"

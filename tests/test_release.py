@@ -16,7 +16,6 @@ import pytest
 import toy2d
 from nbclient import NotebookClient
 
-from autograde_tests.contract import cell_role
 from grader.cli import main
 from grader.paths import ROOT_ENV, Course
 from grader.release import build as release
@@ -28,6 +27,7 @@ from grader.release.leaks import (
     is_interpreter_cache,
     split_solution_regions,
 )
+from nnkit_contract.cells import cell_role
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = Course(ROOT)
@@ -53,7 +53,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def _role(cell) -> str:
-    """The cell's role (autograde_tests.contract): "setup", "solution", "check", "demo", "test"..."""
+    """The cell's role (nnkit_contract): "setup", "solution", "check", "demo", "test"..."""
     return cell_role(cell).value
 
 

@@ -109,10 +109,14 @@ def _table(output: str) -> str:
 # Shipped with the release.
 # ---------------------------------------------------------------------------------------------
 
+@pytest.mark.gate
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_ships_check_py(assignment):
     release = COURSE.assignments / assignment
-    assert (release / "check.py").read_bytes() == check_script(COURSE.solution_notebook(assignment))
+    stale = (release / "check.py").read_bytes() != check_script(COURSE.solution_notebook(assignment))
+    assert not stale, (f"assignments/{assignment}/check.py is out of date with the check cells of "
+                       f"solutions/{assignment}/ (or grader/release/student_check.py, nnkit_contract/): "
+                       "run `make release` and commit it")
     assert is_allowed("check.py") and "check.py" in RELEASE_ALLOW_LIST
 
 
@@ -156,7 +160,7 @@ def test_bare_release_is_not_implemented_everywhere(assignment, tmp_path):
     assert len(rows) == n, done.stdout
     assert all(s == "not implemented" for s, _ in rows.values()), done.stdout
     first = next(iter(rows))
-    assert rows[first][1] == f"{first.split(', ')[0]} is not implemented yet"
+    assert rows[first][1] == f"`{first.split(', ')[0]}` is not implemented yet"
     assert f"0/{n} checks passed" in done.stdout
 
 
@@ -356,9 +360,16 @@ def test_check_cells_are_timed_out_and_errors_reported(tmp_path):
     assert len(notes) == 1 and "(added cell): FAILED: RuntimeError: my own cell" in notes[0], notes
 
 
-def test_strip_magics():
-    assert student_check.strip_magics("%%time\nx = 1") == ""
-    assert student_check.strip_magics("  !ls\nx = 1").splitlines()[0].startswith("  pass")
+def test_magic_lines_are_skipped_with_check_pys_note(tmp_path):
+    """The contract's rule (tests/test_contract.py), with check.py's note on the skipped line."""
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "source": "%%time\nx = 1", "outputs": [], "execution_count": None},
+        {"cell_type": "code", "metadata": {}, "source": "  !ls\nx = 1", "outputs": [], "execution_count": None}]}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb))
+    first, second = student_check.read_cells(path)
+    assert first.source == ""
+    assert second.source == "  pass  # skipped by check.py: !ls\nx = 1"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,11 +29,11 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograde_tests.contract import SubmissionStatus
 from grader.course.course_file import CourseSettings
 from grader.course.roster import Roster
 from grader.errors import UsageError
 from grader.grading import answers, results
+from nnkit_contract.outcomes import SubmissionStatus
 
 #: Statuses of a submission that was handed in but could not be run (scored 0, told apart).
 FAILED = frozenset({SubmissionStatus.ERROR.value, SubmissionStatus.TIMEOUT.value,

@@ -104,7 +104,7 @@ def nbgrader_release_texts(cells, config) -> dict[str, str]:
 
     from nbgrader.preprocessors import ClearSolutions
 
-    from autograde_tests.contract import Role, cell_role, grade_id
+    from nnkit_contract.cells import Role, cell_role, grade_id
 
     clear = ClearSolutions(config=config)
     texts = {}

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograde_tests import engine, reference
-from autograde_tests.contract import SubmissionStatus
 from autograde_tests.student import Answer
 from grader import __version__, sandbox
 from grader.errors import UsageError
@@ -28,6 +27,7 @@ from grader.grading.submission import (
     written_answers,
 )
 from grader.release import numpy_version
+from nnkit_contract.outcomes import CHECK_STATUS_WHEN_UNGRADED, SubmissionStatus
 
 
 @dataclass
@@ -126,11 +126,13 @@ def base_result(student_id: str, assignment: str, seed: int) -> dict:
 
 def ungraded(result: dict, status: SubmissionStatus | str, reason: str,
              test_message: str | None = None) -> dict:
-    """Mark `result` as not graded (score 0): every check gets `status` and the message."""
-    status = SubmissionStatus(status).value
-    result.update(status=status, reason=reason, score=0.0)
+    """Mark `result` as not graded (score 0): every check gets the check status the contract
+    gives this submission status (outcomes.CHECK_STATUS_WHEN_UNGRADED) and the message."""
+    status = SubmissionStatus(status)
+    result.update(status=status.value, reason=reason, score=0.0)
     message = test_message or reason
-    result["tests"] = [engine.TestResult(c.id, c.function, 0.0, c.points, status, message).to_json()
+    check_status = CHECK_STATUS_WHEN_UNGRADED[status].value
+    result["tests"] = [engine.TestResult(c.id, c.function, 0.0, c.points, check_status, message).to_json()
                        for c in engine.all_checks(result["assignment"])]
     return result
 

@@ -22,11 +22,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from autograde_tests.contract import SUBMISSION_STATUSES
 from grader.grading import answers
+from nnkit_contract.outcomes import SUBMISSION_STATUSES
 
 #: Statuses of a whole submission (the contract's).
-STATUSES = SUBMISSION_STATUSES
 #: Keys whose values are wall-clock measurements (excluded when comparing runs).
 TIMING_KEYS = frozenset({"duration", "started", "finished"})
 RUN_FILE = "run.json"
@@ -106,7 +105,7 @@ def feedback_path(out: Path, student: str, assignment: str) -> Path:
 
 def is_complete(data: Any) -> bool:
     """A result file that a finished grading wrote (resume skips these)."""
-    return (isinstance(data, dict) and data.get("status") in STATUSES
+    return (isinstance(data, dict) and data.get("status") in SUBMISSION_STATUSES
             and isinstance(data.get("tests"), list) and "score" in data)
 
 
@@ -167,7 +166,7 @@ def write_csv_file(path: Path, results: Iterable[dict], with_source: bool = Fals
                          "manual_points_awaiting", *(["source"] if with_source else [])])
         for r in results:
             points = {t["id"]: t["points"] for t in r["tests"]}
-            writer.writerow([_cell(r["student"]), _cell(r["assignment"]), _num(r["score"]),
+            writer.writerow([csv_text(r["student"]), csv_text(r["assignment"]), _num(r["score"]),
                              _num(r["max_score"]), r["status"], *(_num(points[i]) if i in points else "" for i in ids),
                              _num(manual_points(r)), *([r.get("source", "grader")] if with_source else [])])
     os.replace(tmp, path)
@@ -184,8 +183,6 @@ def csv_text(text: str) -> str:
     text = str(text).replace("\r", " ").replace("\n", " ")
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t") else text
 
-
-_cell = csv_text
 
 
 def write_rows(path: Path, head: list[str], rows: Iterable[list[str]]) -> Path:

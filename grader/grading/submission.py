@@ -1,6 +1,6 @@
 """Reading a submitted notebook: which code runs when it is graded.
 
-Roles are the contract's (autograde_tests.contract.cell_role, docs/cell-roles.md), read from the
+Roles are the contract's (nnkit_contract.cell_role, docs/cell-roles.md), read from the
 released notebook; a submitted cell takes the role of the released cell with its grade_id, and a
 cell whose grade_id the release does not have (or that has none) is a cell the student added.
 - the release's setup cells always run, in release order and in their released form (a student
@@ -36,8 +36,17 @@ from pathlib import Path
 
 import nbformat
 
-from autograde_tests.contract import Role, cell_role, cell_source, grade_id, graded_role, nbgrader_meta
 from grader.grading import answers
+from nnkit_contract.cells import (
+    RUN_WHEN_GRADED,
+    Role,
+    cell_role,
+    cell_source,
+    grade_id,
+    graded_role,
+    nbgrader_meta,
+    neutralize_magics,
+)
 
 #: Largest notebook file accepted; anything bigger is `invalid` without being parsed.
 MAX_NOTEBOOK_BYTES = 20 << 20
@@ -46,7 +55,6 @@ MAX_NOTEBOOK_BYTES = 20 << 20
 RELEASED_KEYS = ("grade", "grade_id", "locked", "points", "schema_version", "solution", "task")
 #: The keys whose change a note reports (what a student could hope to gain from).
 CHANGED_KEYS = ("solution", "grade", "locked", "points", "task")
-_MAGIC_LINE = re.compile(r"^(\s*)([%!].*)$")
 
 
 class InvalidSubmission(Exception):
@@ -91,16 +99,6 @@ class ReleaseCells:
     def role_of(self, cell) -> Role:
         """The role a submitted cell has when graded (contract.graded_role, as in check.py)."""
         return graded_role(cell, self.roles)
-
-
-def neutralize(source: str) -> str:
-    """Replace IPython magics and shell escapes by `pass`; drop cells that start with a cell magic."""
-    if source.lstrip().startswith("%%"):
-        return ""
-    return "\n".join(
-        _MAGIC_LINE.sub(r"\1pass  # magic or shell line removed by the grader", line)
-        for line in source.splitlines()
-    )
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
@@ -173,8 +171,10 @@ def code_to_run(source: Path | nbformat.NotebookNode, release: ReleaseCells) -> 
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell_source(cell)
-        if source is not None and release.role_of(cell) in (Role.SOLUTION, Role.ADDED):
-            chunks.append((str(position), neutralize(source)))
+        # The setup cells run in their released form, before these.
+        role = release.role_of(cell)
+        if source is not None and role in RUN_WHEN_GRADED and role is not Role.SETUP:
+            chunks.append((str(position), neutralize_magics(source)))
     return chunks
 
 

@@ -31,13 +31,13 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograde_tests.contract import Role, cell_role, grade_id
 from grader.errors import UsageError
 from grader.grading import answers
 from grader.grading.run_seed import new_seed
 from grader.paths import Course
 from grader.release.build import check_assignment, require_nbgrader, support_files
 from grader.release.leaks import is_allowed
+from nnkit_contract.cells import Role, cell_role, function_of, grade_id
 
 CONFIG_FILE = "nbgrader_config.py"
 KIT_CONFIG_FILE = "nnkit_config.py"
@@ -389,7 +389,7 @@ def gradebook_results(db: Path, assignment: str | None = None) -> list[dict]:
                                     g.name, g.max_score, g.manual_score, g.auto_score,
                                     bool(g.needs_manual_grade)))
                                 continue
-                            tests.append({"id": g.name, "function": g.name.removeprefix("test-"),
+                            tests.append({"id": g.name, "function": function_of(g.name),
                                           "points": float(g.score), "max_points": float(g.max_score),
                                           "status": "passed" if g.score == g.max_score else "failed",
                                           "needs_manual_grade": bool(g.needs_manual_grade)})

@@ -53,12 +53,13 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from traitlets import Dict, Float, Int, Unicode
 
-from autograde_tests.contract import Role, SubmissionStatus, cell_role, function_of, grade_id
 from grader.errors import UsageError
 from grader.grading import answers, results
 from grader.grading.grade import Assignment, base_result, grade_notebook, ungraded
 from grader.grading.limits import grading_limits, grading_memory_ceiling
 from grader.grading.submission import InvalidSubmission, locate_notebook, read_notebook, released_form
+from nnkit_contract.cells import Role, cell_role, function_of, grade_id
+from nnkit_contract.outcomes import SubmissionStatus
 
 try:
     from nbgrader.preprocessors import NbGraderPreprocessor

@@ -1,8 +1,9 @@
 """The students' check.py: grader/release/student_check.py made self-contained, for one assignment.
 
-check.py must run with nothing but Python and NumPy, so the kit's shared contract
-(autograde_tests/contract.py: the cell roles it reads the notebook with) is written into it in
-place of the import marked `# check.py: inline`. The contract holds nothing private. It also
+check.py must run with nothing but Python and NumPy, so the modules of the public contract it
+uses (nnkit_contract/: the cell roles it reads the notebook with, the outcome vocabulary) are
+written into it, each in place of its import line marked `# check.py: inline`. The contract holds
+nothing private. It also
 carries the assignment's released check cells and which graded function calls which (read from
 the reference solution's code), in place of the line marked `# check.py: released checks`: so a
 student's edited or deleted check cell still runs as released, and a failing check can name the
@@ -19,21 +20,21 @@ from pathlib import Path
 
 import nbformat
 
-from autograde_tests import contract
-from autograde_tests.contract import Role, cell_role, grade_id
+import nnkit_contract
 from grader.grading.submission import ReleaseCells
 from grader.release.numpy_version import course_minor
 from grader.release.student_check import closure
+from nnkit_contract.cells import RUN_WHEN_GRADED, Role, cell_role, grade_id
 
 SOURCE = Path(__file__).resolve().with_name("student_check.py")
-CONTRACT_SOURCE = Path(contract.__file__).resolve()
 INLINE_MARK = "# check.py: inline"
 RELEASED_MARK = "# check.py: released checks"
 
 
-def _contract_body() -> str:
-    """The contract's code without its module docstring and `from __future__` line."""
-    text = CONTRACT_SOURCE.read_text(encoding="utf-8")
+def _contract_body(module: str) -> str:
+    """The code of contract module `module` ("cells", ...) without its module docstring and
+    `from __future__` line."""
+    text = Path(nnkit_contract.module_path(module)).read_text(encoding="utf-8")
     tree = ast.parse(text)
     skip: set[int] = set()
     for node in tree.body:
@@ -44,6 +45,16 @@ def _contract_body() -> str:
             skip.update(range(node.lineno, node.end_lineno + 1))
     lines = [line for number, line in enumerate(text.splitlines(), 1) if number not in skip]
     return "\n".join(lines).strip("\n")
+
+
+def _inlined_module(line: str) -> str:
+    """The contract module a line marked `# check.py: inline` imports from."""
+    tree = ast.parse(line.strip())
+    node = tree.body[0] if len(tree.body) == 1 else None
+    if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("nnkit_contract."):
+        raise RuntimeError(f"{SOURCE}: a line marked {INLINE_MARK!r} must import from one "
+                           f"nnkit_contract module: {line.strip()!r}")
+    return node.module.removeprefix("nnkit_contract.")
 
 
 def _free_names(node: ast.AST) -> set[str]:
@@ -78,7 +89,7 @@ def released_checks(source_notebook: Path) -> dict:
     graded: set[str] = set()
     for cell in nb.cells:
         role = cell_role(cell)
-        if role not in (Role.SETUP, Role.SOLUTION):
+        if role not in RUN_WHEN_GRADED or cell.cell_type != "code":
             continue
         for node in ast.parse(cell.source).body:
             if isinstance(node, ast.FunctionDef):
@@ -105,18 +116,23 @@ def check_script(source_notebook: Path) -> bytes:
     """The bytes of check.py as released with the assignment of `source_notebook`."""
     out = []
     marked = {INLINE_MARK: 0, RELEASED_MARK: 0}
-    for line in SOURCE.read_text(encoding="utf-8").splitlines():
+    lines = iter(SOURCE.read_text(encoding="utf-8").splitlines())
+    for line in lines:
         if line.rstrip().endswith(INLINE_MARK):
             marked[INLINE_MARK] += 1
-            out += ["# ---- the kit's notebook contract (cell roles), included so that this file "
-                    "needs nothing but NumPy ----", _contract_body(), "# ---- end of the contract ----"]
+            statement = line.split("#", 1)[0]
+            while statement.count("(") > statement.count(")"):   # a parenthesized import
+                statement += next(lines).split("#", 1)[0]
+            module = _inlined_module(statement)
+            out += [f"# ---- the kit's public contract, {module} (included so that this file needs "
+                    "nothing but NumPy) ----", _contract_body(module), f"# ---- end of {module} ----"]
         elif line.rstrip().endswith(RELEASED_MARK):
             marked[RELEASED_MARK] += 1
             data = json.dumps(released_checks(source_notebook), indent=1, ensure_ascii=False)
             out.append(f"RELEASED: dict | None = {data}")
         else:
             out.append(line)
-    for mark, count in marked.items():
-        if count != 1:
-            raise RuntimeError(f"{SOURCE} must have exactly one line ending in {mark!r}")
+    if marked[INLINE_MARK] < 1 or marked[RELEASED_MARK] != 1:
+        raise RuntimeError(f"{SOURCE} must have a line ending in {INLINE_MARK!r} per contract "
+                           f"module it uses and exactly one ending in {RELEASED_MARK!r}")
     return ("\n".join(out) + "\n").encode("utf-8")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograde_tests.contract import Role, cell_role, grade_id
+from nnkit_contract.cells import Role, cell_role, grade_id
 
 _MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 

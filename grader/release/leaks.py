@@ -2,8 +2,8 @@
 
 `find_leaks` compares a release folder with the assignment's source folder (the solution
 notebook) and with the private code (hidden tests, grading thresholds) and returns one message
-per problem found. An empty list means the release is clean. It needs only the standard library,
-so it can run where nbgrader is not installed.
+per problem found. An empty list means the release is clean. It needs only the standard library
+(and nnkit_contract's file names), so it can run where nbgrader is not installed.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+import nnkit_contract
 
 #: The only files a release may contain, as patterns on the path relative to the release folder
 #: ("/" separated; "*" never crosses a "/"). The release builder refuses anything else, and
@@ -27,12 +29,11 @@ RELEASE_ALLOW_LIST: tuple[str, ...] = (
     "requirements.txt",      # what to install
 )
 
-#: The files of the private code that are shipped to students on purpose, inside check.py (the
-#: check runner and the shared notebook contract it includes): their lines are public, so neither
-#: they nor the same lines in other private files count as leaks.
+#: What check.py is made of (grader/release/check_script.py): the check runner and the public
+#: contract's modules. Their lines are public, so the same lines in private files (a `def
+#: __str__(self) -> str:`) do not count as leaks.
 STUDENT_CHECK_SOURCE = Path(__file__).resolve().with_name("student_check.py")
-CONTRACT_SOURCE = Path(__file__).resolve().parents[2] / "autograde_tests" / "contract.py"
-PUBLIC_SOURCES = (STUDENT_CHECK_SOURCE, CONTRACT_SOURCE)
+PUBLIC_SOURCES = (STUDENT_CHECK_SOURCE, *(Path(nnkit_contract.module_path(m)) for m in nnkit_contract.MODULES))
 
 #: Text that only the instructor's notebook or the grading setup contains.
 FORBIDDEN_MARKERS: tuple[str, ...] = (

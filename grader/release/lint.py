@@ -1,6 +1,6 @@
 """`grader lint`: a source notebook checked against the cell-role contract and its hidden tests.
 
-The contract (docs/cell-roles.md, `autograde_tests.contract.cell_role`) says which metadata and
+The contract (docs/cell-roles.md, `nnkit_contract.cell_role`) says which metadata and
 `grade_id` make a cell setup, solution, check, hidden-test, demo or written-answer. This module
 reads one assignment's source notebook with those rules and its check registry, and names every
 problem in one line, e.g.
@@ -17,22 +17,25 @@ import ast
 import json
 import warnings
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from autograde_tests import engine
-from autograde_tests.contract import (
+from grader.paths import Course
+from nnkit_contract.cells import (
     ROLE_PREFIXES,
     Role,
     cell_role,
     cell_source,
     function_of,
+    functions_of,
     grade_id,
     nbgrader_meta,
+    neutralize_magics,
 )
-from grader.paths import Course
 
 #: What the hidden part of a test cell may hold: only a raise (it never grades in a kernel).
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -59,77 +62,131 @@ class Summary:
     points: float
 
 
-def _strip_magics(source: str) -> str:
-    return "\n".join("pass" if line.lstrip().startswith(("%", "!")) else line
-                     for line in source.splitlines())
-
-
 def _defined_functions(source: str) -> set[str] | None:
     """Top-level functions a code cell defines (None when it does not parse)."""
     try:
-        tree = ast.parse(_strip_magics(source))
+        tree = ast.parse(neutralize_magics(source))
     except SyntaxError:
         return None
     return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
-def _check_targets(gid: str) -> list[str]:
-    """The functions a check cell names: "check-predict-accuracy" -> ["predict", "accuracy"]."""
-    return [f for f in gid.removeprefix(ROLE_PREFIXES[Role.CHECK]).split("-") if f]
+@dataclass(frozen=True)
+class Cell:
+    """One cell as the rules read it."""
+
+    cell: dict
+    role: Role
+    gid: str | None
+    meta: dict
+    source: str
+
+    @property
+    def code(self) -> bool:
+        return self.cell.get("cell_type") == "code"
+
+
+# One function per rule: each yields what is wrong with one cell, in a line a TA can act on.
+
+def _metadata_without_id(c: Cell) -> Iterator[str]:
+    if c.meta and not c.gid:
+        yield ("has nbgrader metadata but no grade_id: give it one with a role prefix "
+               f"({', '.join(ROLE_PREFIXES.values())})")
+
+
+def _locked_code_without_role(c: Cell) -> Iterator[str]:
+    if c.role is Role.LOCKED and c.code:
+        yield ("a locked code cell without a role: its grade_id must start with setup-, check- "
+               "or demo- (or make it a solution or grade cell)")
+
+
+def _prefix_matches_role(c: Cell) -> Iterator[str]:
+    if c.gid and c.role in ROLE_PREFIXES and not c.gid.startswith(ROLE_PREFIXES[c.role]):
+        yield f"is a {c.role} cell, so its grade_id must start with {ROLE_PREFIXES[c.role]!r}"
+
+
+def _points(c: Cell) -> Iterator[str]:
+    if c.role in (Role.TEST, Role.ANSWER):
+        points = c.meta.get("points")
+        if not isinstance(points, int | float) or isinstance(points, bool) or points <= 0:
+            article = "an" if c.role is Role.ANSWER else "a"
+            yield f"{article} {c.role} cell needs positive points in its nbgrader metadata"
+
+
+def _solution_region(c: Cell) -> Iterator[str]:
+    if c.role is not Role.SOLUTION:
+        return
+    if SOLUTION_BEGIN not in c.source or SOLUTION_END not in c.source:
+        yield (f"a solution cell needs a '{SOLUTION_BEGIN}' ... '{SOLUTION_END}' region "
+               "(the reference, which the release replaces by a stub)")
+    defined = _defined_functions(c.source)
+    name = function_of(c.gid) if c.gid else ""
+    if defined is None:
+        yield "does not parse as Python"
+    elif name and name not in defined:
+        yield f"does not define `{name}` (a solution cell defines the function its grade_id names)"
+
+
+def _markers_in_their_cells(c: Cell) -> Iterator[str]:
+    """nbgrader acts on solution and hidden-test markers only in solution and grade cells:
+    anywhere else it would ship them, reference code and all (the release refuses it then, after
+    a long nbgrader traceback); say which cell instead."""
+    own = {Role.SOLUTION: (SOLUTION_BEGIN, SOLUTION_END), Role.TEST: (HIDDEN_BEGIN, HIDDEN_END)}
+    for role, markers in own.items():
+        if c.role is role or (role is Role.SOLUTION and c.role is Role.ANSWER):
+            continue
+        found = [m for m in markers if any(line.strip() == m for line in c.source.splitlines())]
+        if found:
+            yield (f"holds {found[0]!r}, which belongs in a {role} cell only: move that code to "
+                   f"the {role} cell, or remove the marker")
+
+
+def _hidden_block_only_raises(c: Cell) -> Iterator[str]:
+    if c.role is not Role.TEST:
+        return
+    hidden = c.source.split(HIDDEN_BEGIN, 1)[1].split(HIDDEN_END, 1)[0] \
+        if HIDDEN_BEGIN in c.source and HIDDEN_END in c.source else None
+    if hidden is None:
+        yield f"a test cell needs a '{HIDDEN_BEGIN}' ... '{HIDDEN_END}' block"
+        return
+    try:
+        body = ast.parse(hidden).body
+    except SyntaxError:
+        body = []
+    if len(body) != 1 or not isinstance(body[0], ast.Raise):
+        yield ("the hidden part of a test cell must only raise (the grade comes from the hidden "
+               "tests in the sandbox, never from the kernel)")
+
+
+def _test_cell_imports_nothing(c: Cell) -> Iterator[str]:
+    """An import statement (or the hidden tests' name) in a grade cell, not the word in a comment
+    or a string ("important")."""
+    if c.role is not Role.TEST:
+        return
+    try:
+        imports = any(isinstance(n, ast.Import | ast.ImportFrom)
+                      for n in ast.walk(ast.parse(neutralize_magics(c.source))))
+    except SyntaxError:
+        imports = False
+    if imports or "autograde_tests" in c.source:
+        yield "a test cell must not import anything (the hidden tests never run beside student code)"
+
+
+def _locked_code_parses(c: Cell) -> Iterator[str]:
+    if c.role in (Role.SETUP, Role.CHECK, Role.DEMO) and _defined_functions(c.source) is None:
+        yield "does not parse as Python"
+
+
+#: Every rule a cell is checked with, in the order their lines are printed.
+CELL_RULES = (_metadata_without_id, _locked_code_without_role, _prefix_matches_role, _points,
+              _solution_region, _markers_in_their_cells, _hidden_block_only_raises,
+              _test_cell_imports_nothing, _locked_code_parses)
 
 
 def _cell_problems(nb_name: str, index: int, cell, role: Role, gid: str | None) -> list[Problem]:
     where = f"{nb_name} cell {index}" + (f" ({gid})" if gid else "")
-    meta = nbgrader_meta(cell)
-    source = cell_source(cell) or ""
-    found: list[Problem] = []
-
-    def problem(what: str) -> None:
-        found.append(Problem(where, what))
-
-    if meta and not gid:
-        problem("has nbgrader metadata but no grade_id: give it one with a role prefix "
-                f"({', '.join(ROLE_PREFIXES.values())})")
-    if role is Role.LOCKED and cell.get("cell_type") == "code":
-        problem("a locked code cell without a role: its grade_id must start with setup-, check- "
-                "or demo- (or make it a solution or grade cell)")
-    if gid and role in ROLE_PREFIXES and not gid.startswith(ROLE_PREFIXES[role]):
-        problem(f"is a {role} cell, so its grade_id must start with {ROLE_PREFIXES[role]!r}")
-    if role in (Role.TEST, Role.ANSWER):
-        points = meta.get("points")
-        if not isinstance(points, int | float) or isinstance(points, bool) or points <= 0:
-            article = "an" if role is Role.ANSWER else "a"
-            problem(f"{article} {role} cell needs positive points in its nbgrader metadata")
-    if role is Role.SOLUTION:
-        if SOLUTION_BEGIN not in source or SOLUTION_END not in source:
-            problem(f"a solution cell needs a '{SOLUTION_BEGIN}' ... '{SOLUTION_END}' region "
-                    "(the reference, which the release replaces by a stub)")
-        defined = _defined_functions(source)
-        name = gid.removeprefix(ROLE_PREFIXES[Role.SOLUTION]) if gid else ""
-        if defined is None:
-            problem("does not parse as Python")
-        elif name and name not in defined:
-            problem(f"does not define `{name}` (a solution cell defines the function its "
-                    "grade_id names)")
-    if role is Role.TEST:
-        hidden = source.split(HIDDEN_BEGIN, 1)[1].split(HIDDEN_END, 1)[0] \
-            if HIDDEN_BEGIN in source and HIDDEN_END in source else None
-        if hidden is None:
-            problem(f"a test cell needs a '{HIDDEN_BEGIN}' ... '{HIDDEN_END}' block")
-        else:
-            try:
-                body = ast.parse(hidden).body
-            except SyntaxError:
-                body = []
-            if len(body) != 1 or not isinstance(body[0], ast.Raise):
-                problem("the hidden part of a test cell must only raise (the grade comes from the "
-                        "hidden tests in the sandbox, never from the kernel)")
-        if "autograde_tests" in source or "import" in source:
-            problem("a test cell must not import anything (the hidden tests never run beside "
-                    "student code)")
-    if role in (Role.SETUP, Role.CHECK, Role.DEMO) and _defined_functions(source) is None:
-        problem("does not parse as Python")
-    return found
+    c = Cell(cell, role, gid, nbgrader_meta(cell), cell_source(cell) or "")
+    return [Problem(where, what) for rule in CELL_RULES for what in rule(c)]
 
 
 def lint(course: Course, assignment: str) -> tuple[list[Problem], Summary]:
@@ -167,11 +224,11 @@ def lint(course: Course, assignment: str) -> tuple[list[Problem], Summary]:
         if not gid:
             continue
         if role is Role.SOLUTION:
-            solutions[gid.removeprefix(ROLE_PREFIXES[Role.SOLUTION])] = index
+            solutions[function_of(gid)] = index
         elif role is Role.TEST:
             tests[function_of(gid)] = (index, nbgrader_meta(cell).get("points"))
         elif role is Role.CHECK:
-            for function in _check_targets(gid):
+            for function in functions_of(gid):
                 checked.setdefault(function, index)
 
     try:

@@ -29,7 +29,6 @@ import contextlib
 import io
 import json
 import os
-import re
 import signal
 import sys
 import time
@@ -39,7 +38,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograde_tests.contract import Role, cell_role, cell_source, grade_id, graded_role  # check.py: inline
+from nnkit_contract.cells import (  # check.py: inline
+    RUN_WHEN_GRADED,
+    Role,
+    cell_role,
+    cell_source,
+    functions_of,
+    grade_id,
+    graded_role,
+    neutralize_magics,
+)
+from nnkit_contract.outcomes import STATUS_WORDS, Status, not_implemented_message  # check.py: inline
 
 #: The assignment's released checks: {"assignment": name, "checks": [[grade_id, source], ...],
 #: "calls": {function: [graded functions it calls]}}. Written into the released check.py; None
@@ -51,10 +60,12 @@ CELL_TIME_LIMIT = 20.0
 #: Longest hint printed in the table (the rest is cut; `-v` shows it whole).
 HINT_WIDTH = 110
 
-PASSED, FAILED, NOT_IMPLEMENTED, TIMED_OUT = "passed", "FAILED", "not implemented", "timed out"
-NOT_RUN = "not run"
+#: The words of the table: the contract's (outcomes.STATUS_WORDS).
+PASSED, FAILED, NOT_IMPLEMENTED, TIMED_OUT, NOT_RUN = (STATUS_WORDS[s] for s in (
+    Status.PASSED, Status.FAILED, Status.NOT_IMPLEMENTED, Status.TIMEOUT, Status.NOT_RUN))
 _CELL_NAME = "<notebook cell {}>"
-_SHELL_OR_MAGIC = re.compile(r"^(?P<indent>\s*)[%!]")
+#: The comment of a magic or shell line check.py skips.
+_SKIPPED = "skipped by check.py: {line}"
 
 
 class CheckTimeout(BaseException):
@@ -92,18 +103,6 @@ class Report:
 # Reading the notebook.
 # ---------------------------------------------------------------------------------------------
 
-def strip_magics(source: str) -> str:
-    """`source` with IPython magics and shell lines (`%...`, `!...`) turned into `pass`; a cell
-    that starts with a cell magic (`%%...`) becomes empty."""
-    if source.lstrip().startswith("%%"):
-        return ""
-    out = []
-    for line in source.splitlines():
-        found = _SHELL_OR_MAGIC.match(line)
-        out.append(f"{found['indent']}pass  # skipped by check.py: {line.strip()}" if found else line)
-    return "\n".join(out)
-
-
 def read_cells(path: Path, roles: dict | None = None) -> list[CellCode]:
     """The code cells of the notebook at `path` that check.py cares about, in notebook order.
 
@@ -122,10 +121,10 @@ def read_cells(path: Path, roles: dict | None = None) -> list[CellCode]:
         source = cell_source(cell)
         if isinstance(cell, dict) and cell.get("cell_type") != "code":
             continue  # only code runs, whatever role its id gives it
-        if role not in (Role.SETUP, Role.SOLUTION, Role.ADDED, Role.CHECK) or source is None:
+        if (role not in RUN_WHEN_GRADED and role is not Role.CHECK) or source is None:
             continue  # demo and grade cells (and any other locked cell) do not run
         label = grade_id(cell) if role is not Role.ADDED else f"cell {number}"
-        cells.append(CellCode(label, role.value, strip_magics(source)))
+        cells.append(CellCode(label, role.value, neutralize_magics(source, _SKIPPED)))
     return cells
 
 
@@ -141,13 +140,8 @@ def _changed(released: list[CellCode], own: dict[str, CellCode]) -> list[tuple[s
     return changed
 
 
-def exercise_functions(check_id: str) -> list[str]:
-    """"check-init_params" -> ["init_params"]; "check-predict-accuracy" -> ["predict", "accuracy"]."""
-    return check_id.removeprefix("check-").split("-")
-
-
 def exercise_name(check_id: str) -> str:
-    return ", ".join(exercise_functions(check_id))
+    return ", ".join(functions_of(check_id))
 
 
 def _same_source(a: str, b: str) -> bool:
@@ -241,7 +235,7 @@ def judge(exercise: str, exc: BaseException | None, limit: float,
                                                 "an endless loop?")
     if isinstance(exc, NotImplementedError):
         return CheckResult(exercise, NOT_IMPLEMENTED,
-                           f"{where} is not implemented yet" if where else "")
+                           not_implemented_message(where) if where else "")
     if isinstance(exc, AssertionError):
         return CheckResult(exercise, FAILED, _one_line(str(exc)) or "an assertion failed")
     if in_check and isinstance(exc, NameError) and getattr(exc, "name", None) in exercise.split(", "):
@@ -307,7 +301,7 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
     own_checks = {c.label: c for c in cells if c.kind == Role.CHECK.value}
     changed: list[tuple[str, str]] = []
     if released:
-        checks = [CellCode(gid, Role.CHECK.value, strip_magics(source))
+        checks = [CellCode(gid, Role.CHECK.value, neutralize_magics(source, _SKIPPED))
                   for gid, source in released["checks"]]
         changed += _changed(checks, own_checks)
     else:
@@ -315,7 +309,7 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
     if released and "setup" in released:
         # As when graded: the released setup cells run first, as released; the student's own
         # setup cells never run (an edit there is reported, like an edited check).
-        setup = [CellCode(gid, Role.SETUP.value, strip_magics(source))
+        setup = [CellCode(gid, Role.SETUP.value, neutralize_magics(source, _SKIPPED))
                  for gid, source in released["setup"]]
         changed += _changed(setup, {c.label: c for c in cells if c.kind == Role.SETUP.value})
         cells = setup + [c for c in cells if c.kind != Role.SETUP.value]
@@ -349,7 +343,7 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
                 exc = run_code(cell, dict(namespace), limit, warned)
                 result = judge(exercise_name(cell.label), exc, limit)
                 result.notes = warned
-            result.functions = exercise_functions(cell.label)
+            result.functions = functions_of(cell.label)
             results.append(result)
     finally:
         os.chdir(old_cwd)

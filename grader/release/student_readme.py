@@ -22,10 +22,10 @@ from string import Template
 import nbformat
 
 from autograde_tests import engine
-from autograde_tests.contract import Role, cell_role, grade_id
 from grader.grading.limits import grading_limits
 from grader.release.numpy_version import declared_requirements
 from grader.sandbox.isolation import STUDENT_PACKAGES
+from nnkit_contract.cells import Role, cell_role, grade_id
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "student-README.md"
 #: What opens the notebook (the packages a graded notebook may import come from the sandbox).

@@ -16,16 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from autograde_tests.contract import RUN_PROBLEM_STATUSES
 from grader.errors import UsageError
 from grader.grading import answers, results
 from grader.report import plots as report_plots
+from nnkit_contract.outcomes import RUN_PROBLEM_STATUSES
 
 REPORT_FILE = "report.html"
 #: Folder (next to the page) that also receives the embedded plots as PNG files.
 FIGURES_DIR = "report-figures"
 #: Test statuses that mean something went wrong running the code, rather than a wrong answer.
-PROBLEM_STATUSES = RUN_PROBLEM_STATUSES
 #: How many diagnoses / hardest tests the summary tables show.
 TOP_DIAGNOSES = 10
 MESSAGE_CHARS = 300
@@ -125,7 +124,7 @@ def summarize(found: list[dict], run: dict | None = None) -> ClassSummary:
                 d = diagnoses.setdefault(t["diagnosis"], Diagnosis(t["diagnosis"]))
                 d.students.add(r["student"])
                 d.tests.add(t["id"])
-            if r["status"] == "graded" and t["status"] in PROBLEM_STATUSES:
+            if r["status"] == "graded" and t["status"] in RUN_PROBLEM_STATUSES:
                 problems.append(Problem(r["student"], t["id"], t["status"],
                                         _first_line(t.get("message") or "")))
     ranked = sorted(diagnoses.values(), key=lambda d: (-len(d.students), d.text))

@@ -2,7 +2,7 @@
 
 See docs/sandbox.md for the threat model. The grader process never imports or executes student
 code; it talks to the worker over a private pipe pair with a validated wire format (`wire`). A
-failed call raises one of the contract's `CallFailed` subclasses (autograde_tests.contract).
+failed call raises one of the contract's `CallFailed` subclasses (nnkit_contract).
 """
 
 from grader.sandbox.calls import CallResult, Limits, LoadReport

@@ -16,26 +16,24 @@ from typing import Any
 
 import numpy as np
 
-from autograde_tests.contract import (
-    MAX_DEPTH,
-    BadAnswer,
-    Callback,
-    CallFailed,
-    CallTimedOut,
-    Crashed,
-    Missing,
-    NotImplementedYet,
-    OutOfMemory,
-    RngSeed,
-    StudentRaised,
-    Unrepresentable,
-)
 from grader.sandbox import wire
 from grader.sandbox.worker import (
     EXIT_INTERNAL,
     EXIT_MEMORY,
     EXIT_PROTOCOL,
 )
+from nnkit_contract.outcomes import (
+    BadAnswer,
+    CallFailed,
+    CallTimedOut,
+    Crashed,
+    Missing,
+    NotImplementedYet,
+    OutOfMemory,
+    StudentRaised,
+    not_implemented_message,
+)
+from nnkit_contract.values import MAX_DEPTH, Callback, RngSeed, Unrepresentable
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _WORKER_EXITS = {EXIT_MEMORY: "ran out of memory", EXIT_PROTOCOL: "broke the grader's protocol",
@@ -240,7 +238,7 @@ def worker_error(fn: str, msg: dict, limits: Limits) -> CallFailed:
             return OutOfMemory(f"memory limit ({limits.memory_bytes >> 20} MiB) "
                                "exceeded (MemoryError)")
         if exc_type == "NotImplementedError":
-            return NotImplementedYet(f"`{fn}` is not implemented yet")
+            return NotImplementedYet(not_implemented_message(fn))
         return StudentRaised(exc_type, text, where)
     if error == "exit":
         code = msg.get("code")

@@ -14,14 +14,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from autograde_tests.contract import (
-    BadAnswer,
-    CallFailed,
-    CallTimedOut,
-    Crashed,
-    OutOfMemory,
-    normalize,
-)
 from grader.sandbox import accounting, wire
 from grader.sandbox.arguments import arguments_after
 from grader.sandbox.calls import (
@@ -40,6 +32,8 @@ from grader.sandbox.processes import (
     Output,
     Timeout,
 )
+from nnkit_contract.outcomes import BadAnswer, CallFailed, CallTimedOut, Crashed, OutOfMemory
+from nnkit_contract.values import normalize
 
 if TYPE_CHECKING:
     from grader.sandbox.session import SubmissionSession

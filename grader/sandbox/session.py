@@ -44,13 +44,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograde_tests.contract import (
-    BadAnswer,
-    CallFailed,
-    CallTimedOut,
-    Crashed,
-    Unrepresentable,
-)
 from grader.sandbox import accounting, protocol, wire
 from grader.sandbox.arguments import ArgMemory
 from grader.sandbox.calls import (
@@ -80,6 +73,8 @@ from grader.sandbox.processes import (
     signal_kill,
 )
 from grader.sandbox.template import SandboxTemplate, _copy_files
+from nnkit_contract.outcomes import BadAnswer, CallFailed, CallTimedOut, Crashed
+from nnkit_contract.values import Unrepresentable
 
 __all__ = ["CallResult", "Limits", "LoadReport", "SandboxTemplate", "SubmissionSession",
            "Unrepresentable"]

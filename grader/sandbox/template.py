@@ -15,11 +15,6 @@ import weakref
 from dataclasses import asdict
 from pathlib import Path, PurePosixPath
 
-from autograde_tests.contract import (
-    CallFailed,
-    CallTimedOut,
-    Crashed,
-)
 from grader.sandbox import isolation, wire
 from grader.sandbox.calls import Limits, _labelled, _str_list
 from grader.sandbox.errors import SandboxUnavailable
@@ -33,6 +28,7 @@ from grader.sandbox.processes import (
     Timeout,
     rmtree,
 )
+from nnkit_contract.outcomes import CallFailed, CallTimedOut, Crashed
 
 _warned = False
 

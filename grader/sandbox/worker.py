@@ -6,9 +6,9 @@ Started by `grader.sandbox.session` as
     python -I -S -B worker.py FD_SOCK WORKDIR [SITE_DIR ...]
 
 inside bubblewrap (or, in the fallback mode, as a plain child process). It imports only the
-standard library, NumPy and the files bound next to it (`contract.py`, `wire.py`, `seccomp.py`,
-`storage.py`), loaded by path so that no package of the kit is needed, or importable, inside the
-sandbox.
+standard library, NumPy and the files bound next to it (the public contract package
+`nnkit_contract/`, `wire.py`, `seccomp.py`, `storage.py`), loaded by path so that no other package
+of the kit is needed, or importable, inside the sandbox.
 
 Three kinds of process run this file, each made by a fork of the one before:
 
@@ -55,6 +55,8 @@ EXIT_PROTOCOL = 87      # the grader's messages did not follow the protocol
 EXIT_INTERNAL = 88      # a bug in the worker itself
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+#: The public contract's package (nnkit_contract/ of the kit).
+CONTRACT_PACKAGE = "nnkit_contract"
 _MISSING = object()
 _PR_SET_DUMPABLE = 4
 _PR_SET_CHILD_SUBREAPER = 36
@@ -72,21 +74,28 @@ _CALLBACK_EXCEPTIONS = {
 }
 
 
-def _path_of(filename: str) -> str:
-    """A file bound next to this one (the sandbox), else its place in the kit's source tree (the
-    fallback mode runs this file where it is installed: grader/sandbox/ beside autograde_tests/)."""
-    here = os.path.join(_HERE, filename)
-    if os.path.exists(here) or filename != "contract.py":
-        return here
-    return os.path.join(os.path.dirname(os.path.dirname(_HERE)), "autograde_tests", filename)
-
-
 def _load(name: str, filename: str) -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location(name, _path_of(filename))
+    spec = importlib.util.spec_from_file_location(name, os.path.join(_HERE, filename))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _load_contract() -> types.ModuleType:
+    """The public contract package `nnkit_contract`, under its own name, and its `values` module:
+    bound next to this file in the sandbox; in the fallback mode (which runs this file where it
+    is installed, grader/sandbox/) the package installed beside grader/. Only that folder is
+    searched: nothing else of the kit becomes importable."""
+    folder = os.path.join(_HERE, CONTRACT_PACKAGE)
+    if not os.path.isdir(folder):
+        folder = os.path.join(os.path.dirname(os.path.dirname(_HERE)), CONTRACT_PACKAGE)
+    spec = importlib.util.spec_from_file_location(CONTRACT_PACKAGE, os.path.join(folder, "__init__.py"),
+                                                  submodule_search_locations=[folder])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[CONTRACT_PACKAGE] = package
+    spec.loader.exec_module(package)
+    return importlib.import_module(f"{CONTRACT_PACKAGE}.values")
 
 
 def _first_line(text: str, limit: int = 300) -> str:
@@ -96,7 +105,7 @@ def _first_line(text: str, limit: int = 300) -> str:
 
 def _exc_text(exc: BaseException) -> tuple[str, str, str]:
     """(type name, message, where) of a student exception, as plain strings."""
-    contract = sys.modules["_nnkit_contract"]
+    contract = sys.modules["nnkit_contract.values"]
     try:
         t = type(exc)
         if isinstance(exc, MemoryError):  # NumPy raises a subclass of it
@@ -172,12 +181,13 @@ def _status_report(kind: str, ident: str, status: int) -> dict:
 class Worker:
     def __init__(self, fd_sock: int):
         self.wire = sys.modules["_nnkit_wire"]
-        self.contract = sys.modules["_nnkit_contract"]
+        self.contract = sys.modules["nnkit_contract.values"]
         self.np = sys.modules["numpy"]   # imported by the contract
         # Taken before any student code runs: a submission that replaces `np.errstate` (or
         # `np.random.default_rng`) must not switch off the overflow mode of a stability check or
         # choose the generator the grader hands its functions.
         self.errstate = self.np.errstate
+        self.fp_errstate = self.contract.fp_errstate
         self.default_rng = self.np.random.default_rng
         # The same for what reports values. The grader trusts none of it anyway: it reads the
         # argument arrays from the shared memory itself (see grader.sandbox.arguments).
@@ -585,7 +595,7 @@ class Worker:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 if fp:
-                    with self.errstate(over=fp, invalid=fp, divide=fp, under="ignore"):
+                    with self.errstate(**self.fp_errstate(fp)):
                         result = fn(*args)
                 else:
                     result = fn(*args)
@@ -650,7 +660,7 @@ def main(argv: list[str]) -> None:
             stream.reconfigure(encoding="utf-8", errors="backslashreplace", line_buffering=True)
         except (AttributeError, ValueError):
             pass
-    _load("_nnkit_contract", "contract.py")
+    _load_contract()
     _load("_nnkit_wire", "wire.py")
     worker = Worker(fd_sock)
     worker.setup()

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from sandbox_support import BURNER, FAST, HAVE_BWRAP, busy
 
-from autograde_tests.contract import CallTimedOut, StudentRaised
 from grader.sandbox import Limits
 from grader.sandbox.arguments import CHANGED
+from nnkit_contract.outcomes import CallTimedOut, StudentRaised
 
 # ------------------------------------------------------------------------------ state
 
@@ -245,7 +245,7 @@ def test_the_template_memory_is_out_of_reach(make_session):
 
 PATCHER = r'''
 import sys
-_c = sys.modules["_nnkit_contract"]
+_c = sys.modules["nnkit_contract.values"]
 _honest = _c.normalize
 _saved = {}
 
