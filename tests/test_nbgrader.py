@@ -31,11 +31,11 @@ from inprocess import InProcessStudent  # noqa: E402
 from autograde_tests import engine, reference  # noqa: E402
 from grader.cli import main  # noqa: E402
 from grader.course import gradebook as course_book  # noqa: E402
-from grader.grading import results
+from grader.grading import numpy_version, results
 from grader.nbgrader import course as nbgrader_course
 from grader.nbgrader.plugin import AUTOGRADE_PREPROCESSORS, RESULTS_DIR  # noqa: E402
 from grader.paths import course  # noqa: E402
-from grader.release import example_class, numpy_version
+from grader.release import example_class
 from grader.release.classgen import make_submission, reference_answers, write_submission  # noqa: E402
 from nnkit_contract.cells import Role, cell_role, function_of, grade_id  # noqa: E402
 

@@ -14,9 +14,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader.grading import results
+from grader.grading import numpy_version, results, student_check
 from grader.paths import course
-from grader.release import numpy_version, student_check
 from grader.release.classgen import make_submission, reference_answers, write_submission
 
 ROOT = Path(__file__).resolve().parent.parent

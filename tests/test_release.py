@@ -183,7 +183,7 @@ def test_release_holds_exactly_the_expected_files(name):
     assert files["hyperparameters.json"] == source_hp
     readme = files["README.md"].decode()
     assert "python check.py" in readme and "Time limits" in readme and "solutions/" not in readme
-    from grader.release.numpy_version import course_minor
+    from grader.grading.numpy_version import course_minor
 
     assert files["requirements.txt"].decode().splitlines()[:2] == [f"numpy=={course_minor()}.*",
                                                                   "matplotlib>=3.8"]

@@ -18,6 +18,7 @@ from autograde_tests import engine, reference
 from autograde_tests.student import Answer
 from grader import __version__, sandbox
 from grader.errors import UsageError
+from grader.grading import numpy_version
 from grader.grading.submission import (
     InvalidSubmission,
     ReleaseCells,
@@ -26,7 +27,6 @@ from grader.grading.submission import (
     read_notebook,
     written_answers,
 )
-from grader.release import numpy_version
 from nnkit_contract.outcomes import CHECK_STATUS_WHEN_UNGRADED, SubmissionStatus
 
 

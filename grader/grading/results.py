@@ -54,7 +54,7 @@ def run_record(assignment: str, seed: int, graded_by: str, **settings: Any) -> d
     kit): the assignment, the run seed, who graded, the grader's version, the sandbox's isolation
     mode, the NumPy and Python versions of grading, and the path's own settings (limits, jobs)."""
     from grader import __version__, sandbox
-    from grader.release import numpy_version
+    from grader.grading import numpy_version
 
     return {"assignment": assignment, "seed": seed, "graded_by": graded_by,
             "grader_version": __version__, "isolation": sandbox.isolation_mode(),

@@ -21,8 +21,8 @@ from pathlib import Path
 import nbformat
 
 import nnkit_contract
+from grader.grading.numpy_version import course_minor
 from grader.grading.submission import ReleaseCells
-from grader.release.numpy_version import course_minor
 from grader.release.student_check import closure
 from nnkit_contract.cells import RUN_WHEN_GRADED, Role, cell_role, grade_id
 
@@ -78,7 +78,7 @@ def released_checks(source_notebook: Path) -> dict:
     "roles": {grade_id: role}, "setup": [[grade_id, source], ...], "numpy": "X.Y"}: with the
     roles and setup cells of the release, check.py runs what the grader runs
     (submission.code_to_run); "numpy" is the NumPy minor version the course grades with
-    (grader/release/numpy_version.py), which check.py compares with the student's.
+    (grader/grading/numpy_version.py), which check.py compares with the student's.
     """
     nb = nbformat.read(source_notebook, as_version=4)
     checks = [[grade_id(c), c.source] for c in nb.cells if cell_role(c) is Role.CHECK]

@@ -356,7 +356,7 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
 
 def numpy_note(released: dict | None) -> str:
     """One line when the NumPy running here is not the minor version the course grades with (the
-    release names it; grader/release/numpy_version.py), else ""."""
+    release names it; grader/grading/numpy_version.py), else ""."""
     wanted = (released or {}).get("numpy")
     import numpy
 

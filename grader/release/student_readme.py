@@ -4,7 +4,7 @@ Both are written from the kit's data, never typed per assignment: the title come
 notebook, the points from the check registry and the answer cells, the time limits from the
 grading limits and the specs, the packages from what the sandbox lets a graded notebook import,
 their versions (one NumPy minor version for students and grader) and the Python students need
-from the kit's declared dependencies (grader/release/numpy_version.py). The text is a template
+from the kit's declared dependencies (grader/grading/numpy_version.py). The text is a template
 (grader/templates/student-README.md).
 
 The time limit per call is stated in one form, `CALL_LIMIT`, here and in each notebook's
@@ -23,7 +23,7 @@ import nbformat
 
 from autograde_tests import engine
 from grader.grading.limits import grading_limits
-from grader.release.numpy_version import declared_requirements
+from grader.grading.numpy_version import declared_requirements
 from grader.sandbox.isolation import STUDENT_PACKAGES
 from nnkit_contract.cells import Role, cell_role, grade_id
 
