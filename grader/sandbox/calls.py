@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader.sandbox import wire
-from grader.sandbox.worker import (
+from grader.sandbox.serving import (
     EXIT_INTERNAL,
     EXIT_MEMORY,
     EXIT_PROTOCOL,

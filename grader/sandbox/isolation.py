@@ -37,6 +37,7 @@ WORKER_DIR = Path(__file__).resolve().parent
 #: is bound.
 WORKER_FILES: dict[str, Path] = {
     "worker.py": WORKER_DIR / "worker.py",
+    "serving.py": WORKER_DIR / "serving.py",
     "wire.py": WORKER_DIR / "wire.py",
     "seccomp.py": WORKER_DIR / "seccomp.py",
     "storage.py": WORKER_DIR / "storage.py",
