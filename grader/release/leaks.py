@@ -12,6 +12,7 @@ import fnmatch
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import nnkit_contract
@@ -202,11 +203,28 @@ def find_leaks(release_dir: Path, source_dir: Path, private_dirs: Iterable[Path]
     Lines are compared after stripping surrounding whitespace, and found anywhere in the text.
     """
     release_dir, source_dir = Path(release_dir), Path(source_dir)
-    leaks: list[str] = []
     if not release_dir.is_dir():
         return [f"{release_dir} is not a folder"]
-    files = _release_files(release_dir)
+    leaks: list[str] = []
+    needles = _needles(source_dir, private_dirs, public_files, other_sources, leaks)
+    for path in _release_files(release_dir):
+        leaks += _file_leaks(path, path.relative_to(release_dir).as_posix(), needles)
+    return leaks
 
+
+@dataclass
+class _Needles:
+    """The lines a release must not contain, each with where it comes from."""
+
+    solution: list[str]           # lines of this assignment's solution regions
+    private: dict[str, Path]      # line of a private file -> that file
+    foreign: dict[str, str]       # line of another assignment's solution -> that assignment
+
+
+def _needles(source_dir: Path, private_dirs: Iterable[Path], public_files: Iterable[Path],
+             other_sources: Iterable[Path], leaks: list[str]) -> _Needles:
+    """What find_leaks looks for (see its rules (b), (e), (f)); an unreadable source notebook is
+    added to `leaks`."""
     # What the student is meant to see: the source notebook outside its solution regions.
     solution_lines: list[str] = []
     public_parts: list[str] = []
@@ -240,31 +258,34 @@ def find_leaks(release_dir: Path, source_dir: Path, private_dirs: Iterable[Path]
             for line in {line.strip() for line in inside}:
                 if len(line) >= MIN_SOLUTION_LINE and line not in outside and line not in shared:
                     foreign.setdefault(line, Path(other).name)
+    return _Needles(solution_needles, private, foreign)
 
-    for path in files:
-        rel = path.relative_to(release_dir).as_posix()
-        if path.is_symlink() or not is_allowed(rel):
-            leaks.append(f"{rel}: file not on the release allow-list")
-        text = _searchable_text(path)
-        if text is None:
-            continue
-        for marker in FORBIDDEN_MARKERS:
-            if marker in text:
-                leaks.append(f"{rel}: contains {marker!r}")
-        for needle in solution_needles:
-            if needle in text:
-                leaks.append(f"{rel}: contains a solution line: {_short(needle)!r}")
-        for needle, origin in private.items():
-            if needle in text:
-                leaks.append(f"{rel}: contains a line of private file {origin.name}: "
-                             f"{_short(needle)!r}")
-        for needle, assignment in foreign.items():
-            if needle in text:
-                leaks.append(f"{rel}: contains a solution line of {assignment}: {_short(needle)!r} "
-                             f"(list {assignment} under 'reveals' in solutions/course.json once "
-                             "students may see its solutions)")
-        if path.suffix == ".ipynb":
-            leaks += _output_leaks(rel, _load_notebook(path))
+
+def _file_leaks(path: Path, rel: str, needles: _Needles) -> list[str]:
+    """What one file of the release must not hold (find_leaks' rules (a) to (f))."""
+    leaks = []
+    if path.is_symlink() or not is_allowed(rel):
+        leaks.append(f"{rel}: file not on the release allow-list")
+    text = _searchable_text(path)
+    if text is None:
+        return leaks
+    for marker in FORBIDDEN_MARKERS:
+        if marker in text:
+            leaks.append(f"{rel}: contains {marker!r}")
+    for needle in needles.solution:
+        if needle in text:
+            leaks.append(f"{rel}: contains a solution line: {_short(needle)!r}")
+    for needle, origin in needles.private.items():
+        if needle in text:
+            leaks.append(f"{rel}: contains a line of private file {origin.name}: "
+                         f"{_short(needle)!r}")
+    for needle, assignment in needles.foreign.items():
+        if needle in text:
+            leaks.append(f"{rel}: contains a solution line of {assignment}: {_short(needle)!r} "
+                         f"(list {assignment} under 'reveals' in solutions/course.json once "
+                         "students may see its solutions)")
+    if path.suffix == ".ipynb":
+        leaks += _output_leaks(rel, _load_notebook(path))
     return leaks
 
 

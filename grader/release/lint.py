@@ -236,6 +236,16 @@ def lint(course: Course, assignment: str) -> tuple[list[Problem], Summary]:
         checks = engine.all_checks(assignment)
     except engine.UnknownAssignment as exc:
         return [*problems, Problem(name, str(exc))], Summary(0, 0, 0)
+    problems += _registry_problems(name, assignment, points, solutions, tests, checked)
+    return problems, Summary(len(points), len(checks), float(sum(points.values())))
+
+
+def _registry_problems(name: str, assignment: str, points: dict[str, float],
+                       solutions: dict[str, int], tests: dict[str, tuple[int, float]],
+                       checked: dict[str, int]) -> list[Problem]:
+    """The notebook's cells (solution, test and check cells by function) against the checks
+    registered in autograde_tests/<assignment>/specs/."""
+    problems: list[Problem] = []
     specs = f"autograde_tests/{assignment}/specs/"
     for function, total in points.items():
         if function not in solutions:
@@ -264,7 +274,7 @@ def lint(course: Course, assignment: str) -> tuple[list[Problem], Summary]:
         if function not in points:
             problems.append(Problem(name, f"{specs} sets a time limit for `{function}`, which "
                                           "no check grades"))
-    return problems, Summary(len(points), len(checks), float(sum(points.values())))
+    return problems
 
 
 def lint_folder_problems(course: Course, assignment: str) -> list[Problem]:
