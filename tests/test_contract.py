@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 import nnkit_contract
+from grader.grading.grade import base_result, ungraded
 from grader.grading.submission import ReleaseCells, code_to_run
 from grader.release.check_script import check_script
 from grader.sandbox.isolation import WORKER_FILES
@@ -27,6 +28,7 @@ from nnkit_contract.cells import (
     neutralize_magics,
     role_of_grade_id,
 )
+from nnkit_contract.outcomes import CHECK_STATUS_WHEN_UNGRADED, CHECK_STATUSES, Status, SubmissionStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,3 +115,16 @@ def test_check_py_carries_the_contract_it_uses_and_runs_alone(tmp_path):
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "usage" in out.stdout.lower()
+
+
+@pytest.mark.parametrize("status", [s for s in SubmissionStatus if s is not SubmissionStatus.GRADED])
+def test_an_ungraded_submission_speaks_the_check_vocabulary(status):
+    """One outcome model per level: the checks of a submission that was not graded get a check
+    status (never `invalid`, never the submission's `missing`), each scoring 0."""
+    result = ungraded(base_result("s", "nn_from_scratch", 1), status, "why")
+    assert result["status"] == status.value and result["score"] == 0
+    statuses = {t["status"] for t in result["tests"]}
+    assert statuses == {CHECK_STATUS_WHEN_UNGRADED[status].value} and statuses <= set(CHECK_STATUSES)
+    assert all(t["points"] == 0 and t["message"] == "why" for t in result["tests"])
+    if status in (SubmissionStatus.INVALID, SubmissionStatus.MISSING):
+        assert statuses == {Status.NOT_RUN.value}
