@@ -3,7 +3,8 @@
 A regular install (`pip install <clone>[instructor]`, or the wheel) is the whole kit: nothing is
 listed by hand, so a new assignment, spec module or data file is in the wheel without an edit here.
 
-- every package of the grader and of the hidden tests, found by setuptools' package discovery;
+- every package of the grader, of the public contract (nnkit_contract) and of the hidden tests,
+  found by setuptools' package discovery;
 - `toy2d`: the datasets/ folder and its loader, under a name that cannot shadow other packages
   called "datasets" in an instructor's environment;
 - `nnkit_course`: the course itself as package data (solutions/ with course.json, the releases
@@ -18,7 +19,7 @@ from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
 
 #: The kit's own Python packages (each folder with an __init__.py below these).
-KIT_PACKAGES = ("grader", "autograde_tests")
+KIT_PACKAGES = ("grader", "autograde_tests", "nnkit_contract")
 #: The course folders a regular install carries, each file under them as package data.
 COURSE_FOLDERS = ("solutions", "assignments", "examples")
 #: Never shipped: interpreter caches and editor leftovers.

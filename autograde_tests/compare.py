@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autograde_tests.contract import Unrepresentable
+from nnkit_contract.values import Unrepresentable
 
 if TYPE_CHECKING:
     from autograde_tests.diagnosis import Diagnosis

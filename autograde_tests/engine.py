@@ -4,7 +4,7 @@ Every assignment has its own registry: a spec module (autograde_tests/<assignmen
 declares its checks with `@check(...)`: a stable id, the graded function (= nbgrader grade cell),
 the points, and a one-line description. A check gets
 a `Context` and either returns (pass) or raises `Fail` (fail, with message and diagnosis); a
-`CallFailed` from the student call (autograde_tests.contract) becomes its `kind` as the status.
+`CallFailed` from the student call (nnkit_contract) becomes its `kind` as the status.
 The assignment's total is the sum of the registered points.
 """
 
@@ -24,8 +24,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from autograde_tests.compare import Fail
-from autograde_tests.contract import CallFailed, Status
 from autograde_tests.student import Student
+from nnkit_contract.outcomes import CallFailed, Status, not_implemented_message
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class TestResult:
     function: str
     points: float
     max_points: float
-    status: str  # one of autograde_tests.contract.CHECK_STATUSES
+    status: str  # one of nnkit_contract.CHECK_STATUSES
     message: str = ""   # a failure's message; for a passed check, its notes (or "")
     diagnosis: str | None = None       # the confirmed cause's label (autograde_tests.diagnosis)
     duration: float = 0.0
@@ -192,7 +192,7 @@ def run_check(c: Check, student: Student, run_seed: int, ref: SimpleNamespace) -
     except CallFailed as exc:
         status, message = exc.kind, exc.feedback
         if exc.kind is Status.NOT_IMPLEMENTED:
-            message = f"`{c.function}` is not implemented yet"
+            message = not_implemented_message(c.function)
     except (ArithmeticError, ValueError, TypeError, IndexError, KeyError, RecursionError,
             MemoryError) as exc:
         status = Status.BAD_ANSWER

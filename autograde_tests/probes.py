@@ -13,8 +13,9 @@ from collections.abc import Callable
 import numpy as np
 
 from autograde_tests.compare import Fail, close, expect_unchanged, norm_rel_error
-from autograde_tests.contract import CallFailed, RngSeed
 from autograde_tests.diagnosis import SHARED
+from nnkit_contract.outcomes import CallFailed
+from nnkit_contract.values import RngSeed
 
 #: Relative error below which a gradient agrees with a numerical gradient (float64, h = 1e-5).
 GRADCHECK_RTOL = 1e-6

@@ -23,7 +23,7 @@ from types import SimpleNamespace
 import nbformat
 import numpy as np
 
-from autograde_tests.contract import Role, cell_role
+from nnkit_contract.cells import RUN_WHEN_GRADED, Role, cell_role, neutralize_magics
 
 
 class ReferenceError(Exception):
@@ -37,16 +37,11 @@ def solution_sources(notebook: Path) -> list[str]:
 
 
 def reference_cells(notebook: Path) -> list[tuple[Role, str]]:
-    """(role, source) of every setup and solution cell, in notebook order: what the reference
-    executes (a setup cell's IPython magics and shell lines become `pass`)."""
+    """(role, source) of every cell that runs when graded, in notebook order: what the reference
+    executes (IPython magics and shell lines neutralized as when graded)."""
     nb = nbformat.read(notebook, as_version=4)
-    return [(cell_role(cell), _without_magics(cell.source)) for cell in nb.cells
-            if cell_role(cell) in (Role.SETUP, Role.SOLUTION)]
-
-
-def _without_magics(source: str) -> str:
-    return "\n".join(line[: len(line) - len(line.lstrip())] + "pass"
-                     if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    return [(cell_role(cell), neutralize_magics(cell.source)) for cell in nb.cells
+            if cell.cell_type == "code" and cell_role(cell) in RUN_WHEN_GRADED]
 
 
 _CWD_LOCK = threading.Lock()

@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 
 from autograde_tests.compare import Fail, expect_array, expect_float, expect_unchanged, nonfinite_where_finite
-from autograde_tests.contract import CallFailed, StudentRaised
 from autograde_tests.diagnosis import SHARED, Diagnosis
 from autograde_tests.student import Answer
+from nnkit_contract.outcomes import CallFailed, StudentRaised
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """How a check talks to a submission: the `Student` interface.
 
 A check never touches student objects. It asks `student.call(...)` and gets back an `Answer`
-holding plain data (autograde_tests.contract.normalize) or one of the contract's `CallFailed`
-exceptions. The grader's implementation (grader.grading.SandboxStudent) runs the call in the
+holding plain data (nnkit_contract.normalize) or one of the contract's `CallFailed`
+exceptions. The grader's implementation (grader.grading.grade.SandboxStudent) runs the call in the
 sandboxed worker; the only other implementation is a test double in tests/.
 """
 
@@ -42,13 +42,6 @@ class Student(Protocol):
         - fp_errors: "raise" runs the call with overflow/invalid/divide-by-zero as errors
           (underflow stays quiet), to check numerical stability.
         - timeout: the time limit of this call, in seconds.
-        Raises autograde_tests.contract.CallFailed (or a subclass).
+        Raises nnkit_contract.CallFailed (or a subclass).
         """
         ...
-
-
-def fp_errstate(fp_errors: str | None) -> dict:
-    """np.errstate arguments for `fp_errors`; underflow to 0 is never an error."""
-    if not fp_errors:
-        return {}
-    return {"over": fp_errors, "invalid": fp_errors, "divide": fp_errors, "under": "ignore"}

@@ -4,7 +4,7 @@
                                   [--nbgrader-bug] [--out bench/results/check_latency.json]
 
 A complete submission (the release with every solution cell holding the reference code, built with
-grader.classgen) is written into a temporary copy of the released assignment folder, next to
+grader.release.classgen) is written into a temporary copy of the released assignment folder, next to
 toy2d.py, data/ and hyperparameters.json, as a student has it. A second copy holds the same
 notebook with one bug (relu_backward passes the gradient where Z == 0 too). Each case runs as a
 fresh process in that folder, timed by wall clock:
@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 import nbformat  # noqa: E402
 
-from grader.classgen import make_submission, reference_answers  # noqa: E402
 from grader.paths import course  # noqa: E402
+from grader.release.classgen import make_submission, reference_answers  # noqa: E402
 
 ASSIGNMENT = "nn_from_scratch"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"

@@ -15,7 +15,7 @@ A local scheduler (127.0.0.1) is started once; the workers of each dask side are
 before it (not timed: a cluster's workers are long-lived; their first submission still pays the
 warm-up a --jobs pool process pays). Timed: the wall time of the one grading command (interpreter
 start and imports included on both sides). Agreement: every result of the dask sides must equal
-the --jobs side's (grader.results.without_timing); the exit code is non-zero otherwise.
+the --jobs side's (grader.grading.results.without_timing); the exit code is non-zero otherwise.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import results  # noqa: E402
+from grader.grading import results  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ASSIGNMENT = "nn_from_scratch"

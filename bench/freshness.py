@@ -33,9 +33,9 @@ import make_class  # noqa: E402
 
 from autograde_tests import engine  # noqa: E402
 from grader import sandbox  # noqa: E402
-from grader.autograde import course_assignment  # noqa: E402
-from grader.grading import grade_notebook  # noqa: E402
-from grader.limits import grading_limits  # noqa: E402
+from grader.grading.autograde import course_assignment  # noqa: E402
+from grader.grading.grade import grade_notebook  # noqa: E402
+from grader.grading.limits import grading_limits  # noqa: E402
 from grader.paths import course  # noqa: E402
 from grader.sandbox.session import SubmissionSession  # noqa: E402
 

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import baseline  # noqa: E402
 import isolation_attacks as attacks  # noqa: E402
 
-from grader import results  # noqa: E402
+from grader.grading import results  # noqa: E402
 
 ASSIGNMENT = attacks.ASSIGNMENT
 SEED = attacks.SEED

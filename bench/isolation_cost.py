@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 import baseline  # noqa: E402
 
-from grader import results  # noqa: E402
+from grader.grading import results  # noqa: E402
 
 #: current / baseline wall time, at most.
 GOAL_RATIO = 1.10

@@ -269,8 +269,8 @@ def _hostile(kind: str, rng: random.Random, points: dict[str, dict[str, float]],
 def write_class(out: Path, n: int = 200, seed: int = 0) -> dict:
     """Write the class and expected.json into `out`; return the expected.json content."""
     sys.path.insert(0, str(ROOT))
-    from grader.classgen import make_submission, reference_answers, write_submission
     from grader.paths import course
+    from grader.release.classgen import make_submission, reference_answers, write_submission
 
     the_course = course()
     release_nb = the_course.assignments / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"

@@ -41,11 +41,11 @@ sys.path.insert(0, str(ROOT))
 
 from autograde_tests import engine  # noqa: E402
 from grader import sandbox  # noqa: E402
-from grader.autograde import course_assignment  # noqa: E402
-from grader.classgen import make_submission, reference_answers  # noqa: E402
-from grader.grading import Assignment, grade_notebook  # noqa: E402
+from grader.grading.autograde import course_assignment  # noqa: E402
+from grader.grading.grade import Assignment, grade_notebook  # noqa: E402
+from grader.grading.submission import code_to_run  # noqa: E402
 from grader.paths import course  # noqa: E402
-from grader.submission import code_to_run  # noqa: E402
+from grader.release.classgen import make_submission, reference_answers  # noqa: E402
 
 ASSIGNMENT = "nn_from_scratch"
 GOAL_MS = 20.0

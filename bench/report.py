@@ -294,7 +294,7 @@ def similarity(d: dict | None) -> list[str]:
     ok = d["similarity_wall_s"] <= d["goal_s"]
     out += [f"`grader similarity --jobs {d['jobs']}` (the whole command: start, fingerprinting, every "
             f"pair, CSV, page, histogram) took **{d['ratio_similarity_over_read']:.1f}×** the time to "
-            "merely read and parse the same notebooks in one process (grader.submission's reader). "
+            "merely read and parse the same notebooks in one process (grader.grading.submission's reader). "
             f"Goal: a class of {d['n']} in under {d['goal_s']:g} s: {_met(ok)}. The generated class "
             "mixes three styles per function, so most pairs share some code (the costly case).", ""]
     return out

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 import make_class  # noqa: E402
 
-from grader import results  # noqa: E402
+from grader.grading import results  # noqa: E402
 
 ASSIGNMENT = make_class.ASSIGNMENT
 POLL_S = 0.2

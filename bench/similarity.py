@@ -7,7 +7,7 @@ The class (deterministic for a seed): each student writes each function in one o
 (the reference's, tests/independent/'s, tests/similarity/original_...'s), with comments,
 whitespace and dead code of their own, so that many pairs share some code (the costly case); one
 student in twenty copies another with a disguise (tests/similarity/make_class.py). The peer is
-the time to merely read and parse the N notebooks (grader.submission.read_notebook and
+the time to merely read and parse the N notebooks (grader.grading.submission.read_notebook and
 code_to_run, one process): what any tool that looks at every submission pays. The goal: a class
 of 500 in under a minute on 2 cores.
 """
@@ -34,7 +34,7 @@ GOAL_S = 60.0
 
 
 def build(root: Path, n: int, seed: int) -> None:
-    from grader.classgen import reference_answers
+    from grader.release.classgen import reference_answers
 
     release = ROOT / "assignments" / NAME / f"{NAME}.ipynb"
     source = ROOT / "solutions" / NAME / f"{NAME}.ipynb"
@@ -67,8 +67,8 @@ def build(root: Path, n: int, seed: int) -> None:
 
 def read_all(root: Path) -> float:
     """Seconds to read and parse every notebook and take its student code (one process)."""
+    from grader.grading.submission import code_to_run, read_notebook
     from grader.similarity import extract
-    from grader.submission import code_to_run, read_notebook
 
     release = extract.release_cells(ROOT / "assignments" / NAME / f"{NAME}.ipynb")
     start = time.perf_counter()

@@ -37,7 +37,7 @@ copying the notebooks into the courses (reported as setup seconds).
 
 Agreement, for every submission of sides 1-3: the gradebook total of side 3 must equal side 1's
 total, and side 3's result in the grader's format (COURSE/nnkit-results/) must equal side 1's check
-by check (grader.results.without_timing; status and reason too). Sides 1 and 2 are compared the
+by check (grader.grading.results.without_timing; status and reason too). Sides 1 and 2 are compared the
 same way. A file that is not a notebook gets the status "invalid" from the grader; nbgrader fails
 on it while reading it (before the kit's preprocessor, so there is no per-check result), flags it
 for manual grading and exits non-zero: that is expected and counted apart, its total is still
@@ -69,9 +69,9 @@ sys.path.insert(0, str(ROOT))
 
 import make_class  # noqa: E402
 
-from grader import nbgrader_course as nc  # noqa: E402
-from grader import results  # noqa: E402
-from grader.nbgrader_plugin import RESULTS_DIR  # noqa: E402
+from grader.grading import results  # noqa: E402
+from grader.nbgrader import course as nc  # noqa: E402
+from grader.nbgrader.plugin import RESULTS_DIR  # noqa: E402
 
 ASSIGNMENT = make_class.ASSIGNMENT
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
@@ -256,7 +256,7 @@ def kernel_errors(course_dir: Path, students: list[str], expected: dict[str, dic
     kernel did less work than a real class would cost)."""
     import nbformat
 
-    from autograde_tests.contract import Role, cell_role
+    from nnkit_contract.cells import Role, cell_role
 
     executed, raised = 0, Counter()
     grade_cells_raised = 0

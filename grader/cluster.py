@@ -2,7 +2,7 @@
 
 The client (the instructor's `grader autograde`) sends each submission to a running `distributed`
 scheduler; a dask worker grades it with the very function a `--jobs` pool process runs
-(`grader.autograde.grade`), in a sandbox template of its own, and returns the result; the client
+(`grader.grading.autograde.grade`), in a sandbox template of its own, and returns the result; the client
 writes it exactly as the `--jobs` path does (`autograde.record`), so grades.csv, the JSON results,
 the feedback and `--resume` are the same. Dask schedules, retries and replaces workers; nothing
 here is a scheduler of its own.
@@ -36,11 +36,12 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from grader import autograde, sandbox
+from grader import sandbox
 from grader.errors import UsageError
-from grader.grading import Assignment
-from grader.limits import cap_grading_process
-from grader.submission import MAX_NOTEBOOK_BYTES
+from grader.grading import autograde
+from grader.grading.grade import Assignment
+from grader.grading.limits import cap_grading_process
+from grader.grading.submission import MAX_NOTEBOOK_BYTES
 
 #: Seconds the client waits for the scheduler to answer, and then for a first worker.
 CONNECT_TIMEOUT = 20

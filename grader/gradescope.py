@@ -13,7 +13,7 @@ student's files in $AUTOGRADER_ROOT/submission and reads $AUTOGRADER_ROOT/result
     course/solutions/...       the course's reference of the assignment (and course.json)
     course/assignments/<a>/    its release (setup cells, files next to the notebook)
 
-Grading is `grader.autograde.grade`, the function every path uses, in the kit's sandbox. The
+Grading is `grader.grading.autograde.grade`, the function every path uses, in the kit's sandbox. The
 results file is written by this (trusted) process only, after the sandbox's template is closed,
 so no student process is left that could change it; whatever a submission left at its place is
 replaced (see `write_results`).
@@ -35,11 +35,14 @@ from importlib import resources
 from pathlib import Path
 
 from autograde_tests import engine
-from grader import __version__, answers, autograde, course_file, grading, results, sandbox
+from grader import __version__, sandbox
+from grader.course import course_file
 from grader.errors import UsageError
-from grader.limits import grading_limits
+from grader.grading import answers, autograde, results
+from grader.grading import grade as grading
+from grader.grading.limits import grading_limits
+from grader.grading.submission import locate_notebook
 from grader.paths import Course
-from grader.submission import locate_notebook
 
 #: Where Gradescope puts everything, unless $AUTOGRADER_ROOT says otherwise (a test tree).
 ROOT_ENV = "AUTOGRADER_ROOT"

@@ -33,7 +33,7 @@ ROOT_ENV = "NNKIT_COURSE_ROOT"
 EMBEDDED_PACKAGE = "nnkit_course"
 #: The distribution the kit is installed as.
 DISTRIBUTION = "nnkit"
-#: The course file inside solutions/ (grader/course_file.py reads it).
+#: The course file inside solutions/ (grader/course/course_file.py reads it).
 COURSE_FILE = "course.json"
 
 #: Where a course came from (the words `grader course` prints).

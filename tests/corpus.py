@@ -15,8 +15,8 @@ from pathlib import Path
 import nbformat
 
 from autograde_tests import engine, reference
-from autograde_tests.contract import Role
 from grader.paths import course
+from nnkit_contract.cells import Role
 
 TESTS = Path(__file__).resolve().parent
 #: Every assignment with hidden tests, in name order.
@@ -203,10 +203,10 @@ def run_local_checks(assignment: str, code: str, tmp_path: Path):
 
     import nbformat
 
-    from grader import student_check
-    from grader.check_script import released_checks
-    from grader.classgen import make_submission, reference_answers
     from grader.paths import course
+    from grader.release import student_check
+    from grader.release.check_script import released_checks
+    from grader.release.classgen import make_submission, reference_answers
 
     the_course = course()
     name = the_course.solution_notebook(assignment).name

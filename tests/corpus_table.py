@@ -39,10 +39,10 @@ def measure(corpus: Path, seeds: dict[str, int]) -> dict:
     from inprocess import InProcessStudent
 
     from autograde_tests import engine
-    from grader import student_check
-    from grader.check_script import released_checks
-    from grader.classgen import make_submission, reference_answers
     from grader.paths import course
+    from grader.release import student_check
+    from grader.release.check_script import released_checks
+    from grader.release.classgen import make_submission, reference_answers
 
     the_course = course()
     out = {}

@@ -18,16 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from autograde_tests.contract import (
-    Callback,
-    Missing,
-    NotImplementedYet,
-    RngSeed,
-    StudentRaised,
-    normalize,
-    type_name,
-)
-from autograde_tests.student import Answer, fp_errstate
+from autograde_tests.student import Answer
+from nnkit_contract.outcomes import Missing, NotImplementedYet, StudentRaised, not_implemented_message
+from nnkit_contract.values import Callback, RngSeed, fp_errstate, normalize, type_name
 
 
 def _where(exc: BaseException) -> str:
@@ -80,7 +73,7 @@ class InProcessStudent:
                 with np.errstate(**fp_errstate(fp_errors)):
                     result = target(*real_args)
         except NotImplementedError as exc:
-            raise NotImplementedYet(f"`{fn}` is not implemented yet") from exc
+            raise NotImplementedYet(not_implemented_message(fn)) from exc
         except Exception as exc:  # noqa: BLE001 - any student error becomes feedback
             raise StudentRaised(type(exc).__name__, str(exc)[:2000], _where(exc)) from exc
         finally:

@@ -4,7 +4,7 @@ Each attack once beat `grader autograde` in a class graded one submission after 
 sandbox's first process, the zygote, received and compiled every submission's cells, and storage
 was wiped between submissions file by file): tests/test_attacks.py grades them in a class of
 their own, between honest students, and bench/isolation_attacks.py measures what each cost
-before and after. Each is a cell appended to a generated submission (grader.classgen).
+before and after. Each is a cell appended to a generated submission (grader.release.classgen).
 """
 
 from __future__ import annotations
@@ -214,7 +214,7 @@ def _forge(make):
                     return real(obj, keep, _depth)
 
                 me.normalize = fake
-                _sys.modules["_nnkit_contract"].normalize = fake
+                _sys.modules["nnkit_contract.values"].normalize = fake
                 if hasattr(me, "report_args"):     # the worker that names the shared arrays
                     me.report_args = lambda obj, depth=0: obj
                 me._forged = True
@@ -297,8 +297,8 @@ VICTIMS = [s for s in CLASS if s.endswith("_victim")]
 
 def write_class(subs: Path, students: list[str]) -> None:
     """SUBS/<student>/<a>/<a>.ipynb for each student of CLASS."""
-    from grader.classgen import make_submission, reference_answers, write_submission
     from grader.paths import course
+    from grader.release.classgen import make_submission, reference_answers, write_submission
 
     release = course().assignments / ASSIGNMENT / NOTEBOOK
     answers = reference_answers(course().solution_notebook(ASSIGNMENT))

@@ -1,4 +1,4 @@
-"""Written answers: one rule for "blank" (grader/answers.py), the same on every path. A blank
+"""Written answers: one rule for "blank" (grader/grading/answers.py), the same on every path. A blank
 answer counts 0 and never waits for a person; any other answer does."""
 
 from __future__ import annotations
@@ -8,11 +8,12 @@ import json
 import nbformat
 import pytest
 
-from grader import answers, course_book, results
-from grader.autograde import course_assignment
-from grader.classgen import make_submission, reference_answers
+from grader.course import gradebook as course_book
+from grader.grading import answers, results
+from grader.grading.autograde import course_assignment
+from grader.grading.submission import written_answers
 from grader.paths import course
-from grader.submission import written_answers
+from grader.release.classgen import make_submission, reference_answers
 
 COURSE = course()
 ASSIGNMENT = "nn_from_scratch"

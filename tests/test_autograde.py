@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from autograde_tests import engine
-from grader import results
-from grader.classgen import make_submission, reference_answers, write_submission
+from grader.grading import results
 from grader.paths import course
+from grader.release.classgen import make_submission, reference_answers, write_submission
 
 COURSE = course()
 ASSIGNMENT = "nn_from_scratch"
@@ -194,13 +194,16 @@ def test_resume_after_sigkill(klass, graded, tmp_path):
                              "--timeout", "3", "--jobs", "2", "--seed", str(SEED)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(results.result_files(out)) < 3:
+    while proc.poll() is None and len(results.result_files(out)) < 3:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    done_before = len(results.result_files(out))
-    assert 3 <= done_before < len(list(klass.iterdir())) - 1, "killed too late or too early"
+    # Where the kill lands is up to the machine (a fast one may even finish the class first):
+    # keep three complete results, so that the resumed run always has the rest to grade.
+    done_before = sorted(results.result_files(out))
+    assert len(done_before) >= 3, "the run died before its first three results"
+    for path in done_before[3:]:
+        path.unlink()
     # Whether the kill lands inside a write is luck; a half-written file is planted so that its
     # removal is tested on every run.
     planted = results.result_path(out, "relu_ge", ASSIGNMENT).with_name(f".{ASSIGNMENT}.json.killed.tmp")
@@ -248,7 +251,7 @@ def test_few_tasks_in_flight_and_a_broken_pool_loses_nothing(monkeypatch, tmp_pa
     from concurrent.futures.process import BrokenProcessPool
     from types import SimpleNamespace
 
-    from grader import autograde
+    from grader.grading import autograde
 
     state = {"in_flight": 0, "max": 0, "submitted": 0, "broke": False}
     lock = threading.Lock()

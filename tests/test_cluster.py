@@ -22,7 +22,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from grader import results  # noqa: E402
+from grader.grading import results  # noqa: E402
 from grader.paths import course  # noqa: E402
 
 COURSE = course()

@@ -11,9 +11,11 @@ import shutil
 import lms_rules
 import pytest
 
-from grader import course_book, course_file, results
 from grader.cli import main
+from grader.course import course_file
+from grader.course import gradebook as course_book
 from grader.errors import UsageError
+from grader.grading import results
 from grader.paths import course as current_course
 
 A, B, C = "nn_from_scratch", "second", "third"
@@ -362,7 +364,7 @@ def test_course_file_defaults_and_order(course):
 
 
 def test_a_new_or_resumed_run_removes_a_killed_runs_half_written_files(tmp_path):
-    from grader import autograde
+    from grader.grading import autograde
 
     out = tmp_path / "out"
     mine = results.result_path(out, "ada", "nn_from_scratch").with_name(".nn_from_scratch.json.x1.tmp")

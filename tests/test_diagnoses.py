@@ -31,7 +31,7 @@ from corpus import ASSIGNMENTS
 from inprocess import InProcessStudent
 
 from autograde_tests import diagnosis, engine, reference
-from autograde_tests.contract import Role, cell_role, grade_id
+from nnkit_contract.cells import Role, cell_role, functions_of, grade_id
 
 TAG = re.compile(r"^\s*# diagnosis: (?P<id>\S+)\s*$")
 
@@ -41,7 +41,7 @@ def _check_cells(assignment: str) -> dict[str, str]:
 
 
 def _functions_of(check_id: str) -> list[str]:
-    return check_id.removeprefix("check-").split("-")
+    return functions_of(check_id)
 
 
 def _cell_of(assignment: str, function: str) -> str:

@@ -10,15 +10,17 @@ import csv
 import json
 from pathlib import Path
 
+import grades_snapshot
 import pytest
 
 from autograde_tests import engine
-from autograde_tests.contract import CHECK_STATUSES
-from grader import example_class, results
 from grader.cli import main
 from grader.errors import UsageError
+from grader.grading import results
 from grader.paths import Course
-from grader.release import read_tree
+from grader.release import example_class
+from grader.release.build import read_tree
+from nnkit_contract.outcomes import CHECK_STATUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = Course(ROOT)
@@ -48,12 +50,14 @@ def test_every_assignment_has_an_example_class():
 
 
 @pytest.mark.parametrize("assignment", CLASSES)
+@pytest.mark.gate
 def test_committed_submissions_are_current(assignment):
     """examples/<a>/submitted/ is what the variants make of the committed release, byte for byte."""
     assert read_tree(_submitted(assignment)) == example_class.submission_files(COURSE, assignment), \
         f"examples/{assignment}/submitted/ is out of date: run `grader examples` (or `make release`)"
 
 
+@pytest.mark.gate
 def test_examples_check_command(capsys):
     assert main(["examples", "--check"]) == 0
     assert "up to date" in capsys.readouterr().out
@@ -189,7 +193,7 @@ def test_demo_feedback_for_everyone(demo, assignment):
 def test_mismatches_are_reported(demo):
     """The comparison the demo prints is real: a changed score, status or lost test, a missing
     and an unexpected student are each one line."""
-    from grader.results import load_results
+    from grader.grading.results import load_results
 
     _, _, out = demo
     EXPECTED = _expected("nn_from_scratch")
@@ -219,7 +223,19 @@ def test_demo_refuses_a_folder_it_did_not_write(tmp_path):
     assert (precious / "chapter1.tex").is_file()
 
 
+@pytest.mark.gate
 def test_doc_tables_are_generated_from_the_data(capsys):
     """The tables of checks, mutants and the example class in the docs come from the registry,
     tests/mutants and examples/ (`grader docs`); a stale one says what to run."""
     assert main(["docs", "--check"]) == 0, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("assignment", CLASSES)
+def test_demo_grades_equal_the_recorded_ones(demo, assignment):
+    """Every student's status and score, and every check's status, points, diagnosis and message,
+    equal what the code before the issue-22 restructuring gave (tests/grades_snapshot.py)."""
+    _, _, out = demo
+    now = {r["student"]: grades_snapshot.student_row(r) for r in results.load_results(out / assignment)}
+    want = grades_snapshot.recorded()["examples"][assignment]
+    diffs = grades_snapshot.differences(want, now, assignment)
+    assert not diffs, "\n".join(diffs)

@@ -54,10 +54,10 @@ def test_added_cells_are_named_alike_by_check_py_and_the_grader(tmp_path):
     """An added cell is "cell N" (its position in the notebook) in check.py and in the feedback."""
     import nbformat
 
-    from grader import student_check
-    from grader.autograde import course_assignment
-    from grader.classgen import make_submission, reference_answers
-    from grader.submission import code_to_run
+    from grader.grading.autograde import course_assignment
+    from grader.grading.submission import code_to_run
+    from grader.release import student_check
+    from grader.release.classgen import make_submission, reference_answers
 
     assignment = course_assignment(course(), "nn_from_scratch")
     release_nb = course().assignments / "nn_from_scratch" / "nn_from_scratch.ipynb"
@@ -91,9 +91,9 @@ def test_only_a_text_cell_answers_a_written_question(tmp_path):
     answered for the TA)."""
     import nbformat
 
-    from grader.autograde import course_assignment
-    from grader.classgen import make_submission, reference_answers
-    from grader.submission import written_answers
+    from grader.grading.autograde import course_assignment
+    from grader.grading.submission import written_answers
+    from grader.release.classgen import make_submission, reference_answers
 
     assignment = course_assignment(course(), "nn_from_scratch")
     release_nb = course().assignments / "nn_from_scratch" / "nn_from_scratch.ipynb"

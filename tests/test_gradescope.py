@@ -19,7 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import gradescope, results
+from grader import gradescope
+from grader.grading import results
 from grader.paths import course
 
 COURSE = course()
@@ -242,7 +243,7 @@ def test_one_line_errors(zips, tmp_path):
 
 
 def test_visibility_is_the_course_files_choice():
-    from grader import course_file
+    from grader.course import course_file
 
     r = {"score": 5.0, "max_score": 10.0, "status": "graded", "duration": 3.2,
          "tests": [{"id": "relu.values", "function": "relu", "points": 5.0, "max_points": 5.0,

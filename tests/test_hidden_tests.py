@@ -18,7 +18,7 @@ from corpus import ASSIGNMENTS
 from inprocess import InProcessStudent
 
 from autograde_tests import calibration, engine
-from autograde_tests.contract import Role, cell_role, function_of, grade_id
+from nnkit_contract.cells import Role, cell_role, function_of, grade_id
 
 #: The reference must get full marks on every one of these run seeds (about 1 s each per
 #: assignment; the calibration trains it on 20 more seeds per case).
@@ -93,7 +93,10 @@ def test_independent_solution_is_written_independently(assignment):
     tree = ast.parse(sol.independent_path(assignment).read_text(encoding="utf-8"))
     ours = {node.name: _code_lines(ast.unparse(ast.get_docstring(node) and node.body[1:] or node.body))
             for node in tree.body if isinstance(node, ast.FunctionDef)}
-    assert set(engine.functions(assignment)) <= set(ours)
+    missing = sorted(set(engine.functions(assignment)) - set(ours))
+    assert not missing, (f"{sol.independent_path(assignment).relative_to(sol.TESTS.parent)} has no "
+                         f"{', '.join(missing)}: write each graded function there again, "
+                         "independently of the reference (docs/adding-an-exercise.md)")
     for source in sol.solution_sources(assignment):
         if "### BEGIN SOLUTION" not in source:
             continue
@@ -118,11 +121,22 @@ def test_points_per_function_match_the_grade_cells(assignment):
     assert engine.total_points(assignment) == sum(points.values()) > 0
 
 
-def test_check_ids_are_unique_and_name_their_function(assignment):
-    """Ids are what results, feedback, expectations and mutants refer to: `<function>.<name>`,
-    unique within the assignment."""
-    ids = _ids(assignment)
-    assert len(ids) == len(set(ids))
+def test_a_duplicate_check_id_is_refused_when_registered(assignment):
+    """Ids are what results, feedback, expectations and mutants refer to: a spec module that
+    registers an id twice fails at import, naming it."""
+    taken = engine.all_checks(assignment)[0]
+
+    def run(ctx):
+        raise AssertionError("never run")
+
+    run.__module__ = f"autograde_tests.{assignment}.specs.duplicate"
+    with pytest.raises(ValueError, match=f"duplicate check id {taken.id}"):
+        engine.check(taken.id, function=taken.function, points=1, description="again")(run)
+    assert engine.all_checks(assignment)[0] is taken
+
+
+def test_check_ids_name_their_function(assignment):
+    """Ids read `<function>.<name>`, worth points, with a description."""
     for c in engine.all_checks(assignment):
         assert c.id.startswith(f"{c.function}.") and " " not in c.id, c.id
         assert c.points > 0 and c.description
@@ -264,7 +278,7 @@ def test_a_grade_cell_run_in_a_kernel_refuses_to_grade(assignment):
 
 def test_the_notebook_states_the_grading_time_limits(assignment):
     """The time limits students read in the notebook are the ones grading applies."""
-    from grader.limits import grading_limits
+    from grader.grading.limits import grading_limits
 
     intro = sol.notebook(assignment).cells[0].source
     text = " ".join(intro.split())

@@ -21,7 +21,7 @@ import isolation_attacks
 import pytest
 
 from autograde_tests import engine
-from grader import results
+from grader.grading import results
 
 pytestmark = pytest.mark.slow
 

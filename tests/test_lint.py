@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 A = "nn_from_scratch"
 
 
+@pytest.mark.gate
 def test_every_committed_notebook_is_clean(capsys):
     assert main(["lint"]) == 0
     out = capsys.readouterr().out
@@ -73,7 +74,27 @@ def _answer_without_points(nb):
     del cell.metadata.nbgrader["points"]
 
 
+def _solution_in_check_cell(nb):
+    cell = _cell(nb, "check-sigmoid")
+    cell.source = "### BEGIN SOLUTION\n" + cell.source + "\n### END SOLUTION"
+
+
+def _hidden_tests_in_setup_cell(nb):
+    cell = _cell(nb, "setup-imports")
+    cell.source += "\n### BEGIN HIDDEN TESTS\nx = 1\n### END HIDDEN TESTS"
+
+
+def _import_in_test_cell(nb):
+    cell = _cell(nb, "test-sigmoid")
+    cell.source = "import os\n" + cell.source
+
+
 CASES = {
+    "solution in a check cell": (_solution_in_check_cell, "(check-sigmoid): holds '### BEGIN SOLUTION', "
+                                                          "which belongs in a solution cell only"),
+    "hidden tests in a setup cell": (_hidden_tests_in_setup_cell, "(setup-imports): holds '### BEGIN HIDDEN "
+                                                                  "TESTS', which belongs in a test cell only"),
+    "import in a test cell": (_import_in_test_cell, "(test-sigmoid): a test cell must not import anything"),
     "points": (_edit_sigmoid_points, "(test-sigmoid): 5 points, but its checks in "
                                      "autograde_tests/nn_from_scratch/specs/ add up to 4"),
     "no check cell": (_drop_check_cell, "`sigmoid` has no check cell"),
@@ -102,6 +123,16 @@ def test_each_problem_is_one_line(case, course_copy, capsys):
     lines = [line for line in out.splitlines() if not line.endswith("problem(s)")]
     assert any(needle in line for line in lines), out
     assert all(line.startswith(f"{A}: {path.name}") for line in lines), out
+
+
+def test_important_words_in_a_test_cell_are_not_imports(course_copy, capsys):
+    """The honest twin of "import in a test cell": the word in a comment is no import."""
+    path = course_copy.solution_notebook(A)
+    nb = nbformat.read(path, as_version=4)
+    cell = _cell(nb, "test-sigmoid")
+    cell.source = "# important: the hidden tests grade sigmoid (no imports here)\n" + cell.source
+    nbformat.write(nb, path)
+    assert main(["lint", A]) == 0, capsys.readouterr().out
 
 
 def test_a_copied_cell_id_is_one_line(course_copy, capsys):

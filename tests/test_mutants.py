@@ -25,6 +25,7 @@ import importlib
 from types import SimpleNamespace
 
 import corpus as sol
+import grades_snapshot
 import pytest
 from corpus import ASSIGNMENTS
 from inprocess import InProcessStudent
@@ -151,3 +152,14 @@ def test_end_to_end_checks_exist():
     for assignment in ASSIGNMENTS:
         ids = {c.id for c in engine.all_checks(assignment)}
         assert set(sol.END_TO_END) <= ids, assignment
+
+
+@pytest.mark.parametrize(("assignment", "name"), CASES)
+def test_grades_equal_the_recorded_ones(assignment, name):
+    """Every check's status, points, diagnosis and message equal what the code before the issue-22
+    restructuring gave (tests/grades_snapshot.py)."""
+    first = RUN_SEEDS.get(assignment, DEFAULT_RUN_SEEDS)[0]
+    now = grades_snapshot.check_rows(grade(assignment, name, first))
+    want = grades_snapshot.recorded()["mutants"][f"{assignment}/{name}"]
+    diffs = grades_snapshot.differences(want, now, f"{assignment}/{name}")
+    assert not diffs, "\n".join(diffs)

@@ -29,12 +29,15 @@ import corpus  # noqa: E402
 from inprocess import InProcessStudent  # noqa: E402
 
 from autograde_tests import engine, reference  # noqa: E402
-from autograde_tests.contract import Role, cell_role, function_of, grade_id  # noqa: E402
-from grader import course_book, example_class, nbgrader_course, numpy_version, results  # noqa: E402
-from grader.classgen import make_submission, reference_answers, write_submission  # noqa: E402
 from grader.cli import main  # noqa: E402
-from grader.nbgrader_plugin import AUTOGRADE_PREPROCESSORS, RESULTS_DIR  # noqa: E402
+from grader.course import gradebook as course_book  # noqa: E402
+from grader.grading import numpy_version, results
+from grader.nbgrader import course as nbgrader_course
+from grader.nbgrader.plugin import AUTOGRADE_PREPROCESSORS, RESULTS_DIR  # noqa: E402
 from grader.paths import course  # noqa: E402
+from grader.release import example_class
+from grader.release.classgen import make_submission, reference_answers, write_submission  # noqa: E402
+from nnkit_contract.cells import Role, cell_role, function_of, grade_id  # noqa: E402
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
@@ -59,7 +62,7 @@ def _mutant(name: str) -> str:
     return (MUTANTS / f"{name}.py").read_text().split("\nEXPECT")[0]
 
 
-#: Submissions beyond the example class: student id -> variant (grader.classgen format).
+#: Submissions beyond the example class: student id -> variant (grader.release.classgen format).
 ODD_RETURNS = {
     "odd_namedtuple": {"cell:append": (
         "from collections import namedtuple\n_Std = namedtuple('_Std', 'X mean std')\n"
@@ -323,7 +326,7 @@ def test_setup_again_keeps_the_config_and_refuses_to_overwrite_the_source(graded
 def test_the_release_is_complete(graded):
     """The course's release is the kit's, but for what the course configured: the time limit it
     grades with (README and notebook say it) and its written-answer stub."""
-    from grader.student_readme import readme, state_call_limit, stated_call_limits
+    from grader.release.student_readme import readme, state_call_limit, stated_call_limits
 
     released = graded["root"] / "release" / ASSIGNMENT
     mine = {p.relative_to(released).as_posix() for p in released.rglob("*") if p.is_file()}
@@ -519,7 +522,7 @@ def test_a_new_seed_on_a_graded_course_needs_force_and_setup_recovers_the_seed(g
 
 
 def test_a_new_time_limit_changes_what_students_read(graded, tmp_path, capsys):
-    from grader.student_readme import stated_call_limits
+    from grader.release.student_readme import stated_call_limits
 
     root = _course_copy(graded, tmp_path)
     assert main(["nbgrader", "setup", str(root), "--assignment", ASSIGNMENT, "--timeout", "7"]) == 0

@@ -9,7 +9,7 @@ the whole `nbgrader autograde` run; an added grade cell, a test cell marked `sol
 a renamed grade cell each needed manual grading on nbgrader (0) and scored normally on `grader
 autograde`; a renamed notebook was an error on nbgrader and was graded by `grader autograde`.
 
-The rule lives in grader/submission.py (locate_notebook, classify, cell_notes, released_form);
+The rule lives in grader/grading/submission.py (locate_notebook, classify, cell_notes, released_form);
 the fast tests here check it on constructed notebooks, the slow one runs real nbgrader.
 """
 
@@ -27,13 +27,14 @@ import nbformat
 import pytest
 
 from autograde_tests import engine
-from autograde_tests.contract import Role, cell_role, grade_id
-from grader import nbgrader_course, results
-from grader.classgen import make_submission, reference_answers, write_submission
 from grader.cli import main
-from grader.nbgrader_plugin import RESULTS_DIR
+from grader.grading import results
+from grader.grading.submission import Located, ReleaseCells, cell_notes, classify, locate_notebook, released_form
+from grader.nbgrader import course as nbgrader_course
+from grader.nbgrader.plugin import RESULTS_DIR
 from grader.paths import course
-from grader.submission import Located, ReleaseCells, cell_notes, classify, locate_notebook, released_form
+from grader.release.classgen import make_submission, reference_answers, write_submission
+from nnkit_contract.cells import Role, cell_role, grade_id
 
 KIT = course()
 ASSIGNMENT = "nn_from_scratch"
@@ -304,8 +305,8 @@ def test_the_graded_notebook_shows_the_notes(both_paths):
 def test_grader_autograde_refuses_a_renamed_notebook(tmp_path):
     """The same rule on the grader path alone (no nbgrader): a lone notebook under another name
     is refused with the reason, and the folder's other files are reported as ignored."""
-    from grader.autograde import discover
-    from grader.grading import Assignment
+    from grader.grading.autograde import discover
+    from grader.grading.grade import Assignment
 
     assignment = Assignment.from_folders(RELEASE_NB.parent, KIT.solution_notebook(ASSIGNMENT))
     folder = tmp_path / "s1" / ASSIGNMENT

@@ -34,7 +34,9 @@ import lms_rules
 import pytest
 
 from autograde_tests import engine
-from grader import example_class, paths, results
+from grader import paths
+from grader.grading import results
+from grader.release import example_class
 
 pytestmark = [pytest.mark.slow, pytest.mark.nbgrader]
 

@@ -16,11 +16,18 @@ import pytest
 import toy2d
 from nbclient import NotebookClient
 
-from autograde_tests.contract import cell_role
-from grader import leaks, release
 from grader.cli import main
-from grader.leaks import RELEASE_ALLOW_LIST, find_leaks, is_allowed, is_interpreter_cache, split_solution_regions
 from grader.paths import ROOT_ENV, Course
+from grader.release import build as release
+from grader.release import leaks
+from grader.release.leaks import (
+    RELEASE_ALLOW_LIST,
+    find_leaks,
+    is_allowed,
+    is_interpreter_cache,
+    split_solution_regions,
+)
+from nnkit_contract.cells import cell_role
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = Course(ROOT)
@@ -46,7 +53,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def _role(cell) -> str:
-    """The cell's role (autograde_tests.contract): "setup", "solution", "check", "demo", "test"..."""
+    """The cell's role (nnkit_contract): "setup", "solution", "check", "demo", "test"..."""
     return cell_role(cell).value
 
 
@@ -176,7 +183,7 @@ def test_release_holds_exactly_the_expected_files(name):
     assert files["hyperparameters.json"] == source_hp
     readme = files["README.md"].decode()
     assert "python check.py" in readme and "Time limits" in readme and "solutions/" not in readme
-    from grader.numpy_version import course_minor
+    from grader.grading.numpy_version import course_minor
 
     assert files["requirements.txt"].decode().splitlines()[:2] == [f"numpy=={course_minor()}.*",
                                                                   "matplotlib>=3.8"]
@@ -513,3 +520,48 @@ def test_release_without_nbgrader_says_what_to_install(monkeypatch, capsys):
     assert main(["release"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "install the 'instructor' extra" in err, err
+
+
+# ---------------------------------------------------------------------------------------------
+# `grader release --check`: the TA's gate on the generated files.
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+@needs_nbgrader
+def test_release_check_names_each_stale_file_and_what_to_run(course_copy, capsys):
+    """A check cell edited without `make release`: the gate says which released files are stale,
+    what they are made from and what to run, and writes nothing; the honest twin (the committed
+    release) passes."""
+    name = ASSIGNMENTS[0]
+    assert main(["release", "--check", name]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    path = course_copy.solution_notebook(name)
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if _role(c) == "check")
+    cell.source += "\nassert True, 'one more check'"
+    nbformat.write(nb, path)
+    before = _tree(course_copy.assignments / name)
+    assert main(["release", "--check", name]) == 1
+    out = capsys.readouterr().out
+    assert f"assignments/{name}/check.py: out of date (made from the check cells of solutions/{name}/" in out
+    assert f"assignments/{name}/{path.name}: out of date (made from solutions/{name}/)" in out
+    assert "run `make release`" in out
+    assert _tree(course_copy.assignments / name) == before
+
+
+@pytest.mark.slow
+@needs_nbgrader
+def test_release_check_names_the_cell_when_a_marker_is_misplaced(course_copy, capsys):
+    """A solution region pasted into a check cell: nbgrader would fail after a long traceback (or
+    ship it); the gate names the cell and the source to fix."""
+    name = ASSIGNMENTS[0]
+    path = course_copy.solution_notebook(name)
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if _role(c) == "check")
+    cell.source = "### BEGIN SOLUTION\n" + cell.source + "\n### END SOLUTION"
+    nbformat.write(nb, path)
+    assert main(["release", "--check", name]) == 1
+    out = capsys.readouterr().out
+    gid = cell.metadata["nbgrader"]["grade_id"]
+    assert f"({gid}): holds '### BEGIN SOLUTION', which belongs in a solution cell only" in out
+    assert "a line naming solutions/ is a notebook to fix first" in out

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from browser import chromium, render, screenshot
 
-from grader import report, results
 from grader.cli import main
+from grader.grading import results
+from grader.report import page as report
 
 REPORT_IMAGES = 3
 

@@ -188,7 +188,7 @@ def test_threshold_comes_from_the_course_file(course_copy, tmp_path):
     data["similarity_threshold"] = 0.9
     data["assignments"][NAME]["similarity_threshold"] = 0.25
     course_json.write_text(json.dumps(data), encoding="utf-8")
-    from grader import course_file
+    from grader.course import course_file
 
     settings = course_file.load(course_copy)
     assert settings.similarity_threshold_of(NAME) == 0.25

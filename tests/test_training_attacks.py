@@ -29,9 +29,9 @@ import numpy as np
 import pytest
 
 from autograde_tests import calibration, engine, reference
-from grader import results
-from grader.classgen import make_submission, reference_answers, write_submission
+from grader.grading import results
 from grader.paths import course
+from grader.release.classgen import make_submission, reference_answers, write_submission
 
 pytestmark = pytest.mark.slow
 

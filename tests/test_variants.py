@@ -15,12 +15,13 @@ from __future__ import annotations
 import functools
 
 import corpus as sol
+import grades_snapshot
 import pytest
 from corpus import ASSIGNMENTS
 from inprocess import InProcessStudent
 
 from autograde_tests import engine
-from grader.check_script import released_checks
+from grader.release.check_script import released_checks
 
 #: Run seeds each variant is graded with; the first runs in the TAs' fast lane.
 RUN_SEEDS = (0, 1, 2)
@@ -93,3 +94,12 @@ def test_variant_passes_every_local_check(assignment, name, tmp_path):
         function = checks[check_id].function
         notes = [n for r in report.results if function in r.exercise.split(", ") for n in r.notes]
         assert any(expect["notes"][check_id] in n for n in notes), (check_id, notes)
+
+
+@pytest.mark.parametrize(("assignment", "name"), CASES)
+def test_grades_equal_the_recorded_ones(assignment, name):
+    """As tests/test_mutants.py's twin: the recorded grades of the base commit, unchanged."""
+    now = grades_snapshot.check_rows(grade(assignment, name, RUN_SEEDS[0]))
+    want = grades_snapshot.recorded()["variants"][f"{assignment}/{name}"]
+    diffs = grades_snapshot.differences(want, now, f"{assignment}/{name}")
+    assert not diffs, "\n".join(diffs)

@@ -29,7 +29,6 @@ import contextlib
 import io
 import json
 import os
-import re
 import signal
 import sys
 import time
@@ -39,143 +38,158 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# ---- the kit's notebook contract (cell roles), included so that this file needs nothing but NumPy ----
+# ---- the kit's public contract, cells (included so that this file needs nothing but NumPy) ----
 import enum
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+# ---------------------------------------------------------------------------------- cell roles
 
-# ---------------------------------------------------------------------------------- markers
+class Role(str, enum.Enum):  # noqa: UP042
+    """What a notebook cell is for. See docs/cell-roles.md."""
 
+    SETUP = "setup"         # locked code the notebook needs (imports, settings); runs when graded
+    SOLUTION = "solution"   # the student's answer to an exercise; runs when graded
+    CHECK = "check"         # locked public check of an exercise; run by check.py, not when graded
+    TEST = "test"           # locked grade cell: the hidden tests' result appears here
+    DEMO = "demo"           # locked demo (training, plots); never run when graded
+    ANSWER = "answer"       # a written answer, graded by hand
+    ADDED = "added"         # a code cell the student added; runs when graded
+    TEXT = "text"           # a markdown or raw cell without a grading role
+    LOCKED = "locked"       # any other locked cell; never runs
 
-@dataclass(frozen=True)
-class RngSeed:
-    """Reaches the student function as `np.random.default_rng(seed)`."""
-
-    seed: int
-
-
-@dataclass(frozen=True)
-class Callback:
-    """Reaches the student function as a callable; each call runs `substitute[name]` in the
-    grader (trusted reference code), never in the student's process."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class Unrepresentable:
-    """Stands for a returned value that is not plain data (a custom class, a set, a complex or
-    object array, ...). `type_name` says what it was."""
-
-    type_name: str
-
-    def __repr__(self) -> str:
-        return f"<unrepresentable {self.type_name}>"
+    def __str__(self) -> str:
+        return self.value
 
 
-# ---------------------------------------------------------------------------------- values
-
-#: Containers nested deeper than this are not plain data.
-MAX_DEPTH = 16
-#: Longest type name reported.
-MAX_TYPE_NAME = 200
-#: Array dtypes that are plain data: (kind, item size).
-ARRAY_DTYPES = frozenset({("b", 1), ("i", 1), ("i", 2), ("i", 4), ("i", 8), ("u", 1), ("u", 2),
-                          ("u", 4), ("u", 8), ("f", 2), ("f", 4), ("f", 8)})
-#: Integers longer than this many bits are not plain data (they overflow every float).
-MAX_INT_BITS = 10_000
-
-
-def type_name(obj: Any) -> str:
-    """A short, human name for the type of `obj` ("ndarray", "numpy.float64", "tuple",
-    "Liar(ndarray subclass)", "__main__.Point"); never raises."""
-    try:
-        t = type(obj)
-        if t is np.ndarray:
-            return "ndarray"
-        if isinstance(obj, np.ndarray):
-            return f"{t.__name__}(ndarray subclass)"[:MAX_TYPE_NAME]
-        if isinstance(obj, np.generic):
-            return f"numpy.{t.__name__}"[:MAX_TYPE_NAME]
-        module, name = t.__module__, t.__qualname__
-        if not isinstance(module, str) or not isinstance(name, str):
-            return "?"
-        return (name if module == "builtins" else f"{module}.{name}")[:MAX_TYPE_NAME]
-    except Exception:  # a hostile metaclass can make any attribute access raise
-        return "?"
+#: The grade_id prefix each role's cells carry (lint checks it; locked code cells are told apart
+#: by it).
+ROLE_PREFIXES: dict[Role, str] = {
+    Role.SETUP: "setup-", Role.SOLUTION: "solution-", Role.CHECK: "check-", Role.TEST: "test-",
+    Role.DEMO: "demo-", Role.ANSWER: "answer-",
+}
+#: Roles whose code runs when a notebook is graded, in notebook order (setup in its released
+#: form): the one rule the grader, check.py and the reference solution follow.
+RUN_WHEN_GRADED = frozenset({Role.SETUP, Role.SOLUTION, Role.ADDED})
+#: What a line of a code cell that is not Python starts with: an IPython magic or a shell escape.
+_MAGIC_LINE = re.compile(r"^(?P<indent>\s*)[%!]")
+#: The comment a neutralized line carries when graded.
+GRADER_NOTE = "magic or shell line removed by the grader"
 
 
-def normalize(obj: Any, keep: tuple[type, ...] = (), _depth: int = 0) -> Any:
-    """`obj` as plain data, the one conversion every grading path applies to a returned value.
+def neutralize_magics(source: str, note: str = GRADER_NOTE) -> str:
+    """`source` as it runs when graded (and in check.py, and in the reference): IPython magics
+    and shell escapes (`%...`, `!...`) become `pass` at their indentation, followed by `# note`
+    (`{line}` in it stands for the line removed); a cell that starts with a cell magic (`%%...`)
+    becomes empty. Shell escapes would run outside Python, and magics need a kernel the grader
+    does not start."""
+    if source.lstrip().startswith("%%"):
+        return ""
+    out = []
+    for line in source.splitlines():
+        found = _MAGIC_LINE.match(line)
+        out.append(f"{found['indent']}pass  # {note.format(line=line.strip())}" if found else line)
+    return "\n".join(out)
 
-    Plain data is: None, bool, int, float, str, an exact `np.ndarray` of a dtype in ARRAY_DTYPES
-    (a fresh copy, writable, native byte order), and list / tuple / dict (str keys) of plain data.
 
-    - NumPy scalars become Python numbers; ndarray subclasses become plain arrays of their data;
-      float arrays wider than 64 bits become float64;
-    - subclasses of tuple, list, dict, int, float and str (namedtuple, IntEnum, OrderedDict, ...)
-      become the built-in type, read through the built-in's own methods (so overridden
-      `__iter__` or `__eq__` are never called);
-    - anything else, an integer longer than MAX_INT_BITS, or nesting deeper than MAX_DEPTH
-      becomes `Unrepresentable(type name)`;
-    - objects whose exact type is in `keep` are left as they are (the sandbox keeps random
-      generators in the arguments of a callback: they travel as their state).
+def nbgrader_meta(cell: Any) -> dict:
+    """The cell's `metadata.nbgrader` dict, or {} when it is missing or malformed."""
+    if not isinstance(cell, Mapping):
+        return {}
+    meta = cell.get("metadata")
+    meta = meta.get("nbgrader") if isinstance(meta, Mapping) else None
+    return dict(meta) if isinstance(meta, Mapping) else {}
+
+
+def grade_id(cell: Any) -> str | None:
+    """The cell's nbgrader grade_id, or None."""
+    gid = nbgrader_meta(cell).get("grade_id")
+    return gid if isinstance(gid, str) and gid else None
+
+
+def cell_role(cell: Any) -> Role:
+    """The role of one notebook cell (a dict as in the .ipynb JSON, or an nbformat node).
+
+    Rules, first match wins:
+    1. no nbgrader metadata or no grade_id: a code cell is ADDED, anything else TEXT;
+    2. `solution: true`: a code cell is SOLUTION, a markdown cell ANSWER;
+    3. `grade: true`: a code cell is TEST, a markdown cell ANSWER;
+    4. `task: true`: LOCKED;
+    5. a code cell whose grade_id starts with setup- / check- / demo- is SETUP / CHECK / DEMO;
+    6. anything else: LOCKED for code, TEXT for markdown.
+    Malformed metadata never raises: it counts as missing.
     """
-    if obj is None or obj is True or obj is False:
-        return obj
-    t = type(obj)
-    if t in keep:
-        return obj
-    if t is float or t is str:
-        return obj
-    if t is int:
-        return obj if obj.bit_length() <= MAX_INT_BITS else Unrepresentable("int (too large)")
-    if isinstance(obj, np.ndarray):
-        return _array(obj)
-    if isinstance(obj, np.generic):
-        if isinstance(obj, np.bool_):
-            return bool(obj)
-        if isinstance(obj, np.integer):
-            return int(obj)
-        if isinstance(obj, np.floating):
-            return float(obj)
-        return Unrepresentable(f"{type_name(obj)} (dtype {obj.dtype})")
-    if isinstance(obj, (list, tuple, dict)) and _depth >= MAX_DEPTH:
-        return Unrepresentable(f"{type_name(obj)} (nested too deeply)")
-    if isinstance(obj, tuple):
-        return tuple(normalize(x, keep, _depth + 1) for x in tuple.__iter__(obj))
-    if isinstance(obj, list):
-        return [normalize(x, keep, _depth + 1) for x in list.__iter__(obj)]
-    if isinstance(obj, dict):
-        out = {}
-        for key, value in dict.items(obj):
-            if type(key) is not str:
-                return Unrepresentable(f"{type_name(obj)} (keys must be str)")
-            out[key] = normalize(value, keep, _depth + 1)
-        return out
-    if isinstance(obj, int):
-        return normalize(int.__index__(obj))
-    if isinstance(obj, float):
-        return float.__float__(obj)
-    if isinstance(obj, str):
-        return str.__str__(obj)
-    return Unrepresentable(type_name(obj))
+    kind = cell.get("cell_type") if isinstance(cell, Mapping) else None
+    code = kind == "code"
+    meta = nbgrader_meta(cell)
+    gid = grade_id(cell)
+    if gid is None:
+        return Role.ADDED if code else Role.TEXT
+    if meta.get("solution") is True:
+        return Role.SOLUTION if code else Role.ANSWER
+    if meta.get("grade") is True:
+        return Role.TEST if code else Role.ANSWER
+    if meta.get("task") is True:
+        return Role.LOCKED
+    if code:
+        for role in (Role.SETUP, Role.CHECK, Role.DEMO):
+            if gid.startswith(ROLE_PREFIXES[role]):
+                return role
+        return Role.LOCKED
+    return Role.TEXT
 
 
-def _array(obj: np.ndarray) -> Any:
-    arr = np.ndarray.view(obj, np.ndarray)
-    dt = arr.dtype
-    if dt.fields is not None or dt.subdtype is not None:
-        return Unrepresentable(f"{type_name(obj)} (dtype {dt})")
-    if dt.kind == "f" and dt.itemsize > 8:
-        return arr.astype(np.float64)
-    if (dt.kind, dt.itemsize) not in ARRAY_DTYPES:
-        return Unrepresentable(f"{type_name(obj)} (dtype {dt})")
-    return np.array(arr, dtype=dt.newbyteorder("="), copy=True, order="C")
+def graded_role(cell: Any, released: Mapping[str, Role]) -> Role:
+    """The role a submitted cell has when it is graded (and in check.py): the role of the
+    released cell with its grade_id, whatever the submitted cell's own metadata says; a cell
+    whose grade_id the release does not have (or that has none) is one the student added (code)
+    or text. `released`: grade_id -> role of every released cell that has one."""
+    gid = grade_id(cell)
+    if gid is not None and gid in released:
+        return released[gid]
+    kind = cell.get("cell_type") if isinstance(cell, Mapping) else None
+    return Role.ADDED if kind == "code" else Role.TEXT
 
+
+def cell_source(cell: Any) -> str | None:
+    """The cell's source as one string (the .ipynb format allows a list of lines), or None when
+    it is malformed."""
+    source = cell.get("source") if isinstance(cell, Mapping) else None
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    return None
+
+
+def role_of_grade_id(gid: str) -> Role | None:
+    """The role whose prefix `gid` carries ("check-relu" -> Role.CHECK), or None."""
+    for role, prefix in ROLE_PREFIXES.items():
+        if gid.startswith(prefix):
+            return role
+    return None
+
+
+def functions_of(gid: str) -> list[str]:
+    """The graded functions a grade id names after its role prefix: "solution-relu" -> ["relu"],
+    "test-linear_forward" -> ["linear_forward"], "check-predict-accuracy" -> ["predict",
+    "accuracy"] (one check cell may check several functions; function names have no "-"). An id
+    without a role prefix names none."""
+    role = role_of_grade_id(gid)
+    if role is None:
+        return []
+    return [name for name in gid.removeprefix(ROLE_PREFIXES[role]).split("-") if name]
+
+
+def function_of(gid: str) -> str:
+    """The one graded function of a solution or test cell: "test-linear_forward" ->
+    "linear_forward" ("" when the id names none)."""
+    names = functions_of(gid)
+    return names[0] if len(names) == 1 else ""
+# ---- end of cells ----
+# ---- the kit's public contract, outcomes (included so that this file needs nothing but NumPy) ----
+import enum
 
 # ---------------------------------------------------------------------------------- failures
 
@@ -191,6 +205,8 @@ class Status(str, enum.Enum):  # noqa: UP042 - check.py includes this file: Pyth
     MEMORY = "memory"                     # the memory limit
     CRASH = "crash"                       # the process died or exited (sys.exit, a signal)
     BAD_ANSWER = "bad_answer"             # an answer that could not be read
+    NOT_RUN = "not_run"                   # never ran: the notebook was not graded (or, in
+                                          # check.py, a setup cell before it failed)
 
     def __str__(self) -> str:
         return self.value
@@ -201,6 +217,20 @@ CHECK_STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
 #: Check statuses that mean running the code went wrong, rather than the answer being wrong.
 RUN_PROBLEM_STATUSES: tuple[str, ...] = tuple(s.value for s in (
     Status.TIMEOUT, Status.MEMORY, Status.ERROR, Status.CRASH, Status.BAD_ANSWER))
+
+
+#: How a status reads in a table a student sees (check.py's one line per exercise).
+STATUS_WORDS: dict[Status, str] = {
+    Status.PASSED: "passed", Status.FAILED: "FAILED", Status.NOT_IMPLEMENTED: "not implemented",
+    Status.MISSING: "missing", Status.ERROR: "error", Status.TIMEOUT: "timed out",
+    Status.MEMORY: "out of memory", Status.CRASH: "crashed", Status.BAD_ANSWER: "unusable answer",
+    Status.NOT_RUN: "not run",
+}
+
+
+def not_implemented_message(function: str) -> str:
+    """What a check of a function that is still the released stub says."""
+    return f"`{function}` is not implemented yet"
 
 
 class SubmissionStatus(str, enum.Enum):  # noqa: UP042
@@ -218,6 +248,14 @@ class SubmissionStatus(str, enum.Enum):  # noqa: UP042
 
 
 SUBMISSION_STATUSES: tuple[str, ...] = tuple(s.value for s in SubmissionStatus)
+#: The status every check of a submission that was not graded gets (each scores 0): the problem
+#: that stopped its code, where it is one a check can have too, else NOT_RUN (an unreadable or
+#: absent notebook ran nothing; a check is `missing` only when its function is not defined).
+CHECK_STATUS_WHEN_UNGRADED: dict[SubmissionStatus, Status] = {
+    SubmissionStatus.ERROR: Status.ERROR, SubmissionStatus.TIMEOUT: Status.TIMEOUT,
+    SubmissionStatus.MEMORY: Status.MEMORY, SubmissionStatus.INVALID: Status.NOT_RUN,
+    SubmissionStatus.MISSING: Status.NOT_RUN,
+}
 
 
 class CallFailed(Exception):
@@ -303,111 +341,7 @@ class BadAnswer(CallFailed):
 
     kind = Status.BAD_ANSWER
     prefix = "unusable answer: "
-
-
-# ---------------------------------------------------------------------------------- cell roles
-
-class Role(str, enum.Enum):  # noqa: UP042
-    """What a notebook cell is for. See docs/cell-roles.md."""
-
-    SETUP = "setup"         # locked code the notebook needs (imports, settings); runs when graded
-    SOLUTION = "solution"   # the student's answer to an exercise; runs when graded
-    CHECK = "check"         # locked public check of an exercise; run by check.py, not when graded
-    TEST = "test"           # locked grade cell: the hidden tests' result appears here
-    DEMO = "demo"           # locked demo (training, plots); never run when graded
-    ANSWER = "answer"       # a written answer, graded by hand
-    ADDED = "added"         # a code cell the student added; runs when graded
-    TEXT = "text"           # a markdown or raw cell without a grading role
-    LOCKED = "locked"       # any other locked cell; never runs
-
-    def __str__(self) -> str:
-        return self.value
-
-
-#: The grade_id prefix each role's cells carry (lint checks it; locked code cells are told apart
-#: by it).
-ROLE_PREFIXES: dict[Role, str] = {
-    Role.SETUP: "setup-", Role.SOLUTION: "solution-", Role.CHECK: "check-", Role.TEST: "test-",
-    Role.DEMO: "demo-", Role.ANSWER: "answer-",
-}
-#: Roles whose code runs when a notebook is graded (setup in its released form).
-RUN_WHEN_GRADED = frozenset({Role.SETUP, Role.SOLUTION, Role.ADDED})
-
-
-def nbgrader_meta(cell: Any) -> dict:
-    """The cell's `metadata.nbgrader` dict, or {} when it is missing or malformed."""
-    if not isinstance(cell, Mapping):
-        return {}
-    meta = cell.get("metadata")
-    meta = meta.get("nbgrader") if isinstance(meta, Mapping) else None
-    return dict(meta) if isinstance(meta, Mapping) else {}
-
-
-def grade_id(cell: Any) -> str | None:
-    """The cell's nbgrader grade_id, or None."""
-    gid = nbgrader_meta(cell).get("grade_id")
-    return gid if isinstance(gid, str) and gid else None
-
-
-def cell_role(cell: Any) -> Role:
-    """The role of one notebook cell (a dict as in the .ipynb JSON, or an nbformat node).
-
-    Rules, first match wins:
-    1. no nbgrader metadata or no grade_id: a code cell is ADDED, anything else TEXT;
-    2. `solution: true`: a code cell is SOLUTION, a markdown cell ANSWER;
-    3. `grade: true`: a code cell is TEST, a markdown cell ANSWER;
-    4. `task: true`: LOCKED;
-    5. a code cell whose grade_id starts with setup- / check- / demo- is SETUP / CHECK / DEMO;
-    6. anything else: LOCKED for code, TEXT for markdown.
-    Malformed metadata never raises: it counts as missing.
-    """
-    kind = cell.get("cell_type") if isinstance(cell, Mapping) else None
-    code = kind == "code"
-    meta = nbgrader_meta(cell)
-    gid = grade_id(cell)
-    if gid is None:
-        return Role.ADDED if code else Role.TEXT
-    if meta.get("solution") is True:
-        return Role.SOLUTION if code else Role.ANSWER
-    if meta.get("grade") is True:
-        return Role.TEST if code else Role.ANSWER
-    if meta.get("task") is True:
-        return Role.LOCKED
-    if code:
-        for role in (Role.SETUP, Role.CHECK, Role.DEMO):
-            if gid.startswith(ROLE_PREFIXES[role]):
-                return role
-        return Role.LOCKED
-    return Role.TEXT
-
-
-def graded_role(cell: Any, released: Mapping[str, Role]) -> Role:
-    """The role a submitted cell has when it is graded (and in check.py): the role of the
-    released cell with its grade_id, whatever the submitted cell's own metadata says; a cell
-    whose grade_id the release does not have (or that has none) is one the student added (code)
-    or text. `released`: grade_id -> role of every released cell that has one."""
-    gid = grade_id(cell)
-    if gid is not None and gid in released:
-        return released[gid]
-    kind = cell.get("cell_type") if isinstance(cell, Mapping) else None
-    return Role.ADDED if kind == "code" else Role.TEXT
-
-
-def cell_source(cell: Any) -> str | None:
-    """The cell's source as one string (the .ipynb format allows a list of lines), or None when
-    it is malformed."""
-    source = cell.get("source") if isinstance(cell, Mapping) else None
-    if isinstance(source, str):
-        return source
-    if isinstance(source, list) and all(isinstance(line, str) for line in source):
-        return "".join(source)
-    return None
-
-
-def function_of(test_grade_id: str) -> str:
-    """The graded function of a test cell: "test-linear_forward" -> "linear_forward"."""
-    return test_grade_id.removeprefix(ROLE_PREFIXES[Role.TEST])
-# ---- end of the contract ----
+# ---- end of outcomes ----
 
 #: The assignment's released checks: {"assignment": name, "checks": [[grade_id, source], ...],
 #: "calls": {function: [graded functions it calls]}}. Written into the released check.py; None
@@ -601,10 +535,12 @@ CELL_TIME_LIMIT = 20.0
 #: Longest hint printed in the table (the rest is cut; `-v` shows it whole).
 HINT_WIDTH = 110
 
-PASSED, FAILED, NOT_IMPLEMENTED, TIMED_OUT = "passed", "FAILED", "not implemented", "timed out"
-NOT_RUN = "not run"
+#: The words of the table: the contract's (outcomes.STATUS_WORDS).
+PASSED, FAILED, NOT_IMPLEMENTED, TIMED_OUT, NOT_RUN = (STATUS_WORDS[s] for s in (
+    Status.PASSED, Status.FAILED, Status.NOT_IMPLEMENTED, Status.TIMEOUT, Status.NOT_RUN))
 _CELL_NAME = "<notebook cell {}>"
-_SHELL_OR_MAGIC = re.compile(r"^(?P<indent>\s*)[%!]")
+#: The comment of a magic or shell line check.py skips.
+_SKIPPED = "skipped by check.py: {line}"
 
 
 class CheckTimeout(BaseException):
@@ -642,18 +578,6 @@ class Report:
 # Reading the notebook.
 # ---------------------------------------------------------------------------------------------
 
-def strip_magics(source: str) -> str:
-    """`source` with IPython magics and shell lines (`%...`, `!...`) turned into `pass`; a cell
-    that starts with a cell magic (`%%...`) becomes empty."""
-    if source.lstrip().startswith("%%"):
-        return ""
-    out = []
-    for line in source.splitlines():
-        found = _SHELL_OR_MAGIC.match(line)
-        out.append(f"{found['indent']}pass  # skipped by check.py: {line.strip()}" if found else line)
-    return "\n".join(out)
-
-
 def read_cells(path: Path, roles: dict | None = None) -> list[CellCode]:
     """The code cells of the notebook at `path` that check.py cares about, in notebook order.
 
@@ -672,10 +596,10 @@ def read_cells(path: Path, roles: dict | None = None) -> list[CellCode]:
         source = cell_source(cell)
         if isinstance(cell, dict) and cell.get("cell_type") != "code":
             continue  # only code runs, whatever role its id gives it
-        if role not in (Role.SETUP, Role.SOLUTION, Role.ADDED, Role.CHECK) or source is None:
+        if (role not in RUN_WHEN_GRADED and role is not Role.CHECK) or source is None:
             continue  # demo and grade cells (and any other locked cell) do not run
         label = grade_id(cell) if role is not Role.ADDED else f"cell {number}"
-        cells.append(CellCode(label, role.value, strip_magics(source)))
+        cells.append(CellCode(label, role.value, neutralize_magics(source, _SKIPPED)))
     return cells
 
 
@@ -691,13 +615,8 @@ def _changed(released: list[CellCode], own: dict[str, CellCode]) -> list[tuple[s
     return changed
 
 
-def exercise_functions(check_id: str) -> list[str]:
-    """"check-init_params" -> ["init_params"]; "check-predict-accuracy" -> ["predict", "accuracy"]."""
-    return check_id.removeprefix("check-").split("-")
-
-
 def exercise_name(check_id: str) -> str:
-    return ", ".join(exercise_functions(check_id))
+    return ", ".join(functions_of(check_id))
 
 
 def _same_source(a: str, b: str) -> bool:
@@ -791,7 +710,7 @@ def judge(exercise: str, exc: BaseException | None, limit: float,
                                                 "an endless loop?")
     if isinstance(exc, NotImplementedError):
         return CheckResult(exercise, NOT_IMPLEMENTED,
-                           f"{where} is not implemented yet" if where else "")
+                           not_implemented_message(where) if where else "")
     if isinstance(exc, AssertionError):
         return CheckResult(exercise, FAILED, _one_line(str(exc)) or "an assertion failed")
     if in_check and isinstance(exc, NameError) and getattr(exc, "name", None) in exercise.split(", "):
@@ -857,7 +776,7 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
     own_checks = {c.label: c for c in cells if c.kind == Role.CHECK.value}
     changed: list[tuple[str, str]] = []
     if released:
-        checks = [CellCode(gid, Role.CHECK.value, strip_magics(source))
+        checks = [CellCode(gid, Role.CHECK.value, neutralize_magics(source, _SKIPPED))
                   for gid, source in released["checks"]]
         changed += _changed(checks, own_checks)
     else:
@@ -865,7 +784,7 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
     if released and "setup" in released:
         # As when graded: the released setup cells run first, as released; the student's own
         # setup cells never run (an edit there is reported, like an edited check).
-        setup = [CellCode(gid, Role.SETUP.value, strip_magics(source))
+        setup = [CellCode(gid, Role.SETUP.value, neutralize_magics(source, _SKIPPED))
                  for gid, source in released["setup"]]
         changed += _changed(setup, {c.label: c for c in cells if c.kind == Role.SETUP.value})
         cells = setup + [c for c in cells if c.kind != Role.SETUP.value]
@@ -899,7 +818,7 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
                 exc = run_code(cell, dict(namespace), limit, warned)
                 result = judge(exercise_name(cell.label), exc, limit)
                 result.notes = warned
-            result.functions = exercise_functions(cell.label)
+            result.functions = functions_of(cell.label)
             results.append(result)
     finally:
         os.chdir(old_cwd)
@@ -912,7 +831,7 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
 
 def numpy_note(released: dict | None) -> str:
     """One line when the NumPy running here is not the minor version the course grades with (the
-    release names it; grader/numpy_version.py), else ""."""
+    release names it; grader/grading/numpy_version.py), else ""."""
     wanted = (released or {}).get("numpy")
     import numpy
 

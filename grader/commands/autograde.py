@@ -9,7 +9,7 @@ import warnings
 from pathlib import Path
 
 from grader.errors import UsageError
-from grader.limits import TOTAL_BUDGET_FACTOR, grading_limits
+from grader.grading.limits import TOTAL_BUDGET_FACTOR, grading_limits
 from grader.paths import course
 
 HELP = ("Grade SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb with the hidden tests, each "
@@ -59,8 +59,9 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from autograde_tests import engine
-    from grader import answers, autograde, results, sandbox
-    from grader.student_readme import stated_call_limits
+    from grader import sandbox
+    from grader.grading import answers, autograde, results
+    from grader.release.student_readme import stated_call_limits
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")

@@ -1,6 +1,6 @@
 """`grader check NOTEBOOK`: the students' public checks (the release's check.py) on one notebook.
 
-The same code as `python check.py` in the student release (grader/student_check.py, shipped as
+The same code as `python check.py` in the student release (grader/release/student_check.py, shipped as
 check.py with the assignment's released checks), given the same released checks from the
 assignment's source notebook, so instructors and TAs see exactly the table a student sees.
 """
@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from grader import student_check
 from grader.errors import UsageError
 from grader.paths import course
+from grader.release import student_check
 
 HELP = "Run the public check cells of a notebook and print the students' check table."
 
@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _released(notebook: Path) -> dict | None:
     """The released checks of the assignment whose notebook has this name, if there is one."""
-    from grader.check_script import released_checks
+    from grader.release.check_script import released_checks
 
     the_course = course()
     for name in the_course.assignment_names():

@@ -1,6 +1,6 @@
 """`grader collect`: rebuild a run's grades.csv and feedback from its JSON results (optionally
 merged with an nbgrader gradebook), or, with --out, gather several assignments into the course
-gradebook (grader/course_book.py) with its LMS exports and course page."""
+gradebook (grader/course/gradebook.py) with its LMS exports and course page."""
 
 from __future__ import annotations
 
@@ -40,14 +40,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _gradebook(args: argparse.Namespace) -> list[dict] | None:
     if args.gradebook is None:
         return None
-    from grader.nbgrader_course import gradebook_results
+    from grader.nbgrader.course import gradebook_results
 
     return gradebook_results(args.gradebook, args.assignment)
 
 
 def _course(args: argparse.Namespace) -> int:
-    from grader import course_book, course_file, course_report, lms_export, roster
+    from grader.course import course_file, lms_export, roster
+    from grader.course import gradebook as course_book
     from grader.paths import course
+    from grader.report import course_page as course_report
 
     the_course = course()
     settings = course_file.load(the_course, args.course_file)
@@ -56,7 +58,7 @@ def _course(args: argparse.Namespace) -> int:
     if not found:
         raise UsageError("no results to collect")
     if args.hand_grades is not None:
-        from grader import hand_grades
+        from grader.course import hand_grades
 
         hand_grades.apply(found, hand_grades.load(args.hand_grades), args.hand_grades)
     book = course_book.build(found, settings, people, the_course.assignment_names())
@@ -89,7 +91,7 @@ def _course(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import results
+    from grader.grading import results
 
     if args.out is not None:
         return _course(args)

@@ -14,8 +14,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import __version__, course_file, example_class, numpy_version
+    from grader import __version__
+    from grader.course import course_file
+    from grader.grading import numpy_version
     from grader.paths import course
+    from grader.release import example_class
 
     the_course = course()
     settings = course_file.load(the_course)

@@ -46,8 +46,8 @@ def _regenerate(check_only: bool) -> int:
     try:
         import sklearn  # noqa: F401
     except ImportError as exc:
-        raise UsageError("regenerating the datasets needs scikit-learn; install the 'datasets' "
-                         "extra (pip install -e '.[datasets]')") from exc
+        raise UsageError("regenerating the datasets needs scikit-learn, a dependency of the kit: "
+                         "install the kit again (pip install -e .)") from exc
     from toy2d import generate
 
     if check_only:

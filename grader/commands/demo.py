@@ -53,9 +53,9 @@ def _fresh_folder(out: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     import toy2d
 
-    from grader import example_class
     from grader.cli import main
     from grader.paths import course, writable
+    from grader.release import example_class
 
     the_course = course() if args.skip_release else writable(course(), "grader demo (its release)")
     out: Path = args.out.resolve()
@@ -88,10 +88,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _grade_class(the_course, name: str, out: Path, jobs: int | None) -> tuple[int, int]:
     """Grade one example class into `out`; return (exit status, number of mismatches)."""
-    from grader import example_class
     from grader.cli import main
-    from grader.report import write_report
-    from grader.results import load_results
+    from grader.grading.results import load_results
+    from grader.release import example_class
+    from grader.report.page import write_report
 
     expected = example_class.load_expected(the_course, name)
     submitted = example_class.examples_dir(the_course, name) / example_class.SUBMITTED_DIR

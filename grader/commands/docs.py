@@ -1,4 +1,4 @@
-"""`grader docs`: rewrite the doc tables derived from the kit's data (grader/doc_tables.py)."""
+"""`grader docs`: rewrite the doc tables derived from the kit's data (grader/release/doc_tables.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import doc_tables
     from grader.paths import course, writable
+    from grader.release import doc_tables
 
     the_course = course() if args.check else writable(course(), "grader docs")
     stale = doc_tables.update(the_course, check=args.check)

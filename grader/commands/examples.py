@@ -18,8 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import example_class
-    from grader.release import read_tree
+    from grader.release import example_class
+    from grader.release.build import read_tree
 
     the_course = course() if args.check else writable(course(), "grader examples")
     names = example_class.chosen_classes(the_course, args.assignment)

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from grader import gradescope
 
     if args.action == "build":
-        from grader.run_seed import new_seed
+        from grader.grading.run_seed import new_seed
 
         the_course = course()
         name = the_course.choose(args.assignment)

@@ -1,4 +1,4 @@
-"""`grader lint [A]`: check source notebooks against the cell-role contract (grader/lint.py)."""
+"""`grader lint [A]`: check source notebooks against the cell-role contract (grader/release/lint.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import lint
     from grader.paths import course
+    from grader.release import lint
 
     the_course = course()
     names = [the_course.choose(args.assignment)] if args.assignment else the_course.assignment_names()

@@ -49,7 +49,7 @@ def _assignment(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import nbgrader_course as nc
+    from grader.nbgrader import course as nc
     from grader.paths import course
 
     nc.require_course(args.course)  # a wrong course folder is the first thing to say

@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 from grader.errors import UsageError
-from grader.leaks import find_leaks
 from grader.paths import course, writable
+from grader.release.leaks import find_leaks
 
 HELP = ("Regenerate the student release assignments/<assignment>/ from solutions/<assignment>/ "
         "with nbgrader (needs the 'instructor' extra).")
@@ -18,10 +18,18 @@ HELP = ("Regenerate the student release assignments/<assignment>/ from solutions
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
                         help="assignment folder names under solutions/ (default: all of them)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 naming every generated file (assignments/, the "
+                             "example classes, the doc tables) that differs from what `grader "
+                             "release` would write now, and the source to edit or command to run")
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import course_file, doc_tables, example_class, lint, release
+    if args.check:
+        return check(args)
+    from grader.course import course_file
+    from grader.release import build as release
+    from grader.release import doc_tables, example_class, lint
 
     the_course = writable(course(), "grader release")
     names = args.assignments or the_course.assignment_names()
@@ -68,3 +76,59 @@ def run(args: argparse.Namespace) -> int:
     if stale:
         print(f"docs: {', '.join(stale)} rewritten", flush=True)
     return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    """`grader release --check`: the generated files against their sources, in seconds (nbgrader
+    builds each release in a temporary folder); one line per stale file, then what to run."""
+    from grader.release import build as release
+    from grader.release import doc_tables, example_class, lint
+
+    the_course = course()
+    names = args.assignments or the_course.assignment_names()
+    for name in names:
+        release.check_assignment(the_course, name)
+    release.require_nbgrader()
+    stale: list[str] = []
+    for name in names:
+        problems = lint.lint_folder_problems(the_course, name) or lint.lint(the_course, name)[0]
+        for problem in problems:
+            print(f"{name}: {problem}")
+        if problems:
+            stale.append(f"solutions/{name}")
+            continue
+        want = release.expected_release_files(the_course, name)
+        have = release.read_tree(the_course.assignments / name)
+        for rel in sorted(set(want) | set(have)):
+            if want.get(rel) != have.get(rel):
+                what = ("missing" if rel not in have else "not in the release any more"
+                        if rel not in want else "out of date")
+                print(f"assignments/{name}/{rel}: {what} (made from {_made_from(name, rel)})")
+                stale.append(f"assignments/{name}/{rel}")
+        if name in example_class.classes(the_course):
+            folder = example_class.examples_dir(the_course, name) / example_class.SUBMITTED_DIR
+            if release.read_tree(folder) != example_class.submission_files(the_course, name):
+                print(f"{folder.relative_to(the_course.root)}: out of date (made from the release "
+                      f"and examples/{name}/variants/)")
+                stale.append(str(folder))
+    for rel in doc_tables.update(the_course, check=True):
+        print(f"{rel}: generated tables are out of date (made from the hidden tests and corpora)")
+        stale.append(rel)
+    if stale:
+        print(f"{len(stale)} generated file(s) are stale: run `make release` (or `grader release`) "
+              "and commit them; a line naming solutions/ is a notebook to fix first (`grader lint`)")
+        return 1
+    print(f"the release of {', '.join(names)}, the example classes and the doc tables are up to date")
+    return 0
+
+
+def _made_from(name: str, rel: str) -> str:
+    """The sources a released file is made from: where the edit that made it stale was."""
+    if rel == "check.py":
+        return (f"the check cells of solutions/{name}/, grader/release/student_check.py and "
+                "nnkit_contract/")
+    if rel in ("README.md", "requirements.txt"):
+        return "grader/templates/student-README.md, grader/release/student_readme.py, pyproject.toml"
+    if rel == "toy2d.py" or rel.startswith("data/"):
+        return "datasets/"
+    return f"solutions/{name}/"

@@ -17,8 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader import course_book, course_report
-    from grader.report import write_report
+    from grader.course import gradebook as course_book
+    from grader.report import course_page as course_report
+    from grader.report.page import write_report
 
     if (args.out / course_book.DATA_FILE).is_file():
         page = course_report.write_page(args.out)

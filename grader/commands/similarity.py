@@ -51,7 +51,7 @@ def compare_class(the_course, name: str, submissions: Path, out: Path, threshold
                   past: Path | None = None, jobs: int | None = None) -> int:
     """Run the comparison and write its files into `out` (also used by `grader autograde
     --similarity`); print one line per submission not compared and a summary."""
-    from grader import course_file
+    from grader.course import course_file
     from grader.similarity import output
     from grader.similarity import run as similarity
 

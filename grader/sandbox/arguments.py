@@ -34,8 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from autograde_tests.contract import BadAnswer, Unrepresentable
 from grader.sandbox import wire
+from nnkit_contract.outcomes import BadAnswer
+from nnkit_contract.values import ARRAY_DTYPES, Unrepresentable
 
 _PAGE = mmap.ALLOCATIONGRANULARITY
 
@@ -45,7 +46,7 @@ CHANGED = Unrepresentable("changed in place (as reported by the worker)")
 
 def _placeable(value: Any) -> bool:
     return type(value) is np.ndarray and value.dtype.fields is None and \
-        (value.dtype.kind, value.dtype.itemsize) in wire._ALLOWED_DTYPES
+        (value.dtype.kind, value.dtype.itemsize) in ARRAY_DTYPES
 
 
 class ArgMemory:

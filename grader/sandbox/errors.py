@@ -1,6 +1,6 @@
 """Errors of the sandbox.
 
-A failed call raises one of the contract's `CallFailed` subclasses (autograde_tests.contract:
+A failed call raises one of the contract's `CallFailed` subclasses (nnkit_contract:
 `Missing`, `NotImplementedYet`, `StudentRaised`, `CallTimedOut`, `OutOfMemory`, `Crashed`,
 `BadAnswer`); each has a short message fit to show to a student and the student's output of that
 call in `.output`. Only `SandboxUnavailable` is the sandbox's own: it is about the machine, not

@@ -7,7 +7,6 @@ Everything here runs in the grader (trusted) process. Results that do not change
 from __future__ import annotations
 
 import functools
-import importlib
 import importlib.metadata as metadata
 import os
 import re
@@ -16,6 +15,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+import nnkit_contract
 
 BUBBLEWRAP = "bubblewrap"
 RLIMITS_ONLY = "rlimits-only"
@@ -31,14 +32,17 @@ STUDENT_PACKAGES = ("numpy", "matplotlib")
 SANDBOX_PACKAGES = (*STUDENT_PACKAGES, "tqdm")
 
 WORKER_DIR = Path(__file__).resolve().parent
-#: Files of the worker, by their name in the sandbox: its own code and the shared contract (public
-#: by design: markers, the value normalizer, the failure kinds). Nothing else of the kit is bound.
+#: Files of the worker, by their path in the sandbox: its own code and the public contract
+#: package (by design: markers, the value normalizer, the failure kinds). Nothing else of the kit
+#: is bound.
 WORKER_FILES: dict[str, Path] = {
     "worker.py": WORKER_DIR / "worker.py",
+    "serving.py": WORKER_DIR / "serving.py",
     "wire.py": WORKER_DIR / "wire.py",
     "seccomp.py": WORKER_DIR / "seccomp.py",
     "storage.py": WORKER_DIR / "storage.py",
-    "contract.py": Path(importlib.import_module("autograde_tests.contract").__file__).resolve(),
+    "nnkit_contract/__init__.py": Path(nnkit_contract.FOLDER, "__init__.py"),
+    **{f"nnkit_contract/{name}.py": Path(nnkit_contract.module_path(name)) for name in nnkit_contract.MODULES},
 }
 
 # Paths inside the sandbox.

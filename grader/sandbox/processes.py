@@ -24,7 +24,7 @@ from typing import Any
 
 from grader.sandbox import accounting, isolation, wire
 from grader.sandbox.arguments import ArgMemory
-from grader.sandbox.worker import HOST_FDS, TEMPLATE_MESSAGE_BYTES
+from grader.sandbox.serving import HOST_FDS, TEMPLATE_MESSAGE_BYTES
 
 _F_SETPIPE_SZ = 1031
 _PIPE_SIZE = 1 << 20

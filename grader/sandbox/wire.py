@@ -1,7 +1,7 @@
 """The wire format between the grader and the sandboxed worker. Standard library + NumPy only.
 
 The worker imports this file too (by path, without the `grader` package), so it must import
-nothing of the kit but the shared contract (autograde_tests/contract.py), which the worker loads
+nothing of the kit but the shared contract (nnkit_contract/), which the worker loads
 first.
 
 Frame layout, on a pipe that only the grader and the worker hold:
@@ -37,23 +37,19 @@ import math
 import os
 import re
 import struct
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-# The shared contract (autograde_tests/contract.py). Inside the sandbox the worker loads it by
-# path as `_nnkit_contract` before this module: the kit's packages are not importable there.
-contract = sys.modules.get("_nnkit_contract")
-if contract is None:
-    from autograde_tests import contract
+# The public contract's values (nnkit_contract/values.py): the same package in the grader and, bound
+# next to the worker, in the sandbox (worker.py loads it before this module).
+from nnkit_contract.values import ARRAY_DTYPES, MAX_INT_BITS, MAX_TYPE_NAME, Unrepresentable, type_name
 
 MAGIC = b"NKW1"
 _PREFIX = struct.Struct("<4sQ")
 _U32 = struct.Struct("<I")
-PREFIX_SIZE = _PREFIX.size
 
 _NPY_MAGIC = b"\x93NUMPY"
 _NPY_HEADER_RE = re.compile(
@@ -61,11 +57,9 @@ _NPY_HEADER_RE = re.compile(
     r"'fortran_order': (?P<fortran>True|False), 'shape': \((?P<shape>[0-9, ]{0,600})\), \}"
     r"[ ]*\n?"
 )
-_ALLOWED_DTYPES = contract.ARRAY_DTYPES
 _MAX_NDIM = 32
 _MAX_DIM = 1 << 40
 _SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
-_MAX_TYPE_NAME = contract.MAX_TYPE_NAME
 
 
 class WireError(Exception):
@@ -86,10 +80,6 @@ class WireLimits:
     max_depth: int = 64             # nesting of lists/tuples/dicts
     max_nodes: int = 1_000_000      # encoded values in one frame
     max_arrays: int = 10_000        # payloads in one frame
-
-
-Unrepresentable = contract.Unrepresentable
-type_name = contract.type_name
 
 
 # ---------------------------------------------------------------------------------- encoding
@@ -119,7 +109,7 @@ def npy_bytes(arr: np.ndarray) -> bytes:
 class Encoder:
     """Turns values into encoded values plus payloads; one Encoder per frame.
 
-    It encodes plain data as `contract.normalize` defines it, `Unrepresentable` markers and
+    It encodes plain data as `nnkit_contract.values.normalize` defines it, `Unrepresentable` markers and
     random generators. Anything else raises TypeError: the worker normalizes everything student
     code hands it before encoding, and the grader's own data is plain by construction.
     """
@@ -141,7 +131,7 @@ class Encoder:
             return obj if math.isfinite(obj) else {"f": "nan" if obj != obj else
                                                    ("inf" if obj > 0 else "-inf")}
         if t is int:
-            if obj.bit_length() > contract.MAX_INT_BITS:
+            if obj.bit_length() > MAX_INT_BITS:
                 raise TypeError("integer too large to send")
             return obj
         if t is str:
@@ -164,7 +154,7 @@ class Encoder:
         if t is np.ndarray:
             return self._array(obj)
         if t is Unrepresentable:
-            return {"u": str(obj.type_name)[:_MAX_TYPE_NAME]}
+            return {"u": str(obj.type_name)[:MAX_TYPE_NAME]}
         if t is np.random.Generator:
             return {"g": self.value(obj.bit_generator.state, _depth + 1)}
         if t is SharedArray:
@@ -174,7 +164,7 @@ class Encoder:
     def _array(self, arr: np.ndarray) -> Any:
         dt = arr.dtype
         if dt.fields is not None or dt.subdtype is not None or \
-                (dt.kind, dt.itemsize) not in _ALLOWED_DTYPES:
+                (dt.kind, dt.itemsize) not in ARRAY_DTYPES:
             raise TypeError(f"cannot send an array of dtype {dt}")
         if arr.ndim > _MAX_NDIM:
             raise TypeError("cannot send an array with that many dimensions")
@@ -394,7 +384,7 @@ class Decoder:
         if tag == "u":
             if type(inner) is not str:
                 raise WireError("bad unrepresentable marker")
-            return Unrepresentable(inner[:_MAX_TYPE_NAME])
+            return Unrepresentable(inner[:MAX_TYPE_NAME])
         raise WireError("unknown value tag")
 
 
@@ -406,7 +396,7 @@ class Decoder:
             raise WireError("bad shared array")
         offset, descr, shape = inner
         match = re.fullmatch(r"[<>|=]?([biuf])(\d{1,2})", descr)
-        if offset < 0 or match is None or (match[1], int(match[2])) not in _ALLOWED_DTYPES:
+        if offset < 0 or match is None or (match[1], int(match[2])) not in ARRAY_DTYPES:
             raise WireError("bad shared array")
         if len(shape) > _MAX_NDIM or any(type(d) is not int or not 0 <= d <= _MAX_DIM for d in shape):
             raise WireError("bad shared array shape")
@@ -439,7 +429,7 @@ def _parse_npy_header(raw: bytes) -> tuple[np.dtype, tuple[int, ...], bool, int]
     if m is None:
         raise WireError("unexpected .npy header (only plain b/i/u/f arrays are accepted)")
     kind, size = m["kind"], int(m["size"])
-    if (kind, size) not in _ALLOWED_DTYPES:
+    if (kind, size) not in ARRAY_DTYPES:
         raise WireError(f"dtype {kind}{size} is not accepted")
     order = m["order"] or "|"
     if size > 1 and order == "|":

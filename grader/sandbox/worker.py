@@ -6,9 +6,9 @@ Started by `grader.sandbox.session` as
     python -I -S -B worker.py FD_SOCK WORKDIR [SITE_DIR ...]
 
 inside bubblewrap (or, in the fallback mode, as a plain child process). It imports only the
-standard library, NumPy and the files bound next to it (`contract.py`, `wire.py`, `seccomp.py`,
-`storage.py`), loaded by path so that no package of the kit is needed, or importable, inside the
-sandbox.
+standard library, NumPy and the files bound next to it (the public contract package
+`nnkit_contract/`, `serving.py` (serving calls), `wire.py`, `seccomp.py`, `storage.py`), loaded by
+path so that no other package of the kit is needed, or importable, inside the sandbox.
 
 Three kinds of process run this file, each made by a fork of the one before:
 
@@ -48,81 +48,43 @@ import socket
 import sys
 import threading
 import types
-import warnings
-
-EXIT_MEMORY = 86        # the process ran out of memory outside student code
-EXIT_PROTOCOL = 87      # the grader's messages did not follow the protocol
-EXIT_INTERNAL = 88      # a bug in the worker itself
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-_MISSING = object()
+#: The public contract's package (nnkit_contract/ of the kit).
+CONTRACT_PACKAGE = "nnkit_contract"
 _PR_SET_DUMPABLE = 4
 _PR_SET_CHILD_SUBREAPER = 36
 _CLONE_NEWPID = 0x20000000
-#: Largest message on the template's socket (the setup cells are the largest).
-TEMPLATE_MESSAGE_BYTES = 1 << 20
-#: File descriptors a host receives from the template, in this order.
-HOST_FDS = ("req", "ans", "ctl", "out", "args")
-_CALLBACK_EXCEPTIONS = {
-    cls.__name__: cls for cls in (
-        ArithmeticError, AssertionError, AttributeError, FloatingPointError, IndexError,
-        KeyError, LookupError, MemoryError, NotImplementedError, OverflowError, RuntimeError,
-        TypeError, ValueError, ZeroDivisionError,
-    )
-}
 
-
-def _path_of(filename: str) -> str:
-    """A file bound next to this one (the sandbox), else its place in the kit's source tree (the
-    fallback mode runs this file where it is installed: grader/sandbox/ beside autograde_tests/)."""
-    here = os.path.join(_HERE, filename)
-    if os.path.exists(here) or filename != "contract.py":
-        return here
-    return os.path.join(os.path.dirname(os.path.dirname(_HERE)), "autograde_tests", filename)
 
 
 def _load(name: str, filename: str) -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location(name, _path_of(filename))
+    spec = importlib.util.spec_from_file_location(name, os.path.join(_HERE, filename))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
-def _first_line(text: str, limit: int = 300) -> str:
-    text = text.strip().splitlines()[0] if text.strip() else ""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+#: The constants of the worker's protocol and the serving of calls (serving.py, bound next to this
+#: file), loaded before the Worker class is defined.
+serving = _load("_nnkit_serving", "serving.py")
 
 
-def _exc_text(exc: BaseException) -> tuple[str, str, str]:
-    """(type name, message, where) of a student exception, as plain strings."""
-    contract = sys.modules["_nnkit_contract"]
-    try:
-        t = type(exc)
-        if isinstance(exc, MemoryError):  # NumPy raises a subclass of it
-            name = "MemoryError"
-        else:
-            name = t.__name__ if t.__module__ == "builtins" else contract.type_name(exc)
-    except Exception:
-        name = "?"
-    try:
-        if isinstance(exc, SyntaxError):
-            message = f"{exc.msg} (line {exc.lineno})"
-        else:
-            message = str(exc)
-    except BaseException:
-        message = "<the exception's message could not be read>"
-    where = ""
-    try:
-        tb = exc.__traceback__
-        while tb is not None:
-            code = tb.tb_frame.f_code
-            if code.co_filename.startswith("<cell "):
-                where = f"{code.co_filename[1:-1]}, line {tb.tb_lineno}, in {code.co_name}"
-            tb = tb.tb_next
-    except Exception:
-        pass
-    return name, message[:2000], where
+def _load_contract() -> types.ModuleType:
+    """The public contract package `nnkit_contract`, under its own name, and its `values` module:
+    bound next to this file in the sandbox; in the fallback mode (which runs this file where it
+    is installed, grader/sandbox/) the package installed beside grader/. Only that folder is
+    searched: nothing else of the kit becomes importable."""
+    folder = os.path.join(_HERE, CONTRACT_PACKAGE)
+    if not os.path.isdir(folder):
+        folder = os.path.join(os.path.dirname(os.path.dirname(_HERE)), CONTRACT_PACKAGE)
+    spec = importlib.util.spec_from_file_location(CONTRACT_PACKAGE, os.path.join(folder, "__init__.py"),
+                                                  submodule_search_locations=[folder])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[CONTRACT_PACKAGE] = package
+    spec.loader.exec_module(package)
+    return importlib.import_module(f"{CONTRACT_PACKAGE}.values")
 
 
 def _compile(label: str, source: str):
@@ -131,8 +93,8 @@ def _compile(label: str, source: str):
     try:
         return compile(source, f"<cell {label}>", "exec")
     except BaseException as exc:  # SyntaxError, ValueError (NUL bytes), RecursionError...
-        name, message, _ = _exc_text(exc)
-        return _first_line(f"cell {label}: {name}: {message}")
+        name, message, _ = serving.exc_text(exc)
+        return serving.first_line(f"cell {label}: {name}: {message}")
 
 
 def _lower(res: int, soft: int, hard: int | None = None) -> None:
@@ -157,7 +119,7 @@ def _die_internal() -> None:
         sys.stderr.flush()
     except BaseException:
         pass
-    os._exit(EXIT_INTERNAL)
+    os._exit(serving.EXIT_INTERNAL)
 
 
 def _status_report(kind: str, ident: str, status: int) -> dict:
@@ -169,15 +131,16 @@ def _status_report(kind: str, ident: str, status: int) -> dict:
     return report
 
 
-class Worker:
+class Worker(serving.CallServer):
     def __init__(self, fd_sock: int):
         self.wire = sys.modules["_nnkit_wire"]
-        self.contract = sys.modules["_nnkit_contract"]
+        self.contract = sys.modules["nnkit_contract.values"]
         self.np = sys.modules["numpy"]   # imported by the contract
         # Taken before any student code runs: a submission that replaces `np.errstate` (or
         # `np.random.default_rng`) must not switch off the overflow mode of a stability check or
         # choose the generator the grader hands its functions.
         self.errstate = self.np.errstate
+        self.fp_errstate = self.contract.fp_errstate
         self.default_rng = self.np.random.default_rng
         # The same for what reports values. The grader trusts none of it anyway: it reads the
         # argument arrays from the shared memory itself (see grader.sandbox.arguments).
@@ -238,7 +201,7 @@ class Worker:
     def template_message(self, fds: list[int] | None = None):
         """The next request on the template's socket (a frame, and the descriptors sent with
         it); exits when the grader closed the socket."""
-        data, received, _, _ = socket.recv_fds(self.sock, TEMPLATE_MESSAGE_BYTES, len(HOST_FDS))
+        data, received, _, _ = socket.recv_fds(self.sock, serving.TEMPLATE_MESSAGE_BYTES, len(serving.HOST_FDS))
         if not data:
             os._exit(0)
         if fds is not None:
@@ -249,7 +212,7 @@ class Worker:
         try:
             return self.wire.parse_frame(data, self.limits)
         except self.wire.WireError:
-            os._exit(EXIT_PROTOCOL)
+            os._exit(serving.EXIT_PROTOCOL)
 
     def setup(self) -> None:
         """Limits for the whole sandbox, then the trusted setup cells; report on the socket."""
@@ -259,7 +222,7 @@ class Worker:
         frame = self.template_message()
         msg = frame.message
         if msg.get("op") != "setup":
-            os._exit(EXIT_PROTOCOL)
+            os._exit(serving.EXIT_PROTOCOL)
         self.plan = msg
         limits = msg["limits"]
         self.limits = self.wire.WireLimits(**msg["wire"]["request"])
@@ -306,8 +269,8 @@ class Worker:
             fds: list[int] = []
             frame = self.template_message(fds)
             msg = frame.message
-            if msg.get("op") != "host" or len(fds) != len(HOST_FDS):
-                os._exit(EXIT_PROTOCOL)
+            if msg.get("op") != "host" or len(fds) != len(serving.HOST_FDS):
+                os._exit(serving.EXIT_PROTOCOL)
             host_id = msg["id"]
             self.flush_output()
             pid = os.fork()
@@ -334,7 +297,7 @@ class Worker:
         bubblewrap its own pid namespace. Never returns."""
         try:
             self.sock.close()   # the template's socket stays the template's
-            named = dict(zip(HOST_FDS, fds))
+            named = dict(zip(serving.HOST_FDS, fds))
             os.dup2(named["out"], 1)
             os.dup2(named["out"], 2)
             os.close(named["out"])
@@ -348,7 +311,7 @@ class Worker:
 
                 libc = ctypes.CDLL(None, use_errno=True)
                 if libc.unshare(_CLONE_NEWPID) != 0:
-                    os._exit(EXIT_INTERNAL)
+                    os._exit(serving.EXIT_INTERNAL)
                 pid = os.fork()
                 if pid != 0:
                     for fd in (self.fd_in, self.fd_out, self.fd_ctl, self.fd_args):
@@ -362,7 +325,7 @@ class Worker:
             self.send_message({"kind": "host_ready"}, fd=self.fd_ctl)
             self.host()
         except MemoryError:
-            os._exit(EXIT_MEMORY)
+            os._exit(serving.EXIT_MEMORY)
         except BaseException:
             _die_internal()
         os._exit(0)
@@ -387,7 +350,7 @@ class Worker:
                 self.flush_output()
                 os._exit(0)
             else:
-                os._exit(EXIT_PROTOCOL)
+                os._exit(serving.EXIT_PROTOCOL)
 
     # -------------------------------------------------------------------------------- child
 
@@ -425,7 +388,7 @@ class Worker:
             self.load(fork_id)
             self.serve()
         except MemoryError:
-            os._exit(EXIT_MEMORY)
+            os._exit(serving.EXIT_MEMORY)
         except SystemExit as e:  # raised from worker code paths only by student tampering
             os._exit(e.code if isinstance(e.code, int) else 1)
         except BaseException:
@@ -463,8 +426,8 @@ class Worker:
         try:
             exec(code, self.ns)
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything
-            name, message, _ = _exc_text(exc)
-            return _first_line(f"cell {label}: {name}: {message}")
+            name, message, _ = serving.exc_text(exc)
+            return serving.first_line(f"cell {label}: {name}: {message}")
         return None
 
     def progress_page(self):
@@ -476,171 +439,6 @@ class Worker:
         except (OSError, ValueError):
             return None
 
-    # -------------------------------------------------------------------------------- calls
-
-    def shared_array(self, offset: int, dtype, shape: tuple[int, ...]):
-        """An argument array backed by the shared argument memory (writable: what the student's
-        function does to it, the grader sees)."""
-        np = self.np
-        count = 1
-        for d in shape:
-            count *= d
-        nbytes = count * dtype.itemsize
-        page = mmap.ALLOCATIONGRANULARITY
-        if offset % page:
-            raise self.wire.WireError("shared array not page aligned")
-        marker = self.wire.SharedArray(offset, dtype.str, tuple(shape))
-        if nbytes == 0:
-            arr = np.zeros(shape, dtype)
-        else:
-            region = mmap.mmap(self.fd_args, nbytes, mmap.MAP_SHARED,
-                               mmap.PROT_READ | mmap.PROT_WRITE, offset=offset)
-            arr = np.frombuffer(region, dtype=dtype, count=count).reshape(shape)
-        self.shared.append((arr, marker))
-        return arr
-
-    def report_args(self, obj, depth: int = 0):
-        """The arguments after a call, with every array that is still one of the shared ones
-        named by where it lies (its offset, as it is now: dtype and shape), and anything else as a
-        value. The grader reads those arrays itself; the rest it compares with its own copy."""
-        t = type(obj)
-        if t is self.np.ndarray:
-            for arr, marker in self.shared:
-                if obj is arr:
-                    return self.wire.SharedArray(marker.offset, obj.dtype.str,
-                                                 tuple(int(d) for d in obj.shape))
-            return obj
-        if depth >= self.contract.MAX_DEPTH:
-            return obj
-        if t is list:
-            return [self.report_args(x, depth + 1) for x in list.__iter__(obj)]
-        if t is tuple:
-            return tuple(self.report_args(x, depth + 1) for x in tuple.__iter__(obj))
-        if t is dict:
-            return {k: self.report_args(v, depth + 1) for k, v in dict.items(obj)}
-        return obj
-
-    def make_proxy(self, name: str, call_id: str, counter: list[int]):
-        worker = self
-
-        def proxy(*args, **kwargs):
-            with worker.lock:
-                counter[0] += 1
-                cb = counter[0]
-                enc = worker.wire.Encoder(limits=worker.answer_limits)
-                keep = (worker.np.random.Generator,)   # they travel as their state
-                message = {"kind": "callback", "id": call_id, "cb": cb, "name": name,
-                           "args": enc.value(worker.normalize(args, keep)),
-                           "kwargs": enc.value(worker.normalize(kwargs, keep))}
-                worker.send(enc.frame(message))
-                frame = worker.receive()
-            reply = frame.message
-            if reply.get("op") != "reply" or reply.get("id") != call_id or reply.get("cb") != cb:
-                os._exit(EXIT_PROTOCOL)
-            decoder = worker.wire.Decoder(frame, worker.limits)
-            # Generators the reference drew from advance here too, as if in one process.
-            for i, state in reply.get("rng_args", {}).items():
-                args[int(i)].bit_generator.state = decoder.value(state)
-            for k, state in reply.get("rng_kwargs", {}).items():
-                kwargs[k].bit_generator.state = decoder.value(state)
-            if reply.get("ok"):
-                return decoder.value(reply["value"])
-            exc_type = reply.get("exc_type", "RuntimeError")
-            cls = _CALLBACK_EXCEPTIONS.get(exc_type)
-            if cls is None:
-                raise RuntimeError(f"{exc_type}: {reply.get('message', '')}")
-            raise cls(reply.get("message", ""))
-
-        proxy.__name__ = proxy.__qualname__ = name
-        return proxy
-
-    def call(self, frame) -> None:
-        msg = frame.message
-        call_id, name = msg["id"], msg["fn"]
-        fn = self.ns.get(name, _MISSING)
-        if fn is _MISSING or not callable(fn):
-            what = "is not defined" if fn is _MISSING else \
-                f"is a {self.type_name(fn)}, not a function"
-            self.send_message({"kind": "error", "id": call_id, "error": "not_defined",
-                               "message": f"{name} {what}"})
-            return
-        self.shared = []
-        args = list(self.wire.Decoder(frame, self.limits, self.shared_array).value(msg["args"]))
-        counter = [0]   # callback sequence numbers, shared by all proxies of this call
-        for index, marker in msg.get("markers", {}).items():
-            if "rng" in marker:
-                args[int(index)] = self.default_rng(marker["rng"])
-            else:
-                args[int(index)] = self.make_proxy(marker["callback"], call_id, counter)
-        args = tuple(args)
-        saved = {}
-        for sub in msg["subst"]:
-            saved[sub] = self.ns.get(sub, _MISSING)
-            self.ns[sub] = self.make_proxy(sub, call_id, counter)
-        fp = msg.get("fp_errors")
-        failure = None
-        result = None
-        exit_code = None
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                if fp:
-                    with self.errstate(over=fp, invalid=fp, divide=fp, under="ignore"):
-                        result = fn(*args)
-                else:
-                    result = fn(*args)
-        except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
-            failure = _exc_text(exc)
-            exit_code = exc.code if isinstance(exc, SystemExit) else None
-        finally:
-            for sub, old in saved.items():
-                if old is _MISSING:
-                    self.ns.pop(sub, None)
-                else:
-                    self.ns[sub] = old
-        self.flush_output()
-        if failure is not None:
-            exc_type, message, where = failure
-            if exc_type == "SystemExit":
-                code = exit_code if isinstance(exit_code, int) else (
-                    0 if exit_code is None else 1)
-                self.send_message({"kind": "error", "id": call_id, "error": "exit",
-                                   "code": int(code) if abs(code) < 1 << 31 else 1})
-            else:
-                self.send_message({"kind": "error", "id": call_id, "error": "exception",
-                                   "exc_type": exc_type, "message": message, "where": where})
-            return
-        enc = self.wire.Encoder(limits=self.answer_limits)
-        normalize = self.normalize
-        try:
-            reply = {"kind": "result", "id": call_id, "type_name": self.type_name(result),
-                     "value": enc.value(normalize(result))}
-            if msg.get("ret_args"):
-                # What the worker says the arguments are now. The grader believes none of it
-                # that it can check itself (grader.sandbox.arguments).
-                reply["args_after"] = enc.value(normalize(self.report_args(args),
-                                                          (self.wire.SharedArray,)))
-            self.send_message(reply, enc)
-        except self.wire.TooLarge as e:
-            self.send_message({"kind": "error", "id": call_id, "error": "too_large",
-                               "message": str(e)})
-        except Exception as e:  # the returned object broke the encoder (hostile __iter__ ...)
-            self.send_message({"kind": "error", "id": call_id, "error": "encode",
-                               "message": _first_line(f"{type(e).__name__}: {e}")})
-
-    def serve(self) -> None:
-        while True:
-            frame = self.receive()
-            op = frame.message.get("op")
-            if op == "call":
-                self.call(frame)
-            elif op == "exit":
-                self.flush_output()
-                os._exit(0)
-            else:
-                os._exit(EXIT_PROTOCOL)
-
-
 def main(argv: list[str]) -> None:
     fd_sock, workdir = int(argv[1]), argv[2]
     sys.path[:0] = [workdir]
@@ -650,7 +448,7 @@ def main(argv: list[str]) -> None:
             stream.reconfigure(encoding="utf-8", errors="backslashreplace", line_buffering=True)
         except (AttributeError, ValueError):
             pass
-    _load("_nnkit_contract", "contract.py")
+    _load_contract()
     _load("_nnkit_wire", "wire.py")
     worker = Worker(fd_sock)
     worker.setup()
@@ -661,6 +459,6 @@ if __name__ == "__main__":
     try:
         main(sys.argv)
     except MemoryError:
-        os._exit(EXIT_MEMORY)
+        os._exit(serving.EXIT_MEMORY)
     except BaseException:
         _die_internal()

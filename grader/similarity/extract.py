@@ -1,6 +1,6 @@
 """What is compared: the code a student wrote, and the instructor's code that is subtracted.
 
-A student's code is what `grader autograde` would run of the notebook (grader.submission's
+A student's code is what `grader autograde` would run of the notebook (grader.grading.submission's
 `code_to_run`: the solution cells and the cells the student added, by the release's cell roles),
 read with the same defensive reader (size cap, JSON, notebook format) and never executed. The
 instructor's code is every code cell of the released notebook (stubs, docstrings, given code,
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-
 from autograde_tests.contract import cell_source
-from grader.submission import InvalidSubmission, ReleaseCells, code_to_run, neutralize, read_notebook
+
+from grader.grading.submission import InvalidSubmission, ReleaseCells, code_to_run, neutralize, read_notebook
 
 #: A cell longer than this (characters) is left out of the comparison, with a note: no solution
 #: cell of the course is near it (the longest reference cell is about 3,000), and tokenizing

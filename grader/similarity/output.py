@@ -63,7 +63,7 @@ def histogram_png(scores: np.ndarray, threshold: float) -> bytes:
 
     Inputs: scores of every pair compared, shape (P,); threshold in [0, 1].
     Returns: PNG bytes."""
-    from grader.report_plots import _png, _pyplot
+    from grader.report.plots import _png, _pyplot
 
     plt = _pyplot()
     edges = np.linspace(0, 1, int(round(1 / BIN)) + 1)
@@ -173,8 +173,8 @@ def _pair_detail(result: Result, rank: int, pair: Pair) -> str:
 
 def render_page(result: Result, png: bytes) -> str:
     """similarity.html as one string (no scripts, no external resources)."""
-    from grader.report import _CSS as REPORT_CSS
-    from grader.report import _table
+    from grader.report.page import _CSS as REPORT_CSS
+    from grader.report.page import _table
 
     flagged = result.flagged()
     detailed = result.pairs[:min(MAX_DETAILED, max(MIN_DETAILED, len(flagged)))]
@@ -227,7 +227,7 @@ def report_section(out: Path, assignment: str) -> str:
     path = out / JSON_FILE
     if not path.is_file():
         return ""
-    from grader.report import _table
+    from grader.report.page import _table
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -1,8 +1,8 @@
 """A similarity run: find the submissions of a class (and of past classes), fingerprint each once,
 in parallel, and score every pair.
 
-Submissions are found by the rule of every grading path (grader.autograde.discover and
-grader.submission.locate_notebook): SUBMISSIONS/<student>/<assignment>/<released notebook name>.
+Submissions are found by the rule of every grading path (grader.grading.autograde.discover and
+grader.grading.submission.locate_notebook): SUBMISSIONS/<student>/<assignment>/<released notebook name>.
 A submission that cannot be read (not a notebook, junk, too large, missing) is left out with one
 line saying why; nothing a submission holds stops the run. Student code is only read, never run.
 """
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.grading.submission import InvalidSubmission, ReleaseCells
 from grader.similarity import compare, extract
 from grader.similarity.fingerprint import Fingerprint, boilerplate, fingerprint
-from grader.submission import InvalidSubmission, ReleaseCells
 
 #: Submissions fingerprinted per task sent to a worker process.
 CHUNK = 16
@@ -62,7 +62,7 @@ class Result:
 
 def find_submissions(folder: Path, assignment: str, notebook_name: str) -> list[tuple[str, Path | None, str]]:
     """(student, notebook or None, problem) per student folder of `folder` (autograde's rule)."""
-    from grader.autograde import discover
+    from grader.grading.autograde import discover
 
     @dataclass
     class _Named:  # what discover needs of an assignment

@@ -58,7 +58,7 @@ def make_session():
 @pytest.fixture
 def fallback_mode(monkeypatch):
     """Force the rlimits-only mode, with the once-per-process warning re-armed."""
-    import grader.sandbox.session as session_module
+    import grader.sandbox.template as template_module
 
     monkeypatch.setenv("NNKIT_SANDBOX", "rlimits-only")
-    monkeypatch.setattr(session_module, "_warned", False)
+    monkeypatch.setattr(template_module, "_warned", False)

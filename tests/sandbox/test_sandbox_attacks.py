@@ -13,16 +13,11 @@ import numpy as np
 import pytest
 from sandbox_support import FAST, descendants
 
-from autograde_tests.contract import (
-    BadAnswer,
-    CallTimedOut,
-    Crashed,
-    OutOfMemory,
-    Unrepresentable,
-)
 from grader.sandbox import (
     Limits,
 )
+from nnkit_contract.outcomes import BadAnswer, CallTimedOut, Crashed, OutOfMemory
+from nnkit_contract.values import Unrepresentable
 
 ORIGINAL_ALLCLOSE = np.allclose
 ORIGINAL_ASSERT_ALLCLOSE = np.testing.assert_allclose

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from sandbox_support import BURNER, FAST, HAVE_BWRAP, busy
 
-from autograde_tests.contract import CallTimedOut, StudentRaised
 from grader.sandbox import Limits
 from grader.sandbox.arguments import CHANGED
+from nnkit_contract.outcomes import CallTimedOut, StudentRaised
 
 # ------------------------------------------------------------------------------ state
 
@@ -182,15 +182,16 @@ def test_extended_attributes_are_refused(make_session):
     assert refused and all(refused.values()), refused
 
 
-def test_a_fresh_process_per_check_costs_milliseconds(make_session):
+def test_every_check_gets_a_fresh_process(make_session):
+    """Twenty checks, twenty processes, none restarted after a failure. What a fork costs is
+    measured by bench/ (overhead.py, isolation_cost.py), never asserted here."""
     s = make_session("def f():\n    return 1\n", setup_cells=["import numpy\nimport json\n"])
     s.start()
-    t0 = time.monotonic()
+    forks = s.forks
     for _ in range(20):
         s.new_check()
         assert s.call("f", ()).value == 1
-    assert s.forks >= 20 and s.restarts == 0
-    assert time.monotonic() - t0 < 20  # a backstop, not a measurement (see bench/)
+    assert s.forks == forks + 19 and s.restarts == 0   # the first check keeps the loaded process
 
 
 def test_a_check_that_made_no_call_keeps_its_process(make_session):
@@ -245,7 +246,7 @@ def test_the_template_memory_is_out_of_reach(make_session):
 
 PATCHER = r'''
 import sys
-_c = sys.modules["_nnkit_contract"]
+_c = sys.modules["nnkit_contract.values"]
 _honest = _c.normalize
 _saved = {}
 

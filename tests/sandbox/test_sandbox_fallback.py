@@ -9,16 +9,13 @@ import numpy as np
 import pytest
 from sandbox_support import descendants
 
-from autograde_tests.contract import (
-    CallTimedOut,
-    Crashed,
-)
 from grader.sandbox import (
     Limits,
     SandboxUnavailable,
     SubmissionSession,
     isolation_mode,
 )
+from nnkit_contract.outcomes import CallTimedOut, Crashed
 
 CODE = """
 import os, time

@@ -15,10 +15,11 @@ import pytest
 from sandbox_support import BURNER, FAST, busy
 
 from autograde_tests.compare import Fail, expect_unchanged
-from autograde_tests.contract import BadAnswer, Callback, CallTimedOut
 from grader.sandbox import Limits, SandboxTemplate, SubmissionSession, wire
 from grader.sandbox.arguments import CHANGED
-from grader.sandbox.session import IDLE_GRACE
+from grader.sandbox.calls import IDLE_GRACE
+from nnkit_contract.outcomes import BadAnswer, CallTimedOut
+from nnkit_contract.values import Callback
 
 # ------------------------------------------------------------------------------ memory
 

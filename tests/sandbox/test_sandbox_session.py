@@ -9,20 +9,13 @@ import numpy as np
 import pytest
 from sandbox_support import FAST
 
-from autograde_tests.contract import (
-    BadAnswer,
-    CallTimedOut,
-    Crashed,
-    Missing,
-    NotImplementedYet,
-    StudentRaised,
-    Unrepresentable,
-)
 from grader.sandbox import (
     Limits,
     SubmissionSession,
     isolation_mode,
 )
+from nnkit_contract.outcomes import BadAnswer, CallTimedOut, Crashed, Missing, NotImplementedYet, StudentRaised
+from nnkit_contract.values import Unrepresentable
 
 NOTEBOOK = [
     "import numpy as np\nprint('loading')\n",
@@ -225,8 +218,8 @@ def test_timeout_then_recovery(make_session):
                      limits=Limits(wall_factor=2.0, wall_grace=0.5))
     t0 = time.monotonic()
     with pytest.raises(CallTimedOut, match="did not return within 1.5 s while hardly using the CPU"):
-        s.call("slow", (30,), timeout=0.5)
-    assert time.monotonic() - t0 < 25   # ended by the backstop, long before the 30 s sleep
+        s.call("slow", (600,), timeout=0.5)
+    assert time.monotonic() - t0 < 300   # ended by the backstop, long before the sleep would end
     assert s.call("slow", (0,)).value == 0
     assert s.restarts == 1
 
@@ -320,7 +313,7 @@ def test_fp_errors_raise_and_warnings_are_quiet(make_session):
 
 
 def test_engine_markers_rng_seed_and_callback(make_session):
-    engine = pytest.importorskip("autograde_tests.contract")
+    from nnkit_contract import values as engine
     s = make_session("def draw(n, rng):\n    return rng.standard_normal(n)\n"
                      "def grad(f, x):\n    return (f(x + 1.0) - f(x - 1.0)) / 2.0\n")
     r = s.call("draw", (3, engine.RngSeed(7)))
@@ -334,7 +327,7 @@ def test_engine_markers_rng_seed_and_callback(make_session):
 
 
 def test_random_generators_are_shared_with_the_reference(make_session):
-    engine = pytest.importorskip("autograde_tests.contract")
+    from nnkit_contract import values as engine
     s = make_session("def run(rng):\n    a = rng.random()\n    b = draw(rng)\n"
                      "    return a, b, rng.random(), rng\n")
 

@@ -11,9 +11,9 @@ import struct
 import numpy as np
 import pytest
 
-from autograde_tests.contract import Unrepresentable, normalize, type_name
 from grader.sandbox import wire
 from grader.sandbox.wire import Decoder, Encoder, FrameReader, WireError
+from nnkit_contract.values import Unrepresentable, normalize, type_name
 
 LIMITS = wire.WireLimits(max_frame=1 << 20, max_header=1 << 16, max_nodes=10_000,
                          max_arrays=16, max_depth=8, max_str=1000)

@@ -6,11 +6,12 @@ import numpy as np
 
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_float, expect_unchanged
-from autograde_tests.contract import RngSeed, StudentRaised
 from autograde_tests.diagnosis import Diagnosis, Raised, Trail, declare, same
 from autograde_tests.engine import check
 from autograde_tests.probes import column_softmax, plant_extreme_row
 from autograde_tests.stable import extreme_call, judge_array, judge_float
+from nnkit_contract.outcomes import StudentRaised
+from nnkit_contract.values import RngSeed
 
 #: The lecture's hand-set XOR network (W1, b1, W2, b2); its outputs are ~4.5e-5 / 0.99995.
 XOR_NET = (np.array([[20.0, -20.0], [-20.0, 20.0]]), np.array([-10.0, -10.0]),

@@ -12,7 +12,6 @@ import numpy as np
 
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, close, expect_array, expect_unchanged
-from autograde_tests.contract import Callback, StudentRaised
 from autograde_tests.diagnosis import Diagnosis, Raised, Trail, declare
 from autograde_tests.engine import check
 from autograde_tests.probes import (
@@ -23,6 +22,8 @@ from autograde_tests.probes import (
     with_note,
 )
 from autograde_tests.stable import extreme_call, judge_array
+from nnkit_contract.outcomes import StudentRaised
+from nnkit_contract.values import Callback
 
 #: Tolerance of numerical_gradient against the exact gradient of a smooth test function.
 NUMGRAD_RTOL = 1e-6

@@ -12,10 +12,11 @@ import numpy as np
 
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_float, expect_unchanged, what_differs
-from autograde_tests.contract import RngSeed, StudentRaised
 from autograde_tests.diagnosis import Diagnosis, Trail, declare, same
 from autograde_tests.engine import check
 from autograde_tests.probes import own_forward_note, scalar, with_note
+from nnkit_contract.outcomes import StudentRaised
+from nnkit_contract.values import RngSeed
 
 #: Initialization schemes: W ~ N(0, 1) times 1, sqrt(1/m) or sqrt(2/m) for the fan-in m = c_in.
 SCHEMES = ("standard", "lecun", "he")

@@ -1,0 +1,1 @@
+"""nbgrader integration: course setup and the preprocessors that grade in the kit's sandbox."""

@@ -1,0 +1,138 @@
+"""The students' check.py: grader/release/student_check.py made self-contained, for one assignment.
+
+check.py must run with nothing but Python and NumPy, so the modules of the public contract it
+uses (nnkit_contract/: the cell roles it reads the notebook with, the outcome vocabulary) are
+written into it, each in place of its import line marked `# check.py: inline`. The contract holds
+nothing private. It also
+carries the assignment's released check cells and which graded function calls which (read from
+the reference solution's code), in place of the line marked `# check.py: released checks`: so a
+student's edited or deleted check cell still runs as released, and a failing check can name the
+function to fix first. Check cells are public; nothing of the solution is written but the names
+of the functions that call each other. `grader check` runs grader/release/student_check.py itself, with
+the same contract imported and the same data passed in.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import nbformat
+
+import nnkit_contract
+from grader.grading.numpy_version import course_minor
+from grader.grading.submission import ReleaseCells
+from grader.release.student_check import closure
+from nnkit_contract.cells import RUN_WHEN_GRADED, Role, cell_role, grade_id
+
+SOURCE = Path(__file__).resolve().with_name("student_check.py")
+INLINE_MARK = "# check.py: inline"
+RELEASED_MARK = "# check.py: released checks"
+
+
+def _contract_body(module: str) -> str:
+    """The code of contract module `module` ("cells", ...) without its module docstring and
+    `from __future__` line."""
+    text = Path(nnkit_contract.module_path(module)).read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    skip: set[int] = set()
+    for node in tree.body:
+        is_doc = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
+            and isinstance(node.value.value, str) and node is tree.body[0]
+        is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        if is_doc or is_future:
+            skip.update(range(node.lineno, node.end_lineno + 1))
+    lines = [line for number, line in enumerate(text.splitlines(), 1) if number not in skip]
+    return "\n".join(lines).strip("\n")
+
+
+def _inlined_module(line: str) -> str:
+    """The contract module a line marked `# check.py: inline` imports from."""
+    tree = ast.parse(line.strip())
+    node = tree.body[0] if len(tree.body) == 1 else None
+    if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("nnkit_contract."):
+        raise RuntimeError(f"{SOURCE}: a line marked {INLINE_MARK!r} must import from one "
+                           f"nnkit_contract module: {line.strip()!r}")
+    return node.module.removeprefix("nnkit_contract.")
+
+
+def _free_names(node: ast.AST) -> set[str]:
+    """The names `node` reads that it does not define itself (arguments and local variables are
+    left out: a parameter called `train` is not the function train)."""
+    local: set[str] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.arg):
+            local.add(n.arg)
+        elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            local.add(n.id)
+    return {n.id for n in ast.walk(node)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - local
+
+
+def released_checks(source_notebook: Path) -> dict:
+    """What check.py carries of an assignment: its check cells, in notebook order, and for every
+    graded function the graded functions its reference code calls.
+
+    Returns {"assignment": name, "checks": [[grade_id, source], ...], "calls": {f: [g, ...]},
+    "roles": {grade_id: role}, "setup": [[grade_id, source], ...], "numpy": "X.Y"}: with the
+    roles and setup cells of the release, check.py runs what the grader runs
+    (submission.code_to_run); "numpy" is the NumPy minor version the course grades with
+    (grader/grading/numpy_version.py), which check.py compares with the student's.
+    """
+    nb = nbformat.read(source_notebook, as_version=4)
+    checks = [[grade_id(c), c.source] for c in nb.cells if cell_role(c) is Role.CHECK]
+    # Every top-level function and name of the given and graded code, with the names it uses:
+    # given code in between (forward -> ACTIVATIONS -> tanh_forward, optimizer_step ->
+    # adam_step) is followed, so a check learns every graded function it depends on.
+    uses: dict[str, set[str]] = {}
+    graded: set[str] = set()
+    for cell in nb.cells:
+        role = cell_role(cell)
+        if role not in RUN_WHEN_GRADED or cell.cell_type != "code":
+            continue
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, ast.FunctionDef):
+                names = [node.name]
+                if role is Role.SOLUTION:
+                    graded.add(node.name)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+            else:
+                continue
+            used = _free_names(node)
+            for name in names:
+                uses.setdefault(name, set()).update(used - {name})
+    calls = {name: sorted(closure(uses, [name]) & graded) for name in sorted(graded)}
+    release = ReleaseCells.of(nb)
+    return {"assignment": Path(source_notebook).stem, "checks": checks, "calls": calls,
+            "roles": {gid: role.value for gid, role in release.roles.items()},
+            "setup": [list(pair) for pair in release.setup_sources],
+            "numpy": course_minor()}
+
+
+def check_script(source_notebook: Path) -> bytes:
+    """The bytes of check.py as released with the assignment of `source_notebook`."""
+    out = []
+    marked = {INLINE_MARK: 0, RELEASED_MARK: 0}
+    lines = iter(SOURCE.read_text(encoding="utf-8").splitlines())
+    for line in lines:
+        if line.rstrip().endswith(INLINE_MARK):
+            marked[INLINE_MARK] += 1
+            statement = line.split("#", 1)[0]
+            while statement.count("(") > statement.count(")"):   # a parenthesized import
+                statement += next(lines).split("#", 1)[0]
+            module = _inlined_module(statement)
+            out += [f"# ---- the kit's public contract, {module} (included so that this file needs "
+                    "nothing but NumPy) ----", _contract_body(module), f"# ---- end of {module} ----"]
+        elif line.rstrip().endswith(RELEASED_MARK):
+            marked[RELEASED_MARK] += 1
+            data = json.dumps(released_checks(source_notebook), indent=1, ensure_ascii=False)
+            out.append(f"RELEASED: dict | None = {data}")
+        else:
+            out.append(line)
+    if marked[INLINE_MARK] < 1 or marked[RELEASED_MARK] != 1:
+        raise RuntimeError(f"{SOURCE} must have a line ending in {INLINE_MARK!r} per contract "
+                           f"module it uses and exactly one ending in {RELEASED_MARK!r}")
+    return ("\n".join(out) + "\n").encode("utf-8")

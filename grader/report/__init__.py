@@ -1,0 +1,1 @@
+"""The instructor report: the run page, the course page and their plots."""
