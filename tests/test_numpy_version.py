@@ -14,8 +14,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader.grading import numpy_version, results, student_check
+from grader.grading import numpy_version, results
 from grader.paths import course
+from grader.release import student_check
 from grader.release.classgen import make_submission, reference_answers, write_submission
 
 ROOT = Path(__file__).resolve().parent.parent
