@@ -25,6 +25,10 @@ ALLOWED: dict[str, set[str]] = {
     "grader.course": {"nnkit_contract", "grader.grading", *CORE},
     "grader.report": {"nnkit_contract", "grader.grading", "grader.course", *CORE},
     "grader.nbgrader": {"nnkit_contract", "grader.grading", "grader.release", *CORE},
+    "grader.similarity": {"nnkit_contract", "grader.grading", "grader.report", *CORE},
+    "grader.cluster": {"autograde_tests", "grader.grading", "grader.sandbox", *CORE},
+    "grader.gradescope": {"nnkit_contract", "autograde_tests", "grader.grading", "grader.course",
+                          "grader.sandbox", *CORE},
     "grader.paths": {"grader.errors"},
     "grader.errors": set(),
 }

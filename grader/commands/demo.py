@@ -92,6 +92,7 @@ def _grade_class(the_course, name: str, out: Path, jobs: int | None) -> tuple[in
     from grader.grading.results import load_results
     from grader.release import example_class
     from grader.report.page import write_report
+    from grader.similarity.output import report_section
 
     expected = example_class.load_expected(the_course, name)
     submitted = example_class.examples_dir(the_course, name) / example_class.SUBMITTED_DIR
@@ -102,7 +103,7 @@ def _grade_class(the_course, name: str, out: Path, jobs: int | None) -> tuple[in
     status = main(argv)
     if status != 0:
         return status, 0
-    print(f"report: {write_report(out, name)}")
+    print(f"report: {write_report(out, name, report_section)}")
     problems = example_class.mismatches(expected, load_results(out))
     for line in problems:
         print(f"NOT AS EXPECTED ({name}): {line}")

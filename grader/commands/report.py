@@ -20,10 +20,11 @@ def run(args: argparse.Namespace) -> int:
     from grader.course import gradebook as course_book
     from grader.report import course_page as course_report
     from grader.report.page import write_report
+    from grader.similarity.output import report_section
 
     if (args.out / course_book.DATA_FILE).is_file():
         page = course_report.write_page(args.out)
     else:
-        page = write_report(args.out, args.assignment)
+        page = write_report(args.out, args.assignment, report_section)
     print(f"report: {page.resolve()}")
     return 0

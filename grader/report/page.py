@@ -12,6 +12,7 @@ import html
 import json
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -331,8 +332,11 @@ def render(summary: ClassSummary, pngs: dict[str, bytes], extra: str = "") -> st
             f"<body><main>\n{body}\n</main></body></html>\n")
 
 
-def write_report(out: Path, assignment: str | None = None) -> Path:
-    """Write DIR/report.html and its figures as DIR/report-figures/*.png; return the page's path."""
+def write_report(out: Path, assignment: str | None = None,
+                 section: Callable[[Path, str], str] | None = None) -> Path:
+    """Write DIR/report.html and its figures as DIR/report-figures/*.png; return the page's path.
+    `section(out, assignment)`: HTML put before the students' list (the commands pass the
+    similarity run's, grader.similarity.output.report_section: the report never imports it)."""
     summary = load_summary(out, assignment)
     pngs = figures(summary)
     folder = out / FIGURES_DIR
@@ -341,8 +345,7 @@ def write_report(out: Path, assignment: str | None = None) -> Path:
         (folder / name).write_bytes(png)
     page = out / REPORT_FILE
     tmp = page.with_name(page.name + ".tmp")
-    from grader.similarity.output import report_section
-
-    tmp.write_text(render(summary, pngs, report_section(out, summary.assignment)), encoding="utf-8")
+    extra = section(out, summary.assignment) if section is not None else ""
+    tmp.write_text(render(summary, pngs, extra), encoding="utf-8")
     tmp.replace(page)
     return page

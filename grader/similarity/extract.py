@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from autograde_tests.contract import cell_source
 
 from grader.grading.submission import InvalidSubmission, ReleaseCells, code_to_run, neutralize, read_notebook
+from nnkit_contract.cells import cell_source
 
 #: A cell longer than this (characters) is left out of the comparison, with a note: no solution
 #: cell of the course is near it (the longest reference cell is about 3,000), and tokenizing

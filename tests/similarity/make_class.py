@@ -16,7 +16,8 @@ import re
 from pathlib import Path
 
 import nbformat
-from autograde_tests.contract import Role, cell_role, grade_id
+
+from nnkit_contract.cells import Role, cell_role, grade_id
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
