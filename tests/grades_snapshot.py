@@ -2,7 +2,9 @@
 
 Issue 22 restructured the kit (the contract as a package of its own, one outcome model, modules
 grouped into subpackages) on the promise that no grade changes. tests/grades_before.json holds
-what the code of the base commit (095aae5) gave, recorded by running this module there:
+what the code before the restructuring gave: recorded at 095aae5, and again at 7b9f409 (main
+just before the restructuring was merged, whose training tie had changed the messages of four
+mutants on purpose), by running this module on a `git archive` of that commit:
 
     .venv/bin/python tests/grades_snapshot.py     # writes tests/grades_before.json
 
