@@ -350,7 +350,8 @@ def _collect(task: autograde.Task, settings: autograde.Settings, future, outcome
 def isolation_notes(seen: dict) -> list[str]:
     """What the run's end says about the workers that graded (seen: (host, pid) -> mode)."""
     hosts = sorted({host for host, _ in seen})
-    notes = [f"graded by {len(seen)} dask worker processes on {', '.join(hosts)}"] if seen else []
+    processes = f"{len(seen)} dask worker process{'es' * (len(seen) != 1)}"
+    notes = [f"graded by {processes} on {', '.join(hosts)}"] if seen else []
     weak = sorted({host for (host, _), mode in seen.items() if mode != "bubblewrap"})
     if weak:
         notes.append(f"dask workers on {', '.join(weak)} graded without bubblewrap (rlimits-only: "

@@ -129,7 +129,7 @@ def _requirements() -> str:
 def _build_wheel(tmp: Path) -> Path:
     """The kit's wheel, built from the source tree this kit runs from (an editable install or a
     checkout); UsageError when the kit is installed from a wheel (then pass --wheel)."""
-    source = Path(grading.__file__).resolve().parent.parent
+    source = Path(__file__).resolve().parent.parent   # grader/gradescope.py -> the source tree
     if not ((source / "pyproject.toml").is_file() and (source / "setup.py").is_file()):
         raise UsageError("this kit is installed from a wheel, not a checkout: pass --wheel FILE "
                          "(the wheel it was installed from)")

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     progress = not args.no_progress and sys.stderr.isatty()
     if client is not None:
         print(f"grading {len(found.tasks)} submissions of {name} (seed {seed}, dask scheduler "
-              f"{args.dask}, {len(client.nthreads())} workers)", flush=True)
+              f"{args.dask}, {len(client.nthreads())} worker{'s' * (len(client.nthreads()) != 1)})", flush=True)
         seen: dict = {}
         try:
             rows = [autograde.summary_row(r) for r in cluster.run(

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import nbformat
 
-from grader.grading.submission import InvalidSubmission, ReleaseCells, code_to_run, neutralize, read_notebook
-from nnkit_contract.cells import cell_source
+from grader.grading.submission import InvalidSubmission, ReleaseCells, code_to_run, read_notebook
+from nnkit_contract.cells import cell_source, neutralize_magics
 
 #: A cell longer than this (characters) is left out of the comparison, with a note: no solution
 #: cell of the course is near it (the longest reference cell is about 3,000), and tokenizing
@@ -68,7 +68,7 @@ def instructor_code(*notebooks: Path) -> list[str]:
         for cell in nb.cells:
             text = cell_source(cell) if cell.get("cell_type") == "code" else None
             if text:
-                sources.append(neutralize(text))
+                sources.append(neutralize_magics(text))
     return sources
 
 
