@@ -126,11 +126,18 @@ def _requirements() -> str:
     return f"numpy=={numpy.__version__}\n"
 
 
+def source_tree() -> Path | None:
+    """The source tree this kit runs from (an editable install or a checkout: the folder of
+    pyproject.toml and setup.py above grader/), or None for a kit installed from a wheel."""
+    source = Path(__file__).resolve().parent.parent   # grader/gradescope.py -> the tree
+    return source if (source / "pyproject.toml").is_file() and (source / "setup.py").is_file() else None
+
+
 def _build_wheel(tmp: Path) -> Path:
     """The kit's wheel, built from the source tree this kit runs from (an editable install or a
     checkout); UsageError when the kit is installed from a wheel (then pass --wheel)."""
-    source = Path(__file__).resolve().parent.parent   # grader/gradescope.py -> the source tree
-    if not ((source / "pyproject.toml").is_file() and (source / "setup.py").is_file()):
+    source = source_tree()
+    if source is None:
         raise UsageError("this kit is installed from a wheel, not a checkout: pass --wheel FILE "
                          "(the wheel it was installed from)")
     copy = tmp / "source"

@@ -262,3 +262,9 @@ def test_visibility_is_the_course_files_choice():
     assert "overflow" not in got["output"]   # the summary never shows a hidden check
     with pytest.raises(course_file.UsageError, match="gradescope_hidden"):
         course_file.parse({"assignments": {"a": {"gradescope_hidden": "soon"}}})
+
+
+def test_the_wheel_is_built_from_this_checkout():
+    """`build` without --wheel packs the checkout the kit runs from (the folder of pyproject.toml
+    and setup.py, whatever subpackage the grading modules live in)."""
+    assert gradescope.source_tree() == COURSE.root
