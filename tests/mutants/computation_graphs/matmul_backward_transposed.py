@@ -1,0 +1,14 @@
+# matmul_backward with both gradients transposed: b @ dout.T (k, N) and dout.T @ a (m, k).
+def matmul_backward(dout, a, b):
+    return b @ dout.T, dout.T @ a
+
+
+EXPECT = {
+    "lost": {
+        "matmul_backward.values": 3,
+    },
+    "diagnoses": {
+        "matmul_backward.values": "matmul_backward.transposed",
+    },
+    "local": "matmul_backward.transposed",
+}

@@ -1,0 +1,23 @@
+# A depth-first topological order without a visited set: a node reached along two paths (used
+# twice) is listed twice.
+def topological_order(root):
+    order = []
+
+    def visit(node):
+        for parent in node.parents:
+            visit(parent)
+        order.append(node)
+
+    visit(root)
+    return order
+
+
+EXPECT = {
+    "lost": {
+        "topological_order.valid": 4,
+    },
+    "diagnoses": {
+        "topological_order.valid": "topological_order.duplicates",
+    },
+    "local": "topological_order.duplicates",
+}
