@@ -16,7 +16,7 @@ EXPECT = {
         "adagrad_step.values": 5,
     },
     "diagnoses": {
-        "adagrad_step.values": "adagrad_step.no-accumulation",
+        "adagrad_step.values": "adagrad_step.no-sum",
     },
-    "local": "adagrad_step.no-accumulation",
+    "local": "adagrad_step.no-sum",
 }

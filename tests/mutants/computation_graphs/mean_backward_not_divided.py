@@ -11,7 +11,7 @@ EXPECT = {
         "mean_backward.values": 1,
     },
     "diagnoses": {
-        "mean_backward.values": "mean_backward.not-divided",
+        "mean_backward.values": "mean_backward.sum",
     },
-    "local": "mean_backward.not-divided",
+    "local": "mean_backward.sum",
 }

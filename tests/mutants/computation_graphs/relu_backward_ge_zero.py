@@ -10,5 +10,5 @@ EXPECT = {
     "diagnoses": {
         "relu_backward.at-zero": "relu_backward.ge-zero",
     },
-    "local": "relu_backward.ge-zero",
+    "local": None,
 }

@@ -22,5 +22,5 @@ EXPECT = {
     "diagnoses": {
         "topological_order.valid": "topological_order.reversed",
     },
-    "local": "topological_order.reversed",
+    "local": None,
 }
