@@ -1,0 +1,280 @@
+"""Part 1b: the graph functions, topological_order and backward, on graphs built with the
+student's own Tensor class where the student's code runs.
+
+A check sends a graph description and its leaf arrays; the contract's builder
+(nnkit_contract.graphs, bound in the sandbox) builds the graph there with the student's `Tensor`,
+runs the student's function and returns plain data only: every node's value and grad, and the
+order as node indices. The grader judges them here, from the description alone: an order must hold
+every node the root depends on exactly once, each after all of its parents, and nothing else; the
+grads must equal the reference's, which agree with a numerical gradient of the reference forward.
+Nothing of the student's objects reaches the grader, and nothing the sandbox returns is believed:
+an index of -1 (an object that is not a node: a copy, a wrapper, a value), a duplicate or a
+non-list fails like any other wrong answer.
+
+`backward` is checked on its own: the builder runs it with the kit's topological order in place of
+the student's, and the local backward functions are the reference's (called back into the
+grader), so only the accumulation (+=, a node used twice, leaves keep their grads) is the
+student's. The deepest graph is a chain of 200 nodes: a recursive topological sort passes (Python
+allows 1000 frames), as the notebook says.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograde_tests import inputs
+from autograde_tests.compare import Fail, expect_array, norm_rel_error
+from autograde_tests.diagnosis import Diagnosis, declare
+from autograde_tests.engine import check
+from autograde_tests.probes import numerical_gradient
+from nnkit_contract import graphs
+
+#: Depth of the deep chain (nodes after the leaves): a recursive sort must pass at this depth.
+DEEP = 200
+#: The local backward functions a graph check replaces by the reference's (so that it checks
+#: the graph function alone).
+LOCAL = ("unbroadcast", "add_backward", "mul_backward", "matmul_backward", "sum_backward",
+         "mean_backward", "relu_backward", "exp_backward", "log_backward", "tanh_backward",
+         "cross_entropy", "cross_entropy_backward")
+#: Relative error below which the reference's grads agree with the numerical gradient.
+GRADCHECK = 1e-5
+
+
+# ---------------------------------------------------------------- the graphs
+def shared_graph(ctx) -> tuple[list, list]:
+    """x and h used twice, a difference, a quotient: ((h + x) * h - x / 2).sum() with h = x * w,
+    then its tanh; shapes drawn."""
+    n, d = int(ctx.rng.integers(2, 5)), int(ctx.rng.integers(2, 5))
+    arrays = [inputs.normal(ctx.rng, n, d), inputs.normal(ctx.rng, n, d)]
+    ops = [("mul", 0, 1),            # 2: h = x * w
+           ("add", 2, 0),            # 3: u = h + x
+           ("mul", 3, 2),            # 4: u * h
+           ("div", 0, 2.0),          # 5: x / 2
+           ("sub", 4, 5),            # 6
+           ("tanh", 6),              # 7
+           ("sum", 7)]               # 8: root
+    return ops, arrays
+
+
+def broadcast_graph(ctx) -> tuple[list, list]:
+    """A layer: relu(X @ W + b) @ V + c with the biases broadcast over the batch, the
+    cross-entropy of the logits at the root."""
+    n, d, h, k = int(ctx.rng.integers(3, 7)), int(ctx.rng.integers(2, 4)), int(ctx.rng.integers(3, 6)), 3
+    arrays = [inputs.normal(ctx.rng, n, d), inputs.normal(ctx.rng, d, h), inputs.normal(ctx.rng, h),
+              inputs.normal(ctx.rng, h, k), inputs.normal(ctx.rng, k)]
+    labels = [int(v) for v in inputs.labels(ctx.rng, n, k)]
+    ops = [("matmul", 0, 1), ("add", 5, 2), ("relu", 6), ("matmul", 7, 3), ("add", 8, 4),
+           ("cross_entropy", 9, labels)]
+    return ops, arrays
+
+
+def elementwise_graph(ctx) -> tuple[list, list]:
+    """exp, log, neg and mean: mean(log(exp(a) + exp(b)) * -a)."""
+    shape = (int(ctx.rng.integers(1, 4)), int(ctx.rng.integers(2, 5)))
+    arrays = [inputs.normal(ctx.rng, *shape), inputs.normal(ctx.rng, *shape)]
+    ops = [("exp", 0), ("exp", 1), ("add", 2, 3), ("log", 4), ("neg", 0), ("mul", 5, 6),
+           ("mean", 7)]
+    return ops, arrays
+
+
+def deep_graph(ctx) -> tuple[list, list]:
+    """A chain of DEEP nodes: tanh and a product with the same leaf c in turn (c is used
+    DEEP / 2 - 1 times), summed at the end."""
+    d = int(ctx.rng.integers(2, 5))
+    arrays = [inputs.normal(ctx.rng, d), ctx.rng.uniform(0.8, 1.3, size=d)]
+    ops, last = [], 0
+    for i in range(DEEP - 1):
+        ops.append(("tanh", last) if i % 2 == 0 else ("mul", last, 1))
+        last = len(arrays) + len(ops) - 1
+    ops.append(("sum", last))
+    return ops, arrays
+
+
+def parents(ops: list, n_leaves: int) -> list[tuple[int, ...]]:
+    """Every node's parents, by index, from the description alone."""
+    found: list[tuple[int, ...]] = [()] * n_leaves
+    for op in ops:
+        found.append(tuple(op[1:3]) if op[0] in ("add", "sub", "mul", "matmul") else (op[1],))
+    return found
+
+
+def ancestors(parent_lists: list[tuple[int, ...]], root: int) -> set[int]:
+    seen, stack = {root}, [root]
+    while stack:
+        for p in parent_lists[stack.pop()]:
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return seen
+
+
+# ---------------------------------------------------------------- the grader's side
+def reference_run(ref, ops: list, arrays: list) -> tuple[list, list]:
+    """Values and grads of every node with the reference's Tensor and backward."""
+    nodes = graphs.build(vars(ref), ops, [a.copy() for a in arrays])
+    ref.backward(nodes[-1])
+    return [n.data for n in nodes], [n.grad for n in nodes]
+
+
+def reference_value(ref, ops: list, arrays: list) -> float:
+    return float(graphs.build(vars(ref), ops, arrays)[-1].data)
+
+
+def checked_reference(ref, ops: list, arrays: list) -> tuple[list, list]:
+    """The reference's values and grads, its leaf grads confirmed by a numerical gradient of the
+    reference forward (the grader's own arithmetic: a wrong reference fails loudly here)."""
+    values, grads = reference_run(ref, ops, arrays)
+    for i, leaf in enumerate(arrays):
+        def f(v, i=i):
+            changed = list(arrays)
+            changed[i] = v
+            return reference_value(ref, ops, changed)
+        numeric = numerical_gradient(f, leaf.copy())
+        if norm_rel_error(grads[i], numeric) > GRADCHECK:
+            raise AssertionError(f"the reference's gradient of leaf {i} disagrees with the "
+                                 "numerical gradient: the reference is wrong")
+    return values, grads
+
+
+def _values(got, n: int, what: str) -> list:
+    if not isinstance(got, dict) or not isinstance(got.get("values"), list) or len(got["values"]) != n:
+        raise Fail(f"the graph built with your Tensor class could not be read ({what}): keep the "
+                   "given Tensor class as it is")
+    return got["values"]
+
+
+def expect_values(got: dict, values: list) -> None:
+    """The forward values of the student's graph (the given Tensor class computes them)."""
+    for i, (g, e) in enumerate(zip(_values(got, len(values), "values"), values)):
+        expect_array(g, np.asarray(e, dtype=float), f"the value of node {i} (your Tensor's data)")
+
+
+ORDER = declare(
+    Diagnosis("topological_order.children-first", "order reversed",
+              "your order lists children before their parents (the root first): "
+              "topological_order puts every node after all of its parents, so the root comes "
+              "last, and backward goes through reversed(order)", local=False),
+    Diagnosis("topological_order.duplicates", "a node listed twice",
+              "node {node} appears {count} times in your order: a node used by several others "
+              "(here one that is used twice) is listed once; remember which nodes you have "
+              "visited, by identity", local=False),
+)
+BACKWARD = declare(
+    Diagnosis("backward.assigns", "gradients assigned, not added",
+              "your grads are those of assigning each parent's gradient (parent.grad = g): a node "
+              "used twice keeps only its last gradient; add them, parent.grad = parent.grad + g",
+              local=False),
+)
+
+
+def judge_order(order, order_type: str, parent_lists: list, what: str) -> None:
+    """An order of the graph: every ancestor of the root once, each after its parents."""
+    root = len(parent_lists) - 1
+    if order is None:
+        raise Fail(f"topological_order must return a list of the graph's Tensors, got "
+                   f"{order_type} ({what})")
+    if not all(type(i) is int for i in order):
+        raise Fail(f"your order could not be read ({what})")
+    if -1 in order:
+        raise Fail(f"your order holds {order.count(-1)} object(s) that are not nodes of the graph "
+                   f"(a copy, a wrapper, a value?) ({what}): return the Tensors themselves")
+    wanted = ancestors(parent_lists, root)
+    for node in sorted(set(order)):
+        if order.count(node) > 1:
+            raise Fail.of(ORDER["duplicates"], node=node, count=order.count(node))
+    missing = wanted - set(order)
+    if missing:
+        raise Fail(f"your order misses {len(missing)} of the {len(wanted)} nodes the root depends "
+                   f"on ({what}): follow .parents from every node, not only from the root")
+    extra = set(order) - wanted
+    if extra:
+        raise Fail(f"your order holds {len(extra)} node(s) the root does not depend on ({what})")
+    position = {node: i for i, node in enumerate(order)}
+    late = [(node, p) for node in order for p in parent_lists[node] if position[p] > position[node]]
+    if late:
+        reversed_ok = all(position[p] > position[node] for node in order for p in parent_lists[node])
+        if reversed_ok:
+            raise Fail.of(ORDER["children-first"])
+        node, p = late[0]
+        raise Fail(f"node {node} comes before its parent {p} in your order ({what}): append a node "
+                   "only after all of its parents")
+
+
+def _order_case(ctx, ops: list, arrays: list, what: str) -> None:
+    got = ctx.student.call(graphs.ENTRY, (ops, arrays, "order")).value
+    values, _ = reference_run(ctx.ref, ops, arrays)
+    expect_values(got, values)
+    judge_order(got.get("order"), str(got.get("order_type")), parents(ops, len(arrays)), what)
+
+
+@check("topological_order.graphs", function="topological_order", points=5,
+       description="every node the root depends on once, after its parents: nodes used twice, a "
+                   "layer with biases broadcast over a batch, exp/log/neg/mean; built with your "
+                   "Tensor class")
+def topological_order_graphs(ctx) -> None:
+    for make, what in ((shared_graph, "a graph with nodes used twice"),
+                       (broadcast_graph, "a layer with biases broadcast over a batch"),
+                       (elementwise_graph, "a graph of exp, log, neg and mean")):
+        _order_case(ctx, *make(ctx), what)
+
+
+@check("topological_order.deep", function="topological_order", points=2,
+       description=f"a chain {DEEP} nodes deep with one leaf used at every other node "
+                   "(a recursive sort passes)")
+def topological_order_deep(ctx) -> None:
+    _order_case(ctx, *deep_graph(ctx), f"a chain {DEEP} nodes deep")
+
+
+def _assigned_grads(ref, ops: list, arrays: list) -> list:
+    """The grads of a backward that assigns instead of adding (for its diagnosis)."""
+    nodes = graphs.build(vars(ref), ops, [a.copy() for a in arrays])
+    root = nodes[-1]
+    root.grad = np.ones_like(root.data)
+    for node in reversed(graphs.kit_order(root)):
+        if node.backward_fn is not None:
+            for parent, g in zip(node.parents, node.backward_fn(node.grad)):
+                parent.grad = g
+    return [n.grad for n in nodes]
+
+
+def _backward_case(ctx, ops: list, arrays: list, what: str, gradcheck: bool = True) -> None:
+    substitute = {name: getattr(ctx.ref, name) for name in LOCAL}
+    got = ctx.student.call(graphs.ENTRY, (ops, arrays, "backward"), substitute=substitute).value
+    values, grads = (checked_reference if gradcheck else reference_run)(ctx.ref, ops, arrays)
+    expect_values(got, values)
+    got_grads = got.get("grads")
+    if not isinstance(got_grads, list) or len(got_grads) != len(grads):
+        raise Fail(f"the grads of the graph could not be read after your backward ({what})")
+    n_leaves = len(arrays)
+    try:
+        for i in [len(grads) - 1, *range(n_leaves)]:
+            name = "the root's grad" if i == len(grads) - 1 else f"the grad of leaf {i}"
+            expect_array(got_grads[i], np.asarray(grads[i], dtype=float), f"{name} ({what})")
+    except Fail:
+        assigned = _assigned_grads(ctx.ref, ops, arrays)
+        if all(isinstance(g, np.ndarray) and g.shape == np.shape(a) and np.allclose(g, a)
+               for g, a in zip(got_grads[:n_leaves], assigned[:n_leaves])):
+            raise Fail.of(BACKWARD["assigns"]) from None
+        raise
+
+
+@check("backward.shared", function="backward", points=4,
+       description="root.grad = 1 and every leaf's grad, nodes used twice (grads added), "
+                   "exp/log/neg/mean; against the reference and a numerical gradient")
+def backward_shared(ctx) -> None:
+    _backward_case(ctx, *shared_graph(ctx), "a graph with nodes used twice")
+    _backward_case(ctx, *elementwise_graph(ctx), "a graph of exp, log, neg and mean")
+
+
+@check("backward.broadcast", function="backward", points=2,
+       description="a layer with biases broadcast over a batch and the cross-entropy at the "
+                   "root: every weight's and bias's grad")
+def backward_broadcast(ctx) -> None:
+    _backward_case(ctx, *broadcast_graph(ctx), "a layer with biases broadcast over a batch")
+
+
+@check("backward.deep", function="backward", points=3,
+       description=f"a chain {DEEP} nodes deep with one leaf used at every other node: the "
+                   "leaves' grads")
+def backward_deep(ctx) -> None:
+    _backward_case(ctx, *deep_graph(ctx), f"a chain {DEEP} nodes deep", gradcheck=True)
