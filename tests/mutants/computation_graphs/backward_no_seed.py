@@ -9,10 +9,10 @@ def backward(root):
 
 EXPECT = {
     "lost": {
-        "backward.gradients": 5,
+        "backward.shared": 4,
+        "backward.broadcast": 2,
+        "backward.deep": 3,
     },
-    "diagnoses": {
-        "backward.gradients": "backward.no-seed",
-    },
+    "diagnoses": {},
     "local": None,
 }

@@ -14,10 +14,12 @@ def backward(root):
 
 EXPECT = {
     "lost": {
-        "backward.gradients": 5,
+        "backward.shared": 4,
+        "backward.deep": 3,
     },
     "diagnoses": {
-        "backward.gradients": "backward.overwrites",
+        "backward.shared": "backward.assigns",
+        "backward.deep": "backward.assigns",
     },
     "local": None,
 }

@@ -13,7 +13,7 @@ EXPECT = {
         "cross_entropy.stable": 2,
     },
     "diagnoses": {
-        "cross_entropy.stable": "cross_entropy.naive-exp",
+        "cross_entropy.stable": "common.fp-error",
     },
     "local": None,
 }

@@ -15,8 +15,6 @@ EXPECT = {
     "lost": {
         "rmsprop_step.values": 5,
     },
-    "diagnoses": {
-        "rmsprop_step.values": "rmsprop_step.rho-swapped",
-    },
+    "diagnoses": {},
     "local": None,
 }

@@ -14,10 +14,12 @@ def topological_order(root):
 
 EXPECT = {
     "lost": {
-        "topological_order.valid": 4,
+        "topological_order.graphs": 5,
+        "topological_order.deep": 2,
     },
     "diagnoses": {
-        "topological_order.valid": "topological_order.duplicates",
+        "topological_order.graphs": "topological_order.duplicates",
+        "topological_order.deep": "topological_order.duplicates",
     },
     "local": None,
 }

@@ -6,16 +6,16 @@ import numpy as np
 def unbroadcast(grad, shape):
     grad = np.array(grad, dtype=float)
     while grad.ndim > len(shape):
-        grad = grad.sum(axis=0)
+        grad = np.array(grad.sum(axis=0))
     return grad
 
 
 EXPECT = {
     "lost": {
-        "unbroadcast.values": 3,
+        "unbroadcast.values": 4,
+        "add_backward.values": 3,
+        "mul_backward.values": 3,
     },
-    "diagnoses": {
-        "unbroadcast.values": "unbroadcast.size-one-axes-kept",
-    },
+    "diagnoses": {},
     "local": None,
 }
