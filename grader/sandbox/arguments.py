@@ -75,7 +75,7 @@ class ArgMemory:
         def walk(value: Any) -> Any:
             nonlocal offset
             if _placeable(value):
-                arr = np.ascontiguousarray(value)
+                arr = np.ascontiguousarray(value).reshape(value.shape)
                 marker = wire.SharedArray(offset, arr.dtype.str, tuple(int(d) for d in arr.shape))
                 layout.append((marker, arr))
                 offset += -(-max(arr.nbytes, 1) // _PAGE) * _PAGE
