@@ -13,8 +13,6 @@ def unbroadcast(grad, shape):
 EXPECT = {
     "lost": {
         "unbroadcast.values": 4,
-        "add_backward.values": 3,
-        "mul_backward.values": 3,
     },
     "diagnoses": {},
     "local": None,
