@@ -36,6 +36,7 @@ import numpy as np
 
 from grader.sandbox import wire
 from nnkit_contract.outcomes import BadAnswer
+from nnkit_contract.values import normalize
 from nnkit_contract.values import ARRAY_DTYPES, Unrepresentable
 
 _PAGE = mmap.ALLOCATIONGRANULARITY
@@ -131,7 +132,11 @@ def _tempfile_fd() -> int:
 
 
 def _same_plain(reported: Any, own: Any) -> bool:
-    """A plain value reported exactly as the grader's own copy (same type, same value)."""
+    """A plain value reported exactly as the grader's own copy (same type, same value). A NumPy
+    scalar travels as the Python number the contract's normalizer makes of it, so it is compared
+    as that number."""
+    if isinstance(own, np.generic):
+        own = normalize(own)
     if type(reported) is not type(own):
         return False
     if type(own) is np.ndarray:   # an array the grader could not place (never sent by the checks)

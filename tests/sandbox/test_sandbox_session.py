@@ -121,6 +121,14 @@ def test_a_0d_array_argument_keeps_its_shape(make_session):
     assert d == 2.5  # the grader's copy is untouched
 
 
+def test_a_numpy_scalar_argument_is_read_back_as_sent(make_session):
+    """An np.float64 argument travels as a Python float (the contract's normalizer); the worker's
+    report of it after the call is that float, which is the grader's own value, not a forgery."""
+    s = make_session("def twice(x):\n    return 2 * x\n")
+    r = s.call("twice", (np.float64(1.25),), return_args=True)
+    assert r.value == 2.5 and r.args_after[0] == 1.25
+
+
 def test_output_is_captured_per_call(make_session):
     s = make_session("def f(n):\n    print('step', n)\n    import sys\n"
                      "    print('warn', file=sys.stderr)\n    return n\n")
