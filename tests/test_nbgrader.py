@@ -452,6 +452,53 @@ def test_the_course_gradebook_from_nbgraders_gradebook(graded_second, tmp_path, 
     assert (out / f"moodle-{ASSIGNMENT}.csv").is_file() and (out / "course.html").is_file()
 
 
+# ------------------------------------------------------------------------------ the third assignment
+
+THIRD = "computation_graphs"
+
+
+@pytest.fixture(scope="module")
+def graded_third(graded_second, tmp_path_factory):
+    """The third assignment added to the same course: a complete notebook and the bare release
+    (its graph checks build graphs in the sandbox through the contract's builder), graded by
+    plain nbgrader and by `grader autograde` with the same seed."""
+    root, seed = graded_second["root"], 11
+    assert main(["nbgrader", "setup", str(root), "--assignment", THIRD, "--seed", str(seed)]) == 0
+    _nbgrader(root, "generate_assignment", THIRD)
+    release_nb = KIT.assignments / THIRD / f"{THIRD}.ipynb"
+    mine = tmp_path_factory.mktemp("third-submitted")
+    perfect = make_submission(release_nb, reference_answers(KIT.solution_notebook(THIRD)))
+    for student, nb in (("ada", perfect), ("hal", nbformat.read(release_nb, as_version=4))):
+        write_submission(root / "submitted", student, THIRD, release_nb.name, nb)
+        write_submission(mine, student, THIRD, release_nb.name, nb)
+    _nbgrader(root, "autograde", THIRD)
+    out = tmp_path_factory.mktemp("grader-out-third")
+    assert main(["autograde", str(mine), "--assignment", THIRD, "--out", str(out), "--seed", str(seed),
+                 "--no-progress"]) == 0
+    return {"root": root, "out": out}
+
+
+def test_the_third_assignment_grades_the_same_by_both_paths(graded_third):
+    book = {r["student"]: r for r in nbgrader_course.gradebook_results(
+        graded_third["root"] / "gradebook.db", THIRD)}
+    mine = _grader(graded_third["out"])
+    assert book["ada"]["score"] == mine["ada"]["score"] == engine.total_points(THIRD)
+    assert book["hal"]["score"] == mine["hal"]["score"] == 0
+    for student in ("ada", "hal"):
+        assert {t["id"]: t["points"] for t in book[student]["tests"]} == _per_cell(mine[student])
+
+
+def test_the_course_gradebook_has_a_column_per_assignment(graded_third, tmp_path):
+    """`grader collect --gradebook` on the course with all three assignments: three columns, and
+    an LMS file for each."""
+    out = tmp_path / "course"
+    assert main(["collect", "--gradebook", str(graded_third["root"] / "gradebook.db"), "--out", str(out)]) == 0
+    ada = course_book.load(out)["students"]["ada"]
+    assert set(ada["assignments"]) == {ASSIGNMENT, SECOND, THIRD}
+    assert ada["assignments"][THIRD]["points"] == engine.total_points(THIRD)
+    assert all((out / f"moodle-{name}.csv").is_file() for name in (ASSIGNMENT, SECOND, THIRD))
+
+
 # ------------------------------------------------------------------------------ failures of the course
 
 def test_a_missing_reference_is_one_clear_error_never_zeros(graded, tmp_path):

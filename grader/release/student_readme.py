@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import re
+import textwrap
 from pathlib import Path
 from string import Template
 
@@ -65,6 +66,18 @@ def stated_call_limits(text: str) -> list[float]:
     return [float(m["seconds"]) for m in _CALL_LIMIT.finditer(text)]
 
 
+#: What the README adds for an assignment with training checks (checks of `train`): the words
+#: "$trained" and "$training" of the template stand for (two paragraphs of this file).
+TRAINING_TEMPLATE = TEMPLATE.with_name("student-README-training.md")
+
+
+def _training_texts(points: dict) -> tuple[str, str]:
+    if "train" not in points:
+        return "", ""
+    trained, training = TRAINING_TEMPLATE.read_text(encoding="utf-8").split("\n\n", 1)
+    return trained.strip("\n"), training.rstrip("\n")
+
+
 def python_needed() -> str:
     """The oldest Python the course's NumPy supports (students need it), e.g. "3.11"."""
     try:
@@ -90,14 +103,26 @@ def readme(assignment: str, source_notebook: Path, notebook_name: str,
     if answers:
         answer_text = (f"The {len(answers)} written questions ({', '.join(f'`{a}`' for a, _ in answers)}, "
                        f"{_num(sum(p for _, p in answers))} points) are graded by hand.")
+    trained, training = _training_texts(points)
     own = engine.time_limits(assignment)
     limits = f"Each call of one of your functions {call_limit_text(grading_limits(call_cpu).call_cpu)}"
     if own:
         limits += ", and " + ", ".join(f"`{f}` {_num(s)} s" for f, s in sorted(own.items()))
     limits += "."
-    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+    text = Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         title=_title(nb), notebook=notebook_name, points="\n".join(rows), answers=answer_text,
-        limits=limits, python=python_needed())
+        limits=limits, python=python_needed(), trained=trained, training=training)
+    return _rewrap(text, "Your functions are called by hidden tests")
+
+
+def _rewrap(text: str, start: str, width: int = 99) -> str:
+    """`text` with the paragraph that begins with `start` filled to `width` (it holds the parts
+    that depend on the assignment)."""
+    paragraphs = text.split("\n\n")
+    for i, paragraph in enumerate(paragraphs):
+        if paragraph.startswith(start):
+            paragraphs[i] = textwrap.fill(" ".join(paragraph.split()), width)
+    return "\n\n".join(paragraphs)
 
 
 def requirements() -> str:
