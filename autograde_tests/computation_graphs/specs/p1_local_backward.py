@@ -23,8 +23,7 @@ from autograde_tests.stable import extreme_call, judge_array, judge_float
 UNBROADCAST_CASES = (((5, 3), (3,)), ((4, 6), (1, 6)), ((4, 6), (4, 1)), ((3, 2), ()),
                      ((2, 4, 3), (4, 3)), ((2, 4, 3), (1, 3)), ((6,), (6,)), ((1, 4), (4,)))
 #: (a shape, b shape) of the element-wise binary ops: a bias added to a batch both ways, equal
-#: shapes, a scalar (sent as a float: the sandbox's argument memory carries no 0-d arrays), a
-#: column and a row.
+#: shapes, a scalar (a 0-d array, as a constant Tensor holds it), a column and a row.
 BINARY_CASES = (((5, 3), (3,)), ((4, 2), (4, 2)), ((), (3, 4)), ((4, 1), (1, 3)), ((1,), (6,)))
 #: Shapes of the element-wise and reduction ops.
 SHAPES = ((4, 3), (6,), (1, 1), (2, 3, 2))
@@ -46,8 +45,8 @@ def _call(ctx, fn: str, args: tuple, names: tuple[str, ...], hint=HINT, **kwargs
 
 
 def _operand(ctx, shape: tuple[int, ...]):
-    """An input of the binary ops: an array, or a float for the shape ()."""
-    return inputs.normal(ctx.rng, *shape) if shape else float(ctx.rng.normal())
+    """An input of the binary ops: an array of the shape (0-d for ())."""
+    return np.array(inputs.normal(ctx.rng, *shape))
 
 
 def _pair(answer, fn: str):
@@ -122,14 +121,14 @@ MEAN_BACKWARD = declare(
 
 
 def _dout(ctx, i: int):
-    """The upstream gradient of a scalar node, a float. (The Tensor hands over 0-d arrays; the
-    sandbox's argument memory does not carry 0-d arrays, so the checks send floats, and the check
-    cells test the 0-d arrays.)"""
-    return float(ctx.rng.uniform(0.5, 3.0) * ctx.rng.choice([-1, 1]))
+    """The upstream gradient of a scalar node: a float, or a 0-d array (what the Tensor hands
+    over) every other call."""
+    value = float(ctx.rng.uniform(0.5, 3.0) * ctx.rng.choice([-1, 1]))
+    return value if i % 2 == 0 else np.array(value)
 
 
 @check("sum_backward.values", function="sum_backward", points=2,
-       description="dout in every entry of a's shape, a unchanged")
+       description="dout in every entry of a's shape, dout a float or a 0-d array, a unchanged")
 def sum_backward_values(ctx) -> None:
     for i, shape in enumerate(SHAPES):
         a, dout = inputs.normal(ctx.rng, *shape), _dout(ctx, i)
@@ -140,7 +139,8 @@ def sum_backward_values(ctx) -> None:
 
 
 @check("mean_backward.values", function="mean_backward", points=2,
-       description="dout / a.size in every entry of a's shape, a unchanged")
+       description="dout / a.size in every entry of a's shape, dout a float or a 0-d array, a "
+                   "unchanged")
 def mean_backward_values(ctx) -> None:
     trail = Trail(MEAN_BACKWARD.values())
     for i, shape in enumerate(SHAPES):
