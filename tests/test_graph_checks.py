@@ -239,3 +239,15 @@ def test_builder_validates_its_own_descriptions():
     ns = sol.reference_namespace(A)
     nodes = graphs.build(ns, [("mul", 0, 0), ("sum", 2)], [np.ones(3), np.ones(3)])
     assert graphs.order_indices([nodes[2], object(), nodes[2]], nodes) == [2, -1, 2]
+
+
+def test_a_0d_argument_array_reaches_the_student_as_0d():
+    """A scalar Tensor's grad is a 0-d array, and the local backward checks send them: placed in
+    the argument memory (return_args), it must still be 0-d, and read back as 0-d."""
+    session = SubmissionSession(["def f(x):\n    return (x.shape, x.ndim)"], setup_cells=["import numpy as np"])
+    try:
+        answer = session.call("f", (np.array(2.5),), return_args=True)
+    finally:
+        session.close()
+    assert answer.value == ((), 0)
+    assert answer.args_after[0].shape == () and answer.args_after[0] == 2.5

@@ -76,6 +76,7 @@ class ArgMemory:
         def walk(value: Any) -> Any:
             nonlocal offset
             if _placeable(value):
+                # (ascontiguousarray alone makes a 0-d array 1-d: the student would get shape (1,))
                 arr = np.ascontiguousarray(value).reshape(value.shape)
                 marker = wire.SharedArray(offset, arr.dtype.str, tuple(int(d) for d in arr.shape))
                 layout.append((marker, arr))

@@ -23,7 +23,7 @@ from autograde_tests.stable import extreme_call, judge_array, judge_float
 UNBROADCAST_CASES = (((5, 3), (3,)), ((4, 6), (1, 6)), ((4, 6), (4, 1)), ((3, 2), ()),
                      ((2, 4, 3), (4, 3)), ((2, 4, 3), (1, 3)), ((6,), (6,)), ((1, 4), (4,)))
 #: (a shape, b shape) of the element-wise binary ops: a bias added to a batch both ways, equal
-#: shapes, a scalar, a column and a row.
+#: shapes, a scalar (a 0-d array, as a constant Tensor holds it), a column and a row.
 BINARY_CASES = (((5, 3), (3,)), ((4, 2), (4, 2)), ((), (3, 4)), ((4, 1), (1, 3)), ((1,), (6,)))
 #: Shapes of the element-wise and reduction ops.
 SHAPES = ((4, 3), (6,), (1, 1), (2, 3, 2))
@@ -42,6 +42,11 @@ def _call(ctx, fn: str, args: tuple, names: tuple[str, ...], hint=HINT, **kwargs
     expect_unchanged(args[:len(names)], answer.args_after[:len(names)], names, hint=hint,
                      function=fn)
     return answer
+
+
+def _operand(ctx, shape: tuple[int, ...]):
+    """An input of the binary ops: an array of the shape (0-d for ())."""
+    return np.array(inputs.normal(ctx.rng, *shape))
 
 
 def _pair(answer, fn: str):
@@ -70,7 +75,7 @@ def unbroadcast_values(ctx) -> None:
                    "inputs unchanged (with the reference's unbroadcast)")
 def add_backward_values(ctx) -> None:
     for a_shape, b_shape in BINARY_CASES:
-        a, b = inputs.normal(ctx.rng, *a_shape), inputs.normal(ctx.rng, *b_shape)
+        a, b = _operand(ctx, a_shape), _operand(ctx, b_shape)
         dout = inputs.normal(ctx.rng, *np.broadcast_shapes(a_shape, b_shape))
         answer = _call(ctx, "add_backward", (dout, a, b), ("dout", "a", "b"), substitute=_own(ctx))
         da, db = _pair(answer, "add_backward")
@@ -84,7 +89,7 @@ def add_backward_values(ctx) -> None:
                    "inputs unchanged (with the reference's unbroadcast)")
 def mul_backward_values(ctx) -> None:
     for a_shape, b_shape in BINARY_CASES:
-        a, b = inputs.normal(ctx.rng, *a_shape), inputs.normal(ctx.rng, *b_shape)
+        a, b = _operand(ctx, a_shape), _operand(ctx, b_shape)
         dout = inputs.normal(ctx.rng, *np.broadcast_shapes(a_shape, b_shape))
         answer = _call(ctx, "mul_backward", (dout, a, b), ("dout", "a", "b"), substitute=_own(ctx))
         da, db = _pair(answer, "mul_backward")
@@ -116,7 +121,8 @@ MEAN_BACKWARD = declare(
 
 
 def _dout(ctx, i: int):
-    """The upstream gradient of a scalar: a float, or a 0-d array every other call."""
+    """The upstream gradient of a scalar node: a float, or a 0-d array (what the Tensor hands
+    over) every other call."""
     value = float(ctx.rng.uniform(0.5, 3.0) * ctx.rng.choice([-1, 1]))
     return value if i % 2 == 0 else np.array(value)
 
@@ -231,8 +237,8 @@ def cross_entropy_stable(ctx) -> None:
 
 
 @check("cross_entropy_backward.values", function="cross_entropy_backward", points=4,
-       description="dout (softmax(logits) - onehot(y)) / N, dout a float or a 0-d array, finite "
-                   "for logits ~ 1e3, inputs unchanged; gradient-checked")
+       description="dout (softmax(logits) - onehot(y)) / N, finite for logits ~ 1e3, inputs "
+                   "unchanged; gradient-checked")
 def cross_entropy_backward_values(ctx) -> None:
     trail = Trail(CE_BACKWARD.values(), ref=ctx.ref)
     for i, (n, c) in enumerate(CE_CASES):
