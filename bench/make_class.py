@@ -79,7 +79,8 @@ WRONG_OF = {"nn_from_scratch": {
 }, "computation_graphs": {
     "l1_penalty": "def l1_penalty(params, lam):\n    return float(lam * sum(np.sum(W ** 2) for W, _ in params))\n",
     "l1_gradient": "def l1_gradient(params, lam):\n    return [(lam * W, np.zeros_like(b)) for W, b in params]\n",
-    "clip_by_global_norm": "def clip_by_global_norm(grads, max_norm):\n    return [tuple(g / max_norm for g in layer) for layer in grads], float(max_norm)\n",
+    "clip_by_global_norm": ("def clip_by_global_norm(grads, max_norm):\n"
+                            "    return [tuple(g / max_norm for g in layer) for layer in grads], float(max_norm)\n"),
     "nesterov_step": ("def nesterov_step(params, grads, velocity, lr, beta=0.9):\n"
                       "    return [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)], velocity\n"),
 }}

@@ -36,8 +36,7 @@ import numpy as np
 
 from grader.sandbox import wire
 from nnkit_contract.outcomes import BadAnswer
-from nnkit_contract.values import normalize
-from nnkit_contract.values import ARRAY_DTYPES, Unrepresentable
+from nnkit_contract.values import ARRAY_DTYPES, Unrepresentable, normalize
 
 _PAGE = mmap.ALLOCATIONGRANULARITY
 

@@ -1,7 +1,6 @@
 # Batch norm whose running averages weigh the batch by momentum and the old average by
 # 1 - momentum (the other convention of the same word). The output and the cache are the
 # notebook's own forward's, called first.
-import numpy as np
 
 _notebook_forward = batchnorm_forward  # noqa: F821 (the solution's, defined before this cell)
 

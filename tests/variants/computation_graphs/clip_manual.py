@@ -1,8 +1,6 @@
 # Clipping with the sum of squares added up by hand, array by array; copies when not clipped.
 import math
 
-import numpy as np
-
 
 def clip_by_global_norm(grads, max_norm):
     total = 0.0
