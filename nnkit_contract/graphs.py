@@ -33,6 +33,9 @@ import numpy as np
 #: The function name a check calls to run a graph (reserved: a student's function of that name
 #: is never called).
 ENTRY = "nnkit_run_graph"
+#: The student's function a call of ENTRY runs, by mode (mode "values" runs none of them): the
+#: function a graph check checks.
+RUNS = {"order": "topological_order", "backward": "backward", "mlp": "mlp_loss"}
 #: What run_graph can do: build and return values; also call the student's topological_order;
 #: also call the student's backward; or build the student's mlp_loss and run the kit's backward.
 MODES = ("values", "order", "backward", "mlp")
@@ -151,14 +154,14 @@ def run_graph(namespace: Any, description: Any, arrays: Any, mode: str = "values
     root = nodes[-1]
     out: dict = {}
     if mode == "order":
-        order = namespace["topological_order"](root)
+        order = namespace[RUNS["order"]](root)
         out["order"] = order_indices(order, nodes)
         out["order_type"] = type(order).__name__
     elif mode == "backward":
         saved = namespace.get("topological_order")
         namespace["topological_order"] = kit_order
         try:
-            namespace["backward"](root)
+            namespace[RUNS["backward"]](root)
         finally:
             namespace["topological_order"] = saved
         out["grads"] = [getattr(node, "grad", None) for node in nodes]
@@ -173,7 +176,7 @@ def _run_mlp(namespace: Any, description: Any, arrays: list) -> dict:
     tensor = namespace["Tensor"]
     leaves = [tensor(np.array(a, dtype=float)) for a in arrays[:-1]]
     params = [(leaves[i], leaves[i + 1]) for i in range(0, len(leaves), 2)]
-    loss = namespace["mlp_loss"](params, np.array(arrays[-1], dtype=float), np.asarray(labels))
+    loss = namespace[RUNS["mlp"]](params, np.array(arrays[-1], dtype=float), np.asarray(labels))
     if not isinstance(loss, tensor):
         return {"loss": None, "loss_type": type(loss).__name__, "grads": None}
     kit_backward(loss)
