@@ -98,15 +98,31 @@ def mul_backward_values(ctx) -> None:
         expect_array(db, exp_b, f"db (a of shape {a_shape}, b of shape {b_shape})")
 
 
+#: Hidden-side only (`local=False`): the check cell's message already says what the shapes are.
+MATMUL_BACKWARD = declare(
+    Diagnosis("matmul_backward.swapped", "da and db swapped",
+              "the answer is (a.T @ dout, dout @ b.T), the two gradients in the wrong order: "
+              "return (da, db) = (dout @ b.T, a.T @ dout)",
+              lambda dout, a, b: (a.T @ dout, dout @ b.T), local=False),
+    Diagnosis("matmul_backward.transposed", "both gradients transposed",
+              "the answer is (b @ dout.T, dout.T @ a), the transposes of da and db: "
+              "da = dout @ b.T has a's shape and db = a.T @ dout has b's",
+              lambda dout, a, b: (b @ dout.T, dout.T @ a), local=False),
+)
+
+
 @check("matmul_backward.values", function="matmul_backward", points=4,
        description="(dout b^T, a^T dout) for non-square shapes and N = 1, inputs unchanged")
 def matmul_backward_values(ctx) -> None:
+    trail = Trail(MATMUL_BACKWARD.values())
     for n, k, m in inputs.LAYER_CASES:
         a, b, dout = (inputs.normal(ctx.rng, n, k), inputs.normal(ctx.rng, k, m),
                       inputs.normal(ctx.rng, n, m))
         answer = _call(ctx, "matmul_backward", (dout, a, b), ("dout", "a", "b"))
+        expected = ctx.ref.matmul_backward(dout, a, b)
+        trail.diagnose((dout, a, b), answer.value, expected)
         da, db = _pair(answer, "matmul_backward")
-        exp_a, exp_b = ctx.ref.matmul_backward(dout, a, b)
+        exp_a, exp_b = expected
         expect_array(da, exp_a, f"da (a {a.shape}, b {b.shape})")
         expect_array(db, exp_b, f"db (a {a.shape}, b {b.shape})")
 
@@ -176,10 +192,19 @@ def _elementwise(ctx, fn: str, make_second, second_name: str, diagnoses=()) -> N
         expect_array(answer.value, expected, f"da for shape {shape}", type_name=answer.type_name)
 
 
+RELU_BACKWARD = declare(
+    Diagnosis("relu_backward.ge-zero", "gradient let through at 0",
+              "da equals dout where a == 0 exactly (the mask a >= 0): ReLU's slope at 0 is taken "
+              "as 0, da = dout * (a > 0)",
+              lambda dout, a: dout * (a >= 0), local=False),
+)
+
+
 @check("relu_backward.values", function="relu_backward", points=2,
        description="dout where a > 0, 0 elsewhere (also at a == 0 exactly), inputs unchanged")
 def relu_backward_values(ctx) -> None:
-    _elementwise(ctx, "relu_backward", lambda s: inputs.with_exact_zeros(ctx.rng, *s), "a")
+    _elementwise(ctx, "relu_backward", lambda s: inputs.with_exact_zeros(ctx.rng, *s), "a",
+                 RELU_BACKWARD.values())
 
 
 @check("exp_backward.values", function="exp_backward", points=2,

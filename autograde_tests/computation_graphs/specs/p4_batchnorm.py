@@ -129,10 +129,23 @@ def batchnorm_forward_test(ctx) -> None:
         _expect(got, expected, f"x of shape {(n, d)}, train=False")
 
 
+#: Confirmed on the reference's cache (x_hat, gamma, std) of the same inputs: the student's cache
+#: is theirs, so the formula reads the one it knows (a wrong forward confirms nothing).
+BATCHNORM_BACKWARD = declare(
+    Diagnosis("batchnorm_backward.no-mean-terms", "batch mean and variance taken as constants",
+              "dx equals gamma * dout / sqrt(var + eps), as if the batch mean and variance did not "
+              "depend on x: add the terms through them, dx = gamma / (N std) * (N dout - "
+              "sum(dout) - x_hat * sum(dout * x_hat))",
+              lambda dout, cache: (dout * cache[1] / cache[2], (dout * cache[0]).sum(axis=0),
+                                   dout.sum(axis=0)), local=False),
+)
+
+
 @check("batchnorm_backward.values", function="batchnorm_backward", points=7,
        description="(dx, dgamma, dbeta) from the cache of your own training-mode forward, dx "
                    "through the batch mean and variance; dout unchanged; gradient-checked")
 def batchnorm_backward_values(ctx) -> None:
+    trail = Trail(BATCHNORM_BACKWARD.values())
     for n, d in CASES[:3]:
         x, gamma, beta, rm, rv = _inputs(ctx, n, d)
         dout = inputs.normal(ctx.rng, n, d)
@@ -146,7 +159,9 @@ def batchnorm_backward_values(ctx) -> None:
         got = answer.value
         if not isinstance(got, tuple | list) or len(got) != 3:
             raise Fail(f"batchnorm_backward returns a tuple (dx, dgamma, dbeta), got {answer.type_name}")
-        expected = ctx.ref.batchnorm_backward(dout, ctx.ref.batchnorm_forward(x, gamma, beta, rm, rv, True)[1])
+        ref_cache = ctx.ref.batchnorm_forward(x, gamma, beta, rm, rv, True)[1]
+        expected = ctx.ref.batchnorm_backward(dout, ref_cache)
+        trail.diagnose((dout, ref_cache), got, expected)
         try:
             for name, g, e in zip(("dx", "dgamma", "dbeta"), got, expected):
                 expect_array(g, e, f"{name} (x of shape {(n, d)})")

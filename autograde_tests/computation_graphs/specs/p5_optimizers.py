@@ -93,6 +93,14 @@ RMSPROP = declare(
               lambda params, grads, state, lr, rho=0.9, eps=1e-8: _per_array(
                   lambda p, g, s, lr, rho: (p - lr * g / (np.sqrt(rho * s + g ** 2) + eps),
                                             rho * s + g ** 2), "s")(params, grads, state, lr, rho)),
+    Diagnosis("rmsprop_step.rho-swapped", "rho and 1 - rho swapped",
+              "s_new equals (1 - rho) * s + rho * g ** 2: the old average keeps the weight rho, "
+              "s_new = rho * s + (1 - rho) * g ** 2",
+              lambda params, grads, state, lr, rho=0.9, eps=1e-8: _per_array(
+                  lambda p, g, s, lr, rho: (
+                      p - lr * g / (np.sqrt((1 - rho) * s + rho * g ** 2) + eps),
+                      (1 - rho) * s + rho * g ** 2), "s")(params, grads, state, lr, rho),
+              local=False),
 )
 
 
@@ -229,6 +237,12 @@ L1_GRADIENT = declare(
     Diagnosis("l1_gradient.biases", "L1 applied to biases",
               "db is lam * sign(b): the penalty has no biases, so db is zeros",
               lambda params, lam: [(lam * np.sign(W), lam * np.sign(b)) for W, b in params]),
+    Diagnosis("l1_gradient.nonzero-at-zero", "slope +-lam at W == 0",
+              "dW is +lam or -lam where W == 0 exactly: the subgradient the lecture picks at 0 is "
+              "0, dW = lam * np.sign(W)",
+              (lambda params, lam: [(np.where(W >= 0, lam, -lam), np.zeros_like(b)) for W, b in params],
+               lambda params, lam: [(np.where(W > 0, lam, -lam), np.zeros_like(b)) for W, b in params]),
+              local=False),
 )
 
 

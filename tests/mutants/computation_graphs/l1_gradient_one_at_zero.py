@@ -11,6 +11,8 @@ EXPECT = {
     "lost": {
         "l1_gradient.values": 3,
     },
-    "diagnoses": {},
+    "diagnoses": {
+        "l1_gradient.values": "l1_gradient.nonzero-at-zero",
+    },
     "local": None,
 }

@@ -7,6 +7,8 @@ EXPECT = {
     "lost": {
         "matmul_backward.values": 4,
     },
-    "diagnoses": {},
+    "diagnoses": {
+        "matmul_backward.values": "matmul_backward.swapped",
+    },
     "local": None,
 }

@@ -7,6 +7,8 @@ EXPECT = {
     "lost": {
         "relu_backward.values": 2,
     },
-    "diagnoses": {},
+    "diagnoses": {
+        "relu_backward.values": "relu_backward.ge-zero",
+    },
     "local": None,
 }

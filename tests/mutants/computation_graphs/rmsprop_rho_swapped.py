@@ -15,6 +15,8 @@ EXPECT = {
     "lost": {
         "rmsprop_step.values": 5,
     },
-    "diagnoses": {},
+    "diagnoses": {
+        "rmsprop_step.values": "rmsprop_step.rho-swapped",
+    },
     "local": None,
 }
