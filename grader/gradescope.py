@@ -208,9 +208,11 @@ def run(root: Path) -> dict:
         grading.close_templates()   # no process of the submission outlives its grading
     data = gradescope_results(result, config, mode)
     write_results(root, data)
-    print(f"graded {task.notebook.name if task.notebook else 'nothing'} with {name} (run seed "
-          f"{settings.seed}, grader {__version__}, {mode}): {result['status']}, "
-          f"{result['score']:g}/{result['max_score']:g}")
+    # a refused submission (several notebooks, a link) names no notebook as graded
+    graded = "no notebook" if task.notebook is None or task.note else task.notebook.name
+    print(f"graded {graded} with {name} (run seed {settings.seed}, grader {__version__}, {mode}): "
+          f"{result['status']}, {result['score']:g}/{result['max_score']:g}"
+          + (f" ({task.note})" if task.note else ""))
     return data
 
 
