@@ -21,14 +21,16 @@ def covering_students(expected: dict, named: Iterable[str] = ()) -> list[str]:
     chosen = set(named)
     unknown = chosen - set(expected["students"])
     assert not unknown, f"not students of the class: {sorted(unknown)}"
-    seen: set[tuple[str, str]] = set()
+
+    def shows(want: dict) -> set[tuple[str, str]]:
+        return {("status", want["status"])} | {("lost", s) for s in want["lost"].values()} \
+            | (set() if want["lost"] else {("lost", "nothing")})
+
+    seen = {x for student in chosen for x in shows(expected["students"][student])}
     for student, want in sorted(expected["students"].items()):
-        shows = {("status", want["status"])} | {("lost", s) for s in want["lost"].values()}
-        if not want["lost"]:
-            shows.add(("lost", "nothing"))
-        if shows - seen:
+        if shows(want) - seen:
             chosen.add(student)
-            seen |= shows
+            seen |= shows(want)
     return sorted(chosen)
 
 
