@@ -79,8 +79,12 @@ class Installed:
         self.venv = tmp / "venv"
         self.work = tmp / "work"
         self.work.mkdir()
+        # As on a course server, Python caches the bytecode of what it imports (a developer's
+        # shell may turn that off), so the wheel is installed without compiling every module of
+        # the instructor extra at once (`--no-compile`): each is compiled when first imported.
         self.env = {k: v for k, v in os.environ.items()
-                    if k not in (paths.ROOT_ENV, "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+                    if k not in (paths.ROOT_ENV, "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME",
+                                 "PYTHONDONTWRITEBYTECODE")}
         # nbgrader runs `alembic` by name: the environment's scripts come first.
         self.env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{self.env.get('PATH', '')}"
         self.timings: dict[str, float] = {}
@@ -115,7 +119,7 @@ def installed(tmp_path_factory) -> Installed:
     kit.timings["build the wheel"] = time.monotonic() - start
     start = time.monotonic()
     subprocess.run([sys.executable, "-m", "venv", str(kit.venv)], check=True, env=kit.env)
-    kit.run("python", "-m", "pip", "install", "-q", f"{kit.wheel}[instructor]")
+    kit.run("python", "-m", "pip", "install", "-q", "--no-compile", f"{kit.wheel}[instructor]")
     kit.timings["install into a fresh venv"] = time.monotonic() - start
     course = kit.run("grader", "course").stdout
     kit.course = Path(course.splitlines()[0].removeprefix("course: ").rsplit(" (", 1)[0])
