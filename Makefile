@@ -15,10 +15,10 @@ $(STAMP): pyproject.toml setup.py
 demo: $(STAMP)
 	$(BIN)/grader demo
 
-# Every capability of the kit (about 9 minutes on 2 idle cores). The corpora run on one run seed,
-# the calibration reproduces one case per assignment, and the classes that real nbgrader grades
-# next to `grader autograde` are subsets that cover every status; `make test-full` adds the other
-# seeds, cases and students (tests marked `full`, and whole classes in those fixtures).
+# Every capability of the kit. The corpora run on one run seed, the calibration reproduces each
+# assignment's hardest case, and the classes graded through slow paths (real nbgrader, the
+# installed wheel, a busy machine) are the students that show every status (tests/lanes.py).
+# `make test-full` (pytest --full) adds the other seeds, cases and students: docs/testing.md.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
