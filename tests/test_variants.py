@@ -23,11 +23,12 @@ from inprocess import InProcessStudent
 from autograde_tests import engine
 from grader.release.check_script import released_checks
 
-#: Run seeds each variant is graded with; the first runs in the TAs' fast lane.
+#: Run seeds each variant is graded with; the first runs in the TAs' fast lane and in `make
+#: test`, the others in `make test-full` (marked full).
 RUN_SEEDS = (0, 1, 2)
 CASES = [(a, name) for a in ASSIGNMENTS for name in sol.variants(a)]
 GRADED = [(a, name, seed) if seed == RUN_SEEDS[0] else
-          pytest.param(a, name, seed, marks=pytest.mark.slow)
+          pytest.param(a, name, seed, marks=[pytest.mark.slow, pytest.mark.full])
           for a, name in CASES for seed in RUN_SEEDS]
 
 
