@@ -30,15 +30,19 @@ class Fail(Exception):
     """A check failed. `cause` is the confirmed diagnosis (autograde_tests.diagnosis), if any;
     `Fail.of(diagnosis, **values)` fails with its message."""
 
-    def __init__(self, message: str, cause: Diagnosis | None = None):
+    def __init__(self, message: str, cause: Diagnosis | None = None,
+                 values: dict[str, Any] | None = None):
         super().__init__(message)
         self.message = message
         self.cause = cause
+        #: The cause's placeholder values: with `cause.render(lang, **values)` the message in
+        #: another language (docs/translating.md).
+        self.values = values or {}
 
     @classmethod
     def of(cls, diagnosis: Diagnosis, **values: Any) -> Fail:
         """The failure a confirmed diagnosis states, its message filled with `values`."""
-        return cls(diagnosis.render(**values), diagnosis)
+        return cls(diagnosis.render(**values), diagnosis, values)
 
     @property
     def diagnosis(self) -> str | None:
