@@ -30,7 +30,7 @@ def _compiled_catalog():
 
 def test_every_translation_has_the_placeholders_of_its_english():
     problems = []
-    for lang, path in catalogs.po_files().items():
+    for path in catalogs.po_files().values():
         for mid, entry in catalogs.read_po(path).items():
             if entry.text and placeholders(entry.text) != placeholders(entry.english):
                 problems.append(f"{path.name} {mid}: {sorted(placeholders(entry.text))} vs "

@@ -124,7 +124,8 @@ def check(args: argparse.Namespace) -> int:
         print(f"{len(stale)} generated file(s) are stale: run `make release` (or `grader release`) "
               "and commit them; a line naming solutions/ is a notebook to fix first (`grader lint`)")
         return 1
-    print(f"the release of {', '.join(names)}, the example classes, the doc tables and the message catalogs are up to date")
+    print(f"the release of {', '.join(names)}, the example classes, the doc tables and the "
+          "message catalogs are up to date")
     return 0
 
 
