@@ -199,7 +199,10 @@ def isolation_cost(d: dict | None) -> list[str]:
             f"file by file), now = {d['current']} (a pristine template, a host per submission, a new "
             "mount namespace and tmpfs per check, the grader's work and waiting charged per "
             "submission).", ""]
-    out += (["Scores that differ between the two sides:", ""] + notes + [""]) if notes else \
+    out += (["Scores that differ between the two sides (the hidden tests changed between the two "
+             "commits too: in-place checks in every call, the tie of the training checks to the "
+             "student's own functions; the isolation itself changes no score):", ""]
+            + notes + [""]) if notes else \
         ["Every submission's score and status are the same on both sides.", ""]
     return out
 
