@@ -5,6 +5,8 @@ English text."""
 from __future__ import annotations
 
 import json
+import re
+import string
 
 import pytest
 
@@ -18,7 +20,7 @@ from nnkit_contract.i18n import placeholders, translate
 
 #: Assignments whose every diagnosis must already be in German (the others are on their way:
 #: docs/translating.md lists what is left).
-TRANSLATED = {"de": ["nn_from_scratch"]}
+TRANSLATED = {"de": ["nn_from_scratch", "training_networks"]}
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +37,31 @@ def test_every_translation_has_the_placeholders_of_its_english():
             if entry.text and placeholders(entry.text) != placeholders(entry.english):
                 problems.append(f"{path.name} {mid}: {sorted(placeholders(entry.text))} vs "
                                 f"{sorted(placeholders(entry.english))}")
+    assert not problems, "\n".join(problems)
+
+
+def _fields(template: str) -> list[tuple[str, str, str]]:
+    """Every replacement field of `template` as (name, conversion, format spec), in order of name."""
+    return sorted((name, conversion or "", spec or "")
+                  for _, name, spec, conversion in string.Formatter().parse(template) if name)
+
+
+def _code_spans(template: str) -> list[str]:
+    return sorted(re.findall(r"`[^`]*`", template))
+
+
+def test_every_translation_keeps_each_placeholder_and_code_span_exactly():
+    """Not only the names: a `{scheme!r}` stays `{scheme!r}` and a `{x:.3g}` keeps its format, so
+    a value reads the same in every language; and a `code` span (an argument's name) is code, never
+    translated."""
+    problems = []
+    for path in catalogs.po_files().values():
+        for mid, entry in catalogs.read_po(path).items():
+            if entry.text and _fields(entry.text) != _fields(entry.english):
+                problems.append(f"{path.name} {mid}: {_fields(entry.text)} vs {_fields(entry.english)}")
+            if entry.text and _code_spans(entry.text) != _code_spans(entry.english):
+                problems.append(f"{path.name} {mid}: {_code_spans(entry.text)} vs "
+                                f"{_code_spans(entry.english)}")
     assert not problems, "\n".join(problems)
 
 
