@@ -11,9 +11,17 @@ from __future__ import annotations
 import numpy as np
 
 from autograde_tests import inputs
-from autograde_tests.compare import Fail, expect_array, expect_float, expect_unchanged, what_differs
+from autograde_tests.compare import (
+    WRONG_SHAPE,
+    Fail,
+    expect_array,
+    expect_float,
+    expect_unchanged,
+    what_differs,
+)
 from autograde_tests.diagnosis import Diagnosis, Trail, declare, same
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 from autograde_tests.probes import own_forward_note, scalar, with_note
 from nnkit_contract.outcomes import StudentRaised
 from nnkit_contract.values import RngSeed
@@ -69,15 +77,32 @@ def _init(ctx, sizes: list[int], scheme: str | None, seed: int):
     value = answer.value
     if not isinstance(value, list | tuple) or len(value) != len(sizes) - 1 or not all(
             isinstance(layer, list | tuple) and len(layer) == 2 for layer in value):
-        raise Fail(f"init_params({sizes}) must return a list of {len(sizes) - 1} (W, b) tuples")
+        raise Fail(INIT_NOT_LIST(sizes=sizes, count=len(sizes) - 1))
     return value
+
+
+INIT_NOT_LIST = message("init_params.not-list",
+                        "init_params({sizes}) must return a list of {count} (W, b) tuples")
+NOT_FLOAT_ARRAY = message("regularization.not-float-array",
+                          "{name} must be a float np.ndarray, got {kind}")
+UNKNOWN_SCHEME_RAISED = message("init_params.unknown-scheme-raised", "an unknown scheme raised "
+                                "{exc_type}; raise ValueError naming the scheme")
+DROPOUT_NOT_TUPLE = message("dropout_forward.not-tuple",
+                            "dropout_forward must return a tuple (out, mask), got {kind}")
+DROPOUT_KEPT = message("dropout_forward.kept-share", "{differs}\n  (keep_prob is "
+                       "{keep_prob:.2f}; your out kept {kept:.0%} of the entries)")
+DROPOUT_MASK_NOT_NONE = message("dropout_forward.mask-not-none",
+                                "in test mode the mask must be None, got {kind}")
+L2_NOT_LIST = message("l2_gradient.not-list",
+                      "l2_gradient must return a list of {count} (dW, db) tuples")
+L2_ENTRY = message("l2_gradient.entry-not-tuple", "grads[{i}] must be a tuple (dW, db)")
 
 
 def _expect_float_array(a, shape: tuple, name: str) -> None:
     if not isinstance(a, np.ndarray) or a.dtype.kind != "f":
-        raise Fail(f"{name} must be a float np.ndarray, got {type(a).__name__}")
+        raise Fail(NOT_FLOAT_ARRAY(name=name, kind=type(a).__name__))
     if a.shape != shape:
-        raise Fail(f"{name} has shape {a.shape}, expected {shape}")
+        raise Fail(WRONG_SHAPE(name=name, shape=a.shape, expected=shape))
 
 
 @check("init_params.shapes", function="init_params", points=2,
@@ -117,8 +142,7 @@ def init_schemes(ctx) -> None:
         ctx.student.call("init_params", (list(sizes), RngSeed(0), UNKNOWN_SCHEME))
     except StudentRaised as exc:
         if exc.exc_type != "ValueError":
-            raise Fail(f"an unknown scheme raised {exc.exc_type}; raise ValueError naming the "
-                       "scheme") from None
+            raise Fail(UNKNOWN_SCHEME_RAISED(exc_type=exc.exc_type)) from None
     else:
         raise Fail.of(INIT["unknown-scheme-accepted"], scheme=UNKNOWN_SCHEME)
 
@@ -187,7 +211,7 @@ def _dropout(ctx, A, keep_prob, seed, train=True):
                      function="dropout_forward")
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
-        raise Fail(f"dropout_forward must return a tuple (out, mask), got {type(value).__name__}")
+        raise Fail(DROPOUT_NOT_TUPLE(kind=type(value).__name__))
     return tuple(value)
 
 
@@ -205,8 +229,8 @@ def dropout_train(ctx) -> None:
         trail.diagnose((A, keep_prob, np.random.default_rng(seed), True), got, expected)
         if not same(out, expected[0]):
             if isinstance(out, np.ndarray) and out.shape == A.shape and out.dtype.kind in "fiub":
-                raise Fail(what_differs(out, expected[0], "out") + f"\n  (keep_prob is "
-                           f"{keep_prob:.2f}; your out kept {np.mean(out != 0):.0%} of the entries)")
+                raise Fail(DROPOUT_KEPT(differs=what_differs(out, expected[0], "out"),
+                                        keep_prob=keep_prob, kept=np.mean(out != 0)))
         expect_array(out, expected[0], "out")
         expect_array(mask, expected[1], "mask")
 
@@ -223,7 +247,7 @@ def dropout_test(ctx) -> None:
         (A, keep_prob, np.random.default_rng(seed), False), got, (A, None))
     expect_array(out, A, "out (test mode)")
     if mask is not None:
-        raise Fail(f"in test mode the mask must be None, got {type(mask).__name__}")
+        raise Fail(DROPOUT_MASK_NOT_NONE(kind=type(mask).__name__))
     # A test-mode call may get no generator at all.
     out, _ = _dropout(ctx, A, keep_prob, None, train=False)
     expect_array(out, A, "out (test mode, rng=None)")
@@ -315,10 +339,10 @@ def l2_gradient_values(ctx) -> None:
     got, expected = answer.value, ctx.ref.l2_gradient(params, lam)
     Trail(L2_GRADIENT.values()).diagnose((params, lam), got, expected)
     if not isinstance(got, list | tuple) or len(got) != len(params):
-        raise Fail(f"l2_gradient must return a list of {len(params)} (dW, db) tuples")
+        raise Fail(L2_NOT_LIST(count=len(params)))
     for i, (g, e, (W, _)) in enumerate(zip(got, expected, params), start=1):
         if not isinstance(g, list | tuple) or len(g) != 2:
-            raise Fail(f"grads[{i - 1}] must be a tuple (dW, db)")
+            raise Fail(L2_ENTRY(i=i - 1))
         try:
             expect_array(g[0], e[0], f"dW_{i}")
         except Fail as fail:

@@ -17,6 +17,7 @@ from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_unchanged
 from autograde_tests.diagnosis import SHARED, Diagnosis, Trail, declare, same
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 
 #: (lr range, beta range) of the momentum checks; lr stays this far from 1 - beta, where the
 #: averaging form v = beta v + (1 - beta) g would give the velocity of another mistake.
@@ -41,10 +42,19 @@ def _network(ctx, index: int | None = None):
     return inputs.params_for(ctx.ref, sizes, ctx.rng)
 
 
+PAIRS = message("optimizers.not-pairs", "{name} must be a list of {n} (W, b)-shaped tuples")
+MOMENTUM_NOT_TUPLE = message("momentum_step.not-tuple",
+                             "momentum_step must return a tuple (new_params, new_velocity)")
+ADAM_NOT_TUPLE = message("adam_step.not-tuple", "adam_step must return a tuple (new_params, new_state)")
+ADAM_STATE = message("adam_step.state-not-dict",
+                     'adam_step must return the new state as a dict with keys "t", "m" and "v"')
+ADAM_T = message("adam_step.t-differs", "new_state['t'] is {t} ({where}), expected {expected}")
+
+
 def _pairs(value, n: int, name: str) -> list:
     if not isinstance(value, list | tuple) or len(value) != n or not all(
             isinstance(p, list | tuple) and len(p) == 2 for p in value):
-        raise Fail(f"{name} must be a list of {n} (W, b)-shaped tuples")
+        raise Fail(PAIRS(name=name, n=n))
     return list(value)
 
 
@@ -122,7 +132,7 @@ def _momentum(ctx, params, grads, velocity, lr, *beta):
                                        "never v *= beta"})
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
-        raise Fail("momentum_step must return a tuple (new_params, new_velocity)")
+        raise Fail(MOMENTUM_NOT_TUPLE())
     return tuple(value)
 
 
@@ -265,10 +275,10 @@ def _adam(ctx, params, grads, state, lr, *extra):
                                     "new arrays; leave the given state (its t, m and v) as it is"})
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
-        raise Fail("adam_step must return a tuple (new_params, new_state)")
+        raise Fail(ADAM_NOT_TUPLE())
     new_params, new_state = value
     if not isinstance(new_state, dict) or not {"t", "m", "v"} <= set(new_state):
-        raise Fail('adam_step must return the new state as a dict with keys "t", "m" and "v"')
+        raise Fail(ADAM_STATE())
     return tuple(value)
 
 
@@ -286,7 +296,7 @@ def _adam_step(ctx, trail: Trail, params, grads, state, lr, extra: tuple, where:
         _repeat_differs(ctx, "adam_step", args, got)
         _expect_pairs(got[0], expected[0], f"new_params ({where})")
         if got[1]["t"] != expected[1]["t"]:
-            raise Fail(f"new_state['t'] is {got[1]['t']!r} ({where}), expected {expected[1]['t']}")
+            raise Fail(ADAM_T(t=repr(got[1]['t']), where=where, expected=expected[1]['t']))
         _expect_pairs(got[1]["m"], expected[1]["m"], f"new_state['m'] ({where})")
         _expect_pairs(got[1]["v"], expected[1]["v"], f"new_state['v'] ({where})")
     return got
