@@ -12,14 +12,15 @@ import pytest
 
 from autograde_tests import diagnosis, engine
 from autograde_tests.compare import Fail
+from autograde_tests.messages import declared as declared_texts
 from grader.course import course_file
 from grader.errors import UsageError
 from grader.release import catalogs
 from nnkit_contract import i18n
 from nnkit_contract.i18n import placeholders, translate
 
-#: Assignments whose every diagnosis must already be in German (the others are on their way:
-#: docs/translating.md lists what is left).
+#: Assignments whose every diagnosis and every other message of their hidden tests must already be
+#: in German (the others are on their way: docs/translating.md lists what is left).
 TRANSLATED = {"de": ["nn_from_scratch", "training_networks"]}
 
 
@@ -80,12 +81,15 @@ def test_the_catalog_english_is_each_diagnosis_declared_template():
 
 @pytest.mark.parametrize("lang,assignment", [(lang, a) for lang, names in TRANSLATED.items()
                                              for a in names])
-def test_every_diagnosis_of_a_translated_assignment_is_translated(lang, assignment):
-    """Not fuzzy, not empty, and made from the current English (a changed English text leaves its
-    translation out until a TA has re-read it)."""
+def test_every_message_of_a_translated_assignment_is_translated(lang, assignment):
+    """Every diagnosis of the assignment and every other message its hidden tests declare
+    (`<assignment>:<id>`, autograde_tests.messages): not fuzzy, not empty, and made from the current
+    English (a changed English text leaves its translation out until a TA has re-read it)."""
     compiled = catalogs.compiled()
-    missing = [d.message_id for d in diagnosis.declared(assignment).values()
-               if lang not in compiled[d.message_id]]
+    ids = [d.message_id for d in diagnosis.declared(assignment).values()]
+    ids += [key for key in declared_texts(assignment) if key.startswith(f"{assignment}:")]
+    assert len(ids) > len(diagnosis.declared(assignment))   # the specs' own messages are counted
+    missing = [mid for mid in ids if lang not in compiled[mid]]
     assert not missing, f"no current {lang} text (see {lang}.po) for: {', '.join(missing)}"
 
 
