@@ -32,7 +32,6 @@ from autograde_tests.messages import Text, message
 from autograde_tests.student import Answer
 from nnkit_contract.outcomes import CallFailed, StudentRaised
 
-
 IN_YOUR_CODE = message("stable.in-your-code", "in your code")
 NOTE_FP_EVENT = message("stable.note-fp-event",
                         "NumPy reported '{event}' while {function} ran ({where}); the answer is "

@@ -37,6 +37,7 @@ SIGMOID = declare(
 _SIGMOID_HINT = message("sigmoid.hint-new-array", "compute the result into a new array (e.g. "
                         "np.empty_like(Z)), never write into Z")()
 STABLE_NAME = message("sigmoid.stable-name", "sigmoid(Z) for |Z| ~ 1e3")
+XOR_HIDDEN = message("sigmoid.xor-hidden-name", "XOR hidden layer")
 
 
 @check("sigmoid.values", function="sigmoid", points=2,
@@ -46,7 +47,7 @@ def sigmoid_values(ctx) -> None:
     hidden_in = XOR_INPUTS @ W1 + b1
     cases = [inputs.normal(ctx.rng, *shape, scale=4) for shape in ((3, 4), (5,), (1, 1))]
     trail = Trail(SIGMOID.values())
-    for Z, name in [*((Z, "sigmoid(Z)") for Z in cases), (hidden_in, "XOR hidden layer")]:
+    for Z, name in [*((Z, "sigmoid(Z)") for Z in cases), (hidden_in, XOR_HIDDEN())]:
         answer = ctx.student.call("sigmoid", (Z,), return_args=True)
         expect_unchanged((Z,), answer.args_after, ("Z",), hint=_SIGMOID_HINT, function="sigmoid")
         expected = ctx.ref.sigmoid(Z)

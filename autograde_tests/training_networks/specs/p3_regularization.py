@@ -26,6 +26,26 @@ from autograde_tests.probes import own_forward_note, scalar, with_note
 from nnkit_contract.outcomes import StudentRaised
 from nnkit_contract.values import RngSeed
 
+#: What to do instead of changing an argument in place (compare.expect_unchanged).
+OUT_TEST_MODE = message("dropout_forward.out-test-mode", "out (test mode)")
+OUT_TEST_MODE_NO_RNG = message("dropout_forward.out-test-mode-no-rng", "out (test mode, rng=None)")
+PENALTY_NAME = message("l2_penalty.name", "the penalty with lam = {lam:.3g}")
+HINTS = {m.key.split(":", 1)[1]: m() for m in (
+    message("init_params.hint-sizes",
+        "only read layer_sizes (e.g. zip(layer_sizes[:-1], layer_sizes[1:])); "
+        "never pop, append to or sort it"),
+    message("dropout_forward.hint",
+        "return A * mask as a new array, never scale A in place"),
+    message("dropout_backward.hint-dout",
+        "multiply into a new array (dOut * mask gives one), never write into dOut"),
+    message("dropout_backward.hint-mask",
+        "only read it"),
+    message("l2_penalty.hint",
+        "compute W ** 2 as a new array, only read the weights"),
+    message("l2_gradient.hint",
+        "build new arrays lam * W and np.zeros_like(b)"),
+)}
+
 #: Initialization schemes: W ~ N(0, 1) times 1, sqrt(1/m) or sqrt(2/m) for the fan-in m = c_in.
 SCHEMES = ("standard", "lecun", "he")
 #: A scheme name no student would implement (the check cell uses the same one): it must raise.
@@ -33,8 +53,7 @@ UNKNOWN_SCHEME = "no_such_scheme"
 #: keep_prob values of the dropout checks (a small one makes a missing rescale obvious).
 KEEP_PROBS = ((0.5, 0.9), (0.2, 0.5))
 _GAINS = {"standard": None, "lecun": 1.0, "he": 2.0}
-_SIZES_HINT = ("only read layer_sizes (e.g. zip(layer_sizes[:-1], layer_sizes[1:])); never pop, "
-               "append to or sort it")
+_SIZES_HINT = HINTS["init_params.hint-sizes"]
 
 
 # ---------------------------------------------------------------- init_params
@@ -207,7 +226,7 @@ def _dropout(ctx, A, keep_prob, seed, train=True):
     answer = ctx.student.call("dropout_forward", (A, keep_prob, RngSeed(seed) if seed is not None
                                                    else None, train), return_args=True)
     expect_unchanged((A,), answer.args_after[:1], ("A",),
-                     hint="return A * mask as a new array, never scale A in place",
+                     hint=HINTS["dropout_forward.hint"],
                      function="dropout_forward")
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
@@ -245,12 +264,12 @@ def dropout_test(ctx) -> None:
     out, mask = got = _dropout(ctx, A, keep_prob, seed, train=False)
     Trail(DROPOUT.values(), ref=ctx.ref, part=lambda value: value[0]).diagnose(
         (A, keep_prob, np.random.default_rng(seed), False), got, (A, None))
-    expect_array(out, A, "out (test mode)")
+    expect_array(out, A, OUT_TEST_MODE())
     if mask is not None:
         raise Fail(DROPOUT_MASK_NOT_NONE(kind=type(mask).__name__))
     # A test-mode call may get no generator at all.
     out, _ = _dropout(ctx, A, keep_prob, None, train=False)
-    expect_array(out, A, "out (test mode, rng=None)")
+    expect_array(out, A, OUT_TEST_MODE_NO_RNG())
 
 
 @check("dropout_backward.values", function="dropout_backward", points=3,
@@ -263,8 +282,8 @@ def dropout_backward_values(ctx) -> None:
         dOut = inputs.normal(ctx.rng, *shape)
         answer = ctx.student.call("dropout_backward", (dOut, mask), return_args=True)
         expect_unchanged((dOut, mask), answer.args_after, ("dOut", "mask"),
-                         hint={"dOut": "multiply into a new array (dOut * mask gives one), never "
-                                       "write into dOut", "mask": "only read it"},
+                         hint={"dOut": HINTS["dropout_backward.hint-dout"],
+                               "mask": HINTS["dropout_backward.hint-mask"]},
                          function="dropout_backward")
         got, expected = answer.value, ctx.ref.dropout_backward(dOut, mask)
         trail.diagnose((dOut, mask), got, expected)
@@ -321,11 +340,11 @@ def l2_penalty_values(ctx) -> None:
         params = _params(ctx)
         answer = ctx.student.call("l2_penalty", (params, float(lam)), return_args=True)
         expect_unchanged((params,), answer.args_after[:1], ("params",),
-                         hint="compute W ** 2 as a new array, only read the weights",
+                         hint=HINTS["l2_penalty.hint"],
                          function="l2_penalty")
         expected = ctx.ref.l2_penalty(params, float(lam))
         trail.diagnose((params, float(lam)), answer.value, expected)
-        expect_float(answer.value, expected, f"the penalty with lam = {lam:.3g}",
+        expect_float(answer.value, expected, PENALTY_NAME(lam=lam),
                      type_name=answer.type_name)
 
 
@@ -335,7 +354,7 @@ def l2_gradient_values(ctx) -> None:
     params, lam = _params(ctx), float(ctx.rng.uniform(1e-3, 1.0))
     answer = ctx.student.call("l2_gradient", (params, lam), return_args=True)
     expect_unchanged((params,), answer.args_after[:1], ("params",),
-                     hint="build new arrays lam * W and np.zeros_like(b)", function="l2_gradient")
+                     hint=HINTS["l2_gradient.hint"], function="l2_gradient")
     got, expected = answer.value, ctx.ref.l2_gradient(params, lam)
     Trail(L2_GRADIENT.values()).diagnose((params, lam), got, expected)
     if not isinstance(got, list | tuple) or len(got) != len(params):

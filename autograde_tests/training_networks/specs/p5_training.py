@@ -18,6 +18,17 @@ from autograde_tests.compare import WRONG_SHAPE, Fail, close, what_differs
 from autograde_tests.diagnosis import Diagnosis, Trail, declare, same
 from autograde_tests.engine import check, time_limit
 from autograde_tests.messages import message
+from autograde_tests.probes import (
+    drawn_for_run,
+    expect_accuracy,
+    expect_fits,
+    expect_loss_decreased,
+    expect_own_functions,
+    same_params,
+    student_train,
+    turned,
+)
+from autograde_tests.training_networks.training import CASES, dataset, train_args
 
 TRAIN_DIFFERS = message("train.differs-from-expected",
                         "{when}: the trained parameters differ from the expected run (one generator "
@@ -32,17 +43,6 @@ HISTORY_NOT_MEAN = message("train.history-not-mean",
                            "{when}: history['loss'] is not the mean training loss per epoch (batch "
                            "losses including the L2 penalty, weighted by batch size, divided by "
                            "N)\n  your loss: {yours}\n  expected:  {expected}")
-from autograde_tests.probes import (
-    drawn_for_run,
-    expect_accuracy,
-    expect_fits,
-    expect_loss_decreased,
-    expect_own_functions,
-    same_params,
-    student_train,
-    turned,
-)
-from autograde_tests.training_networks.training import CASES, dataset, train_args
 
 #: Replaced by the reference when the loop alone is under test: every graded function and every
 #: given one that `train` reaches (a student's own copy of a given function changes nothing).
