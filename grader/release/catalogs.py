@@ -63,9 +63,10 @@ def declared_messages() -> dict[str, str]:
 def _tool_messages() -> list[dict[str, str]]:
     """The messages of the kit's own texts (check.py's, the dataset helper's, the feedback's and
     the report's), each declared as id -> English in the module that uses it."""
+    from grader.grading import texts
     from grader.release import student_check
 
-    return [student_check.MESSAGES]
+    return [student_check.MESSAGES, texts.MESSAGES]
 
 
 def po_files() -> dict[str, Path]:
