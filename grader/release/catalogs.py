@@ -55,7 +55,18 @@ def declared_messages() -> dict[str, str]:
         for m in messages.declared(assignment).values():
             if found.setdefault(m.key, m.english) != m.english:
                 raise ValueError(f"message {m.key} is declared twice with different texts")
+    for table in _tool_messages():
+        found.update(table)
     return dict(sorted(found.items()))
+
+
+def _tool_messages() -> list[dict[str, str]]:
+    """The messages of the kit's own texts (check.py's, the dataset helper's, the feedback's and
+    the report's), each declared as id -> English in the module that uses it."""
+    from grader.grading import texts
+    from grader.release import student_check
+
+    return [student_check.MESSAGES, texts.MESSAGES]
 
 
 def po_files() -> dict[str, Path]:
