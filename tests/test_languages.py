@@ -283,7 +283,7 @@ def test_translations_update_marks_changed_english_fuzzy(tmp_path, monkeypatch):
     assert entries[changed].fuzzy and entries[changed].text.startswith("{name} hat die Form")
     assert entries[changed].english == catalogs.declared_messages()[changed]
     assert entries[removed].text == ""
-    assert "#| msgid" in path.read_text(encoding="utf-8")
+    assert "# English before: {name} has the shape" in path.read_text(encoding="utf-8")
     compiled = catalogs.compiled(languages={"de": entries})
     assert "de" not in compiled[changed] and "de" not in compiled[removed]
     before = path.read_bytes()
@@ -306,3 +306,36 @@ def test_committed_catalogs_are_updated(tmp_path):
 def test_translations_update_unknown_language(capsys):
     assert main(["translations", "update", "--lang", "xx"]) != 0
     assert "no catalog" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# The dataset helper in German
+# ---------------------------------------------------------------------------------------------
+
+def test_toy2d_in_german_and_english_unchanged(tmp_path):
+    """toy2d.py for German names its language and carries its German messages; its errors and
+    plot labels are German; the English release is the module's bytes as they are."""
+    import importlib.util
+
+    import toy2d
+    from grader.release.check_script import toy2d_script
+
+    source = Path(toy2d.__file__).read_bytes()
+    assert toy2d_script(source) == source
+    folder = tmp_path / "release"
+    shutil.copytree(Path(toy2d.__file__).parent / "data", folder / "data")
+    (folder / "toy2d.py").write_bytes(toy2d_script(source, "de"))
+    spec = importlib.util.spec_from_file_location("toy2d_de", folder / "toy2d.py")
+    german = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(german)
+    assert german.LANGUAGE == "de" and set(german.CATALOG) == set(toy2d.MESSAGES)
+    with pytest.raises(ValueError, match="unbekannter Datensatz 'nope'"):
+        german.load_dataset("nope")
+    with pytest.raises(ValueError, match="unknown dataset"):
+        toy2d.load_dataset("nope")
+    with pytest.raises(ValueError, match=r"unbekannter Datensatz '\{name\}%s'"):
+        german.load_dataset("{name}%s")   # a student's text is never a template
+    X, y, _, _ = german.load_dataset("moons")
+    ax = german.plot_dataset(X, y)
+    assert ax.get_xlabel() == "Merkmal 0"
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "Klasse 0"

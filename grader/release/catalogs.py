@@ -63,10 +63,11 @@ def declared_messages() -> dict[str, str]:
 def _tool_messages() -> list[dict[str, str]]:
     """The messages of the kit's own texts (check.py's, the dataset helper's, the feedback's and
     the report's), each declared as id -> English in the module that uses it."""
+    import toy2d
     from grader.grading import texts
     from grader.release import student_check
 
-    return [student_check.MESSAGES, texts.MESSAGES]
+    return [student_check.MESSAGES, texts.MESSAGES, toy2d.MESSAGES]
 
 
 def po_files() -> dict[str, Path]:
@@ -145,9 +146,9 @@ def update_po(lang: str, root: Path | None = None) -> dict[str, list[str]]:
     """Bring nnkit_contract/locale/<lang>.po up to date with the declared messages, as
     `pybabel update --no-fuzzy-matching` does (Babel's Catalog.update: new ids get an empty
     translation, ids no longer declared become obsolete `#~` entries), and one step more: a
-    message whose English changed keeps its translation, marked fuzzy with the old English as
-    `#| msgid` (a fuzzy translation is not compiled until a TA has re-read it and removed the
-    flag). Returns the ids {"new": [...], "changed": [...], "obsolete": [...]}. `root`: a copy
+    message whose English changed keeps its translation, marked fuzzy with the old English in a
+    comment (a fuzzy translation is not compiled until a TA has re-read it and removed the
+    flag, and the comment). Returns the ids {"new": [...], "changed": [...], "obsolete": [...]}. `root`: a copy
     of the locale folder's parent to write to instead (tests)."""
     from babel.messages.pofile import read_po as babel_read_po
     from babel.messages.pofile import write_po
@@ -171,12 +172,14 @@ def update_po(lang: str, root: Path | None = None) -> dict[str, list[str]]:
         elif old.id != message.id and old.string:
             message.string = old.string
             message.flags.add("fuzzy")
-            message.previous_id = [old.id]
+            # The English it translated, for the TA who re-reads it (Babel does not read a
+            # `#| msgid` back, so a translator comment keeps it).
+            message.user_comments = [*old.user_comments, f"English before: {old.id}"]
             cat.obsolete.pop((old.id, old.context), None)
             cat.obsolete.pop(old.id, None)
             report["changed"].append(message.context)
     report["obsolete"] = sorted(m.context or str(m.id) for m in cat.obsolete.values())
     buf = io.BytesIO()
-    write_po(buf, cat, width=100, include_previous=True)
+    write_po(buf, cat, width=100)
     path.write_bytes(buf.getvalue())
     return report
