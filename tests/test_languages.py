@@ -318,6 +318,7 @@ def test_toy2d_in_german_and_english_unchanged(tmp_path):
     import importlib.util
 
     import toy2d
+
     from grader.release.check_script import toy2d_script
 
     source = Path(toy2d.__file__).read_bytes()
