@@ -200,7 +200,8 @@ def run_check(c: Check, student: Student, run_seed: int, ref: SimpleNamespace) -
     except CallFailed as exc:
         status, message = exc.kind, exc.feedback
         if exc.kind is Status.NOT_IMPLEMENTED:
-            message = not_implemented_message(c.function)
+            stub = NOT_IMPLEMENTED(function=c.function)
+            message, text = str(stub), _text_record(stub, [])
     except (ArithmeticError, ValueError, TypeError, IndexError, KeyError, RecursionError,
             MemoryError) as exc:
         status = Status.BAD_ANSWER
@@ -214,6 +215,8 @@ def run_check(c: Check, student: Student, run_seed: int, ref: SimpleNamespace) -
 
 #: The engine's own messages (docs/translating.md).
 NOTE = message("engine.note", "note: {note}")
+#: The contract's own words (check.py says them too).
+NOT_IMPLEMENTED = message("engine.not-implemented", not_implemented_message("{function}"))
 BAD_ANSWER = message("engine.bad-answer", "your answer could not be checked ({error}: {detail}); "
                      "return the types the docstring asks for")
 
