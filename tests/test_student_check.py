@@ -108,7 +108,7 @@ def _said(output: str, message_id: str, **values) -> bool:
     for literal, name, _, _ in string.Formatter().parse(student_check.MESSAGES[message_id]):
         pattern.append(re.escape(literal))
         if name:
-            pattern.append(re.escape(str(values[name])) if name in values else ".+?")
+            pattern.append(re.escape(str(values[name])) if name in values else ".*?")
     return re.search("".join(pattern), output) is not None
 
 
