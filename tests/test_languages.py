@@ -340,3 +340,23 @@ def test_toy2d_in_german_and_english_unchanged(tmp_path):
     ax = german.plot_dataset(X, y)
     assert ax.get_xlabel() == "Merkmal 0"
     assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "Klasse 0"
+
+
+def test_a_call_without_an_answer_keeps_its_status_and_speaks_german():
+    """A call that timed out: the check's status and points are the sandbox's verdict as before;
+    the kit's prefix is a message (German in a German run), the sandbox's own words are kept."""
+    from nnkit_contract.outcomes import CallTimedOut
+
+    class Stuck:
+        def new_check(self):
+            pass
+
+        def call(self, *args, **kwargs):
+            raise CallTimedOut("used more than 10 s of CPU " + HOSTILE)
+
+    check = next(c for c in engine.all_checks("nn_from_scratch") if c.id == "softmax.values")
+    r = engine.run_check(check, Stuck(), 0, sol.ref("nn_from_scratch")).to_json()
+    assert r["status"] == "timeout" and r["points"] == 0
+    assert r["message"] == "timed out: used more than 10 s of CPU " + HOSTILE
+    assert r["text"]["id"] == "engine.call-timeout"
+    assert engine.message_in(r, "de") == "Zeit überschritten: used more than 10 s of CPU " + HOSTILE
