@@ -138,14 +138,15 @@ def _numbers(r: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def german_class(demo, tmp_path_factory):
-    """The demo's nn_from_scratch class graded again with --lang de and the demo's run seed."""
+    """The demo's nn_from_scratch class graded again with --lang de, the demo's run seed and its
+    CPU limit per call."""
     _, _, out = demo
     english = out / "nn_from_scratch"
-    seed = json.loads((english / "run.json").read_text())["seed"]
+    run = json.loads((english / "run.json").read_text())
     german = tmp_path_factory.mktemp("de") / "graded"
     status = main(["autograde", str(ROOT / "examples" / "nn_from_scratch" / "submitted"),
-                   "--assignment", "nn_from_scratch", "--out", str(german), "--seed", str(seed),
-                   "--lang", "de", "--no-progress", "--jobs", "2"])
+                   "--assignment", "nn_from_scratch", "--out", str(german), "--seed", str(run["seed"]),
+                   "--timeout", str(run["call_cpu"]), "--lang", "de", "--no-progress", "--jobs", "2"])
     assert status == 0
     return english, german
 
