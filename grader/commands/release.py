@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         return check(args)
     from grader.course import course_file
     from grader.release import build as release
-    from grader.release import doc_tables, example_class, lint
+    from grader.release import catalogs, doc_tables, example_class, lint
 
     the_course = writable(course(), "grader release")
     names = args.assignments or the_course.assignment_names()
@@ -75,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
     stale = doc_tables.update(the_course)  # and so do the tables of the docs
     if stale:
         print(f"docs: {', '.join(stale)} rewritten", flush=True)
+    written = catalogs.update(the_course.root)  # and the message catalogs (docs/translating.md)
+    if written:
+        print(f"catalogs: {', '.join(written)} rewritten", flush=True)
     return 0
 
 
@@ -82,7 +85,7 @@ def check(args: argparse.Namespace) -> int:
     """`grader release --check`: the generated files against their sources, in seconds (nbgrader
     builds each release in a temporary folder); one line per stale file, then what to run."""
     from grader.release import build as release
-    from grader.release import doc_tables, example_class, lint
+    from grader.release import catalogs, doc_tables, example_class, lint
 
     the_course = course()
     names = args.assignments or the_course.assignment_names()
@@ -114,11 +117,15 @@ def check(args: argparse.Namespace) -> int:
     for rel in doc_tables.update(the_course, check=True):
         print(f"{rel}: generated tables are out of date (made from the hidden tests and corpora)")
         stale.append(rel)
+    for rel in catalogs.update(the_course.root, check=True):
+        print(f"{rel}: out of date (made from the declared messages and nnkit_contract/locale/*.po)")
+        stale.append(rel)
     if stale:
         print(f"{len(stale)} generated file(s) are stale: run `make release` (or `grader release`) "
               "and commit them; a line naming solutions/ is a notebook to fix first (`grader lint`)")
         return 1
-    print(f"the release of {', '.join(names)}, the example classes and the doc tables are up to date")
+    print(f"the release of {', '.join(names)}, the example classes, the doc tables and the "
+          "message catalogs are up to date")
     return 0
 
 
