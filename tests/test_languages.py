@@ -1,0 +1,356 @@
+"""Releases per language (issue 23, docs/translating.md): one source notebook, paired cells.
+
+- the language build (grader/release/languages.py): twins replace their default cell and take
+  its id and grade id, docstrings are swapped in by `ast` position, tagged check-cell messages
+  take the catalog's template; the default language's notebook is the source without twins;
+- every release has the same code (ast without docstrings and message words), the same cell ids
+  and grade ids;
+- no English sentence in a German release (a stop-word test), and the test finds one planted;
+- the German release's check.py passes the reference and names a bug in German;
+- hostile: a notebook of the German release graded with the English release (and the reverse)
+  gets exactly the grade it gets from its own;
+- lint's rules for translated cells, each one line.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import nbformat
+import pytest
+from corpus import ASSIGNMENTS
+
+from grader.course import course_file
+from grader.paths import Course
+from grader.release import build, lint
+from grader.release.classgen import make_submission, reference_answers
+from grader.release.languages import (
+    _docstring_nodes,
+    code_signature,
+    english_sentences,
+    language_notebook,
+    swap_docstrings,
+    translate_messages,
+)
+from nnkit_contract.cells import grade_id
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSE = Course(ROOT)
+LANG = "de"
+NAME = "nn_from_scratch"
+#: Assignments whose German prose may still be missing: only while its source notebook has no
+#: German cell at all (training_networks' German is written on branch issue-23-tnprose). Once one
+#: German cell is there, the whole notebook is held to the test.
+MAY_BE_UNTRANSLATED = {"training_networks"}
+
+
+def _source(assignment: str) -> nbformat.NotebookNode:
+    return nbformat.read(COURSE.solution_notebook(assignment), as_version=4)
+
+
+def _release(assignment: str, lang: str | None = None) -> Path:
+    return build.release_folder(COURSE, assignment, lang) / COURSE.solution_notebook(assignment).name
+
+
+def _has_german(assignment: str) -> bool:
+    return any(c.metadata.get("nnkit", {}).get("lang") == LANG for c in _source(assignment).cells)
+
+
+# ----------------------------------------------------------------------- the language build
+
+def _tiny() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    md = nbformat.v4.new_markdown_cell("The mean of the inputs is what you subtract first.")
+    md.id = "intro"
+    twin = nbformat.v4.new_markdown_cell("Zuerst ziehen Sie den Mittelwert der Eingaben ab.")
+    twin.id, twin.metadata = "intro-de", {"nnkit": {"lang": "de"}}
+    code = nbformat.v4.new_code_cell('def f(x):\n    """Add one.\n\n    Inputs:\n    - x: a number.\n'
+                                     '    """\n    return x + 1  # the step\n')
+    code.id = "code"
+    code.metadata = {"nbgrader": {"grade_id": "solution-f", "solution": True, "grade": False,
+                                  "locked": False, "schema_version": 3},
+                     "nnkit": {"de": {"docstrings": {"f": "Addiert eins.\n\nEingaben:\n- x: eine Zahl."}}}}
+    nb.cells = [md, twin, code]
+    return nb
+
+
+def test_the_default_language_drops_twins_and_the_translation_metadata():
+    nb = _tiny()
+    en = language_notebook(nb, "en").notebook
+    assert [c.id for c in en.cells] == ["intro", "code"]
+    assert en.cells[0].source == nb.cells[0].source and en.cells[1].source == nb.cells[2].source
+    assert all("nnkit" not in c.metadata for c in en.cells)
+    assert en.cells[1].metadata["nbgrader"] == nb.cells[2].metadata["nbgrader"]
+
+
+def test_another_language_takes_the_twin_with_the_default_cells_id_and_metadata():
+    nb = _tiny()
+    nb.cells[0].metadata = {"nbgrader": {"grade_id": "answer-x", "grade": True, "points": 1,
+                                         "solution": True, "locked": False, "schema_version": 3}}
+    built = language_notebook(nb, "de")
+    assert built.untranslated == []
+    de = built.notebook
+    assert [c.id for c in de.cells] == ["intro", "code"]
+    assert de.cells[0].source.startswith("Zuerst") and grade_id(de.cells[0]) == "answer-x"
+    assert '"""\n    Addiert eins.\n\n    Eingaben:\n    - x: eine Zahl.\n    """' in de.cells[1].source
+    assert "return x + 1  # the step" in de.cells[1].source
+    assert code_signature(de) == code_signature(language_notebook(nb, "en").notebook)
+
+
+def test_a_language_without_a_twin_keeps_the_default_text_and_says_so():
+    built = language_notebook(_tiny(), "sv")
+    assert built.notebook.cells[0].source.startswith("The mean")
+    assert built.untranslated == [("intro", "markdown cell without a sv twin")]
+
+
+def test_docstrings_are_swapped_by_position_and_the_code_is_untouched():
+    source = ('class A:\n    """Doc of A."""\n\n    def m(self):\n        """Doc of m,\n        two lines."""\n'
+              '        return 1\n\n\ndef g():\n    return """not a docstring"""\n')
+    out = swap_docstrings(source, {"A": "Doku von A.", "m": "Doku von m,\nzwei Zeilen."})
+    assert '    """Doku von A."""' in out and '        Doku von m,\n        zwei Zeilen.' in out
+    assert 'return """not a docstring"""' in out
+    assert ast.dump(ast.parse(out)).count("Constant") == ast.dump(ast.parse(source)).count("Constant")
+    with pytest.raises(KeyError, match="no docstring of g"):
+        swap_docstrings(source, {"g": "gibt es nicht"})
+
+
+def test_a_tagged_message_takes_the_catalog_template_with_the_same_expressions():
+    source = ('Z_check = 1\n# diagnosis: common.input-changed\n'
+              'assert ok, f"sigmoid changed `Z` in place: {hint}"\n')
+    out, missed = translate_messages(source, "de")
+    assert missed == []
+    assert "hat `Z` direkt (in place) verändert: {hint}" in out
+    assert ast.dump(ast.parse(out)).count("Name(id='hint'") == 1
+    wrong = source.replace("in place", "somewhere")
+    assert translate_messages(wrong, "de")[1][0].why == "the message is not its English template"
+
+
+# ------------------------------------------------------------------------------- releases
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_release_has_the_same_code_cells_ids_and_grade_ids(assignment):
+    """Code is written once: every language's release has the same cells, ids, grade ids and code
+    (ast without docstrings, comments and the words of assertion messages)."""
+    en = nbformat.read(_release(assignment, "en"), as_version=4)
+    de = nbformat.read(_release(assignment, LANG), as_version=4)
+    assert code_signature(de) == code_signature(en)
+    assert [grade_id(c) for c in de.cells] == [grade_id(c) for c in en.cells]
+
+
+def test_an_english_only_notebook_is_released_unchanged():
+    """The default language's notebook of a notebook without translations is the notebook itself;
+    with translations, it is the notebook with them taken out (the English release of this
+    checkout is therefore the one `grader release --check` compares with)."""
+    nb = _source(NAME)
+    stripped = copy.deepcopy(nb)
+    stripped.cells = [c for c in stripped.cells if "lang" not in c.metadata.get("nnkit", {})]
+    for cell in stripped.cells:
+        cell.metadata.pop("nnkit", None)
+    assert language_notebook(nb, "en").notebook == stripped
+    assert language_notebook(stripped, "en").notebook == stripped
+    only_en = course_file.CourseSettings(languages=("en",))
+    assert build.release_folder(COURSE, NAME, "en", only_en.languages) == COURSE.assignments / NAME
+    assert build.release_folder(COURSE, NAME, "de", ("en", "de")) == COURSE.assignments / "de" / NAME
+
+
+def _english_in(folder: Path, notebook: str) -> list[str]:
+    """Every English sentence of a release: its markdown cells, the docstrings of its code and
+    its README."""
+    found = []
+    nb = nbformat.read(folder / notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            found += [f"{cell.id}: {s}" for s in english_sentences(cell.source)]
+        elif cell.cell_type == "code":
+            for name, node in _docstring_nodes(ast.parse(cell.source)):
+                found += [f"{cell.id} {name}: {s}" for s in english_sentences(node.value.value)]
+    found += [f"README.md: {s}" for s in english_sentences((folder / "README.md").read_text())]
+    return found
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_english_sentence_in_the_german_release(assignment):
+    folder = build.release_folder(COURSE, assignment, LANG)
+    found = _english_in(folder, COURSE.solution_notebook(assignment).name)
+    if assignment in MAY_BE_UNTRANSLATED and not _has_german(assignment):
+        assert found, f"{assignment} has no German yet, yet no English was found: the test is blind"
+        pytest.xfail(f"{assignment}: {len(found)} English sentences, its German cells have not "
+                     "landed yet (branch issue-23-tnprose)")
+    assert found == [], "English left in the German release:\n" + "\n".join(found[:20])
+
+
+def test_an_english_sentence_planted_in_a_german_cell_is_found(tmp_path):
+    folder = tmp_path / NAME
+    shutil.copytree(build.release_folder(COURSE, NAME, LANG), folder)
+    notebook = folder / COURSE.solution_notebook(NAME).name
+    assert _english_in(folder, notebook.name) == []
+    nb = nbformat.read(notebook, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "markdown" and "Kettenregel" in c.source)
+    cell.source += "\n\nThe gradient of the loss is what you pass to the layer before it."
+    nbformat.write(nb, notebook)
+    found = _english_in(folder, notebook.name)
+    assert len(found) == 1 and "The gradient of the loss is what you pass" in found[0]
+
+
+def test_every_tagged_message_and_cell_of_nn_from_scratch_is_german():
+    built = language_notebook(_source(NAME), LANG, assignment=NAME)
+    assert built.untranslated == []
+
+
+# ----------------------------------------------------------------------- the German check.py
+
+_LAUNCHER = """
+import importlib.util, runpy, sys
+sys.path.append({site!r})
+for private in ("grader", "autograde_tests"):
+    assert importlib.util.find_spec(private) is None, private + " is importable"
+sys.argv = ["check.py", *sys.argv[1:]]
+runpy.run_path("check.py", run_name="__main__")
+"""
+
+
+def _german_student(tmp_path: Path, variant=None) -> Path:
+    folder = tmp_path / NAME
+    shutil.copytree(build.release_folder(COURSE, NAME, LANG), folder,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    notebook = folder / COURSE.solution_notebook(NAME).name
+    nb = make_submission(notebook, reference_answers(COURSE.solution_notebook(NAME)), variant)
+    nbformat.write(nb, notebook)
+    return folder
+
+
+def _check_py(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    launcher = _LAUNCHER.format(site=sysconfig.get_paths()["purelib"])
+    return subprocess.run([sys.executable, "-I", "-S", "-c", launcher, *args], cwd=folder,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_german_check_py_passes_the_reference(tmp_path):
+    done = _check_py(_german_student(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "FAILED" not in done.stdout and "not implemented" not in done.stdout, done.stdout
+
+
+def test_german_check_py_names_a_bug_in_german(tmp_path):
+    bug = ("def sigmoid(Z):\n    return 1.0 / (1.0 + np.exp(np.clip(Z, -500, 500)))\n")
+    done = _check_py(_german_student(tmp_path, {"cell:append": bug}), "-v")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "sigmoid(z) ist gleich 1 / (1 + exp(+z)): der Exponent ist -z" in done.stdout, done.stdout
+    assert "the exponent is -z" not in done.stdout
+
+
+# ------------------------------------------------------------ hostile: graded across languages
+
+def _strip_times(value):
+    if isinstance(value, dict):
+        return {k: _strip_times(v) for k, v in value.items()
+                if not any(t in k for t in ("time", "duration", "cpu", "elapsed", "seconds"))}
+    if isinstance(value, list):
+        return [_strip_times(v) for v in value]
+    return value
+
+
+@pytest.mark.slow
+def test_a_notebook_of_one_language_grades_the_same_with_the_other_release(tmp_path):
+    """Cells are matched by grade id, never by text: a German notebook graded with the English
+    release, and an English one with the German release, get exactly the grade they get from their
+    own (scores, statuses, every check), here for a submission with one bug, a written answer and a
+    blank one."""
+    from grader.grading.grade import Assignment, close_templates, grade_notebook
+    from grader.grading.limits import grading_limits
+
+    bug = "def relu_backward(dA, Z):\n    return dA * (Z >= 0)\n"
+    answers = reference_answers(COURSE.solution_notebook(NAME))
+    blank = {"answer-dead-relu"}
+    assignments = {lang: Assignment.from_folders(build.release_folder(COURSE, NAME, lang),
+                                                 COURSE.solution_notebook(NAME))
+                   for lang in ("en", LANG)}
+    results = {}
+    try:
+        for nb_lang in ("en", LANG):
+            release_nb = _release(NAME, nb_lang)
+            nb = make_submission(release_nb, answers, {"cell:append": bug})
+            released = {grade_id(c): c.source for c in nbformat.read(release_nb, as_version=4).cells}
+            for cell in nb.cells:
+                if grade_id(cell) in blank:
+                    cell.source = released[grade_id(cell)]   # left as released: blank
+            path = tmp_path / nb_lang / release_nb.name
+            path.parent.mkdir()
+            nbformat.write(nb, path)
+            for grader_lang, assignment in assignments.items():
+                results[nb_lang, grader_lang] = _strip_times(grade_notebook(
+                    path, "s1", assignment, 7, grading_limits(None)))
+    finally:
+        close_templates()
+    first = results["en", "en"]
+    assert first["score"] < first["max_score"], "the bug must cost points"
+    assert any(m["status"] == "blank" for m in first["manual"])
+    assert any(m["status"] != "blank" for m in first["manual"])
+    for key, result in results.items():
+        assert result == first, f"notebook {key[0]} graded with the {key[1]} release differs"
+
+
+# ---------------------------------------------------------------------------------- lint
+
+def _pair_problems(cells) -> list[str]:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    return [p.what for p in lint.pair_problems("nb.ipynb", nb)]
+
+
+def _md(source: str, cid: str, lang: str | None = None, **meta):
+    cell = nbformat.v4.new_markdown_cell(source)
+    cell.id = cid
+    if lang:
+        cell.metadata["nnkit"] = {"lang": lang}
+    cell.metadata.update(meta)
+    return cell
+
+
+def test_lint_accepts_a_well_formed_pair():
+    assert _pair_problems([_md("Hello.", "a"), _md("Hallo.", "a-de", "de")]) == []
+
+
+@pytest.mark.parametrize(("cells", "says"), [
+    (lambda: [_md("Hallo.", "a-de", "de")], "must follow the cell it translates"),
+    (lambda: [_md("Hi.", "a"), _md("Hallo.", "b-de", "de")], "its id must be 'a-de'"),
+    (lambda: [_md("Hi.", "a"), _md("Hallo.", "a-de", "de"), _md("Servus.", "a-de", "de")],
+     "a second de translation"),
+    (lambda: [_md("Hi.", "a"), _md("Hallo.", "a-de", "de",
+                                   nbgrader={"grade_id": "answer-a", "grade": True})],
+     "no nbgrader metadata of its own"),
+    (lambda: [nbformat.v4.new_code_cell("x = 1", id="c"), _md("x ist 1.", "c-de", "de")],
+     "translates a markdown cell"),
+    (lambda: [_md("Hi.", "a"), _md("### BEGIN SOLUTION\nHallo\n### END SOLUTION", "a-de", "de")],
+     "holds a solution region exactly when"),
+])
+def test_lint_names_each_broken_pair_in_one_line(cells, says):
+    problems = _pair_problems(cells())
+    assert len(problems) == 1 and says in problems[0], problems
+    assert "\n" not in problems[0]
+
+
+def test_lint_names_german_docstrings_of_a_function_the_cell_lacks():
+    cell = nbformat.v4.new_code_cell('def f():\n    """Doc."""\n')
+    cell.metadata["nnkit"] = {"de": {"docstrings": {"g": "Doku."}}}
+    problems = _pair_problems([cell])
+    assert len(problems) == 1 and "no docstring of g" in problems[0]
+
+
+def test_lint_reports_the_cells_a_declared_language_lacks(course_copy):
+    gaps = lint.translation_gaps(course_copy, NAME, ("en", "de"))
+    assert gaps == []
+    assert lint.translation_gaps(course_copy, NAME, ("en",)) == []
+    source = course_copy.solution_notebook(NAME)
+    nb = nbformat.read(source, as_version=4)
+    nb.cells = [c for c in nb.cells if c.get("id") != "cell-44-markdown-de"]
+    nbformat.write(nb, source)
+    gaps = lint.translation_gaps(course_copy, NAME, ("en", "de"))
+    assert len(gaps) == 1 and "1 markdown cell(s) without a de twin" in gaps[0].what
