@@ -55,6 +55,7 @@ class SetupReport:
     source_files: list[str] = field(default_factory=list)
     timeout: float | None = None       # the time limit per call recorded (None: the kit's)
     release_outdated: bool = False     # the time limit changed after the release was generated
+    lang: str = "en"                   # the language of the release (solutions/course.json)
 
     def lines(self) -> list[str]:
         from grader.grading.limits import grading_limits
@@ -63,8 +64,8 @@ class SetupReport:
         include = "added to" if self.included else "already in"
         limit = f"{grading_limits(self.timeout).call_cpu:g} s of CPU per call"
         lines = [f"{self.assignment}: {len(self.source_files)} files -> "
-                 f"{self.course / 'source' / self.assignment} (the notebook and README.md say "
-                 f"{limit})",
+                 f"{self.course / 'source' / self.assignment} (language {self.lang}; the notebook "
+                 f"and README.md say {limit})",
                  f"{KIT_CONFIG_FILE} written ({seed}, {limit}); the include block is {include} "
                  f"{CONFIG_FILE}"]
         if self.release_outdated:
@@ -170,16 +171,18 @@ def recorded_settings(course_dir: Path) -> tuple[dict[str, int], float | None]:
     return seeds, (float(timeout) if timeout is not None else None)
 
 
-def _source_files(kit: Course, assignment: str, timeout: float | None = None) -> dict[str, bytes]:
-    """Every file source/<a>/ gets: the assignment's solutions/ folder and the support files. The
-    notebook and README.md state the time limit per call the course grades with (`timeout`,
+def _source_files(kit: Course, assignment: str, timeout: float | None = None,
+                  lang: str | None = None) -> dict[str, bytes]:
+    """Every file source/<a>/ gets: the assignment's solutions/ folder, its notebook in `lang`
+    (default: the source's language; grader/release/languages.py: only that language's cells,
+    so another language's model answers never reach nbgrader), and the support files in `lang`.
+    The notebook and README.md state the time limit per call the course grades with (`timeout`,
     default the kit's), so what students read is what grading applies."""
     from grader.grading.limits import grading_limits
+    from grader.release.build import language_source
     from grader.release.student_readme import state_call_limit
 
-    src = kit.solutions / assignment
-    files = {p.relative_to(src).as_posix(): p.read_bytes() for p in sorted(src.rglob("*"))
-             if p.is_file() and "__pycache__" not in p.parts}
+    files = language_source(kit, assignment, lang)
     refused = sorted(rel for rel in files if not is_allowed(rel))
     if refused:
         raise UsageError(f"solutions/{assignment}/ holds files nbgrader would release to students: "
@@ -188,7 +191,7 @@ def _source_files(kit: Course, assignment: str, timeout: float | None = None) ->
         seconds = grading_limits(timeout).call_cpu
         for rel in [r for r in files if r.endswith(".ipynb")]:
             files[rel] = state_call_limit(files[rel].decode("utf-8"), seconds)[0].encode("utf-8")
-    for rel, data in support_files(kit, assignment, timeout).items():
+    for rel, data in support_files(kit, assignment, timeout, lang).items():
         if rel in files:
             raise UsageError(f"solutions/{assignment}/{rel} clashes with a support file")
         files[rel] = data
@@ -245,8 +248,10 @@ def require_course(course_dir: Path) -> Path:
 
 
 def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = None,
-          force: bool = False, timeout: float | None = None) -> SetupReport:
-    """Prepare the nbgrader course in `course_dir` for `assignment` (see the module docstring).
+          force: bool = False, timeout: float | None = None,
+          lang: str | None = None) -> SetupReport:
+    """Prepare the nbgrader course in `course_dir` for `assignment` (see the module docstring),
+    with its release in `lang` (default: the kit course's default language, solutions/course.json).
 
     `force` replaces a source/<a>/ the instructor changed, and records a new run seed for an
     assignment the course already has grades of (they were made with the old one)."""
@@ -260,10 +265,11 @@ def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = 
     if not (course_dir / KIT_CONFIG_FILE).is_file():
         recorded_timeout = graded_limit     # nnkit_config.py is gone: what grading last used
     effective_timeout = timeout if timeout is not None else recorded_timeout
+    lang = _language(kit, lang)
     dest = course_dir / "source" / assignment
-    files = _source_files(kit, assignment, effective_timeout)
+    files = _source_files(kit, assignment, effective_timeout, lang)
     if dest.exists() and not force and not _holds_exactly(dest, files) \
-            and not _holds_exactly(dest, _source_files(kit, assignment, recorded_timeout)):
+            and not _holds_exactly(dest, _source_files(kit, assignment, recorded_timeout, lang)):
         raise UsageError(f"{dest} exists and differs from the kit's source: add --force to "
                          "replace it")
     recorded = seeds.get(assignment, graded_with)
@@ -294,7 +300,20 @@ def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = 
     released = (course_dir / "release" / assignment).is_dir()
     return SetupReport(course_dir, assignment, int(seed), was_recorded, included, sorted(files),
                        effective_timeout, timeout is not None and timeout != recorded_timeout
-                       and released)
+                       and released, lang)
+
+
+def _language(kit: Course, lang: str | None) -> str:
+    """`lang`, checked against the kit course's languages; default its first (its default)."""
+    from grader.course import course_file
+
+    languages = course_file.load(kit).languages
+    if lang is None:
+        return languages[0]
+    if lang not in languages:
+        raise UsageError(f"--lang {lang}: the course is released in {', '.join(languages)} "
+                         "(solutions/course.json `languages`)")
+    return lang
 
 
 def _holds_exactly(folder: Path, files: dict[str, bytes]) -> bool:
