@@ -354,3 +354,61 @@ def test_lint_reports_the_cells_a_declared_language_lacks(course_copy):
     nbformat.write(nb, source)
     gaps = lint.translation_gaps(course_copy, NAME, ("en", "de"))
     assert len(gaps) == 1 and "1 markdown cell(s) without a de twin" in gaps[0].what
+
+
+# ------------------------------------------------------------- nbgrader and Gradescope, --lang
+
+def test_gradescope_build_packs_the_release_of_its_language(tmp_path):
+    import zipfile
+
+    from grader import gradescope
+
+    wheel = tmp_path / "nnkit-0-py3-none-any.whl"
+    wheel.write_bytes(b"not installed by this test")
+    built = gradescope.build(COURSE, NAME, tmp_path / "out", 11, wheel, LANG)
+    release = build.release_folder(COURSE, NAME, LANG)
+    with zipfile.ZipFile(built.zip) as zf:
+        config = json.loads(zf.read(gradescope.CONFIG))
+        packed = {n.removeprefix(f"course/assignments/{NAME}/"): zf.read(n) for n in zf.namelist()
+                  if n.startswith(f"course/assignments/{NAME}/")}
+    assert config["lang"] == LANG
+    mine = {p.relative_to(release).as_posix(): p.read_bytes() for p in release.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts}
+    assert packed == mine
+    with pytest.raises(Exception, match="--lang sv"):
+        gradescope.build(COURSE, NAME, tmp_path / "out", 11, wheel, "sv")
+
+
+def test_nbgrader_source_holds_one_language_only():
+    """nbgrader's source/<a>/ gets the notebook of one language: another language's model
+    answers (inside solution markers of a translated cell) would otherwise reach its release."""
+    from grader.nbgrader.course import _source_files
+
+    notebook = COURSE.solution_notebook(NAME).name
+    for lang, other in (("en", LANG), (LANG, "en")):
+        nb = nbformat.reads(_source_files(COURSE, NAME, None, lang)[notebook].decode(), as_version=4)
+        assert all("nnkit" not in c.metadata for c in nb.cells)
+        assert nb == language_notebook(_source(NAME), lang, assignment=NAME).notebook, other
+    de = _source_files(COURSE, NAME, None, LANG)
+    assert de["README.md"] == (build.release_folder(COURSE, NAME, LANG) / "README.md").read_bytes()
+
+
+@pytest.mark.slow
+def test_nbgrader_setup_lang_de_releases_the_german_notebook(tmp_path):
+    from grader.cli import main
+
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**__import__("os").environ, "PATH": f"{bin_dir}:{__import__('os').environ['PATH']}"}
+    subprocess.run([sys.executable, "-m", "nbgrader", "quickstart", "course101"], cwd=tmp_path,
+                   env=env, check=True, capture_output=True, timeout=600)
+    root = tmp_path / "course101"
+    assert main(["nbgrader", "setup", str(root), "--assignment", NAME, "--lang", LANG,
+                 "--seed", "5"]) == 0
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", NAME],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    notebook = COURSE.solution_notebook(NAME).name
+    theirs = nbformat.read(root / "release" / NAME / notebook, as_version=4)
+    ours = nbformat.read(_release(NAME, LANG), as_version=4)
+    assert [c.source for c in theirs.cells[-len(ours.cells):]] == [c.source for c in ours.cells]
+    assert main(["nbgrader", "setup", str(root), "--assignment", NAME, "--lang", "sv"]) == 2
