@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nnkit_contract
-from autograde_tests import diagnosis, engine
+from autograde_tests import diagnosis, engine, messages
 from nnkit_contract import i18n
 from nnkit_contract.i18n import DEFAULT_LANGUAGE
 
@@ -45,13 +45,28 @@ class Entry:
 
 
 def declared_messages() -> dict[str, str]:
-    """Every declared message: id -> English template (the diagnoses of every assignment of the
-    kit, keyed `<assignment>:<id>`, and the common ones, keyed by their id)."""
-    messages: dict[str, str] = {}
+    """Every declared message: id -> English template (the diagnoses and `message()`s of every
+    assignment of the kit, keyed `<assignment>:<id>`, and the common and shared ones, keyed by
+    their id)."""
+    found: dict[str, str] = {}
     for assignment in engine.assignments():
         for d in diagnosis.declared(assignment).values():
-            messages[d.message_id] = d.message
-    return dict(sorted(messages.items()))
+            found[d.message_id] = d.message
+        for m in messages.declared(assignment).values():
+            if found.setdefault(m.key, m.english) != m.english:
+                raise ValueError(f"message {m.key} is declared twice with different texts")
+    for table in _tool_messages():
+        found.update(table)
+    return dict(sorted(found.items()))
+
+
+def _tool_messages() -> list[dict[str, str]]:
+    """The messages of the kit's own texts (check.py's, the dataset helper's, the feedback's and
+    the report's), each declared as id -> English in the module that uses it."""
+    from grader.grading import texts
+    from grader.release import student_check
+
+    return [student_check.MESSAGES, texts.MESSAGES]
 
 
 def po_files() -> dict[str, Path]:
