@@ -183,7 +183,7 @@ def support_files(course: Course, name: str, call_cpu: float | None = None,
         notebook = Path(tmp) / source.name   # check.py names the assignment by the file's stem
         notebook.write_bytes(language_source(course, name, lang)[source.name])
         files = {"toy2d.py": (course.datasets / "__init__.py").read_bytes(),
-                 "check.py": check_script(notebook),
+                 "check.py": check_script(notebook, lang or DEFAULT_LANGUAGE),
                  "README.md": readme(name, notebook, source.name, call_cpu,
                                      lang or DEFAULT_LANGUAGE).encode("utf-8"),
                  "requirements.txt": requirements().encode("utf-8")}
