@@ -54,6 +54,28 @@ DATA_DIR: Path = Path(__file__).resolve().parent / "data"
 
 _KEYS = ("X_train", "y_train", "X_test", "y_test")
 
+#: The text of every error this helper raises, by message id. The course's message catalogs
+#: translate them (a German release's copy of this file holds the German texts here);
+#: docs/translating.md.
+MESSAGES = {
+    "datasets.unknown-dataset": "unknown dataset {name!r}; valid names are: {valid}",
+    "datasets.file-missing": ("dataset file {path} is missing; keep the data/ folder next to "
+                              "{helper}"),
+    "datasets.x-shape": "X must have shape (N, 2), got {shape}",
+    "datasets.y-length": ("y must have one label per row of X: X has {rows} rows, y has {labels} "
+                          "labels"),
+    "datasets.predict-count": ("predict must return one label per point: called with {points} "
+                               "points, got an array of shape {shape}"),
+    "datasets.predict-scores": ("predict must return class labels (whole numbers), not scores or "
+                                "probabilities; take the argmax over classes first"),
+    "datasets.resolution": "resolution must be at least 2, got {resolution}",
+    "datasets.no-names": "names must list at least one dataset",
+}
+
+
+def _say(message_id: str, **values: Any) -> str:
+    return MESSAGES[message_id].format(**values)
+
 # One colour per class label, used by every plot so that "class 2" always looks the same.
 _CLASS_COLORS = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -64,7 +86,7 @@ _CLASS_COLORS = (
 def _check_name(name: str) -> str:
     if name not in DATASETS:
         valid = ", ".join(DATASETS)
-        raise ValueError(f"unknown dataset {name!r}; valid names are: {valid}")
+        raise ValueError(_say("datasets.unknown-dataset", name=name, valid=valid))
     return name
 
 
@@ -88,8 +110,8 @@ def load_dataset(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     """
     path = DATA_DIR / f"{_check_name(name)}.npz"
     if not path.is_file():
-        raise FileNotFoundError(f"dataset file {path} is missing; keep the data/ folder next "
-                                f"to {Path(__file__).name}")
+        raise FileNotFoundError(_say("datasets.file-missing", path=path,
+                                     helper=Path(__file__).name))
     with np.load(path, allow_pickle=False) as archive:
         arrays = {key: archive[key] for key in _KEYS}
     return (
@@ -132,10 +154,9 @@ def _check_points(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y).reshape(-1)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (N, 2), got {X.shape}")
+        raise ValueError(_say("datasets.x-shape", shape=X.shape))
     if y.shape[0] != X.shape[0]:
-        raise ValueError(f"y must have one label per row of X: X has {X.shape[0]} rows, "
-                         f"y has {y.shape[0]} labels")
+        raise ValueError(_say("datasets.y-length", rows=X.shape[0], labels=y.shape[0]))
     return X, y.astype(np.int64)
 
 
@@ -177,14 +198,12 @@ def _grid_labels(predict: Callable[[np.ndarray], Any], points: np.ndarray) -> np
     """Call `predict` on the mesh points and check it returned one integer label per point."""
     labels = np.asarray(predict(points))
     if labels.size != points.shape[0]:
-        raise ValueError(f"predict must return one label per point: called with "
-                         f"{points.shape[0]} points, got an array of shape {labels.shape}")
+        raise ValueError(_say("datasets.predict-count", points=points.shape[0], shape=labels.shape))
     labels = labels.reshape(-1)
     if not np.issubdtype(labels.dtype, np.integer):
         rounded = np.rint(labels.astype(np.float64))
         if not np.array_equal(rounded, labels):
-            raise ValueError("predict must return class labels (whole numbers), not scores or "
-                             "probabilities; take the argmax over classes first")
+            raise ValueError(_say("datasets.predict-scores"))
         labels = rounded
     return labels.astype(np.int64)
 
@@ -210,7 +229,7 @@ def plot_decision_regions(predict: Callable[[np.ndarray], Any], X: np.ndarray, y
     """
     X, y = _check_points(X, y)
     if resolution < 2:
-        raise ValueError(f"resolution must be at least 2, got {resolution}")
+        raise ValueError(_say("datasets.resolution", resolution=resolution))
     if ax is None:
         ax = _new_axes()
     from matplotlib.colors import to_rgb
@@ -255,7 +274,7 @@ def plot_gallery(path: str | Path, names: Sequence[str] = DATASETS) -> Path:
 
     names = [_check_name(n) for n in names]
     if not names:
-        raise ValueError("names must list at least one dataset")
+        raise ValueError(_say("datasets.no-names"))
     cols = min(3, len(names))
     rows = -(-len(names) // cols)
     fig = Figure(figsize=(4.2 * cols, 3.9 * rows + 0.5), layout="constrained")

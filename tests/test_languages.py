@@ -412,3 +412,35 @@ def test_nbgrader_setup_lang_de_releases_the_german_notebook(tmp_path):
     ours = nbformat.read(_release(NAME, LANG), as_version=4)
     assert [c.source for c in theirs.cells[-len(ours.cells):]] == [c.source for c in ours.cells]
     assert main(["nbgrader", "setup", str(root), "--assignment", NAME, "--lang", "sv"]) == 2
+
+
+# ------------------------------------------------------------------------- the dataset helper
+
+def _table_blanked(source: str) -> str:
+    tree = ast.parse(source)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "MESSAGES":
+            node.value.values = [ast.Constant("") for _ in node.value.values]
+    return ast.dump(tree)
+
+
+def test_the_german_dataset_helper_speaks_german_with_the_same_code(tmp_path):
+    import importlib.util
+
+    en = (build.release_folder(COURSE, NAME, "en") / "toy2d.py").read_text()
+    de = (build.release_folder(COURSE, NAME, LANG) / "toy2d.py").read_text()
+    assert _table_blanked(en) == _table_blanked(de) and en != de
+    helpers = {}
+    for lang, text in (("en", en), (LANG, de)):
+        path = tmp_path / lang / "toy2d.py"
+        path.parent.mkdir()
+        path.write_text(text)
+        spec = importlib.util.spec_from_file_location(f"toy2d_{lang}", path)
+        helpers[lang] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(helpers[lang])
+    with pytest.raises(ValueError, match="unknown dataset 'ring'; valid names are: moons"):
+        helpers["en"].load_dataset("ring")
+    with pytest.raises(ValueError, match="unbekannter Datensatz 'ring'; gültige Namen sind: moons"):
+        helpers[LANG].load_dataset("ring")
+    with pytest.raises(ValueError, match=r"X muss die Form \(N, 2\) haben, erhalten: \(3, 3\)"):
+        helpers[LANG].plot_dataset(__import__("numpy").zeros((3, 3)), [0, 1, 2])

@@ -182,7 +182,12 @@ def support_files(course: Course, name: str, call_cpu: float | None = None,
     with tempfile.TemporaryDirectory(prefix="nnkit-lang-") as tmp:
         notebook = Path(tmp) / source.name   # check.py names the assignment by the file's stem
         notebook.write_bytes(language_source(course, name, lang)[source.name])
-        files = {"toy2d.py": (course.datasets / "__init__.py").read_bytes(),
+        helper = (course.datasets / "__init__.py").read_bytes()
+        if (lang or DEFAULT_LANGUAGE) != DEFAULT_LANGUAGE:   # its error texts in `lang`
+            from grader.release.languages import translate_table
+
+            helper = translate_table(helper.decode("utf-8"), lang)[0].encode("utf-8")
+        files = {"toy2d.py": helper,
                  "check.py": check_script(notebook, lang or DEFAULT_LANGUAGE),
                  "README.md": readme(name, notebook, source.name, call_cpu,
                                      lang or DEFAULT_LANGUAGE).encode("utf-8"),

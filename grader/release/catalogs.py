@@ -63,10 +63,12 @@ def declared_messages() -> dict[str, str]:
 def _tool_messages() -> list[dict[str, str]]:
     """The messages of the kit's own texts (check.py's, the dataset helper's, the feedback's and
     the report's), each declared as id -> English in the module that uses it."""
+    import toy2d
+
     from grader.grading import texts
     from grader.release import student_check
 
-    return [student_check.MESSAGES, texts.MESSAGES]
+    return [student_check.MESSAGES, texts.MESSAGES, toy2d.MESSAGES]
 
 
 def po_files() -> dict[str, Path]:
