@@ -444,3 +444,19 @@ def test_the_german_dataset_helper_speaks_german_with_the_same_code(tmp_path):
         helpers[LANG].load_dataset("ring")
     with pytest.raises(ValueError, match=r"X muss die Form \(N, 2\) haben, erhalten: \(3, 3\)"):
         helpers[LANG].plot_dataset(__import__("numpy").zeros((3, 3)), [0, 1, 2])
+
+
+@pytest.mark.slow
+def test_an_english_only_course_file_releases_the_same_english(course_copy, capsys):
+    """Without `languages` (the default ["en"]) the English release is exactly the committed one:
+    `grader release --check` names only the German folder, which that course no longer has."""
+    from grader.cli import main
+
+    path = course_copy.solutions / "course.json"
+    data = json.loads(path.read_text())
+    del data["languages"]
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    assert main(["release", "--check"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "assignments/de/: not a language of solutions/course.json any more"
+    assert len(out) == 2 and out[1].startswith("1 generated file(s) are stale"), out
