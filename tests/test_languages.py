@@ -20,7 +20,6 @@ import json
 import shutil
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import nbformat
@@ -206,16 +205,6 @@ def test_every_tagged_message_and_cell_of_nn_from_scratch_is_german():
 
 # ----------------------------------------------------------------------- the German check.py
 
-_LAUNCHER = """
-import importlib.util, runpy, sys
-sys.path.append({site!r})
-for private in ("grader", "autograde_tests"):
-    assert importlib.util.find_spec(private) is None, private + " is importable"
-sys.argv = ["check.py", *sys.argv[1:]]
-runpy.run_path("check.py", run_name="__main__")
-"""
-
-
 def _german_student(tmp_path: Path, variant=None) -> Path:
     folder = tmp_path / NAME
     shutil.copytree(build.release_folder(COURSE, NAME, LANG), folder,
@@ -227,9 +216,10 @@ def _german_student(tmp_path: Path, variant=None) -> Path:
 
 
 def _check_py(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    launcher = _LAUNCHER.format(site=sysconfig.get_paths()["purelib"])
-    return subprocess.run([sys.executable, "-I", "-S", "-c", launcher, *args], cwd=folder,
-                          capture_output=True, text=True, timeout=300)
+    """check.py run as a student's bare interpreter runs it (tests/test_student_check.py)."""
+    from test_student_check import _run_check_py
+
+    return _run_check_py(folder, *args)
 
 
 def test_german_check_py_passes_the_reference(tmp_path):

@@ -113,11 +113,10 @@ def _drop_undeclared_languages(the_course, languages: tuple[str, ...]) -> None:
 def check(args: argparse.Namespace) -> int:
     """`grader release --check`: the generated files against their sources, in seconds (nbgrader
     builds each release in a temporary folder); one line per stale file, then what to run."""
-    from grader.release import build as release
-    from grader.release import catalogs, doc_tables, example_class, lint
-
     from grader.course import course_file
     from grader.course.course_file import available_languages
+    from grader.release import build as release
+    from grader.release import catalogs, doc_tables, example_class, lint
 
     the_course = course()
     names = args.assignments or the_course.assignment_names()

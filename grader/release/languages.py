@@ -245,6 +245,11 @@ def translate_messages(source: str, lang: str,
             edits.append((node, new))
     missed += [Untranslated(n + 1, mid, "the tag is not right before an assertion")
                for n, mid in tags.items()]
+    return _replace_nodes(source, edits), sorted(missed, key=lambda u: u.line)
+
+
+def _replace_nodes(source: str, edits: list[tuple[ast.expr, str]]) -> str:
+    """`source` with the text of each node replaced by its new source (the rest the same bytes)."""
     lines = source.splitlines(keepends=True)
     offsets = [0]
     for line in lines:
@@ -256,7 +261,7 @@ def translate_messages(source: str, lang: str,
     for node, new in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
         start, end = at(node.lineno, node.col_offset), at(node.end_lineno, node.end_col_offset)
         source = source[:start] + new + source[end:]
-    return source, sorted(missed, key=lambda u: u.line)
+    return source
 
 
 # ------------------------------------------------------------------------------- notebooks
@@ -393,15 +398,4 @@ def translate_table(source: str, lang: str, name: str = "MESSAGES") -> tuple[str
             missed.append(key.value)
             continue
         edits.append((value, repr(entry[lang])))
-    lines = source.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-
-    def at(lineno: int, col: int) -> int:
-        return offsets[lineno - 1] + len(lines[lineno - 1].encode()[:col].decode())
-
-    for node, new in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
-        source = source[:at(node.lineno, node.col_offset)] + new + \
-            source[at(node.end_lineno, node.end_col_offset):]
-    return source, missed
+    return _replace_nodes(source, edits), missed
