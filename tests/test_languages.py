@@ -31,10 +31,13 @@ from grader.paths import Course
 from grader.release import build, lint
 from grader.release.classgen import make_submission, reference_answers
 from grader.release.languages import (
+    MESSAGE_TAG,
+    _comment_lines,
     _docstring_nodes,
     code_signature,
     english_sentences,
     language_notebook,
+    swap_comments,
     swap_docstrings,
     translate_messages,
 )
@@ -120,6 +123,15 @@ def test_docstrings_are_swapped_by_position_and_the_code_is_untouched():
         swap_docstrings(source, {"g": "gibt es nicht"})
 
 
+def test_comments_are_swapped_as_blocks_and_after_code():
+    source = "def f():\n    # one\n    # two\n    return 1  # the one\n\ns = '# one'\n"
+    out = swap_comments(source, {"# one\n# two": "# eins\n# zwei\n# drei", "# the one": "# die Eins"})
+    assert out == ("def f():\n    # eins\n    # zwei\n    # drei\n    return 1  # die Eins\n\n"
+                   "s = '# one'\n")
+    with pytest.raises(KeyError, match="no comment '# three'"):
+        swap_comments(source, {"# three": "# drei"})
+
+
 def test_a_tagged_message_takes_the_catalog_template_with_the_same_expressions():
     source = ('Z_check = 1\n# diagnosis: common.input-changed\n'
               'assert ok, f"sigmoid changed `Z` in place: {hint}"\n')
@@ -170,6 +182,9 @@ def _english_in(folder: Path, notebook: str) -> list[str]:
         elif cell.cell_type == "code":
             for name, node in _docstring_nodes(ast.parse(cell.source)):
                 found += [f"{cell.id} {name}: {s}" for s in english_sentences(node.value.value)]
+            block = "\n".join(text for _, text in sorted(_comment_lines(cell.source).values())
+                              if not MESSAGE_TAG.match(text))
+            found += [f"{cell.id} comment: {s}" for s in english_sentences(block)]
     found += [f"README.md: {s}" for s in english_sentences((folder / "README.md").read_text())]
     return found
 
@@ -332,6 +347,9 @@ def test_lint_names_german_docstrings_of_a_function_the_cell_lacks():
     cell.metadata["nnkit"] = {"de": {"docstrings": {"g": "Doku."}}}
     problems = _pair_problems([cell])
     assert len(problems) == 1 and "no docstring of g" in problems[0]
+    cell.metadata["nnkit"] = {"de": {"comments": {"# gone": "# weg"}}}
+    problems = _pair_problems([cell])
+    assert len(problems) == 1 and "no comment '# gone'" in problems[0]
 
 
 def test_lint_reports_the_cells_a_declared_language_lacks(course_copy):

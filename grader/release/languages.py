@@ -112,6 +112,61 @@ def swap_docstrings(source: str, translated: dict[str, str]) -> str:
     return "\n".join(lines) + ("\n" if source.endswith("\n") else "")
 
 
+def comments(cell, lang: str) -> dict[str, str]:
+    """The translated comments of a code cell in `lang`: English comment (block) -> translation,
+    both with their `#`s ({"nnkit": {"de": {"comments": {...}}}})."""
+    meta = cell.get("metadata", {}).get(META_KEY)
+    found = meta.get(lang, {}).get("comments", {}) if isinstance(meta, dict) else {}
+    return dict(found) if isinstance(found, dict) else {}
+
+
+def _comment_lines(source: str) -> dict[int, tuple[int, str]]:
+    """line number (0-based) -> (column, text) of every comment token of `source`."""
+    import io
+    import tokenize
+
+    found = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(neutralize_magics(source)).readline):
+            if tok.type == tokenize.COMMENT:
+                found[tok.start[0] - 1] = (tok.start[1], tok.string)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return found
+
+
+def swap_comments(source: str, translated: dict[str, str]) -> str:
+    """`source` with each English comment of `translated` replaced by its translation: a block
+    of whole-line comments (the key's lines, one comment per line, at any indentation) becomes the
+    translation's lines at that indentation; a one-line key also matches a comment after code.
+    KeyError naming a comment `source` lacks. The code is never touched (comments are not in the
+    tree)."""
+    if not translated:
+        return source
+    lines = source.splitlines()
+    found = _comment_lines(source)
+    missing = []
+    for english, german in translated.items():
+        block = [line.strip() for line in english.strip("\n").splitlines()]
+        hits = [i for i in range(len(lines) - len(block) + 1)
+                if all(found.get(i + k, (0, None))[1] == block[k].strip() for k in range(len(block)))
+                and (len(block) == 1 or all(lines[i + k].strip() == block[k] for k in range(len(block))))]
+        if not hits:
+            missing.append(english.splitlines()[0] if english else english)
+            continue
+        for i in reversed(hits):
+            column = found[i][0]
+            if len(block) == 1 and lines[i][:column].strip():   # a comment after code
+                lines[i] = lines[i][:column] + " ".join(german.split("\n"))
+                continue
+            indent = lines[i][:column]
+            lines[i:i + len(block)] = [indent + g.strip() for g in german.strip("\n").splitlines()]
+            found = _comment_lines("\n".join(lines))
+    if missing:
+        raise KeyError(f"no comment {missing[0]!r} in this cell")
+    return "\n".join(lines) + ("\n" if source.endswith("\n") else "")
+
+
 # ------------------------------------------------------------------------- check messages
 
 _SENTINEL = "\x00{}\x00"
@@ -274,7 +329,8 @@ def languages_of(nb) -> set[str]:
             found.add(lang)
         meta = cell.get("metadata", {}).get(META_KEY)
         if isinstance(meta, dict):
-            found |= {k for k, v in meta.items() if isinstance(v, dict) and "docstrings" in v}
+            found |= {k for k, v in meta.items() if isinstance(v, dict)
+                      and ("docstrings" in v or "comments" in v)}
     return found
 
 
@@ -313,6 +369,7 @@ def language_notebook(nb, lang: str, default: str = i18n.DEFAULT_LANGUAGE,
             untranslated.append((cell.get("id", "?"), f"markdown cell without a {lang} twin"))
         if lang != default and cell.cell_type == "code":
             cell.source = swap_docstrings(cell.source, docstrings(cell, lang))
+            cell.source = swap_comments(cell.source, comments(cell, lang))
             cell.source, missed = translate_messages(cell.source, lang, assignment)
             untranslated += [(cell.get("id", "?"), f"line {u.line}: {u.message_id}: {u.why}")
                              for u in missed]

@@ -252,7 +252,7 @@ def pair_problems(name: str, nb) -> list[Problem]:
     `<default id>-<lang>`, and holds a solution region exactly when its default cell is a
     written-answer cell that has one. Docstrings in a code cell's metadata name functions or
     classes of that cell."""
-    from grader.release.languages import docstrings, swap_docstrings
+    from grader.release.languages import comments, docstrings, swap_comments, swap_docstrings
 
     problems: list[Problem] = []
     default = None
@@ -270,8 +270,9 @@ def pair_problems(name: str, nb) -> list[Problem]:
                     continue
                 try:
                     swap_docstrings(cell.source, docstrings(cell, other))
+                    swap_comments(cell.source, comments(cell, other))
                 except (KeyError, SyntaxError) as exc:
-                    problems.append(Problem(where, f"{other} docstrings: {exc}"))
+                    problems.append(Problem(where, f"{other} docstrings or comments: {exc}"))
             continue
         if default is None:
             problems.append(Problem(where, f"a {lang} cell must follow the cell it translates"))
