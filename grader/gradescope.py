@@ -38,7 +38,7 @@ from autograde_tests import engine
 from grader import __version__, sandbox
 from grader.course import course_file
 from grader.errors import UsageError
-from grader.grading import answers, autograde, results
+from grader.grading import answers, autograde, results, texts
 from grader.grading import grade as grading
 from grader.grading.limits import grading_limits
 from grader.grading.submission import locate_notebook
@@ -245,7 +245,8 @@ def gradescope_results(r: dict, config: dict, mode: str) -> dict:
     output and visibility)."""
     visible = set(config.get("visible") or [])
     hidden = config.get("hidden") or "after_published"
-    summary = results.feedback_summary(r)
+    lang = config.get("lang") or "en"     # the release's language (build --lang)
+    summary = results.feedback_summary(r, lang)
     if mode != "bubblewrap":
         summary += [WEAK_ISOLATION, ""]
     tests = []
@@ -253,7 +254,8 @@ def gradescope_results(r: dict, config: dict, mode: str) -> dict:
     counts: dict[str, int] = {}
     for t in r["tests"]:
         counts[t["function"]] = counts.get(t["function"], 0) + 1
-        lines = t["message"].splitlines() if (t["status"] != "passed" or t.get("message")) else []
+        lines = texts.test_message(t, lang).splitlines() \
+            if (t["status"] != "passed" or t.get("message")) else []
         if t.get("diagnosis"):
             lines.append(f"Cause (confirmed): {t['diagnosis']}.")
         if t["status"] not in ("passed", "failed"):

@@ -468,3 +468,22 @@ def test_an_english_only_course_file_releases_the_same_english(course_copy, caps
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "assignments/de/: not a language of solutions/course.json any more"
     assert len(out) == 2 and out[1].startswith("1 generated file(s) are stale"), out
+
+
+def test_gradescope_results_speak_the_language_of_the_zip():
+    """English stays the stored text; a zip built with --lang de renders the score line and each
+    check's message from its id in German (the grade is the same numbers)."""
+    from grader.gradescope import gradescope_results
+
+    result = {"score": 1.0, "max_score": 2.0, "status": "graded", "assignment": NAME, "student": "s",
+              "tests": [{"function": "sigmoid", "id": "sigmoid.values", "points": 0.0,
+                         "max_points": 1.0, "status": "failed",
+                         "message": "sigmoid(z) equals 1 / (1 + exp(+z)): the exponent is -z",
+                         "text": {"id": "nn_from_scratch:sigmoid.sign-flipped", "values": {}}}],
+              "manual": []}
+    en = gradescope_results(result, {"lang": "en"}, "bubblewrap")
+    de = gradescope_results(result, {"lang": "de"}, "bubblewrap")
+    assert en["tests"][0]["output"] == result["tests"][0]["message"]
+    assert de["score"] == en["score"] and de["tests"][0]["score"] == en["tests"][0]["score"]
+    assert de["output"] != en["output"]
+    assert de["tests"][0]["output"] == "sigmoid(z) ist gleich 1 / (1 + exp(+z)): der Exponent ist -z"
