@@ -420,6 +420,18 @@ def test_nbgrader_setup_lang_de_releases_the_german_notebook(tmp_path):
     ours = nbformat.read(_release(NAME, LANG), as_version=4)
     assert [c.source for c in theirs.cells[-len(ours.cells):]] == [c.source for c in ours.cells]
     assert main(["nbgrader", "setup", str(root), "--assignment", NAME, "--lang", "sv"]) == 2
+    # Graded by nbgrader through the kit: the grade cells' reports are German.
+    bug = "def sigmoid(Z):\n    return 1.0 / (1.0 + np.exp(np.clip(Z, -500, 500)))\n"
+    nb = make_submission(root / "release" / NAME / notebook,
+                         reference_answers(COURSE.solution_notebook(NAME)), {"cell:append": bug})
+    (root / "submitted" / "s1" / NAME).mkdir(parents=True)
+    nbformat.write(nb, root / "submitted" / "s1" / NAME / notebook)
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", NAME], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    graded = nbformat.read(root / "autograded" / "s1" / NAME / notebook, as_version=4)
+    report = next(c for c in graded.cells if grade_id(c) == "test-sigmoid").outputs[0]["text"]
+    assert "Punkte" in report and "der Exponent ist -z" in report, report
 
 
 # ------------------------------------------------------------------------- the dataset helper

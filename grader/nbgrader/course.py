@@ -38,6 +38,7 @@ from grader.paths import Course
 from grader.release.build import check_assignment, require_nbgrader, support_files
 from grader.release.leaks import is_allowed
 from nnkit_contract.cells import Role, cell_role, function_of, grade_id
+from nnkit_contract.i18n import DEFAULT_LANGUAGE
 
 CONFIG_FILE = "nbgrader_config.py"
 KIT_CONFIG_FILE = "nnkit_config.py"
@@ -78,8 +79,10 @@ class SetupReport:
                         f"  nbgrader generate_feedback {self.assignment}"]
 
 
-def kit_config_text(seeds: dict[str, int], timeout: float | None) -> str:
-    """The content of nnkit_config.py."""
+def kit_config_text(seeds: dict[str, int], timeout: float | None,
+                    languages: dict[str, str] | None = None) -> str:
+    """The content of nnkit_config.py (`languages`: assignment -> the language of its release
+    and feedback, for those not in English)."""
     from grader.nbgrader.plugin import AUTOGRADE_PREPROCESSORS, PRE_CONVERT_HOOK, SANITIZE_PREPROCESSORS
 
     steps = "".join(f"    {name!r},\n" for name in AUTOGRADE_PREPROCESSORS)
@@ -106,7 +109,11 @@ def kit_config_text(seeds: dict[str, int], timeout: float | None) -> str:
         "# `grader autograde --seed <seed>`.\n"
         f"c.SandboxGrade.seeds = {seeds_text}\n"
         "# Time limit per call of a student function, in seconds (None: the kit's default).\n"
-        f"c.SandboxGrade.timeout = {timeout!r}\n\n"
+        f"c.SandboxGrade.timeout = {timeout!r}\n"
+        + (f"# The language of each assignment's release and feedback (`grader nbgrader setup --lang`).\n"
+           f"c.SandboxGrade.languages = {json.dumps(dict(sorted(languages.items())))}\n"
+           if languages else "")
+        + "\n"
         "# Feedback without the hidden-test cells' source.\n"
         "c.GenerateFeedback.preprocessors = [\n"
         "    'nbgrader.preprocessors.GetGrades',\n"
@@ -196,6 +203,20 @@ def _source_files(kit: Course, assignment: str, timeout: float | None = None,
             raise UsageError(f"solutions/{assignment}/{rel} clashes with a support file")
         files[rel] = data
     return files
+
+
+def recorded_languages(course_dir: Path) -> dict[str, str]:
+    """assignment -> language recorded in COURSE/nnkit_config.py (only those not in English)."""
+    path = course_dir / KIT_CONFIG_FILE
+    if not path.is_file():
+        return {}
+    from traitlets.config.loader import PyFileConfigLoader
+
+    try:
+        config = PyFileConfigLoader(KIT_CONFIG_FILE, path=str(course_dir)).load_config()
+    except Exception:  # noqa: BLE001 - recorded_settings says what is wrong with the file
+        return {}
+    return {str(k): str(v) for k, v in dict(config.get("SandboxGrade", {}).get("languages", {})).items()}
 
 
 def graded_settings(course_dir: Path, assignment: str) -> tuple[int | None, float | None]:
@@ -292,7 +313,11 @@ def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = 
     for rel, data in files.items():
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         (dest / rel).write_bytes(data)
-    (course_dir / KIT_CONFIG_FILE).write_text(kit_config_text(seeds, effective_timeout),
+    languages = recorded_languages(course_dir)
+    languages.pop(assignment, None)
+    if lang != DEFAULT_LANGUAGE:
+        languages[assignment] = lang
+    (course_dir / KIT_CONFIG_FILE).write_text(kit_config_text(seeds, effective_timeout, languages),
                                               encoding="utf-8")
     text, included = with_include_block(config.read_text(encoding="utf-8"))
     if text != config.read_text(encoding="utf-8"):
