@@ -26,7 +26,15 @@ import numpy as np
 from autograde_tests.compare import Fail
 from autograde_tests.messages import Text, message
 from autograde_tests.student import Student
-from nnkit_contract.outcomes import CallFailed, Status, not_implemented_message
+from nnkit_contract.outcomes import (
+    BadAnswer,
+    CallFailed,
+    CallTimedOut,
+    Crashed,
+    OutOfMemory,
+    Status,
+    not_implemented_message,
+)
 
 
 @dataclass(frozen=True)
@@ -199,8 +207,14 @@ def run_check(c: Check, student: Student, run_seed: int, ref: SimpleNamespace) -
         text = _text_record(exc.text, ctx.notes) if exc.text is not None else None
     except CallFailed as exc:
         status, message = exc.kind, exc.feedback
+        if type(exc).prefix and type(exc).kind.value in CALL_FAILED:
+            # The kit's words before the sandbox's own message (which stays as it is).
+            failed = CALL_FAILED[type(exc).kind.value](detail=exc.message)
+            if str(failed) == message:
+                text = _text_record(failed, [])
         if exc.kind is Status.NOT_IMPLEMENTED:
-            message = not_implemented_message(c.function)
+            stub = NOT_IMPLEMENTED(function=c.function)
+            message, text = str(stub), _text_record(stub, [])
     except (ArithmeticError, ValueError, TypeError, IndexError, KeyError, RecursionError,
             MemoryError) as exc:
         status = Status.BAD_ANSWER
@@ -214,6 +228,11 @@ def run_check(c: Check, student: Student, run_seed: int, ref: SimpleNamespace) -
 
 #: The engine's own messages (docs/translating.md).
 NOTE = message("engine.note", "note: {note}")
+#: A call that gave no answer, by its status: the contract's prefix before the sandbox's message.
+CALL_FAILED = {cls.kind.value: message(f"engine.call-{cls.kind.value}", cls.prefix + "{detail}")
+               for cls in (CallTimedOut, OutOfMemory, Crashed, BadAnswer)}
+#: The contract's own words (check.py says them too).
+NOT_IMPLEMENTED = message("engine.not-implemented", not_implemented_message("{function}"))
 BAD_ANSWER = message("engine.bad-answer", "your answer could not be checked ({error}: {detail}); "
                      "return the types the docstring asks for")
 

@@ -72,7 +72,8 @@ def test_stubs_score_zero_as_not_implemented(assignment):
     assert sol.score(results) == 0
     for r in results:
         assert r.status == "not_implemented", (r.id, r.status, r.message)
-        assert "not implemented" in r.message, (r.id, r.message)
+        assert r.text == {"id": "engine.not-implemented", "values": {"function": r.function}}, \
+            (r.id, r.text)
         assert r.function in r.message
 
 

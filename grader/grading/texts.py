@@ -96,6 +96,41 @@ MESSAGES: dict[str, str] = {
     "report.to-grade": "{count} ({points} points)",
     "report.feedback-link": "feedback",
     "report.feedback": "Feedback",
+    # the course page (grader/report/course_page.py)
+    "course.title": "{title}: course report",
+    "course.card-students": "students",
+    "course.card-mean": "mean weighted total",
+    "course.card-median": "median",
+    "course.card-behind": "fell behind",
+    "course.card-provisional": "provisional (manual grading)",
+    "course.nothing-graded": "nothing graded yet",
+    "course.divided-by": " (divided by {weight})",
+    "course.weighted-total": "Weighted total = {formula}{divided}, each in percent of its maximum; "
+                             "a missing or failed submission counts 0.",
+    "course.assignments": "Assignments",
+    "course.not-graded-yet": "not graded yet",
+    "course.column-assignment": "assignment",
+    "course.column-folder": "folder",
+    "course.column-weight": "weight",
+    "course.column-max": "max points",
+    "course.column-mean": "mean (handed in)",
+    "course.column-submissions": "submissions",
+    "course.figure-alt": "score distribution per assignment",
+    "course.figure-caption": "Scores of the handed-in submissions in percent of each assignment's "
+                             "maximum, and every student's weighted total.",
+    "course.behind": "Students who fell behind",
+    "course.behind-text": "A missing or failed submission in a graded assignment, or a weighted "
+                          "total below {percent}%.",
+    "course.column-student": "student",
+    "course.column-total": "total",
+    "course.column-why": "why",
+    "course.nobody": "nobody",
+    "course.not-in-roster": "Not on the roster",
+    "course.not-in-roster-text": "{ids}: results without a roster row (check the student ids; the "
+                                 "LMS exports cannot match them).",
+    "course.everyone": "Everyone",
+    "course.to-grade": "(+{points} to grade by hand)",
+    "course.provisional": "* provisional: written answers still to be graded by hand.",
 }
 
 #: The key of a run's language in run.json (results.run_record's settings).

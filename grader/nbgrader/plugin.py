@@ -369,9 +369,8 @@ def _record(out: Path, result: dict, limits, lang: str = texts.DEFAULT_LANGUAGE)
                               result)
     results.write_feedback(out, result, lang)
     run_file = out / results.RUN_FILE
-    own = {texts.RUN_KEY: lang} if lang != texts.DEFAULT_LANGUAGE else {}
     run = results.run_record(result["assignment"], result["seed"], "nbgrader",
-                             call_cpu=limits.call_cpu, total_cpu=limits.total_cpu, **own)
+                             call_cpu=limits.call_cpu, total_cpu=limits.total_cpu, lang=lang)
     if results.read_json(run_file) != run:
         results.write_json_atomic(run_file, run)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from grader.errors import UsageError
 from grader.paths import Course
-from grader.release.check_script import check_script
+from grader.release.check_script import check_script, toy2d_script
 from grader.release.leaks import RELEASE_ALLOW_LIST, is_allowed, is_interpreter_cache
 from nnkit_contract.i18n import DEFAULT_LANGUAGE
 
@@ -182,11 +182,8 @@ def support_files(course: Course, name: str, call_cpu: float | None = None,
     with tempfile.TemporaryDirectory(prefix="nnkit-lang-") as tmp:
         notebook = Path(tmp) / source.name   # check.py names the assignment by the file's stem
         notebook.write_bytes(language_source(course, name, lang)[source.name])
-        helper = (course.datasets / "__init__.py").read_bytes()
-        if (lang or DEFAULT_LANGUAGE) != DEFAULT_LANGUAGE:   # its error texts in `lang`
-            from grader.release.languages import translate_table
-
-            helper = translate_table(helper.decode("utf-8"), lang)[0].encode("utf-8")
+        helper = toy2d_script((course.datasets / "__init__.py").read_bytes(),
+                              lang or DEFAULT_LANGUAGE)   # its texts in `lang`
         files = {"toy2d.py": helper,
                  "check.py": check_script(notebook, lang or DEFAULT_LANGUAGE),
                  "README.md": readme(name, notebook, source.name, call_cpu,

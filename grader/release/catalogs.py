@@ -141,3 +141,46 @@ def update(root: Path, check: bool = False) -> list[str]:
     if stale and not check:
         i18n.use_catalog(None)   # read the new file on next use
     return stale
+
+
+def update_po(lang: str, root: Path | None = None) -> dict[str, list[str]]:
+    """Bring nnkit_contract/locale/<lang>.po up to date with the declared messages, as
+    `pybabel update --no-fuzzy-matching` does (Babel's Catalog.update: new ids get an empty
+    translation, ids no longer declared become obsolete `#~` entries), and one step more: a
+    message whose English changed keeps its translation, marked fuzzy with the old English in a
+    comment (a fuzzy translation is not compiled until a TA has re-read it and removed the
+    flag, and the comment). Returns the ids {"new": [...], "changed": [...], "obsolete": [...]}. `root`: a copy
+    of the locale folder's parent to write to instead (tests)."""
+    from babel.messages.pofile import read_po as babel_read_po
+    from babel.messages.pofile import write_po
+
+    path = (Path(root) / "locale" if root is not None else LOCALE) / f"{lang}.po"
+    if not path.is_file():
+        raise FileNotFoundError(f"no catalog {path} (docs/translating.md: adding a language)")
+    with open(path, "rb") as f:
+        cat = babel_read_po(f, locale=lang)
+    before = {m.context: m for m in cat if m.id and m.context}
+    template = babel_read_po(io.BytesIO(template_bytes()))
+    cat.update(template, no_fuzzy_matching=True, update_header_comment=False,
+               update_creation_date=False)
+    report: dict[str, list[str]] = {"new": [], "changed": [], "obsolete": []}
+    for message in cat:
+        if not message.id or not message.context or message.string:
+            continue
+        old = before.get(message.context)
+        if old is None:
+            report["new"].append(message.context)
+        elif old.id != message.id and old.string:
+            message.string = old.string
+            message.flags.add("fuzzy")
+            # The English it translated, for the TA who re-reads it (Babel does not read a
+            # `#| msgid` back, so a translator comment keeps it).
+            message.user_comments = [*old.user_comments, f"English before: {old.id}"]
+            cat.obsolete.pop((old.id, old.context), None)
+            cat.obsolete.pop(old.id, None)
+            report["changed"].append(message.context)
+    report["obsolete"] = sorted(m.context or str(m.id) for m in cat.obsolete.values())
+    buf = io.BytesIO()
+    write_po(buf, cat, width=100)
+    path.write_bytes(buf.getvalue())
+    return report

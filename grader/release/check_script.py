@@ -160,3 +160,34 @@ def check_script(source_notebook: Path, lang: str = DEFAULT_LANGUAGE) -> bytes:
         raise RuntimeError(f"{SOURCE} must have a line ending in {INLINE_MARK!r} per contract "
                            f"module it uses and exactly one ending in {RELEASED_MARK!r}")
     return ("\n".join(out) + "\n").encode("utf-8")
+
+
+#: The lines of the dataset helper (datasets/__init__.py, released as toy2d.py) that a release in
+#: another language rewrites: its language and its catalog subset.
+TOY2D_LANGUAGE_MARK = "# toy2d: language"
+TOY2D_CATALOG_MARK = "# toy2d: catalog"
+
+
+def toy2d_script(source: bytes, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """The dataset helper `source` (the bytes of datasets/__init__.py) as released in `lang`:
+    the same bytes for the default language; else its LANGUAGE and CATALOG lines name `lang` and
+    carry the translations of its messages (toy2d.MESSAGES) into it."""
+    if lang == DEFAULT_LANGUAGE:
+        return source
+    import toy2d
+
+    out, marked = [], 0
+    for line in source.decode("utf-8").splitlines():
+        if line.rstrip().endswith(TOY2D_LANGUAGE_MARK):
+            out.append(f"LANGUAGE: str = {lang!r}")
+            marked += 1
+        elif line.rstrip().endswith(TOY2D_CATALOG_MARK):
+            subset = catalog_subset(toy2d.MESSAGES, lang)
+            out.append(f"CATALOG: dict | None = {json.dumps(subset, indent=1, ensure_ascii=False)}")
+            marked += 1
+        else:
+            out.append(line)
+    if marked != 2:
+        raise RuntimeError(f"the dataset helper must have one line ending in {TOY2D_LANGUAGE_MARK!r} "
+                           f"and one ending in {TOY2D_CATALOG_MARK!r}")
+    return ("\n".join(out) + "\n").encode("utf-8")

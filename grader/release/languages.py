@@ -431,28 +431,3 @@ def english_sentences(text: str) -> list[str]:
         if sum(w in ENGLISH_WORDS for w in words) >= ENGLISH_THRESHOLD:
             found.append(" ".join(sentence.split()))
     return found
-
-
-# ------------------------------------------------------------------ a module's message table
-
-def translate_table(source: str, lang: str, name: str = "MESSAGES") -> tuple[str, list[str]]:
-    """`source` (a Python module, e.g. the dataset helper) with the string values of its
-    top-level dict `name` ({message id: English template}) replaced by their `lang` templates
-    from the catalog; the ids left in English (no `lang` text, or an English that is no longer the
-    catalog's). Only the values change: the code around them is the same bytes."""
-    tree = ast.parse(source)
-    table = next((node.value for node in tree.body if isinstance(node, ast.Assign)
-                  and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
-                  and isinstance(node.value, ast.Dict)), None)
-    if table is None:
-        return source, []
-    edits, missed = [], []
-    for key, value in zip(table.keys, table.values, strict=True):
-        if not (isinstance(key, ast.Constant) and isinstance(value, ast.Constant)):
-            continue
-        entry = i18n.catalog().get(key.value, {})
-        if entry.get(i18n.DEFAULT_LANGUAGE) != value.value or not entry.get(lang):
-            missed.append(key.value)
-            continue
-        edits.append((value, repr(entry[lang])))
-    return _replace_nodes(source, edits), missed
