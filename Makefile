@@ -34,7 +34,7 @@ test-full: $(STAMP)
 # courses, attacks, the demo) and without the tests that check the gate's files again (`gate`).
 FAST_TESTS := tests/test_lint.py tests/test_hidden_tests.py tests/test_mutants.py \
 	tests/test_student_check.py tests/test_release.py tests/test_examples.py tests/test_reference.py \
-	tests/test_contract.py
+	tests/test_contract.py tests/test_language_releases.py
 test-fast: $(STAMP)
 	$(BIN)/grader release --check
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not slow and not gate" -k "not demo" $(FAST_TESTS)

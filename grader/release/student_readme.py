@@ -26,8 +26,27 @@ from grader.grading.limits import grading_limits
 from grader.grading.numpy_version import declared_requirements
 from grader.sandbox.isolation import STUDENT_PACKAGES
 from nnkit_contract.cells import Role, cell_role, grade_id
+from nnkit_contract.i18n import DEFAULT_LANGUAGE
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "student-README.md"
+
+
+def template_path(lang: str = DEFAULT_LANGUAGE) -> Path:
+    """The README template of `lang`: student-README.md for the default language,
+    student-README.<lang>.md for another (one whole template per language: it is prose)."""
+    return TEMPLATE if lang == DEFAULT_LANGUAGE else TEMPLATE.with_name(f"student-README.{lang}.md")
+
+
+#: The README's own phrases around the data, per language (the prose is in the templates).
+PHRASES = {
+    "en": {"function": "function", "points": "points", "total": "autograded in all",
+           "answers": "The {n} written questions ({ids}, {points} points) are graded by hand.",
+           "limits": "Each call of one of your functions {limit}", "and": ", and "},
+    "de": {"function": "Funktion", "points": "Punkte", "total": "automatisch bewertet, insgesamt",
+           "answers": "Die {n} schriftlichen Fragen ({ids}, {points} Punkte) werden von Hand "
+                      "bewertet.",
+           "limits": "Jeder Aufruf einer Ihrer Funktionen {limit}", "and": ", und "},
+}
 #: What opens the notebook (the packages a graded notebook may import come from the sandbox).
 NOTEBOOK_APP = "jupyterlab"
 
@@ -45,24 +64,32 @@ def _title(nb) -> str:
     return "Assignment"
 
 
-#: How the students' texts state the CPU time a call of their function may use.
-CALL_LIMIT = "may use {seconds} s of CPU time"
-_CALL_LIMIT = re.compile(re.escape(CALL_LIMIT).replace(r"\{seconds\}", r"(?P<seconds>\d+(?:\.\d+)?)"))
+#: How the students' texts state the CPU time a call of their function may use, per language.
+CALL_LIMITS = {"en": "may use {seconds} s of CPU time", "de": "darf {seconds} s CPU-Zeit verwenden"}
+CALL_LIMIT = CALL_LIMITS[DEFAULT_LANGUAGE]
+_CALL_LIMITS = {lang: re.compile(re.escape(form).replace(r"\{seconds\}", r"(?P<seconds>\d+(?:\.\d+)?)"))
+                for lang, form in CALL_LIMITS.items()}
 
 
-def call_limit_text(seconds: float) -> str:
-    return CALL_LIMIT.format(seconds=_num(seconds))
+def call_limit_text(seconds: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    return CALL_LIMITS.get(lang, CALL_LIMIT).format(seconds=_num(seconds))
 
 
 def state_call_limit(text: str, seconds: float) -> tuple[str, int]:
-    """`text` (a notebook's JSON or a README) with every statement of the time limit per call
-    saying `seconds`; returns the new text and how many statements it holds."""
-    return _CALL_LIMIT.subn(call_limit_text(seconds), text)
+    """`text` (a notebook's JSON or a README, in any language) with every statement of the time
+    limit per call saying `seconds`; returns the new text and how many statements it holds."""
+    count = 0
+    for lang, pattern in _CALL_LIMITS.items():
+        text, n = pattern.subn(call_limit_text(seconds, lang), text)
+        count += n
+    return text, count
 
 
 def stated_call_limits(text: str) -> list[float]:
-    """Every time limit per call that `text` states."""
-    return [float(m["seconds"]) for m in _CALL_LIMIT.finditer(text)]
+    """Every time limit per call that `text` states (in any language)."""
+    found = sorted((m.start(), float(m["seconds"])) for pattern in _CALL_LIMITS.values()
+                   for m in pattern.finditer(text))
+    return [seconds for _, seconds in found]
 
 
 def python_needed() -> str:
@@ -76,26 +103,28 @@ def python_needed() -> str:
 
 
 def readme(assignment: str, source_notebook: Path, notebook_name: str,
-           call_cpu: float | None = None) -> str:
-    """The release's README.md; `call_cpu`: the time limit per call a course grades with
-    (default: the kit's)."""
+           call_cpu: float | None = None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The release's README.md in `lang` (`source_notebook`: the notebook in that language);
+    `call_cpu`: the time limit per call a course grades with (default: the kit's)."""
     nb = nbformat.read(source_notebook, as_version=4)
+    words = PHRASES.get(lang, PHRASES[DEFAULT_LANGUAGE])
     points = engine.points_by_function(assignment)
-    rows = ["| function | points |", "|---|---|"]
+    rows = [f"| {words['function']} | {words['points']} |", "|---|---|"]
     rows += [f"| `{f}` | {_num(p)} |" for f, p in points.items()]
-    rows.append(f"| **autograded in all** | **{_num(engine.total_points(assignment))}** |")
+    rows.append(f"| **{words['total']}** | **{_num(engine.total_points(assignment))}** |")
     answers = [(grade_id(c), float(c.metadata["nbgrader"].get("points", 0)))
                for c in nb.cells if cell_role(c) is Role.ANSWER]
     answer_text = ""
     if answers:
-        answer_text = (f"The {len(answers)} written questions ({', '.join(f'`{a}`' for a, _ in answers)}, "
-                       f"{_num(sum(p for _, p in answers))} points) are graded by hand.")
+        answer_text = words["answers"].format(
+            n=len(answers), ids=", ".join(f"`{a}`" for a, _ in answers),
+            points=_num(sum(p for _, p in answers)))
     own = engine.time_limits(assignment)
-    limits = f"Each call of one of your functions {call_limit_text(grading_limits(call_cpu).call_cpu)}"
+    limits = words["limits"].format(limit=call_limit_text(grading_limits(call_cpu).call_cpu, lang))
     if own:
-        limits += ", and " + ", ".join(f"`{f}` {_num(s)} s" for f, s in sorted(own.items()))
+        limits += words["and"] + ", ".join(f"`{f}` {_num(s)} s" for f, s in sorted(own.items()))
     limits += "."
-    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+    return Template(template_path(lang).read_text(encoding="utf-8")).substitute(
         title=_title(nb), notebook=notebook_name, points="\n".join(rows), answers=answer_text,
         limits=limits, python=python_needed())
 
