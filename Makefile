@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint release bench clean
+.PHONY: demo test test-full test-fast lint release bench clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || { rm -rf $(VENV); \
@@ -15,9 +15,17 @@ $(STAMP): pyproject.toml setup.py
 demo: $(STAMP)
 	$(BIN)/grader demo
 
+# Every capability of the kit. The corpora run on one run seed, the calibration reproduces each
+# assignment's hardest case, and the classes graded through slow paths (real nbgrader, the
+# installed wheel, a busy machine) are the students that show every status (tests/lanes.py).
+# `make test-full` (pytest --full) adds the other seeds, cases and students: docs/testing.md.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+test-full: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --full
 
 # The TAs' lane while editing a notebook or a spec: one gate on the generated files (`grader
 # release --check`: lint, the release, the example classes, the doc tables, each stale file named
@@ -26,7 +34,7 @@ test: $(STAMP)
 # courses, attacks, the demo) and without the tests that check the gate's files again (`gate`).
 FAST_TESTS := tests/test_lint.py tests/test_hidden_tests.py tests/test_mutants.py \
 	tests/test_student_check.py tests/test_release.py tests/test_examples.py tests/test_reference.py \
-	tests/test_contract.py
+	tests/test_contract.py tests/test_language_releases.py
 test-fast: $(STAMP)
 	$(BIN)/grader release --check
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not slow and not gate" -k "not demo" $(FAST_TESTS)

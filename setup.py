@@ -43,6 +43,7 @@ setup(
     package_data={
         "grader": ["templates/*"],
         "autograde_tests": ["**/*.json"],
+        "nnkit_contract": ["locale/*"],   # the message catalogs (docs/translating.md)
         "toy2d": ["data/*.npz", "manifest.json"],
         "nnkit_course": [f"{folder}/**/*" for folder in COURSE_FOLDERS],
     },

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograde_tests.messages import Text, message
 from nnkit_contract.values import Unrepresentable
 
 if TYPE_CHECKING:
@@ -27,18 +28,30 @@ ATOL = 1e-9
 
 
 class Fail(Exception):
-    """A check failed. `cause` is the confirmed diagnosis (autograde_tests.diagnosis), if any;
-    `Fail.of(diagnosis, **values)` fails with its message."""
+    """A check failed, with a message (a declared message's `Text`, autograde_tests.messages).
+    `cause` is the confirmed diagnosis (autograde_tests.diagnosis), if any; `Fail.of(diagnosis,
+    **values)` fails with its message."""
 
-    def __init__(self, message: str, cause: Diagnosis | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: Text | str, cause: Diagnosis | None = None,
+                 values: dict[str, Any] | None = None):
+        super().__init__(str(message))
+        #: The message by id and values: rendered in any language (docs/translating.md); None
+        #: for a bare text (the tests refuse those in the hidden tests).
+        self.text = message if isinstance(message, Text) else None
+        self.message = str(message)
         self.cause = cause
+        #: The placeholder values (a diagnosis's: `cause.render(lang, **values)`).
+        self.values = values or (dict(self.text.values) if self.text else {})
 
     @classmethod
     def of(cls, diagnosis: Diagnosis, **values: Any) -> Fail:
         """The failure a confirmed diagnosis states, its message filled with `values`."""
-        return cls(diagnosis.render(**values), diagnosis)
+        diagnosis.render(**values)   # every placeholder given (KeyError naming a missing one)
+        return cls(Text(diagnosis.message_id, diagnosis.message, values), diagnosis, values)
+
+    def render(self, lang: str) -> str:
+        """The message in `lang` (its English text when it has no id)."""
+        return self.text.render(lang) if self.text is not None else self.message
 
     @property
     def diagnosis(self) -> str | None:
@@ -65,8 +78,38 @@ def excerpt(a: Any, limit: int = 6) -> str:
     return text if len(text) < 120 else text[:117] + "..."
 
 
-def side_by_side(name: str, got: Any, expected: Any) -> str:
-    return f"your {name}: {excerpt(got)}\n  expected:  {excerpt(expected)}"
+# The helpers' messages (docs/translating.md): ids `compare.<what>`.
+SIDE_BY_SIDE = message("compare.side-by-side", "your {name}: {got}\n  expected:  {expected}")
+NONFINITE = message(
+    "compare.nonfinite",
+    "{name} holds {count} inf/NaN value(s) where the expected values are finite, first at "
+    "{index}: yours {got}, expected {expected:.6g}\n  {side_by_side}")
+DIFFERS = message(
+    "compare.differs",
+    "{name} differs at {count} of {size} entries; the largest difference is at {index}: yours "
+    "{got:.6g}, expected {expected:.6g} (relative error {rel:.1e})\n  {side_by_side}")
+NOT_ARRAY_OBJECT = message("compare.not-array-object",
+                           "{name} must be a NumPy array, got an object of type {type_name}")
+ARRAY_SUBCLASS = message("compare.array-subclass",
+                         "{name} must be a plain np.ndarray, got {type_name}")
+NOT_ARRAY = message("compare.not-array",
+                    "{name} must be a NumPy array (np.ndarray), got {kind}: {value}")
+NOT_NUMBERS = message("compare.not-numbers", "{name} must hold numbers, got dtype {dtype}")
+WRONG_SHAPE = message("compare.wrong-shape", "{name} has shape {shape}, expected {expected}")
+NOT_FLOAT = message("compare.not-float", "{name} must be a float, got {kind}: {value}")
+NOT_FINITE = message("compare.not-finite",
+                     "{name} is {got}, expected the finite value {expected:.10g}")
+FLOAT_DIFFERS = message("compare.float-differs",
+                        "{name} is {got:.10g}, expected {expected:.10g} (relative error {rel:.1e})")
+HINT_RETURN_NEW = message("compare.hint-return-new",
+                          "return new arrays instead of changing the ones you are given")
+HINT_ONLY_READ = message("compare.hint-only-read", "only read it")
+#: A failure with one more line of explanation (probes.with_note).
+WITH_NOTE = message("compare.with-note", "{message}\n  {note}")
+
+
+def side_by_side(name: str, got: Any, expected: Any) -> Text:
+    return SIDE_BY_SIDE(name=name, got=excerpt(got), expected=excerpt(expected))
 
 
 def _index(flat: int, shape: tuple) -> str:
@@ -80,25 +123,24 @@ def nonfinite_where_finite(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
 
 
 def what_differs(got: np.ndarray, expected: np.ndarray, name: str, rtol: float = RTOL,
-                 atol: float = ATOL) -> str:
+                 atol: float = ATOL) -> Text:
     """Which entries of `got` (same shape as `expected`) differ, where the largest difference is
     and by how much, with both arrays side by side."""
     g, e = got.astype(float), expected.astype(float)
     bad = nonfinite_where_finite(g, e)
     if bad.any():
         first = int(np.flatnonzero(bad.ravel())[0])
-        return (f"{name} holds {int(bad.sum())} inf/NaN value(s) where the expected values are "
-                f"finite, first at {_index(first, g.shape)}: yours {g.ravel()[first]}, expected "
-                f"{e.ravel()[first]:.6g}\n  " + side_by_side(name, got, expected))
+        return NONFINITE(name=name, count=int(bad.sum()), index=_index(first, g.shape),
+                         got=g.ravel()[first], expected=e.ravel()[first],
+                         side_by_side=side_by_side(name, got, expected))
     with np.errstate(all="ignore"):
         wrong = ~np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
         gap = np.where(wrong, np.abs(g - e), -1.0)
     worst = int(np.nanargmax(gap.ravel())) if gap.size else 0
     rel = float(gap.ravel()[worst] / max(1e-8, abs(g.ravel()[worst]) + abs(e.ravel()[worst])))
-    return (f"{name} differs at {int(wrong.sum())} of {g.size} entries; the largest difference is "
-            f"at {_index(worst, g.shape)}: yours {g.ravel()[worst]:.6g}, expected "
-            f"{e.ravel()[worst]:.6g} (relative error {rel:.1e})\n  "
-            + side_by_side(name, got, expected))
+    return DIFFERS(name=name, count=int(wrong.sum()), size=g.size, index=_index(worst, g.shape),
+                   got=g.ravel()[worst], expected=e.ravel()[worst], rel=rel,
+                   side_by_side=side_by_side(name, got, expected))
 
 
 def expect_array(got: Any, expected: np.ndarray, name: str, *, rtol: float = RTOL,
@@ -107,16 +149,15 @@ def expect_array(got: Any, expected: np.ndarray, name: str, *, rtol: float = RTO
     0-d array when it was a number: see `as_0d`)."""
     got = as_0d(got, expected)
     if isinstance(got, Unrepresentable):
-        raise Fail(f"{name} must be a NumPy array, got an object of type {got.type_name}")
+        raise Fail(NOT_ARRAY_OBJECT(name=name, type_name=got.type_name))
     if type_name and type_name.endswith("(ndarray subclass)"):
-        raise Fail(f"{name} must be a plain np.ndarray, got {type_name}")
+        raise Fail(ARRAY_SUBCLASS(name=name, type_name=type_name))
     if not isinstance(got, np.ndarray):
-        kind = type(got).__name__
-        raise Fail(f"{name} must be a NumPy array (np.ndarray), got {kind}: {excerpt(got)}")
+        raise Fail(NOT_ARRAY(name=name, kind=type(got).__name__, value=excerpt(got)))
     if got.dtype.kind not in "fiub":
-        raise Fail(f"{name} must hold numbers, got dtype {got.dtype}")
+        raise Fail(NOT_NUMBERS(name=name, dtype=got.dtype))
     if got.shape != expected.shape:
-        raise Fail(f"{name} has shape {got.shape}, expected {expected.shape}")
+        raise Fail(WRONG_SHAPE(name=name, shape=got.shape, expected=expected.shape))
     with np.errstate(all="ignore"):
         agree = bool(np.allclose(got.astype(float), expected.astype(float), rtol=rtol, atol=atol,
                                  equal_nan=True)) if got.size else True
@@ -148,18 +189,17 @@ def expect_float(got: Any, expected: float, name: str, *, rtol: float = RTOL,
     """A Python (or numpy) float scalar close to `expected`; a 0-d/1-element array is refused."""
     if isinstance(got, bool) or not isinstance(got, (float, int)):
         shown = type_name or type(got).__name__
-        raise Fail(f"{name} must be a float, got {shown}: {excerpt(got)}")
+        raise Fail(NOT_FLOAT(name=name, kind=shown, value=excerpt(got)))
     if np.isfinite(expected) and not np.isfinite(got):
-        raise Fail(f"{name} is {got}, expected the finite value {expected:.10g}")
+        raise Fail(NOT_FINITE(name=name, got=got, expected=expected))
     if not np.isclose(got, expected, rtol=rtol, atol=atol):
         rel = abs(got - expected) / max(1e-8, abs(got) + abs(expected))
-        raise Fail(f"{name} is {got:.10g}, expected {expected:.10g} (relative error {rel:.1e})")
+        raise Fail(FLOAT_DIFFERS(name=name, got=got, expected=expected, rel=rel))
     return float(got)
 
 
 def expect_unchanged(before: tuple, after: tuple | None, names: tuple[str, ...],
-                     hint: str | Mapping[str, str] = "return new arrays instead of changing the "
-                                                     "ones you are given",
+                     hint: Text | str | Mapping[str, Text | str] | None = None,
                      function: str = "the function") -> None:
     """Inputs after the call must equal the inputs before it (no in-place modification).
 
@@ -170,6 +210,7 @@ def expect_unchanged(before: tuple, after: tuple | None, names: tuple[str, ...],
 
     if after is None:       # the arguments after the call were not asked for
         return
+    hint = HINT_RETURN_NEW() if hint is None else hint
     hints = hint if isinstance(hint, Mapping) else dict.fromkeys(names, hint)
     if len(after) < len(before):   # `after` may hold more arguments than are compared
         raise Fail.of(SHARED["input-changed"], function=function, argument=", ".join(names),
@@ -177,7 +218,7 @@ def expect_unchanged(before: tuple, after: tuple | None, names: tuple[str, ...],
     for name, b, a in zip(names, before, after):
         if not _same(b, a):
             raise Fail.of(SHARED["input-changed"], function=function, argument=name,
-                          hint=hints.get(name, "only read it"))
+                          hint=hints.get(name, HINT_ONLY_READ()))
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -32,12 +32,13 @@ import re
 import string
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from autograde_tests.compare import ATOL, RTOL
+from nnkit_contract import i18n
 
 #: Diagnoses shared by every assignment have this scope instead of a function name.
 COMMON = "common"
@@ -57,6 +58,16 @@ class Diagnosis:
     alternative: Callable | tuple[Callable, ...] | None = None
     needs_ref: bool = False
     local: bool = True
+    #: The assignment that declared it (COMMON for the shared ones), set by `declare`: ids are
+    #: unique within an assignment, so the message catalog keys on both (`message_id`).
+    assignment: str = field(default="", compare=False)
+
+    @property
+    def message_id(self) -> str:
+        """The key of its message in the catalogs (nnkit_contract/i18n.py): the id of a common
+        diagnosis, `<assignment>:<id>` for an assignment's own (two assignments may declare the
+        same id with different texts)."""
+        return self.id if self.assignment in ("", COMMON) else f"{self.assignment}:{self.id}"
 
     @property
     def function(self) -> str:
@@ -66,12 +77,14 @@ class Diagnosis:
     def placeholders(self) -> list[str]:
         return [name for _, name, _, _ in string.Formatter().parse(self.message) if name]
 
-    def render(self, **values: Any) -> str:
-        """The message with its placeholders filled (every placeholder must be given)."""
+    def render(self, lang: str = i18n.DEFAULT_LANGUAGE, /, **values: Any) -> str:
+        """The message in language `lang` with its placeholders filled (every placeholder must be
+        given): its own template in English, the message catalog's in any other language, keyed
+        by the diagnosis's id (nnkit_contract/i18n.py, docs/translating.md)."""
         missing = sorted(set(self.placeholders) - set(values))
         if missing:
             raise KeyError(f"diagnosis {self.id}: no value for {', '.join(missing)}")
-        return self.message.format(**values)
+        return i18n.template(self.message_id, lang, self.message).format(**values)
 
     def pattern(self) -> re.Pattern:
         """A regular expression that matches every rendering of the message (placeholders match
@@ -115,6 +128,8 @@ def declare(*diagnoses: Diagnosis) -> dict[str, Diagnosis]:
             raise ValueError(f"diagnosis {d.id} declared twice")
         if "." not in d.id or " " in d.id:
             raise ValueError(f"diagnosis id {d.id!r} is not <function>.<cause>")
+        # Frozen for everyone else; its assignment is known only here, where it is declared.
+        object.__setattr__(d, "assignment", assignment)
         table[d.id] = d
     return {d.id.split(".", 1)[1]: d for d in diagnoses}
 

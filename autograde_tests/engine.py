@@ -24,8 +24,17 @@ from types import SimpleNamespace
 import numpy as np
 
 from autograde_tests.compare import Fail
+from autograde_tests.messages import Text, message
 from autograde_tests.student import Student
-from nnkit_contract.outcomes import CallFailed, Status, not_implemented_message
+from nnkit_contract.outcomes import (
+    BadAnswer,
+    CallFailed,
+    CallTimedOut,
+    Crashed,
+    OutOfMemory,
+    Status,
+    not_implemented_message,
+)
 
 
 @dataclass(frozen=True)
@@ -47,9 +56,9 @@ class Context:
     ref: SimpleNamespace
     rng: np.random.Generator
     seed: int
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text | str] = field(default_factory=list)
 
-    def note(self, text: str) -> None:
+    def note(self, text: Text | str) -> None:
         if text not in self.notes:
             self.notes.append(text)
 
@@ -65,6 +74,10 @@ class TestResult:
     diagnosis: str | None = None       # the confirmed cause's label (autograde_tests.diagnosis)
     duration: float = 0.0
     diagnosis_id: str | None = None    # ... and its id
+    #: The message by id and values, for rendering it in another language (`message_in`):
+    #: {"id", "values"} of a failure's message (absent when it has none) and "notes", its notes';
+    #: None when the message is empty or has no id.
+    text: dict | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -180,28 +193,76 @@ def run_check(c: Check, student: Student, run_seed: int, ref: SimpleNamespace) -
     ctx = Context(student, ref, np.random.default_rng(seed), seed)
     start = time.perf_counter()
     status, message, diagnosis, diagnosis_id = Status.PASSED, "", None, None
+    text = None
     try:
         student.new_check()
         with np.errstate(all="ignore"):
             c.run(ctx)
-        message = "\n".join(f"note: {text}" for text in ctx.notes)
+        message = "\n".join(str(NOTE(note=note)) for note in ctx.notes)
+        text = _text_record(None, ctx.notes)
     except Fail as exc:
         status, message = Status.FAILED, exc.message
         diagnosis, diagnosis_id = exc.diagnosis, exc.diagnosis_id
-        message += "".join(f"\n  note: {text}" for text in ctx.notes)
+        message += "".join(f"\n  {NOTE(note=note)}" for note in ctx.notes)
+        text = _text_record(exc.text, ctx.notes) if exc.text is not None else None
     except CallFailed as exc:
         status, message = exc.kind, exc.feedback
+        if type(exc).prefix and type(exc).kind.value in CALL_FAILED:
+            # The kit's words before the sandbox's own message (which stays as it is).
+            failed = CALL_FAILED[type(exc).kind.value](detail=exc.message)
+            if str(failed) == message:
+                text = _text_record(failed, [])
         if exc.kind is Status.NOT_IMPLEMENTED:
-            message = not_implemented_message(c.function)
+            stub = NOT_IMPLEMENTED(function=c.function)
+            message, text = str(stub), _text_record(stub, [])
     except (ArithmeticError, ValueError, TypeError, IndexError, KeyError, RecursionError,
             MemoryError) as exc:
         status = Status.BAD_ANSWER
-        message = (f"your answer could not be checked ({type(exc).__name__}: "
-                   f"{str(exc)[:200]}); return the types the docstring asks for")
+        unusable = BAD_ANSWER(error=type(exc).__name__, detail=str(exc)[:200])
+        message, text = str(unusable), _text_record(unusable, [])
     status = Status(status).value
     points = c.points if status == Status.PASSED.value else 0.0
     return TestResult(c.id, c.function, points, c.points, status, message, diagnosis,
-                      round(time.perf_counter() - start, 4), diagnosis_id)
+                      round(time.perf_counter() - start, 4), diagnosis_id, text)
+
+
+#: The engine's own messages (docs/translating.md).
+NOTE = message("engine.note", "note: {note}")
+#: A call that gave no answer, by its status: the contract's prefix before the sandbox's message.
+CALL_FAILED = {cls.kind.value: message(f"engine.call-{cls.kind.value}", cls.prefix + "{detail}")
+               for cls in (CallTimedOut, OutOfMemory, Crashed, BadAnswer)}
+#: The contract's own words (check.py says them too).
+NOT_IMPLEMENTED = message("engine.not-implemented", not_implemented_message("{function}"))
+BAD_ANSWER = message("engine.bad-answer", "your answer could not be checked ({error}: {detail}); "
+                     "return the types the docstring asks for")
+
+
+def _text_record(text: Text | None, notes: list[Text | str]) -> dict | None:
+    """What a TestResult keeps of its message for other languages (None: nothing to render;
+    a note without an id is kept as its text)."""
+    record: dict = text.to_json() if text is not None else {}
+    if notes:
+        record["notes"] = [n.to_json() if isinstance(n, Text) else n for n in notes]
+    return record or None
+
+
+def message_in(t: dict, lang: str) -> str:
+    """The message of a result's test `t` (TestResult.to_json()) in `lang`: built from its text
+    record as run_check builds the English; its stored message when it has no record (a
+    sandbox's failure, an older result) or names an id the catalog lacks."""
+    record = t.get("text")
+    if not record:
+        return t.get("message", "")
+    try:
+        def note(n: dict | str) -> str:
+            return NOTE(note=Text.from_json(n) if isinstance(n, dict) else n).render(lang)
+
+        notes = [note(n) for n in record.get("notes", [])]
+        if "id" not in record:
+            return "\n".join(notes)
+        return Text.from_json(record).render(lang) + "".join(f"\n  {n}" for n in notes)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return t.get("message", "")
 
 
 def run_checks(student: Student, run_seed: int, ref: SimpleNamespace,

@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autograde_tests.compare import Fail, close, expect_unchanged, norm_rel_error
+from autograde_tests.compare import WITH_NOTE, Fail, close, expect_unchanged, norm_rel_error
 from autograde_tests.diagnosis import SHARED
+from autograde_tests.messages import Text, message
 from nnkit_contract.outcomes import CallFailed
 from nnkit_contract.values import RngSeed
 
@@ -44,22 +45,30 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     return grad
 
 
+NOTE_UNUSABLE = message("probes.note-own-forward-unusable",
+                        "(your `{forward}` could not be used for a numerical check)")
+NOTE_MATCHES = message("probes.note-own-forward-matches",
+                       "Your {what} matches the numerical gradient of your own `{forward}`, so "
+                       "`{forward}` itself computes another function than the expected one.")
+NOTE_DIFFERS = message("probes.note-own-forward-differs",
+                       "Your {what} does not match the numerical gradient of your own `{forward}` "
+                       "either (relative error {error:.1e}): the backward formula is wrong.")
+
+
 def own_forward_note(ctx, got: np.ndarray, f: Callable[[np.ndarray], float], x: np.ndarray,
-                     what: str, forward_name: str) -> str:
+                     what: str, forward_name: str) -> Text | str:
     """One sentence comparing the student's gradient with the numerical gradient of their own
     forward f (a gradient check that adds to a failure's message, never to its points)."""
     try:
         numeric = numerical_gradient(f, x.astype(float).copy())
     except (CallFailed, TypeError, ValueError, IndexError):
-        return f"(your `{forward_name}` could not be used for a numerical check)"
+        return NOTE_UNUSABLE(forward=forward_name)
     if not isinstance(got, np.ndarray) or got.shape != numeric.shape:
         return ""
     error = norm_rel_error(got, numeric)
     if error < GRADCHECK_RTOL:
-        return (f"Your {what} matches the numerical gradient of your own `{forward_name}`, so "
-                f"`{forward_name}` itself computes another function than the expected one.")
-    return (f"Your {what} does not match the numerical gradient of your own `{forward_name}` either "
-            f"(relative error {error:.1e}): the backward formula is wrong.")
+        return NOTE_MATCHES(what=what, forward=forward_name)
+    return NOTE_DIFFERS(what=what, forward=forward_name, error=error)
 
 
 def scalar(answer) -> float:
@@ -70,9 +79,11 @@ def scalar(answer) -> float:
     return float(value)
 
 
-def with_note(fail: Fail, note: str) -> Fail:
+def with_note(fail: Fail, note: Text | str) -> Fail:
     """`fail` with one more line of explanation."""
-    return Fail(f"{fail.message}\n  {note}" if note else fail.message, fail.cause)
+    if not note:
+        return fail
+    return Fail(WITH_NOTE(message=fail.text or fail.message, note=note), fail.cause, fail.values)
 
 
 def plant_extreme_row(ctx, logits: np.ndarray) -> tuple[int, int]:
@@ -95,6 +106,22 @@ def column_softmax(logits: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------- the training checks' verdicts
 
+HINT_TRAIN_INPUTS = message("probes.hint-train-inputs",
+                            "shuffle by indexing, X[batch] and y[batch] with the permutation; "
+                            "never shuffle or scale the arrays you are given")
+TRAIN_NOT_TUPLE = message("probes.train-not-tuple",
+                          "train must return a tuple (params, history), got {kind}")
+HISTORY_NOT_DICT = message("probes.history-not-dict", "history must be a dict whose 'loss' entry "
+                           "is a list with one float per epoch")
+PARAMS_NOT_LIST = message("probes.params-not-list",
+                          "train must return params as a list of (W, b) tuples of arrays")
+PARAMS_NOT_FITTING = message("probes.params-not-fitting",
+                             "{where}the returned params do not have the shapes of a network with "
+                             "layer sizes {sizes}")
+HISTORY_NOT_FINITE = message("probes.history-not-finite",
+                             "history['loss'] must hold {epochs} finite floats, one per epoch")
+
+
 def student_train(ctx, args: tuple, timeout: float, substitute: dict | None = None, *,
                   inputs_unchanged: bool = False) -> tuple[list, dict]:
     """Call the student's train(*args) and check the shape of what comes back.
@@ -107,18 +134,17 @@ def student_train(ctx, args: tuple, timeout: float, substitute: dict | None = No
                               return_args=inputs_unchanged)
     if inputs_unchanged:
         expect_unchanged(args[:2], answer.args_after, ("X", "y"), function="train",
-                         hint="shuffle by indexing, X[batch] and y[batch] with the permutation; "
-                              "never shuffle or scale the arrays you are given")
+                         hint=HINT_TRAIN_INPUTS())
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
-        raise Fail(f"train must return a tuple (params, history), got {type(value).__name__}")
+        raise Fail(TRAIN_NOT_TUPLE(kind=type(value).__name__))
     params, history = value
     if not isinstance(history, dict) or not isinstance(history.get("loss"), list | tuple):
-        raise Fail("history must be a dict whose 'loss' entry is a list with one float per epoch")
+        raise Fail(HISTORY_NOT_DICT())
     if not isinstance(params, list | tuple) or not all(
             isinstance(p, list | tuple) and len(p) == 2 and all(isinstance(a, np.ndarray) for a in p)
             for p in params):
-        raise Fail("train must return params as a list of (W, b) tuples of arrays")
+        raise Fail(PARAMS_NOT_LIST())
     return list(params), history
 
 
@@ -145,8 +171,7 @@ def expect_fits(params: list, sizes: list[int], where: str = "") -> None:
     except (TypeError, ValueError):   # not a list of pairs of arrays
         fits = False
     if not fits:
-        raise Fail(f"{where}the returned params do not have the shapes of a network with layer "
-                   f"sizes {sizes}")
+        raise Fail(PARAMS_NOT_FITTING(where=where, sizes=str(sizes)))
 
 
 def expect_accuracy(acc: float, threshold: float, where: str, seed: int) -> None:
@@ -187,7 +212,7 @@ def expect_loss_decreased(before: float, after: float, losses: list, epochs: int
         raise Fail.of(SHARED["no-better-than-frequencies"], after=f"{after:.4g}",
                       floor=f"{floor:.4g}")
     if len(losses) != epochs or not all(isinstance(v, int | float) and np.isfinite(v) for v in losses):
-        raise Fail(f"history['loss'] must hold {epochs} finite floats, one per epoch")
+        raise Fail(HISTORY_NOT_FINITE(epochs=epochs))
 
 
 # ------------------------------------------------------------- the tie to the student's own functions
@@ -202,6 +227,35 @@ def expect_loss_decreased(before: float, after: float, losses: list, epochs: int
 OWN_STEP_UPHILL = 1e-3
 #: The start of every message of the tie (the hostile tests look for it).
 NOT_OWN = "the first step of your train is not the step of your own functions"
+OWN_MOVES_ELSEWHERE = message("probes.own-moves-elsewhere",
+                              "moves the parameters where the step of your own functions does "
+                              "not, or the other way round")
+OWN_GOES_AGAINST = message("probes.own-goes-against",
+                           "does not go the way of the step that your own {called} make from your "
+                           "train's start ({against:.1%} of it goes the other way)")
+OWN_FIRST_STEP = message("probes.own-first-step",
+                         "{where}the first step of your train is not the step of your own "
+                         "functions: your train's first step (one epoch, one batch of all {n} "
+                         "examples) {how}; the training checks count only a network that your "
+                         "train trains with your own {called}")
+OWN_RUN_FAILED = message("probes.own-run-failed",
+                         "{where}the first step of your train is not the step of your own "
+                         "functions: on the same data, train with epochs={epochs} and "
+                         "batch_size={batch_size} failed ({detail}); the training checks count a "
+                         "network only when your train's first step is the step of your own "
+                         "functions")
+OWN_SHAPES = message("probes.own-shapes",
+                     "{where}the first step of your train is not the step of your own functions: "
+                     "the parameters after one step of your own functions do not have the shapes "
+                     "of your train's start")
+OWN_CALL_FAILED = message("probes.own-call-failed",
+                          "{where}the first step of your train is not the step of your own "
+                          "functions: calling your own functions as train calls them failed "
+                          "({detail})")
+OWN_UNUSABLE = message("probes.own-unusable",
+                       "{where}the first step of your train is not the step of your own "
+                       "functions: what your own functions return cannot be used as train uses "
+                       "it ({error}: {detail})")
 #: The tie's verdict is an observation it measured (declared in autograde_tests.diagnosis).
 _NOT_OWN_CAUSE = SHARED["not-own-step"]
 
@@ -251,13 +305,9 @@ def expect_own_functions(ctx, args: tuple, deps: tuple[str, ...], timeout: float
             return
         called = ", ".join(name for name in deps if name in ctx.ref.train.__code__.co_names
                            and name != "init_params")
-        how = ("moves the parameters where the step of your own functions does not, or the other "
-               "way round") if against is None else \
-            (f"does not go the way of the step that your own {called} make from your train's "
-             f"start ({against:.1%} of it goes the other way)")
-        failure = Fail(f"{where}{NOT_OWN}: your train's first step (one epoch, one batch of all "
-                       f"{n} examples) {how}; the training checks count only a network that your "
-                       f"train trains with your own {called}", _NOT_OWN_CAUSE)
+        how = OWN_MOVES_ELSEWHERE() if against is None else \
+            OWN_GOES_AGAINST(called=called, against=against)
+        failure = Fail(OWN_FIRST_STEP(where=where, n=n, how=how, called=called), _NOT_OWN_CAUSE)
     raise failure
 
 
@@ -277,15 +327,13 @@ def _against_share(ctx, short: tuple, epochs_at: int, deps: tuple[str, ...], tim
             runs.append(student_train(ctx, tuple(args), timeout)[0])
         except (Fail, CallFailed) as exc:
             detail = exc.message if isinstance(exc, Fail) else exc.feedback
-            raise Fail(f"{where}{NOT_OWN}: on the same data, train with epochs={epochs} and "
-                       f"batch_size={len(short[0])} failed ({detail.splitlines()[0]}); the "
-                       "training checks count a network only when your train's first step is the "
-                       "step of your own functions", _NOT_OWN_CAUSE) from None
+            raise Fail(OWN_RUN_FAILED(where=where, epochs=epochs, batch_size=len(short[0]),
+                                      detail=detail.splitlines()[0]),
+                       _NOT_OWN_CAUSE) from None
     start, mine = runs
     own = _own_step(ctx, short, epochs_at, deps, start, update, where)
     if not (_same_shapes(mine, start) and _same_shapes(own, start)):
-        raise Fail(f"{where}{NOT_OWN}: the parameters after one step of your own functions do not "
-                   "have the shapes of your train's start", _NOT_OWN_CAUSE)
+        raise Fail(OWN_SHAPES(where=where), _NOT_OWN_CAUSE)
 
     def flat(params) -> np.ndarray:
         return np.concatenate([(np.asarray(a, dtype=float) - a0).ravel()
@@ -334,12 +382,11 @@ def _own_step(ctx, args: tuple, epochs_at: int, deps: tuple[str, ...], start: li
         with np.errstate(all="ignore"):
             params = loop(*one)[0]
     except CallFailed as exc:
-        raise Fail(f"{where}{NOT_OWN}: calling your own functions as train calls them failed "
-                   f"({exc.feedback.splitlines()[0] if exc.feedback else exc.kind})",
-                   _NOT_OWN_CAUSE) from None
+        raise Fail(OWN_CALL_FAILED(where=where, detail=exc.feedback.splitlines()[0]
+                                   if exc.feedback else exc.kind), _NOT_OWN_CAUSE) from None
     except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
-        raise Fail(f"{where}{NOT_OWN}: what your own functions return cannot be used as train "
-                   f"uses it ({type(exc).__name__}: {str(exc)[:200]})", _NOT_OWN_CAUSE) from None
+        raise Fail(OWN_UNUSABLE(where=where, error=type(exc).__name__, detail=str(exc)[:200]),
+                   _NOT_OWN_CAUSE) from None
     return list(params)
 
 

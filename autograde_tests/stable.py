@@ -28,8 +28,15 @@ import numpy as np
 
 from autograde_tests.compare import Fail, expect_array, expect_float, expect_unchanged, nonfinite_where_finite
 from autograde_tests.diagnosis import SHARED, Diagnosis
+from autograde_tests.messages import Text, message
 from autograde_tests.student import Answer
 from nnkit_contract.outcomes import CallFailed, StudentRaised
+
+IN_YOUR_CODE = message("stable.in-your-code", "in your code")
+NOTE_FP_EVENT = message("stable.note-fp-event",
+                        "NumPy reported '{event}' while {function} ran ({where}); the answer is "
+                        "right, so this costs nothing, but a line of it computes inf or NaN that "
+                        "is thrown away")
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,8 @@ class FpEvent:
         return SHARED["fp-error"]
 
     @property
-    def place(self) -> str:
-        return self.where or "in your code"
+    def place(self) -> str | Text:
+        return self.where or IN_YOUR_CODE()
 
 
 def extreme_call(ctx, fn: str, args: tuple, names: tuple[str, ...], hint, *,
@@ -72,9 +79,7 @@ def extreme_call(ctx, fn: str, args: tuple, names: tuple[str, ...], hint, *,
 def note_event(ctx, fn: str, event: FpEvent | None) -> None:
     """A right answer computed with a floating-point warning: a note, never a failure."""
     if event is not None:
-        ctx.note(f"NumPy reported '{event.message}' while {fn} ran ({event.place}); the "
-                 "answer is right, so this costs nothing, but a line of it computes inf or NaN "
-                 "that is thrown away")
+        ctx.note(NOTE_FP_EVENT(event=event.message, function=fn, where=event.place))
 
 
 def judge_array(ctx, fn: str, answer: Answer, event: FpEvent | None, expected: np.ndarray,

@@ -38,7 +38,7 @@ from autograde_tests import engine
 from grader import __version__, sandbox
 from grader.course import course_file
 from grader.errors import UsageError
-from grader.grading import answers, autograde, results
+from grader.grading import answers, autograde, results, texts
 from grader.grading import grade as grading
 from grader.grading.limits import grading_limits
 from grader.grading.submission import locate_notebook
@@ -68,12 +68,25 @@ class Built:
     wheel: str
 
 
-def build(course: Course, name: str, out: Path, seed: int, wheel: Path | None = None) -> Built:
-    """Write OUT/autograder.zip for assignment `name` of `course`, graded with run seed `seed`."""
+def build(course: Course, name: str, out: Path, seed: int, wheel: Path | None = None,
+          lang: str | None = None) -> Built:
+    """Write OUT/autograder.zip for assignment `name` of `course`, graded with run seed `seed`,
+    for its release in `lang` (default: the course's default language): that release is the
+    zip's course/assignments/<name>/, so the container grades against it."""
+    from grader.release.build import release_folder
+
     engine.all_checks(name)                     # hidden tests the kit lacks: one clear error
-    assignment = autograde.course_assignment(course, name)
+    course_settings = course_file.load(course)
+    lang = lang or course_settings.languages[0]
+    if lang not in course_settings.languages:
+        raise UsageError(f"--lang {lang}: the course is released in "
+                         f"{', '.join(course_settings.languages)} (solutions/course.json `languages`)")
+    released = release_folder(course, name, lang, course_settings.languages)
+    if not released.is_dir():
+        raise UsageError(f"no release of {name} in {released}: run `grader release`")
+    assignment = autograde.Assignment.from_folders(released, course.solution_notebook(name))
     assignment.load_reference()                 # a broken reference: one clear error, now
-    settings = course_file.load(course).assignment(name)
+    settings = course_settings.assignment(name)
     checks = engine.all_checks(name)
     known = {c.id for c in checks} | {c.function for c in checks}
     unknown = sorted(set(settings.gradescope_visible) - known)
@@ -87,7 +100,7 @@ def build(course: Course, name: str, out: Path, seed: int, wheel: Path | None = 
             raise UsageError(f"--wheel {wheel}: not a wheel file")
         config = {"assignment": name, "seed": seed, "grader_version": __version__,
                   "visible": list(settings.gradescope_visible), "hidden": settings.gradescope_hidden,
-                  "wheel": wheel.name}
+                  "wheel": wheel.name, "lang": lang}
         target = out / "autograder.zip"
         partial = out / ".autograder.zip.partial"
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -97,10 +110,11 @@ def build(course: Course, name: str, out: Path, seed: int, wheel: Path | None = 
             _add(zf, CONFIG, json.dumps(config, indent=2, sort_keys=True) + "\n")
             _add(zf, "requirements.txt", _requirements())
             zf.write(wheel, f"wheels/{wheel.name}")
-            for folder in (course.solutions / name, course.assignments / name):
+            for folder, inside in ((course.solutions / name, f"solutions/{name}"),
+                                   (released, f"assignments/{name}")):
                 for path in sorted(folder.rglob("*")):
                     if path.is_file() and "__pycache__" not in path.parts:
-                        zf.write(path, f"course/{path.relative_to(course.root).as_posix()}")
+                        zf.write(path, f"course/{inside}/{path.relative_to(folder).as_posix()}")
             if course_file.course_file(course).is_file():
                 zf.write(course_file.course_file(course), f"course/solutions/{course_file.COURSE_FILE}")
         partial.replace(target)
@@ -208,9 +222,11 @@ def run(root: Path) -> dict:
         grading.close_templates()   # no process of the submission outlives its grading
     data = gradescope_results(result, config, mode)
     write_results(root, data)
-    print(f"graded {task.notebook.name if task.notebook else 'nothing'} with {name} (run seed "
-          f"{settings.seed}, grader {__version__}, {mode}): {result['status']}, "
-          f"{result['score']:g}/{result['max_score']:g}")
+    # a refused submission (several notebooks, a link) names no notebook as graded
+    graded = "no notebook" if task.notebook is None or task.note else task.notebook.name
+    print(f"graded {graded} with {name} (run seed {settings.seed}, grader {__version__}, {mode}): "
+          f"{result['status']}, {result['score']:g}/{result['max_score']:g}"
+          + (f" ({task.note})" if task.note else ""))
     return data
 
 
@@ -231,7 +247,8 @@ def gradescope_results(r: dict, config: dict, mode: str) -> dict:
     output and visibility)."""
     visible = set(config.get("visible") or [])
     hidden = config.get("hidden") or "after_published"
-    summary = results.feedback_summary(r)
+    lang = config.get("lang") or "en"     # the release's language (build --lang)
+    summary = results.feedback_summary(r, lang)
     if mode != "bubblewrap":
         summary += [WEAK_ISOLATION, ""]
     tests = []
@@ -239,7 +256,8 @@ def gradescope_results(r: dict, config: dict, mode: str) -> dict:
     counts: dict[str, int] = {}
     for t in r["tests"]:
         counts[t["function"]] = counts.get(t["function"], 0) + 1
-        lines = t["message"].splitlines() if (t["status"] != "passed" or t.get("message")) else []
+        lines = texts.test_message(t, lang).splitlines() \
+            if (t["status"] != "passed" or t.get("message")) else []
         if t.get("diagnosis"):
             lines.append(f"Cause (confirmed): {t['diagnosis']}.")
         if t["status"] not in ("passed", "failed"):

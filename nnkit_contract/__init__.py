@@ -6,7 +6,10 @@ the nbgrader plugin all share, written once.
 - `outcomes`: the outcome vocabulary of a check and of a submission, the failures of a call and
   their messages;
 - `graphs`: computation graphs built with a submission's own Tensor class where it runs, returned
-  as plain data (the graph checks of computation_graphs).
+  as plain data (the graph checks of computation_graphs);
+- `i18n`: every student-facing message by its id in the language asked for (`translate`), from
+  the compiled catalog locale/messages.json (docs/translating.md);
+- `check_texts`: the English of check.py's own messages, by id.
 
 Standard library + NumPy only, and no module imports another: each is bundled on its own into the
 students' check.py (grader/release/check_script.py) and bound into the sandbox (grader/sandbox/
@@ -21,7 +24,7 @@ import os
 #: their lines as public.
 FOLDER = os.path.dirname(os.path.abspath(__file__))
 #: The contract's modules, each standing alone (none imports another).
-MODULES = ("cells", "values", "outcomes", "graphs")
+MODULES = ("cells", "values", "outcomes", "graphs", "i18n", "check_texts")
 
 
 def module_path(name: str) -> str:

@@ -14,6 +14,38 @@ from grader.cli import main
 from grader.paths import ROOT_ENV, Course
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The option of the full lane (`make test-full`): see pytest_collection_modifyitems.
+FULL_OPTION = "--full"
+
+
+def pytest_addoption(parser):
+    parser.addoption(FULL_OPTION, action="store_true", default=False,
+                     help="the full lane (make test-full): also the tests marked `full` (the "
+                          "corpora on every run seed, the calibration of every case) and whole "
+                          "classes where the default lane grades a subset covering every status")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without --full, tests marked `full` are deselected (not skipped): each repeats a
+    capability that the default lane (`make test`) already tests, on more seeds, cases or
+    students. `make test` is every capability; `make test-full` is that on every input."""
+    if config.getoption(FULL_OPTION):
+        return
+    kept = [item for item in items if item.get_closest_marker("full") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker("full")])
+        items[:] = kept
+
+
+def full_lane(config) -> bool:
+    """True in the full lane (`make test-full`): fixtures grade whole classes there."""
+    return bool(config.getoption(FULL_OPTION))
+
+
+@pytest.fixture(scope="session")
+def full(request) -> bool:
+    """True in the full lane (`make test-full`), False in `make test`."""
+    return full_lane(request.config)
 
 
 @pytest.fixture(autouse=True)

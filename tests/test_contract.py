@@ -92,7 +92,8 @@ def test_each_module_stands_alone(module):
     tree = ast.parse(Path(nnkit_contract.module_path(module)).read_text())
     imported = {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     imported |= {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert imported <= {"__future__", "enum", "re", "dataclasses", "typing", "collections", "numpy"}, imported
+    assert imported <= {"__future__", "enum", "re", "dataclasses", "typing", "collections", "numpy",
+                        "json", "os", "string"}, imported
 
 
 def test_the_sandbox_binds_the_contract_package_and_nothing_else_of_the_kit():

@@ -229,6 +229,21 @@ def test_course_page(runs, tmp_path):
     assert main(["report", str(out)]) == 0 and (out / "course.html").is_file()
 
 
+def test_course_page_in_the_course_language(course, runs, tmp_path):
+    """A course whose first language is German gets a German course page (the same numbers), and
+    `grader report` redraws it in German; student ids stay escaped, never templates."""
+    settings = json.loads((course.solutions / "course.json").read_text())
+    (course.solutions / "course.json").write_text(json.dumps({**settings, "languages": ["de", "en"]}))
+    out = tmp_path / "course"
+    assert _collect(runs, out) == 0
+    page = (out / "course.html").read_text()
+    assert '<html lang="de">' in page and "NN course: Kursbericht" in page
+    assert "Zurückgefallene Studierende" in page and "=cmd|evil" in page
+    assert "1 × A1 network + 3 × A2 training" in page and "Students who fell behind" not in page
+    (out / "course.html").unlink()
+    assert main(["report", str(out)]) == 0 and "Kursbericht" in (out / "course.html").read_text()
+
+
 def test_hostile_names_are_escaped_on_the_course_page(course, tmp_path):
     run = _folder(tmp_path, "run", [_result("x<script>alert(1)</script>", A, score=5)])
     roster = tmp_path / "roster.csv"

@@ -89,14 +89,16 @@ def _finish(proc: subprocess.Popen) -> tuple[int, str]:
 
 def _run_all(roots: list[Path], **env: str) -> list[dict]:
     """run_autograder on every tree, two at a time (the machine's cores); their results.json."""
-    outputs = []
+    outputs, printed = [], []
     for i in range(0, len(roots), 2):
         procs = [_start(root, **env) for root in roots[i:i + 2]]
         for proc in procs:
             status, said = _finish(proc)
             assert status == 0, said[-3000:]
-    for root in roots:
+            printed.append(said)
+    for root, said in zip(roots, printed, strict=True):
         outputs.append(json.loads((root / "results" / "results.json").read_text()))
+        outputs[-1]["printed (not part of results.json)"] = said
     return outputs
 
 
@@ -158,6 +160,9 @@ def test_no_notebook_or_several_is_one_clear_result(zips, tmp_path):
     assert "no nn_from_scratch.ipynb submitted" in empty["output"]
     assert two["score"] == 0 and two["extra_data"]["status"] == "invalid"
     assert "2 notebooks were submitted (a.ipynb, sub/b.ipynb)" in two["output"]
+    # the log line names no one notebook as graded when several were refused
+    assert "graded no notebook" in two["printed (not part of results.json)"]
+    assert "graded a.ipynb" not in two["printed (not part of results.json)"]
 
 
 #: Added to a complete notebook: everything a submission could do to the results of Gradescope's

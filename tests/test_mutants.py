@@ -46,10 +46,11 @@ GRADED = [(a, name, seed) for a, name in CASES for seed in RUN_SEEDS.get(a, DEFA
 
 
 def _first_seed_fast(cases: list[tuple]) -> list:
-    """The cases, with every run seed but an assignment's first marked slow: the TAs' fast lane
-    (`make test-fast`) grades each mutant once, `make test` on every seed."""
+    """The cases, with every run seed but an assignment's first marked slow and full: `make
+    test-fast` and `make test` grade each mutant once (every check, its exact points and
+    diagnoses), `make test-full` on every seed (the declared losses hold whatever the draws)."""
     return [c if c[-1] == RUN_SEEDS.get(c[0], DEFAULT_RUN_SEEDS)[0] else
-            pytest.param(*c, marks=pytest.mark.slow) for c in cases]
+            pytest.param(*c, marks=[pytest.mark.slow, pytest.mark.full]) for c in cases]
 
 
 @functools.cache

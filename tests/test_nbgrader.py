@@ -3,14 +3,21 @@
 One course is made the way an instructor makes it (`nbgrader quickstart`, plus a line of the
 instructor's own in its config), set up with `grader nbgrader setup`, and then driven only by
 nbgrader's plain commands: generate_assignment, autograde, export, generate_feedback. The class is
-the example class (hostile students included), every mutant of tests/mutants/, submissions that
+the example class (hostile students included), mutants of tests/mutants/, submissions that
 return odd types, two cheats aimed at nbgrader, a deleted grade cell and a notebook whose code
 cannot load. The same submitted files are graded by `grader autograde` with the same seed; every
 total, every grade cell and every check must agree.
+
+Lanes (tests/lanes.py): `make test` grades the students of each example class that show every
+status (and the hostile ones), and a few mutants on both paths; the mutants that together lose
+every check any mutant loses, and the in-place ones, go through `grader autograde` alone, to be
+compared with the in-process double. `make test-full` (--full) grades both whole classes and
+every mutant on both paths, as before the lanes.
 """
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import os
@@ -26,6 +33,7 @@ import pytest
 pytest.importorskip("nbgrader")
 
 import corpus  # noqa: E402
+import lanes  # noqa: E402
 from inprocess import InProcessStudent  # noqa: E402
 
 from autograde_tests import engine, reference  # noqa: E402
@@ -60,6 +68,45 @@ BIN = Path(sys.executable).parent
 
 def _mutant(name: str) -> str:
     return (MUTANTS / f"{name}.py").read_text().split("\nEXPECT")[0]
+
+
+def _expect(name: str) -> dict:
+    """A mutant's EXPECT, read without running it (a literal, tests/test_mutants.py)."""
+    return ast.literal_eval((MUTANTS / f"{name}.py").read_text().split("\nEXPECT = ", 1)[1])
+
+
+#: Hostile students of the example classes that `make test` grades whatever their statuses.
+HOSTILE = ("fay_cheater", "hal_stubs", "lou_always_equal")
+#: Mutants graded on both paths in `make test`: arguments changed in place (read back from shared
+#: memory), a wrong dtype, training that never steps.
+BOTH_PATHS_MUTANTS = ("numgrad_no_restore", "predict_float_labels", "relu_forward_in_place",
+                      "train_never_steps")
+
+
+def _covering_mutants() -> list[str]:
+    """Every mutant that changes an argument in place and those graded on both paths, then
+    mutants that lose the most checks not lost yet, until every check any mutant loses is lost:
+    what the sandbox and the in-process double could disagree on."""
+    lost = {name: set(e["lost"]) | set(e.get("maybe", {}))
+            for name, e in ((p.stem, _expect(p.stem)) for p in sorted(MUTANTS.glob("*.py")))}
+    chosen = {m for m in lost if "in_place" in m} | set(BOTH_PATHS_MUTANTS)
+    covered = set().union(*(lost[m] for m in chosen))
+    while missing := set().union(*lost.values()) - covered:
+        best = max(sorted(lost), key=lambda m: len(lost[m] & missing))
+        chosen.add(best)
+        covered |= lost[best]
+    return sorted(chosen)
+
+
+def _class(full: bool) -> tuple[list[str], list[str], list[str]]:
+    """(example students, mutants graded on both paths, mutants graded by `grader autograde`
+    only) of this lane."""
+    everyone = sorted(EXPECTED["students"])
+    mutants = sorted(p.stem for p in MUTANTS.glob("*.py"))
+    if full:
+        return everyone, mutants, []
+    return (lanes.covering_students(EXPECTED, ("ben_relu_ge_zero", *HOSTILE)), list(BOTH_PATHS_MUTANTS),
+            [m for m in _covering_mutants() if m not in BOTH_PATHS_MUTANTS])
 
 
 #: Submissions beyond the example class: student id -> variant (grader.release.classgen format).
@@ -108,14 +155,23 @@ def _nbgrader(course_dir: Path, *args: str, env: dict | None = None, check: bool
     return proc
 
 
-def _write_class(root: Path) -> list[str]:
-    """Every submission of this test into ROOT/<student>/<assignment>/; returns the ids."""
+def _write_mutants(root: Path, mutants: list[str]) -> None:
+    answers = reference_answers(KIT.solution_notebook(ASSIGNMENT))
+    for name in mutants:
+        write_submission(root, f"mutant_{name}", ASSIGNMENT, NOTEBOOK,
+                         make_submission(RELEASE / NOTEBOOK, answers, {"cell:append": _mutant(name)}))
+
+
+def _write_class(root: Path, examples: list[str], mutants: list[str]) -> list[str]:
+    """The submissions of this test into ROOT/<student>/<assignment>/ (of the example class,
+    `examples`; of the mutant corpus, `mutants`); returns the ids."""
     answers = reference_answers(KIT.solution_notebook(ASSIGNMENT))
     release_nb = RELEASE / NOTEBOOK
-    shutil.copytree(example_class.examples_dir(KIT, ASSIGNMENT) / example_class.SUBMITTED_DIR, root)
+    submitted = example_class.examples_dir(KIT, ASSIGNMENT) / example_class.SUBMITTED_DIR
+    for student in examples:
+        shutil.copytree(submitted / student, root / student)
+    _write_mutants(root, mutants)
     variants = {**ODD_RETURNS, **CHEATS}
-    variants.update({f"mutant_{p.stem}": {"cell:append": _mutant(p.stem)}
-                     for p in sorted(MUTANTS.glob("*.py"))})
     for student, variant in variants.items():
         stubs = student.startswith("cheat_")
         write_submission(root, student, ASSIGNMENT, NOTEBOOK,
@@ -136,8 +192,9 @@ def _write_class(root: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """The course graded by plain nbgrader, and the same files graded by `grader autograde`."""
+def graded(tmp_path_factory, full):
+    """The course graded by plain nbgrader, and the same files graded by `grader autograde`;
+    the lane's mutants that only `grader autograde` grades, in "mutants_out"."""
     tmp = tmp_path_factory.mktemp("nbgrader")
     _nbgrader(tmp, "quickstart", "course101")
     root = tmp / "course101"
@@ -146,15 +203,24 @@ def graded(tmp_path_factory):
     assert main(["nbgrader", "setup", str(root), "--assignment", ASSIGNMENT, "--seed", str(SEED),
                  "--timeout", str(TIMEOUT)]) == 0
     _nbgrader(root, "generate_assignment", ASSIGNMENT)
-    students = _write_class(root / "submitted")
+    examples, both_mutants, kit_mutants = _class(full)
+    students = _write_class(root / "submitted", examples, both_mutants)
     autograde = _nbgrader(root, "autograde", ASSIGNMENT)
     out = tmp / "grader-out"
     assert main(["autograde", str(root / "submitted"), "--assignment", ASSIGNMENT, "--out", str(out),
                  "--seed", str(SEED), "--timeout", str(TIMEOUT), "--no-progress"]) == 0
+    mutants_out = tmp / "mutants-out"
+    if kit_mutants:
+        _write_mutants(tmp / "mutants", kit_mutants)
+        assert main(["autograde", str(tmp / "mutants"), "--assignment", ASSIGNMENT,
+                     "--out", str(mutants_out), "--seed", str(SEED), "--timeout", str(TIMEOUT),
+                     "--no-progress"]) == 0
     _nbgrader(root, "export")
     _nbgrader(root, "generate_feedback", ASSIGNMENT)
     return {"root": root, "out": out, "students": students, "original": original,
-            "log": autograde.stdout + autograde.stderr}
+            "log": autograde.stdout + autograde.stderr, "examples": examples,
+            "mutants": sorted([*both_mutants, *kit_mutants]), "mutants_out": mutants_out,
+            "full": full}
 
 
 def _gradebook(root: Path) -> dict[str, dict]:
@@ -178,7 +244,11 @@ def _per_cell(result: dict) -> dict[str, float]:
 def test_every_student_is_graded_by_both_paths(graded):
     assert set(_gradebook(graded["root"])) == set(graded["students"])
     assert set(_grader(graded["out"])) == set(graded["students"])
-    assert len(graded["students"]) >= 16 + 24 + len(ODD_RETURNS) + len(CHEATS) + 4
+    both = [s.removeprefix("mutant_") for s in graded["students"] if s.startswith("mutant_")]
+    assert len(graded["students"]) == len(graded["examples"]) + len(both) + len(ODD_RETURNS) \
+        + len(CHEATS) + 4
+    if graded["full"]:
+        assert len(graded["examples"]) >= 16 and len(both) >= 24
 
 
 def _answers(result: dict) -> dict[str, str]:
@@ -228,22 +298,30 @@ def test_every_check_equals_grader_autograde(graded):
 
 
 def test_mutants_agree_with_the_in_process_double(graded):
-    """The kit's fast tests grade mutants in-process; the sandbox gives the same check results."""
+    """The kit's fast tests grade mutants in-process; the sandbox gives the same check results
+    (in `make test` on the mutants that together lose every check any mutant loses, and the
+    in-place ones; in `make test-full` on every mutant)."""
     mine = _grader(graded["out"])
+    if graded["mutants_out"].is_dir():
+        mine.update(_grader(graded["mutants_out"]))
     ref = reference.load(KIT.solution_notebook(ASSIGNMENT))
-    for path in sorted(MUTANTS.glob("*.py")):
-        namespace = corpus.namespace([*corpus.reference_sources(ASSIGNMENT), _mutant(path.stem)],
+    lost = set()
+    for name in graded["mutants"]:
+        namespace = corpus.namespace([*corpus.reference_sources(ASSIGNMENT), _mutant(name)],
                                      ASSIGNMENT, "mutant")
         double = engine.run_checks(InProcessStudent(namespace), SEED, ref)
-        sandboxed = mine[f"mutant_{path.stem}"]["tests"]
+        sandboxed = mine[f"mutant_{name}"]["tests"]
         assert [(t.id, t.status, t.points) for t in double] == \
-            [(t["id"], t["status"], t["points"]) for t in sandboxed], path.stem
+            [(t["id"], t["status"], t["points"]) for t in sandboxed], name
+        lost |= {t.id for t in double if t.status != "passed"}
+    everything = {c for p in MUTANTS.glob("*.py") for c in _expect(p.stem)["lost"]}
+    assert everything <= lost, f"checks no compared mutant loses: {sorted(everything - lost)}"
 
 
 def test_example_class_matches_its_expectation(graded):
     found = [r for r in _grader(graded["root"] / RESULTS_DIR / ASSIGNMENT).values()
              if r["student"] in EXPECTED["students"]]
-    assert example_class.mismatches(EXPECTED, found) == []
+    assert example_class.mismatches(lanes.restricted(EXPECTED, graded["examples"]), found) == []
 
 
 def test_odd_return_types(graded):
@@ -401,20 +479,26 @@ SECOND_EXPECTED = example_class.load_expected(KIT, SECOND)
 @pytest.fixture(scope="module")
 def graded_second(graded, tmp_path_factory):
     """The second assignment added to the same course and graded by plain nbgrader (its example
-    class, hostile students included), and the same files by `grader autograde`."""
+    class, hostile students included: in `make test` the students that show every status), and
+    the same files by `grader autograde`."""
     root = graded["root"]
     seed, timeout = SECOND_EXPECTED["seed"], SECOND_EXPECTED["timeout"]
     assert main(["nbgrader", "setup", str(root), "--assignment", SECOND, "--seed", str(seed),
                  "--timeout", str(timeout)]) == 0
     _nbgrader(root, "generate_assignment", SECOND)
+    students = (sorted(SECOND_EXPECTED["students"]) if graded["full"] else
+                lanes.covering_students(SECOND_EXPECTED, [s for s in HOSTILE
+                                                          if s in SECOND_EXPECTED["students"]]))
     submitted = example_class.examples_dir(KIT, SECOND) / example_class.SUBMITTED_DIR
-    for folder in sorted(submitted.iterdir()):
-        shutil.copytree(folder / SECOND, root / "submitted" / folder.name / SECOND)
+    mine = tmp_path_factory.mktemp("submitted-second")
+    for student in students:
+        shutil.copytree(submitted / student / SECOND, root / "submitted" / student / SECOND)
+        shutil.copytree(submitted / student, mine / student)
     _nbgrader(root, "autograde", SECOND)
     out = tmp_path_factory.mktemp("grader-out-second")
-    assert main(["autograde", str(submitted), "--assignment", SECOND, "--out", str(out),
+    assert main(["autograde", str(mine), "--assignment", SECOND, "--out", str(out),
                  "--seed", str(seed), "--timeout", str(timeout), "--no-progress"]) == 0
-    return {"root": root, "out": out, "students": sorted(SECOND_EXPECTED["students"])}
+    return {"root": root, "out": out, "students": students}
 
 
 def test_the_second_assignment_grades_the_same_by_both_paths(graded_second):
@@ -428,7 +512,8 @@ def test_the_second_assignment_grades_the_same_by_both_paths(graded_second):
         assert {t["id"]: t["points"] for t in book[student]["tests"]} == _per_cell(mine[student])
         a, b = results.without_timing(theirs[student]), results.without_timing(mine[student])
         assert a["tests"] == b["tests"], student
-    assert example_class.mismatches(SECOND_EXPECTED, list(theirs.values())) == []
+    assert example_class.mismatches(lanes.restricted(SECOND_EXPECTED, graded_second["students"]),
+                                    list(theirs.values())) == []
 
 
 def test_the_course_gradebook_from_nbgraders_gradebook(graded_second, tmp_path, capsys):
@@ -438,7 +523,8 @@ def test_the_course_gradebook_from_nbgraders_gradebook(graded_second, tmp_path, 
     db = graded_second["root"] / "gradebook.db"
     assert main(["collect", "--gradebook", str(db), "--out", str(out)]) == 0
     data = course_book.load(out)
-    first_only = set(EXPECTED["students"]) - set(SECOND_EXPECTED["students"])
+    first = {r["student"] for r in nbgrader_course.gradebook_results(db, ASSIGNMENT)}
+    first_only = (first & set(EXPECTED["students"])) - set(graded_second["students"])
     assert first_only
     for student in first_only:
         entry = data["students"][student]["assignments"][SECOND]

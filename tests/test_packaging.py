@@ -4,8 +4,9 @@ The wheel is built from a clean copy of this checkout, installed with its instru
 fresh environment outside the checkout, and used from another folder, for every assignment of
 the checkout (discovered: an assignment the wheel misses fails here):
 
-- `grader autograde` grades the whole example class from the installed course; every status,
-  score and lost check equals examples/<a>/expected.json;
+- `grader autograde` grades the example class from the installed course (in `make test` the
+  students that show every status, tests/lanes.py; the whole class in `make test-full`); every
+  status, score and lost check equals examples/<a>/expected.json;
 - an `nbgrader quickstart` course with the instructor's own config lines (a time zone and a
   written-answer stub of its own) is set up with `grader nbgrader setup`, then plain nbgrader
   generates the release, autogrades, writes the feedback and exports; the grades equal
@@ -30,6 +31,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import lanes
 import lms_rules
 import pytest
 
@@ -77,8 +79,12 @@ class Installed:
         self.venv = tmp / "venv"
         self.work = tmp / "work"
         self.work.mkdir()
+        # As on a course server, Python caches the bytecode of what it imports (a developer's
+        # shell may turn that off), so the wheel is installed without compiling every module of
+        # the instructor extra at once (`--no-compile`): each is compiled when first imported.
         self.env = {k: v for k, v in os.environ.items()
-                    if k not in (paths.ROOT_ENV, "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+                    if k not in (paths.ROOT_ENV, "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME",
+                                 "PYTHONDONTWRITEBYTECODE")}
         # nbgrader runs `alembic` by name: the environment's scripts come first.
         self.env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{self.env.get('PATH', '')}"
         self.timings: dict[str, float] = {}
@@ -113,7 +119,7 @@ def installed(tmp_path_factory) -> Installed:
     kit.timings["build the wheel"] = time.monotonic() - start
     start = time.monotonic()
     subprocess.run([sys.executable, "-m", "venv", str(kit.venv)], check=True, env=kit.env)
-    kit.run("python", "-m", "pip", "install", "-q", f"{kit.wheel}[instructor]")
+    kit.run("python", "-m", "pip", "install", "-q", "--no-compile", f"{kit.wheel}[instructor]")
     kit.timings["install into a fresh venv"] = time.monotonic() - start
     course = kit.run("grader", "course").stdout
     kit.course = Path(course.splitlines()[0].removeprefix("course: ").rsplit(" (", 1)[0])
@@ -154,29 +160,45 @@ def test_the_installed_kit_serves_its_own_course(installed):
     assert "installed with the kit: run it in a checkout" in refused.stderr
 
 
+def _autograded_students(expected: dict, full: bool) -> list[str]:
+    """The students `grader autograde` grades from the installed course in this lane."""
+    return sorted(expected["students"]) if full else \
+        lanes.covering_students(expected, _nbgrader_students(expected))
+
+
 @pytest.fixture(scope="module")
-def autograded(installed) -> dict[str, Path]:
-    """`grader autograde` on every assignment's whole example class, from the work folder."""
+def autograded(installed, full) -> dict[str, Path]:
+    """`grader autograde` on every assignment's example class (the lane's students), from the
+    work folder."""
     outs = {}
     for a in ASSIGNMENTS:
         expected = example_class.load_expected(KIT, a)
         outs[a] = installed.work / f"graded-{a}"
+        submitted = installed.course / "examples" / a / "submitted"
+        if not full:   # a folder of the lane's students, copied from the installed course
+            chosen = installed.work / f"submitted-{a}"
+            for student in _autograded_students(expected, full):
+                shutil.copytree(submitted / student, chosen / student)
+            submitted = chosen
         installed.timed("grader autograde (all classes)", "grader", "autograde",
-                        str(installed.course / "examples" / a / "submitted"), "--assignment", a,
+                        str(submitted), "--assignment", a,
                         "--out", str(outs[a]), "--seed", str(expected["seed"]),
                         "--timeout", str(expected["timeout"]), "--jobs", "2", "--no-progress")
     return outs
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_grader_autograde_grades_every_class_as_expected(installed, autograded, assignment):
+def test_grader_autograde_grades_every_class_as_expected(installed, autograded, assignment, full):
     expected = example_class.load_expected(KIT, assignment)
     installed_expected = json.loads((installed.course / "examples" / assignment /
                                      example_class.EXPECTED_FILE).read_text())
     assert installed_expected == {k: v for k, v in expected.items() if k != "assignment"}
+    assert sorted(p.name for p in (installed.course / "examples" / assignment / "submitted").iterdir()) \
+        == sorted(expected["students"]), "the installed course carries the whole class"
+    students = _autograded_students(expected, full)
     found = results.load_results(autograded[assignment])
-    assert len(found) == len(expected["students"])
-    assert example_class.mismatches(expected, found) == []
+    assert len(found) == len(students)
+    assert example_class.mismatches(lanes.restricted(expected, students), found) == []
     run = json.loads((autograded[assignment] / results.RUN_FILE).read_text())
     assert run["isolation"] and run["environment"]["numpy"]
 

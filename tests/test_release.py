@@ -17,6 +17,7 @@ import toy2d
 from nbclient import NotebookClient
 
 from grader.cli import main
+from grader.course import course_file
 from grader.paths import ROOT_ENV, Course
 from grader.release import build as release
 from grader.release import leaks
@@ -57,16 +58,26 @@ def _role(cell) -> str:
     return cell_role(cell).value
 
 
-def _source_nb(name: str):
-    return nbformat.read(COURSE.solution_notebook(name), as_version=4)
+def _source_nb(name: str, lang: str = "en"):
+    """The source notebook as nbgrader gets it for the release in `lang` (its cells of that
+    language only: grader/release/languages.py)."""
+    from grader.release.languages import language_notebook
+
+    nb = nbformat.read(COURSE.solution_notebook(name), as_version=4)
+    return language_notebook(nb, lang, assignment=name).notebook
 
 
 def _released_nb_path(name: str) -> Path:
     return COURSE.assignments / name / COURSE.solution_notebook(name).name
 
 
-def _released_nb(name: str):
-    return nbformat.read(_released_nb_path(name), as_version=4)
+def _released_nb(name: str, lang: str = "en"):
+    path = release.release_folder(COURSE, name, lang) / COURSE.solution_notebook(name).name
+    return nbformat.read(path, as_version=4)
+
+
+#: (assignment, language) of every release the course makes.
+RELEASES = [(a, lang) for a in ASSIGNMENTS for lang in course_file.load(COURSE).languages]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,9 +127,10 @@ def test_release_twice_changes_nothing(course_copy, capsys):
     second_out = capsys.readouterr().out
     second = _snapshot(dest)
 
-    assert first_out.count("\n") == len(ASSIGNMENTS), first_out
+    releases = len(ASSIGNMENTS) * len(course_file.load(course_copy).languages)  # one per language
+    assert first_out.count("\n") == releases, first_out
     assert f"{name}: 2 written" in first_out and "2 deleted" in first_out, first_out
-    assert second_out.count("\n") == len(ASSIGNMENTS), second_out
+    assert second_out.count("\n") == releases, second_out
     assert f"{name}: 0 written, {len(second)} unchanged" in second_out, second_out
     assert second == first, "the second `grader release` rewrote or changed files"
     assert sorted(first) == sorted(_tree(COURSE.assignments / name)), OUT_OF_DATE
@@ -209,9 +221,9 @@ def _expected_student_source(source: str) -> str:
     return "\n".join(out)
 
 
-@pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_released_notebook_is_a_valid_nbgrader_release(name):
-    source, released = _source_nb(name), _released_nb(name)
+@pytest.mark.parametrize(("name", "lang"), RELEASES)
+def test_released_notebook_is_a_valid_nbgrader_release(name, lang):
+    source, released = _source_nb(name, lang), _released_nb(name, lang)
     nbformat.validate(released)
     assert released.metadata.kernelspec.name == "python3"
     assert [c.get("id") for c in released.cells] == [c.get("id") for c in source.cells]
@@ -260,12 +272,12 @@ def test_released_notebook_is_a_valid_nbgrader_release(name):
                 assert rel.metadata.get("editable") is False, f"{where}: editable"
 
 
-@pytest.mark.parametrize("name", ASSIGNMENTS)
+@pytest.mark.parametrize(("name", "lang"), RELEASES)
 @needs_nbgrader
-def test_released_checksums_are_nbgraders(name):
+def test_released_checksums_are_nbgraders(name, lang):
     from nbgrader.utils import compute_checksum
 
-    for cell in _released_nb(name).cells:
+    for cell in _released_nb(name, lang).cells:
         meta = cell.metadata.get("nbgrader")
         if meta and "checksum" in meta:
             assert compute_checksum(cell) == meta["checksum"], meta["grade_id"]
@@ -280,9 +292,9 @@ def _find_leaks(release_dir: Path, name: str, private_dirs=PRIVATE_DIRS) -> list
                       public_files=PUBLIC_FILES)
 
 
-@pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_committed_release_has_no_leaks(name):
-    assert _find_leaks(COURSE.assignments / name, name) == []
+@pytest.mark.parametrize(("name", "lang"), RELEASES)
+def test_committed_release_has_no_leaks(name, lang):
+    assert _find_leaks(release.release_folder(COURSE, name, lang), name) == []
 
 
 def _public_text(name: str) -> str:
@@ -407,11 +419,15 @@ def test_leak_detector_reports_every_planted_leak(name, tmp_path):
     secret_dir.mkdir()
     (secret_dir / "secret.py").write_text(f"{SECRET}\n")
     private_dirs = [*PRIVATE_DIRS, secret_dir]
+    # Every leak is planted in a fresh copy of the committed release, which is clean (checked
+    # once: a scan costs seconds, and every copy is the same files).
+    clean = tmp_path / "clean"
+    shutil.copytree(COURSE.assignments / name, clean)
+    assert _find_leaks(clean, name, private_dirs) == [], "the copy of the release is not clean"
     missed = []
     for label, plant, expected in _planted_leaks(name, secret_dir):
         copy = tmp_path / label.replace(" ", "_").replace(":", "")
         shutil.copytree(COURSE.assignments / name, copy)
-        assert _find_leaks(copy, name, private_dirs) == [], f"{label}: copy not clean"
         plant(copy)
         found = _find_leaks(copy, name, private_dirs)
         if not any(expected in message for message in found):

@@ -13,6 +13,7 @@ import ast
 import json
 import re
 import shutil
+import string
 import subprocess
 import sys
 import sysconfig
@@ -100,6 +101,17 @@ def _released(assignment: str = NAME) -> dict:
     return released_checks(COURSE.solution_notebook(assignment))
 
 
+def _said(output: str, message_id: str, **values) -> bool:
+    """`output` holds check.py's message `message_id` (matched by its template, not by English
+    words typed here): the placeholders in `values` as given, any other one as any text."""
+    pattern = []
+    for literal, name, _, _ in string.Formatter().parse(student_check.MESSAGES[message_id]):
+        pattern.append(re.escape(literal))
+        if name:
+            pattern.append(re.escape(str(values[name])) if name in values else ".*?")
+    return re.search("".join(pattern), output) is not None
+
+
 def _table(output: str) -> str:
     """The table and the score line without the timing, for comparisons."""
     return re.sub(r" \(\d+\.\d s\)", "", output)
@@ -142,9 +154,8 @@ def test_reference_passes_every_check_without_the_private_packages(assignment, t
     done = _run_check_py(folder)
     assert done.returncode == 0, done.stdout + done.stderr
     rows, n = _statuses(done.stdout), _n_checks(assignment)
-    assert len(rows) == n and all(s == "passed" for s, _ in rows.values()), done.stdout
-    assert f"{n}/{n} checks passed" in done.stdout
-    assert "The grader runs more tests" in done.stdout
+    assert len(rows) == n and all(s == student_check.PASSED for s, _ in rows.values()), done.stdout
+    assert _said(done.stdout, "check.summary", passed=n, total=n)
     release = COURSE.assignments / assignment
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in release.iterdir()
                                                               if p.name != "__pycache__"), \
@@ -158,10 +169,11 @@ def test_bare_release_is_not_implemented_everywhere(assignment, tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
     rows, n = _statuses(done.stdout), _n_checks(assignment)
     assert len(rows) == n, done.stdout
-    assert all(s == "not implemented" for s, _ in rows.values()), done.stdout
+    assert all(s == student_check.NOT_IMPLEMENTED for s, _ in rows.values()), done.stdout
     first = next(iter(rows))
-    assert rows[first][1] == f"`{first.split(', ')[0]}` is not implemented yet"
-    assert f"0/{n} checks passed" in done.stdout
+    assert rows[first][1] == student_check.say("check.not-implemented",
+                                               function=first.split(", ")[0])
+    assert _said(done.stdout, "check.summary", passed=0, total=n)
 
 
 def _redefined(assignment: str, mutant: str) -> list[str]:
@@ -193,9 +205,9 @@ def test_mutant_is_flagged_on_its_own_exercise(assignment, mutant, tmp_path):
             continue  # a helper of the mutant, not a graded function
         result = status[_check_of(function, status)]
         if (assignment, mutant) in INVISIBLE_MUTANTS:
-            assert result.status == "passed", f"{mutant} is now visible: remove the exception"
+            assert result.status == student_check.PASSED, f"{mutant} is now visible: remove the exception"
             continue
-        assert result.status == "FAILED", f"{mutant}: {function} not flagged ({result})"
+        assert result.status == student_check.FAILED, f"{mutant}: {function} not flagged ({result})"
         assert result.hint, f"{mutant}: no hint"
         want = local.get(function) if isinstance(local, dict) else local
         shown = sol.local_diagnosis(assignment, result.detail or result.hint)
@@ -213,10 +225,11 @@ def test_an_edited_or_deleted_check_cell_is_run_as_released_and_reported(tmp_pat
     done = _run_check_py(folder)
     assert done.returncode == 1, done.stdout
     rows = _statuses(done.stdout)
-    assert rows["softmax"][0] == "FAILED" and "holds NaN for logits ~ 1e3" in rows["softmax"][1]
-    assert rows["sgd_step"][0] == "passed"
-    assert "check-softmax: edited" in done.stdout and "check-sgd_step: removed" in done.stdout
-    assert "checks passed (" not in done.stdout and "restore them" in done.stdout
+    assert rows["softmax"][0] == student_check.FAILED and "holds NaN for logits ~ 1e3" in rows["softmax"][1]
+    assert rows["sgd_step"][0] == student_check.PASSED
+    assert f"check-softmax: {student_check.say('check.cell-edited')}" in done.stdout
+    assert f"check-sgd_step: {student_check.say('check.cell-removed')}" in done.stdout
+    assert not _said(done.stdout, "check.summary") and _said(done.stdout, "check.summary-changed")
 
 
 def test_a_check_failing_because_of_another_function_names_it(tmp_path):
@@ -224,10 +237,10 @@ def test_a_check_failing_because_of_another_function_names_it(tmp_path):
     folder = _student_folder(tmp_path, _reference_notebook({"cell:append": code}))
     done = _run_check_py(folder, "-v")
     rows = _statuses(done.stdout)
-    assert rows["softmax_cross_entropy_backward"][0] == "FAILED"
-    assert rows["train"] == ("FAILED", "train uses your softmax_cross_entropy_backward, which fails "
-                                       "its check: fix that first")
-    assert "train: its own check said:" in done.stdout
+    assert rows["softmax_cross_entropy_backward"][0] == student_check.FAILED
+    assert rows["train"] == (student_check.FAILED, student_check.say(
+        "check.fix-first-one", exercise="train", names="softmax_cross_entropy_backward"))
+    assert _said(done.stdout, "check.own-check-said", exercise="train")
 
 
 @pytest.mark.parametrize("mutant", ["momentum_wrong_sign", "adam_t_not_incremented", "tanh_backward_uses_z"])
@@ -241,8 +254,8 @@ def test_a_function_reached_through_given_code_is_named(mutant, tmp_path):
     report = student_check.run_checks(folder / _nb_name(A), released=_released(A))
     status = {r.exercise: r for r in report.results}
     broken = _redefined(A, mutant)[0]
-    assert status[_check_of(broken, status)].status == "FAILED"
-    assert status["train"].status == "FAILED"
+    assert status[_check_of(broken, status)].status == student_check.FAILED
+    assert status["train"].status == student_check.FAILED
     assert status["train"].hint == (f"train uses your {broken}, which fails its check: fix that first")
 
 
@@ -277,7 +290,7 @@ def test_roles_come_from_the_release_like_when_graded(tmp_path):
     report = student_check.run_checks(_student_folder(tmp_path / "a", notebook) / NB_NAME,
                                       released=_released())
     status = {r.exercise: r for r in report.results}
-    assert status["sigmoid"].status == "FAILED", status["sigmoid"]
+    assert status["sigmoid"].status == student_check.FAILED, status["sigmoid"]
     assert status["sigmoid"].hint.startswith("sigmoid is not defined: no solution cell")
     notebook = _reference_notebook()
     for cell in notebook.cells:
@@ -321,11 +334,11 @@ def test_malformed_notebooks_give_one_line_or_the_table(shape, tmp_path):
     assert "Traceback" not in done.stderr, done.stderr
     if shape == "deep nesting":
         assert done.returncode == 2 and done.stderr.strip().count("\n") == 0
-        assert "nested too deeply" in done.stderr
+        assert _said(done.stderr, "check.too-deep")
     else:
-        assert "checks passed" in done.stdout, done.stdout
+        assert _said(done.stdout, "check.summary"), done.stdout
         if shape == "sys.exit":
-            assert "sys.exit('bye') was called" in done.stdout
+            assert _said(done.stdout, "check.sys-exit", code="'bye'")
 
 
 def test_invisible_mutants_exist():
@@ -356,7 +369,7 @@ def test_check_cells_are_timed_out_and_errors_reported(tmp_path):
     results, notes = report.results, report.notes
     status = {r.exercise: r for r in results}
     assert status["sgd_step"].status == "timed out" and "sgd_step" in status["sgd_step"].hint
-    assert status["relu_backward"].status == "FAILED"
+    assert status["relu_backward"].status == student_check.FAILED
     assert status["relu_backward"].hint.startswith("ValueError in relu_backward")
     assert status["standardize"].status == "passed"
     assert len(notes) == 1 and "(added cell): FAILED: RuntimeError: my own cell" in notes[0], notes
@@ -391,4 +404,4 @@ def test_grader_check_gives_the_same_table(tmp_path, capsys):
     assert main(["check", str(elsewhere)]) == 1
     out = capsys.readouterr().out
     assert _table(out).strip() == _table(done.stdout).strip()
-    assert _statuses(out)["sgd_step"][0] == "FAILED"
+    assert _statuses(out)["sgd_step"][0] == student_check.FAILED

@@ -54,6 +54,40 @@ DATA_DIR: Path = Path(__file__).resolve().parent / "data"
 
 _KEYS = ("X_train", "y_train", "X_test", "y_test")
 
+#: The language of this module's messages, and their translations into it (id -> {language:
+#: template}); a release in another language writes both (docs/translating.md).
+LANGUAGE: str = "en"  # toy2d: language
+CATALOG: dict | None = None  # toy2d: catalog
+#: This module's messages and plot labels, id -> English template (the catalogs' source).
+MESSAGES: dict[str, str] = {
+    "datasets.unknown": "unknown dataset {name}; valid names are: {valid}",
+    "datasets.file-missing": "dataset file {path} is missing; keep the data/ folder next to "
+                             "{file}",
+    "datasets.x-shape": "X must have shape (N, 2), got {shape}",
+    "datasets.y-length": "y must have one label per row of X: X has {rows} rows, y has {labels} "
+                         "labels",
+    "datasets.predict-count": "predict must return one label per point: called with {points} "
+                              "points, got an array of shape {shape}",
+    "datasets.predict-labels": "predict must return class labels (whole numbers), not scores or "
+                               "probabilities; take the argmax over classes first",
+    "datasets.resolution": "resolution must be at least 2, got {resolution}",
+    "datasets.no-names": "names must list at least one dataset",
+    "datasets.legend-class": "class {k}",
+    "datasets.legend-train": "train {k}",
+    "datasets.legend-test": "test {k}",
+    "datasets.feature": "feature {index}",
+    "datasets.gallery-title": "{name}: {k} classes, {train} train / {test} test",
+    "datasets.gallery-train": "train",
+    "datasets.gallery-test": "test (black edge)",
+    "datasets.gallery-suptitle": "toy2d datasets (raw features, colour = class)",
+}
+
+
+def _say(message_id: str, **values: Any) -> str:
+    """Message `message_id` in LANGUAGE (its English when there is no translation)."""
+    template = ((CATALOG or {}).get(message_id) or {}).get(LANGUAGE) or MESSAGES[message_id]
+    return template.format(**values)
+
 # One colour per class label, used by every plot so that "class 2" always looks the same.
 _CLASS_COLORS = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -64,7 +98,7 @@ _CLASS_COLORS = (
 def _check_name(name: str) -> str:
     if name not in DATASETS:
         valid = ", ".join(DATASETS)
-        raise ValueError(f"unknown dataset {name!r}; valid names are: {valid}")
+        raise ValueError(_say("datasets.unknown", name=repr(name), valid=valid))
     return name
 
 
@@ -88,8 +122,8 @@ def load_dataset(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     """
     path = DATA_DIR / f"{_check_name(name)}.npz"
     if not path.is_file():
-        raise FileNotFoundError(f"dataset file {path} is missing; keep the data/ folder next "
-                                f"to {Path(__file__).name}")
+        raise FileNotFoundError(_say("datasets.file-missing", path=path,
+                                     file=Path(__file__).name))
     with np.load(path, allow_pickle=False) as archive:
         arrays = {key: archive[key] for key in _KEYS}
     return (
@@ -132,20 +166,19 @@ def _check_points(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y).reshape(-1)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (N, 2), got {X.shape}")
+        raise ValueError(_say("datasets.x-shape", shape=X.shape))
     if y.shape[0] != X.shape[0]:
-        raise ValueError(f"y must have one label per row of X: X has {X.shape[0]} rows, "
-                         f"y has {y.shape[0]} labels")
+        raise ValueError(_say("datasets.y-length", rows=X.shape[0], labels=y.shape[0]))
     return X, y.astype(np.int64)
 
 
-def _scatter(ax: Any, X: np.ndarray, y: np.ndarray, *, label_prefix: str = "class ",
+def _scatter(ax: Any, X: np.ndarray, y: np.ndarray, *, legend: str = "datasets.legend-class",
              **style: Any) -> None:
-    """Scatter the points of each class in that class's colour."""
+    """Scatter the points of each class in that class's colour (`legend`: the message id of a
+    class's legend entry)."""
     for k in np.unique(y):
         rows = y == k
-        ax.scatter(X[rows, 0], X[rows, 1], color=_color(k), label=f"{label_prefix}{k}",
-                   **style)
+        ax.scatter(X[rows, 0], X[rows, 1], color=_color(k), label=_say(legend, k=k), **style)
 
 
 def plot_dataset(X: np.ndarray, y: np.ndarray, ax: Any = None, title: str | None = None) -> Any:
@@ -164,8 +197,8 @@ def plot_dataset(X: np.ndarray, y: np.ndarray, ax: Any = None, title: str | None
     if ax is None:
         ax = _new_axes()
     _scatter(ax, X, y, s=14, edgecolors="none", alpha=0.85)
-    ax.set_xlabel("feature 0")
-    ax.set_ylabel("feature 1")
+    ax.set_xlabel(_say("datasets.feature", index=0))
+    ax.set_ylabel(_say("datasets.feature", index=1))
     if len(np.unique(y)) <= 10:
         ax.legend(loc="best", fontsize="small", framealpha=0.8)
     if title is not None:
@@ -177,14 +210,13 @@ def _grid_labels(predict: Callable[[np.ndarray], Any], points: np.ndarray) -> np
     """Call `predict` on the mesh points and check it returned one integer label per point."""
     labels = np.asarray(predict(points))
     if labels.size != points.shape[0]:
-        raise ValueError(f"predict must return one label per point: called with "
-                         f"{points.shape[0]} points, got an array of shape {labels.shape}")
+        raise ValueError(_say("datasets.predict-count", points=points.shape[0],
+                              shape=labels.shape))
     labels = labels.reshape(-1)
     if not np.issubdtype(labels.dtype, np.integer):
         rounded = np.rint(labels.astype(np.float64))
         if not np.array_equal(rounded, labels):
-            raise ValueError("predict must return class labels (whole numbers), not scores or "
-                             "probabilities; take the argmax over classes first")
+            raise ValueError(_say("datasets.predict-labels"))
         labels = rounded
     return labels.astype(np.int64)
 
@@ -210,7 +242,7 @@ def plot_decision_regions(predict: Callable[[np.ndarray], Any], X: np.ndarray, y
     """
     X, y = _check_points(X, y)
     if resolution < 2:
-        raise ValueError(f"resolution must be at least 2, got {resolution}")
+        raise ValueError(_say("datasets.resolution", resolution=resolution))
     if ax is None:
         ax = _new_axes()
     from matplotlib.colors import to_rgb
@@ -230,8 +262,8 @@ def plot_decision_regions(predict: Callable[[np.ndarray], Any], X: np.ndarray, y
     _scatter(ax, X, y, s=16, edgecolors="black", linewidths=0.4, zorder=2)
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(y_min, y_max)
-    ax.set_xlabel("feature 0")
-    ax.set_ylabel("feature 1")
+    ax.set_xlabel(_say("datasets.feature", index=0))
+    ax.set_ylabel(_say("datasets.feature", index=1))
     if title is not None:
         ax.set_title(title)
     return ax
@@ -255,30 +287,31 @@ def plot_gallery(path: str | Path, names: Sequence[str] = DATASETS) -> Path:
 
     names = [_check_name(n) for n in names]
     if not names:
-        raise ValueError("names must list at least one dataset")
+        raise ValueError(_say("datasets.no-names"))
     cols = min(3, len(names))
     rows = -(-len(names) // cols)
     fig = Figure(figsize=(4.2 * cols, 3.9 * rows + 0.5), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, name in zip(axes, names, strict=False):
         X_train, y_train, X_test, y_test = load_dataset(name)
-        _scatter(ax, X_train, y_train, label_prefix="train ", s=9, edgecolors="none", alpha=0.7)
-        _scatter(ax, X_test, y_test, label_prefix="test ", s=22, edgecolors="black",
+        _scatter(ax, X_train, y_train, legend="datasets.legend-train", s=9, edgecolors="none",
+                 alpha=0.7)
+        _scatter(ax, X_test, y_test, legend="datasets.legend-test", s=22, edgecolors="black",
                  linewidths=0.6)
         k = int(max(y_train.max(), y_test.max())) + 1
-        ax.set_title(f"{name}: {k} classes, {len(y_train)} train / {len(y_test)} test",
-                     fontsize="medium")
+        ax.set_title(_say("datasets.gallery-title", name=name, k=k, train=len(y_train),
+                          test=len(y_test)), fontsize="medium")
         ax.tick_params(labelsize="small")
     for ax in axes[len(names):]:
         ax.set_axis_off()
     handles = [
         Line2D([], [], linestyle="none", marker="o", markersize=5, color="0.45",
-               markeredgecolor="none", label="train"),
+               markeredgecolor="none", label=_say("datasets.gallery-train")),
         Line2D([], [], linestyle="none", marker="o", markersize=7, color="0.45",
-               markeredgecolor="black", label="test (black edge)"),
+               markeredgecolor="black", label=_say("datasets.gallery-test")),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
-    fig.suptitle("toy2d datasets (raw features, colour = class)")
+    fig.suptitle(_say("datasets.gallery-suptitle"))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, format="png")

@@ -188,6 +188,124 @@ def function_of(gid: str) -> str:
     names = functions_of(gid)
     return names[0] if len(names) == 1 else ""
 # ---- end of cells ----
+# ---- the kit's public contract, check_texts (included so that this file needs nothing but NumPy) ----
+CHECK_TEXTS: dict[str, str] = {
+    "check.column-exercise": "exercise",
+    "check.column-status": "status",
+    "check.column-hint": "hint",
+    "check.timed-out": "still running after {limit} s{inside}: an endless loop?",
+    "check.stopped-inside": " (stopped inside {function})",
+    "check.assertion-failed": "an assertion failed",
+    "check.not-defined": "{name} is not defined: no solution cell of your notebook defines it "
+                         "(deleted, or its cell's id changed)",
+    "check.sys-exit": "sys.exit({code}) was called{inside}: a notebook must never exit",
+    "check.exit-inside": " in {function}",
+    "check.raised-in": "{error} in {function}: {detail}",
+    "check.raised": "{error}: {detail}",
+    "check.raised-in-check": "{error} in the check of {exercise}, after your function returned: "
+                             "{detail} (is its result of the shape and type the docstring asks "
+                             "for?)",
+    "check.fix-first-one": "{exercise} uses your {names}, which fails its check: fix that first",
+    "check.fix-first-many": "{exercise} uses your {names}, which fail their check: fix that first",
+    "check.numpy-warned": "NumPy warned '{warning}' (your cell {cell}, line {line})",
+    "check.cell-failed": "{cell} ({kind} cell): {status}",
+    "check.cell-failed-hint": "{cell} ({kind} cell): {status}: {hint}",
+    "check.setup-failed": "the setup cell failed (see below)",
+    "check.numpy-version": "Your NumPy is {have}, but your notebook is graded with NumPy {wanted}: "
+                           "install the course's (python -m pip install -r requirements.txt), or "
+                           "code that runs here may fail when graded.",
+    "check.own-check-said": "{exercise}: its own check said: {detail}",
+    "check.heading-dependencies": "Checks that failed because of a function they use:",
+    "check.heading-warnings": "NumPy warnings your code raised during the checks (notes: a check "
+                              "judges what your function returns, so they cost nothing, but a "
+                              "line of yours computed inf or NaN there):",
+    "check.heading-cell-errors": "Cells of your notebook that raised an error while running:",
+    "check.heading-changed": "Locked cells (setup and checks) of your notebook that differ from "
+                             "the released ones (check.py ran the released ones, as the grader "
+                             "does; restore yours):",
+    "check.cell-edited": "edited",
+    "check.cell-removed": "removed",
+    "check.no-released": "No released checks are known here: your notebook's own check cells ran.",
+    "check.demo-cells": "Demo cells (training and plots) do not run here, nor when your notebook "
+                        "is graded.",
+    "check.summary-changed": "{passed}/{total} released checks passed, but {changed} locked "
+                             "cell(s) of your notebook were edited or removed: restore them "
+                             "({seconds} s).",
+    "check.summary": "{passed}/{total} checks passed ({seconds} s). The grader runs more tests "
+                     "than these checks (random inputs, edge cases, gradient checks, training "
+                     "accuracy).",
+    "check.no-such-notebook": "check.py: no notebook {name}",
+    "check.several-notebooks": "check.py: several notebooks here ({names}); name one: python "
+                               "check.py NOTEBOOK",
+    "check.no-notebook": "check.py: no notebook found; run it in the assignment folder or name "
+                         "one: python check.py NOTEBOOK",
+    "check.cannot-read": "check.py: cannot read {notebook}: {error}",
+    "check.too-deep": "check.py: cannot read {notebook}: it is nested too deeply to be a notebook",
+}
+# ---- end of check_texts ----
+# ---- the kit's public contract, i18n (included so that this file needs nothing but NumPy) ----
+import json
+import os
+import string
+from typing import Any
+
+#: The language of every message's source text and of a course that declares none.
+DEFAULT_LANGUAGE = "en"
+#: Where `grader release` writes the compiled catalog (next to this module).
+CATALOG_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale", "messages.json")
+
+#: id -> language -> template; loaded on first use (or handed in by check.py).
+_catalog: dict[str, dict[str, str]] | None = None
+
+
+def use_catalog(catalog: dict[str, dict[str, str]] | None) -> None:
+    """Use `catalog` (id -> language -> template) instead of the compiled file; None: the file
+    again. check.py calls it with the entries it carries."""
+    global _catalog
+    _catalog = catalog
+
+
+def catalog() -> dict[str, dict[str, str]]:
+    """The catalog in use: the one handed to `use_catalog`, else the compiled file (an empty
+    catalog when there is none: every message is then rendered from its English source)."""
+    global _catalog
+    if _catalog is None:
+        try:
+            with open(CATALOG_FILE, encoding="utf-8") as f:
+                _catalog = json.load(f)
+        except FileNotFoundError:
+            _catalog = {}
+    return _catalog
+
+
+def placeholders(template: str) -> set[str]:
+    """The names of the `{placeholders}` of `template` ("{a} of {b:.3g}" -> {"a", "b"})."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def template(message_id: str, lang: str, english: str | None = None) -> str:
+    """The template of `message_id` in `lang`.
+
+    `english`: the source text the caller declares (a diagnosis's own template), returned as is
+    for the default language, so English output never depends on the catalog. A language the
+    catalog has no entry for falls back to English: a student never meets a crash for a missing
+    translation (tests/test_i18n.py makes sure none is missing). KeyError for an id that is
+    neither in the catalog nor given with its English."""
+    if lang == DEFAULT_LANGUAGE and english is not None:
+        return english
+    entry = catalog().get(message_id)
+    if entry is None:
+        if english is None:
+            raise KeyError(f"no message with id {message_id!r}")
+        return english
+    return entry.get(lang) or (english if english is not None else entry[DEFAULT_LANGUAGE])
+
+
+def translate(message_id: str, lang: str = DEFAULT_LANGUAGE, /, **values: Any) -> str:
+    """Message `message_id` in language `lang`, its placeholders filled with `values`
+    (KeyError naming the missing placeholder when one is not given)."""
+    return template(message_id, lang).format(**values)
+# ---- end of i18n ----
 # ---- the kit's public contract, outcomes (included so that this file needs nothing but NumPy) ----
 import enum
 
@@ -541,9 +659,35 @@ CELL_TIME_LIMIT = 20.0
 #: Longest hint printed in the table (the rest is cut; `-v` shows it whole).
 HINT_WIDTH = 110
 
-#: The words of the table: the contract's (outcomes.STATUS_WORDS).
-PASSED, FAILED, NOT_IMPLEMENTED, TIMED_OUT, NOT_RUN = (STATUS_WORDS[s] for s in (
-    Status.PASSED, Status.FAILED, Status.NOT_IMPLEMENTED, Status.TIMEOUT, Status.NOT_RUN))
+#: The language this check.py speaks, and the translations of its messages into it (id ->
+#: {language: template}): written into the released check.py by grader/release/check_script.py
+#: for the release's language (docs/translating.md); English and no catalog here.
+LANGUAGE: str = DEFAULT_LANGUAGE  # check.py: language
+CATALOG: dict | None = None  # check.py: catalog
+if CATALOG is not None:
+    use_catalog(CATALOG)
+
+#: The statuses of the table: the contract's words (outcomes.STATUS_WORDS).
+_STATUSES = (Status.PASSED, Status.FAILED, Status.NOT_IMPLEMENTED, Status.TIMEOUT, Status.NOT_RUN)
+
+#: check.py's own messages, id -> English template (the contract's words for the statuses and an
+#: unimplemented function, nnkit_contract/check_texts.py for the rest): the source of their
+#: catalog entries (grader/release/catalogs.py); `say(id, **values)` renders one in LANGUAGE.
+MESSAGES: dict[str, str] = {
+    **{f"check.status-{s.value}": STATUS_WORDS[s] for s in _STATUSES},
+    "check.not-implemented": not_implemented_message("{function}"),
+    **CHECK_TEXTS,
+}
+
+
+def say(message_id: str, /, **values) -> str:
+    """Message `message_id` of MESSAGES in LANGUAGE, its placeholders filled with `values`."""
+    return template(message_id, LANGUAGE, MESSAGES[message_id]).format(**values)
+
+
+#: The words of the table, in LANGUAGE.
+PASSED, FAILED, NOT_IMPLEMENTED, TIMED_OUT, NOT_RUN = (say(f"check.status-{s.value}")
+                                                       for s in _STATUSES)
 _CELL_NAME = "<notebook cell {}>"
 #: The comment of a magic or shell line check.py skips.
 _SKIPPED = "skipped by check.py: {line}"
@@ -688,7 +832,7 @@ def _warning_notes(caught: list, running: str) -> list[str]:
             continue
         label = where[len("<notebook cell "):-1]
         if label != running:
-            found.append(f"NumPy warned '{w.message}' (your cell {label}, line {w.lineno})")
+            found.append(say("check.numpy-warned", warning=w.message, cell=label, line=w.lineno))
     return list(dict.fromkeys(found))
 
 
@@ -711,28 +855,28 @@ def judge(exercise: str, exc: BaseException | None, limit: float,
         return CheckResult(exercise, PASSED)
     where = _raised_in(exc)
     if isinstance(exc, CheckTimeout):
-        inside = f" (stopped inside {where})" if where else ""
-        return CheckResult(exercise, TIMED_OUT, f"still running after {limit:g} s{inside}: "
-                                                "an endless loop?")
+        inside = say("check.stopped-inside", function=where) if where else ""
+        return CheckResult(exercise, TIMED_OUT, say("check.timed-out", limit=f"{limit:g}",
+                                                    inside=inside))
     if isinstance(exc, NotImplementedError):
         return CheckResult(exercise, NOT_IMPLEMENTED,
-                           not_implemented_message(where) if where else "")
+                           say("check.not-implemented", function=where) if where else "")
     if isinstance(exc, AssertionError):
-        return CheckResult(exercise, FAILED, _one_line(str(exc)) or "an assertion failed")
+        return CheckResult(exercise, FAILED, _one_line(str(exc)) or say("check.assertion-failed"))
     if in_check and isinstance(exc, NameError) and getattr(exc, "name", None) in exercise.split(", "):
-        return CheckResult(exercise, FAILED, f"{exc.name} is not defined: no solution cell of your "
-                                             "notebook defines it (deleted, or its cell's id changed)")
+        return CheckResult(exercise, FAILED, say("check.not-defined", name=exc.name))
     if isinstance(exc, SystemExit):
-        inside = f" in {where}" if where else ""
-        return CheckResult(exercise, FAILED, _one_line(f"sys.exit({exc.code!r}) was called{inside}: "
-                                                       "a notebook must never exit"))
+        inside = say("check.exit-inside", function=where) if where else ""
+        return CheckResult(exercise, FAILED, _one_line(say("check.sys-exit", code=repr(exc.code),
+                                                           inside=inside)))
     if where:
-        return CheckResult(exercise, FAILED, _one_line(f"{type(exc).__name__} in {where}: {exc}"))
+        return CheckResult(exercise, FAILED, _one_line(say(
+            "check.raised-in", error=type(exc).__name__, function=where, detail=str(exc))))
     if not in_check:
-        return CheckResult(exercise, FAILED, _one_line(f"{type(exc).__name__}: {exc}"))
-    return CheckResult(exercise, FAILED, _one_line(
-        f"{type(exc).__name__} in the check of {exercise}, after your function returned: "
-        f"{exc} (is its result of the shape and type the docstring asks for?)"))
+        return CheckResult(exercise, FAILED, _one_line(say(
+            "check.raised", error=type(exc).__name__, detail=str(exc))))
+    return CheckResult(exercise, FAILED, _one_line(say(
+        "check.raised-in-check", error=type(exc).__name__, exercise=exercise, detail=str(exc))))
 
 
 def closure(calls: Mapping[str, Iterable[str]], functions: list[str]) -> set[str]:
@@ -757,10 +901,8 @@ def blame_dependencies(results: list[CheckResult], calls: dict[str, list[str]]) 
             continue
         first = sorted(closure(calls, r.functions) & failing)
         if first:
-            names = ", ".join(first)
-            verb, pronoun = ("fails", "its") if len(first) == 1 else ("fail", "their")
-            r.detail, r.hint = r.hint, (f"{r.exercise} uses your {names}, which {verb} {pronoun} "
-                                        "check: fix that first")
+            which = "check.fix-first-one" if len(first) == 1 else "check.fix-first-many"
+            r.detail, r.hint = r.hint, say(which, exercise=r.exercise, names=", ".join(first))
 
 
 def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | None = None,
@@ -809,15 +951,16 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
             exc = run_code(cell, namespace, limit)
             if exc is not None:
                 verdict = judge(cell.label, exc, limit, in_check=False)
-                notes.append(f"{cell.label} ({cell.kind} cell): {verdict.status}"
-                             f"{': ' + verdict.hint if verdict.hint else ''}")
+                notes.append(say("check.cell-failed-hint" if verdict.hint else "check.cell-failed",
+                                 cell=cell.label, kind=cell.kind, status=verdict.status,
+                                 hint=verdict.hint))
                 if cell.kind == Role.SETUP.value:
                     setup_failed = True
                     break
         for cell in checks:
             if setup_failed:
                 result = CheckResult(exercise_name(cell.label), NOT_RUN,
-                                     "the setup cell failed (see below)")
+                                     say("check.setup-failed"))
             else:
                 # Every check runs on its own copy of the names: no check disturbs another.
                 warned: list[str] = []
@@ -844,9 +987,7 @@ def numpy_note(released: dict | None) -> str:
     have = numpy.__version__
     if not wanted or ".".join(have.split(".")[:2]) == wanted:
         return ""
-    return (f"Your NumPy is {have}, but your notebook is graded with NumPy {wanted}: install the "
-            "course's (python -m pip install -r requirements.txt), or code that runs here may "
-            "fail when graded.")
+    return say("check.numpy-version", have=have, wanted=wanted)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -858,7 +999,7 @@ def _cut(text: str) -> str:
 
 
 def format_table(results: list[CheckResult], verbose: bool = False) -> str:
-    rows = [("exercise", "status", "hint")] + [
+    rows = [(say("check.column-exercise"), say("check.column-status"), say("check.column-hint"))] + [
         (r.exercise, r.status, r.hint if verbose else _cut(r.hint)) for r in results]
     width0 = max(len(row[0]) for row in rows)
     width1 = max(len(row[1]) for row in rows)
@@ -872,36 +1013,31 @@ def report(result: Report, seconds: float, verbose: bool = False) -> str:
     passed = sum(r.status == PASSED for r in results)
     parts = [format_table(results, verbose), ""]
     if verbose:
-        details = [f"  {r.exercise}: its own check said: {r.detail}" for r in results if r.detail]
+        details = ["  " + say("check.own-check-said", exercise=r.exercise, detail=r.detail)
+                   for r in results if r.detail]
         if details:
-            parts += ["Checks that failed because of a function they use:"] + details + [""]
+            parts += [say("check.heading-dependencies")] + details + [""]
     warned = [(r.exercise, note) for r in results for note in r.notes]
     if warned:
-        parts += ["NumPy warnings your code raised during the checks (notes: a check judges what "
-                  "your function returns, so they cost nothing, but a line of yours computed inf "
-                  "or NaN there):"]
+        parts += [say("check.heading-warnings")]
         parts += [f"  {exercise}: {note}" for exercise, note in warned] + [""]
     if result.notes:
-        parts += ["Cells of your notebook that raised an error while running:"]
+        parts += [say("check.heading-cell-errors")]
         parts += [f"  {note}" for note in result.notes] + [""]
     if result.changed:
-        parts += ["Locked cells (setup and checks) of your notebook that differ from the released "
-                  "ones (check.py ran the released ones, as the grader does; restore yours):"]
-        parts += [f"  {gid}: {what}" for gid, what in result.changed] + [""]
+        parts += [say("check.heading-changed")]
+        parts += [f"  {gid}: {say('check.cell-' + what)}" for gid, what in result.changed] + [""]
     if not result.released:
-        parts += ["No released checks are known here: your notebook's own check cells ran.", ""]
+        parts += [say("check.no-released"), ""]
     if result.numpy:
         parts += [result.numpy, ""]
-    parts.append("Demo cells (training and plots) do not run here, nor when your notebook is "
-                 "graded.")
+    parts.append(say("check.demo-cells"))
     if result.changed:
-        parts.append(f"{passed}/{len(results)} released checks passed, but {len(result.changed)} "
-                     "locked cell(s) of your notebook were edited or removed: restore them "
-                     f"({seconds:.1f} s).")
+        parts.append(say("check.summary-changed", passed=passed, total=len(results),
+                         changed=len(result.changed), seconds=f"{seconds:.1f}"))
     else:
-        parts.append(f"{passed}/{len(results)} checks passed ({seconds:.1f} s). The grader runs "
-                     "more tests than these checks (random inputs, edge cases, gradient checks, "
-                     "training accuracy).")
+        parts.append(say("check.summary", passed=passed, total=len(results),
+                         seconds=f"{seconds:.1f}"))
     return "\n".join(parts)
 
 
@@ -917,7 +1053,7 @@ def find_notebook(argument: str | None) -> Path:
     if argument:
         path = Path(argument)
         if not path.is_file():
-            raise SystemExit(f"check.py: no notebook {argument}")
+            raise SystemExit(say("check.no-such-notebook", name=argument))
         return path
     for folder in dict.fromkeys([Path.cwd(), Path(__file__).resolve().parent]):
         found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
@@ -925,10 +1061,8 @@ def find_notebook(argument: str | None) -> Path:
             return found[0]
         if len(found) > 1:
             names = ", ".join(p.name for p in found)
-            raise SystemExit(f"check.py: several notebooks here ({names}); name one: "
-                             "python check.py NOTEBOOK")
-    raise SystemExit("check.py: no notebook found; run it in the assignment folder or name one: "
-                     "python check.py NOTEBOOK")
+            raise SystemExit(say("check.several-notebooks", names=names))
+    raise SystemExit(say("check.no-notebook"))
 
 
 def main(argv: list[str] | None = None, out=None) -> int:
@@ -944,11 +1078,10 @@ def main(argv: list[str] | None = None, out=None) -> int:
     try:
         result = run_checks(notebook, args.time_limit)
     except (OSError, ValueError) as exc:
-        print(f"check.py: cannot read {notebook}: {exc}", file=sys.stderr)
+        print(say("check.cannot-read", notebook=notebook, error=exc), file=sys.stderr)
         return 2
     except RecursionError:
-        print(f"check.py: cannot read {notebook}: it is nested too deeply to be a notebook",
-              file=sys.stderr)
+        print(say("check.too-deep", notebook=notebook), file=sys.stderr)
         return 2
     print(report(result, time.perf_counter() - start, args.verbose), file=out)
     return 0 if ok(result) else 1

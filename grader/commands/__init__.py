@@ -17,4 +17,5 @@ COMMANDS: dict[str, str] = {
     "nbgrader": "nbgrader",
     "course": "course",
     "gradescope": "gradescope",
+    "translations": "translations",
 }

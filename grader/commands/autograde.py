@@ -38,6 +38,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--similarity", action="store_true",
                         help="also compare every pair of submissions (`grader similarity`): "
                              "similarity.csv/.html in the output folder, a section in report.html")
+    parser.add_argument("--lang", default=None, metavar="LANG",
+                        help="language of the feedback, report.html and course page (default: "
+                             "the first of `languages` in solutions/course.json, else en); grades "
+                             "are the same in every language")
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
                         help="grade on the workers of this running dask scheduler (e.g. "
                              "tcp://10.0.0.5:8786) instead of local processes (docs/cluster.md)")
@@ -55,12 +59,26 @@ def _only_assignment_in(submissions: Path, the_course) -> str | None:
     return held.pop() if len(held) == 1 else None
 
 
+def feedback_language(the_course, asked: str | None) -> str:
+    """The language of a run's feedback: `asked` (--lang), else the course's first language; one
+    clear error for a language the kit has no catalog for."""
+    from grader.course import course_file
+
+    if asked is None:
+        return course_file.load(the_course).languages[0]
+    known = course_file.available_languages()
+    if asked not in known:
+        raise UsageError(f"--lang {asked}: no catalog for this language (the kit has: "
+                         f"{', '.join(known)}; docs/translating.md adds one)")
+    return asked
+
+
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from autograde_tests import engine
     from grader import sandbox
-    from grader.grading import answers, autograde, results
+    from grader.grading import answers, autograde, results, texts
     from grader.release.student_readme import stated_call_limits
 
     if args.jobs < 1:
@@ -68,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be positive")
     the_course = course()
+    lang = feedback_language(the_course, args.lang)
     if not args.submissions.is_dir():  # the folder first: it is what the command is about
         raise UsageError(f"submissions folder not found: {args.submissions}")
     name = the_course.choose(args.assignment or _only_assignment_in(args.submissions, the_course))
@@ -89,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
         client = cluster.connect(args.dask)
     where = {"dask": args.dask} if args.dask else {"jobs": args.jobs}
+    where[texts.RUN_KEY] = lang
     seed = autograde.prepare_run(out, name, args.seed, args.resume,
                                  {**where, "call_cpu": limits.call_cpu, "total_cpu": limits.total_cpu})
     settings = autograde.Settings(out, assignment, seed, limits)

@@ -65,7 +65,7 @@ def _course(args: argparse.Namespace) -> int:
     out: Path = args.out
     lms_files, lms_warnings = lms_export.write(book, out)
     written = course_book.write(book, out) + lms_files
-    page = course_report.write_page(out)
+    page = course_report.write_page(out, settings.languages[0])
     graded = [c for c in book.columns if c.graded]
     print(f"{len(book.students)} students, {len(graded)} of {len(book.columns)} assignments graded "
           f"({', '.join(c.name for c in graded)})")

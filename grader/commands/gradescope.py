@@ -24,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     build.add_argument("--wheel", type=Path, default=None,
                        help="the kit's wheel to install on Gradescope (default: built from this "
                             "kit's checkout)")
+    build.add_argument("--lang", metavar="LANG", default=None,
+                       help="the language of the release it grades against (one of "
+                            "solutions/course.json `languages`; default its first)")
     run = sub.add_parser("run", help="grade $AUTOGRADER_ROOT/submission and write "
                                      "results/results.json (what run_autograder calls)")
     run.add_argument("--root", type=Path, default=None,
@@ -39,8 +42,9 @@ def run(args: argparse.Namespace) -> int:
         the_course = course()
         name = the_course.choose(args.assignment)
         seed = new_seed() if args.seed is None else args.seed
-        built = gradescope.build(the_course, name, args.out.resolve(), seed, args.wheel)
-        print(f"wrote {built.zip} ({name}, run seed {seed}, kit {built.wheel})")
+        built = gradescope.build(the_course, name, args.out.resolve(), seed, args.wheel, args.lang)
+        print(f"wrote {built.zip} ({name}{f' in {args.lang}' if args.lang else ''}, run seed "
+              f"{seed}, kit {built.wheel})")
         print("upload it as the assignment's autograder on Gradescope (docs/gradescope.md)")
         return 0
     if args.action == "run":

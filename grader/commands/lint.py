@@ -34,4 +34,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"{name}: OK ({summary.functions} graded functions, {summary.checks} checks, "
                   f"{summary.points:g} points)")
+            for gap in lint.translation_gaps(the_course, name):   # reported, not a contract break
+                print(f"{name}: untranslated: {gap}")
     return 1 if failed else 0

@@ -29,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    "else draw one)")
     p.add_argument("--timeout", type=float,
                    help="time limit per call of a student function, seconds (default: the kit's)")
+    p.add_argument("--lang", metavar="LANG", help="the language of the release students get "
+                   "(one of solutions/course.json `languages`; default its first)")
     p.add_argument("--force", action="store_true", help="replace a source/<assignment> that was "
                    "changed, or record a new --seed for an assignment the course has grades of")
     p = sub.add_parser("autograde", help="copy SUBMITTED into COURSE/submitted, then run "
@@ -60,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     assignment = _assignment(args)
     if args.action == "setup":
         report = nc.setup(course(), args.course, assignment, seed=args.seed, force=args.force,
-                          timeout=args.timeout)
+                          timeout=args.timeout, lang=args.lang)
         print("\n".join(report.lines()))
     elif args.action == "autograde":
         students = nc.copy_submissions(args.course, assignment, args.submitted)

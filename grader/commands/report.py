@@ -16,6 +16,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--assignment", help="report on this assignment only (default: the only one)")
 
 
+def _course_language() -> str:
+    """The course's first language (solutions/course.json), English outside a course."""
+    from grader.course import course_file
+    from grader.errors import UsageError
+    from grader.paths import course
+
+    try:
+        return course_file.load(course()).languages[0]
+    except UsageError:
+        return course_file.DEFAULT_LANGUAGE
+
+
 def run(args: argparse.Namespace) -> int:
     from grader.course import gradebook as course_book
     from grader.report import course_page as course_report
@@ -23,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from grader.similarity.output import report_section
 
     if (args.out / course_book.DATA_FILE).is_file():
-        page = course_report.write_page(args.out)
+        page = course_report.write_page(args.out, _course_language())
     else:
         page = write_report(args.out, args.assignment, report_section)
     print(f"report: {page.resolve()}")

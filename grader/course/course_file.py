@@ -26,6 +26,10 @@ Per assignment (every key optional):
                 Gradescope at once (default none: see docs/gradescope.md)
     gradescope_hidden   when students see every other check on Gradescope: "after_published"
                 (default), "after_due_date", "hidden" or "visible"
+`languages` (default ["en"]): the languages the course is released in (docs/translating.md), the
+first one the default: its release is in assignments/<a>/, each other language L's in
+assignments/L/<a>/. Each must be a language with a message catalog in the kit
+(nnkit_contract/locale/<L>.po) or "en".
 `behind_below_percent` (default 50): the course page lists students whose weighted total is below
 it (next to those with a missing or failed submission). `similarity_threshold` (default 0.5): the
 same for every assignment that sets none (docs/similarity.md).
@@ -42,6 +46,7 @@ from pathlib import Path
 
 from grader.errors import UsageError
 from grader.paths import Course
+from nnkit_contract.i18n import DEFAULT_LANGUAGE
 
 COURSE_FILE = "course.json"
 DEFAULT_BEHIND_BELOW = 50.0
@@ -54,7 +59,7 @@ _ASSIGNMENT_KEYS = {"title", "weight", "reveals", "canvas_id", "lms_max", "simil
                     "gradescope_visible", "gradescope_hidden"}
 #: Gradescope's visibility settings of a test (its autograder specification).
 GRADESCOPE_VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
-_TOP_KEYS = {"title", "behind_below_percent", "assignments", "similarity_threshold"}
+_TOP_KEYS = {"title", "behind_below_percent", "assignments", "similarity_threshold", "languages"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,8 @@ class CourseSettings:
     behind_below_percent: float = DEFAULT_BEHIND_BELOW
     assignments: dict[str, AssignmentSettings] = field(default_factory=dict)
     similarity_threshold: float = DEFAULT_SIMILARITY_THRESHOLD
+    #: The course's languages, the default first (docs/translating.md).
+    languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)
 
     def similarity_threshold_of(self, name: str) -> float:
         """The similarity threshold of assignment `name` (its own, else the course's)."""
@@ -162,7 +169,30 @@ def parse(data, where: str = COURSE_FILE, known: list[str] | None = None) -> Cou
     return CourseSettings(title, _number(data.get("behind_below_percent", DEFAULT_BEHIND_BELOW),
                                          f"{where}: behind_below_percent"), settings,
                           _share(data.get("similarity_threshold", DEFAULT_SIMILARITY_THRESHOLD),
-                                 f"{where}: similarity_threshold"))
+                                 f"{where}: similarity_threshold"),
+                          _languages(data.get("languages", [DEFAULT_LANGUAGE]), where))
+
+
+def available_languages() -> list[str]:
+    """The languages the kit has a message catalog for, the default first."""
+    from nnkit_contract import FOLDER
+
+    locale = Path(FOLDER) / "locale"
+    return [DEFAULT_LANGUAGE, *sorted(p.stem for p in locale.glob("*.po") if p.stem != DEFAULT_LANGUAGE)]
+
+
+def _languages(value, where: str) -> tuple[str, ...]:
+    known = available_languages()
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{where}: languages must be a non-empty list of language codes, e.g. "
+                         '["en", "de"]')
+    for lang in value:
+        if lang not in known:
+            raise UsageError(f"{where}: languages: no catalog for {lang!r} (the kit has: "
+                             f"{', '.join(known)}; docs/translating.md adds one)")
+    if len(set(value)) != len(value):
+        raise UsageError(f"{where}: languages: {value!r} names a language twice")
+    return tuple(value)
 
 
 def load(course: Course, path: Path | None = None) -> CourseSettings:

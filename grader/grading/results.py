@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from grader.grading import answers
+from grader.grading import answers, texts
 from nnkit_contract.outcomes import SUBMISSION_STATUSES
 
 #: Statuses of a whole submission (the contract's).
@@ -199,52 +199,56 @@ def write_rows(path: Path, head: list[str], rows: Iterable[list[str]]) -> Path:
 
 
 #: Heading of a result's notes (grader.grading.submission.cell_notes) wherever they are shown.
-NOTES_HEADING = "What the grader ignored in your notebook (the released cells decide what runs " \
-                "and what counts)"
+NOTES_HEADING = texts.MESSAGES["feedback.notes-heading"]
 
 
-def feedback_markdown(r: dict) -> str:
-    """The feedback a student reads: score, then every test with its message."""
-    lines = [f"# {r['assignment']}: feedback for {r['student']}", "", *feedback_summary(r)]
+def feedback_markdown(r: dict, lang: str = texts.DEFAULT_LANGUAGE) -> str:
+    """The feedback a student reads, in `lang`: score, then every test with its message."""
+    say = texts.say
+    lines = [say("feedback.title", lang, assignment=r["assignment"], student=r["student"]), "",
+             *feedback_summary(r, lang)]
     current = None
     for t in r["tests"]:
         if t["function"] != current:
             current = t["function"]
             lines += ([""] if lines[-1] else []) + [f"## `{current}`", ""]
-        mark = "passed" if t["status"] == "passed" else t["status"].replace("_", " ")
+        mark = texts.check_status(t["status"], lang)
         lines.append(f"- **{t['id']}** — {_num(t['points'])}/{_num(t['max_points'])} — {mark}")
         if t["status"] != "passed" or t.get("message"):   # a passed check may carry notes
-            for line in t["message"].splitlines():
+            for line in texts.test_message(t, lang).splitlines():
                 lines.append(f"    {line}")
             if t.get("diagnosis"):
-                lines.append(f"    *Cause (confirmed): {t['diagnosis']}.*")
+                lines.append("    " + say("feedback.cause", lang, label=t["diagnosis"]))
     manual = r.get("manual") or []
     if manual:
         lines += ([""] if lines[-1] else []) + [
-            "## Written answers", "",
-            f"Graded by hand, not part of the score above ({_num(manual_points(r))} points "
-            "still to grade):", ""]
-        lines += [f"- **{m['id']}** — {_num(m['max_points'])} points — "
-                  + ("no answer written: 0 points" if answers.blank(m) else "awaiting manual grading")
+            say("feedback.written-answers", lang), "",
+            say("feedback.graded-by-hand", lang, points=_num(manual_points(r))), ""]
+        lines += [say("feedback.manual-item", lang, id=m["id"], points=_num(m["max_points"]),
+                      state=say("feedback.no-answer" if answers.blank(m) else "feedback.awaiting",
+                                lang))
                   for m in manual]
-    lines += ["", "Demo cells (training and plots) are not run when your notebook is graded.",
+    lines += ["", say("feedback.demo-cells", lang),
               # Never the run seed: with the public grader code it would give away every hidden
               # input of a later submission graded with the same seed.
-              f"Grader {r.get('grader_version')}.", ""]
+              say("feedback.grader", lang, version=r.get("grader_version")), ""]
     return "\n".join(lines)
 
 
-def feedback_summary(r: dict) -> list[str]:
+def feedback_summary(r: dict, lang: str = texts.DEFAULT_LANGUAGE) -> list[str]:
     """The feedback's lines about the whole submission (score, status, why it was not graded,
-    errors of its cells, what the grader ignored), before any test (Markdown)."""
-    lines = [f"**Score: {_num(r['score'])} / {_num(r['max_score'])}** (status: {r['status']})", ""]
+    errors of its cells, what the grader ignored), before any test (Markdown), in `lang`."""
+    lines = [texts.say("feedback.score", lang, score=_num(r["score"]),
+                       max_score=_num(r["max_score"]),
+                       status=texts.submission_status(r["status"], lang)), ""]
     if r.get("reason"):
         lines += [f"> {r['reason']}", ""]
     if r.get("load_errors"):
-        lines += ["Errors while running your notebook's code:", ""]
+        lines += [texts.say("feedback.load-errors", lang), ""]
         lines += [f"- `{e}`" for e in r["load_errors"]] + [""]
     if r.get("notes"):
-        lines += [NOTES_HEADING + ":", ""] + [f"- {n}" for n in r["notes"]] + [""]
+        lines += [texts.say("feedback.notes-heading", lang) + ":", ""] + [
+            f"- {n}" for n in r["notes"]] + [""]
     return lines
 
 
@@ -263,32 +267,39 @@ def cell_points(r: dict) -> dict[str, float]:
     return cells
 
 
-def cell_report(r: dict, function: str) -> str:
+def cell_report(r: dict, function: str, lang: str = texts.DEFAULT_LANGUAGE) -> str:
     """The plain-text report of one graded function, as nbgrader shows it in the function's grade
     cell: the score, then every check with its message and confirmed cause (and a passed check
     with its notes)."""
     tests = [t for t in r["tests"] if t["function"] == function]
     score = sum(t["points"] for t in tests)
     total = sum(t["max_points"] for t in tests)
-    lines = [f"{function}: {_num(score)} / {_num(total)} points"]
+    say = texts.say
+    lines = [say("feedback.cell-score", lang, function=function, score=_num(score),
+                 total=_num(total))]
     if r["status"] != "graded":
-        lines.append(f"  not graded ({r['status']}): {r.get('reason') or 'see the grader log'}")
+        lines.append("  " + say("feedback.cell-not-graded", lang,
+                         status=texts.submission_status(r["status"], lang),
+                         reason=r.get("reason") or say("feedback.see-log", lang)))
         return "\n".join(lines) + "\n"
     for t in tests:
         mark = "ok  " if t["status"] == "passed" else "FAIL"
-        state = "" if t["status"] in ("passed", "failed") else f", {t['status'].replace('_', ' ')}"
+        state = "" if t["status"] in ("passed", "failed") else \
+            f", {texts.check_status(t['status'], lang)}"
         lines.append(f"  {mark} {t['id']} ({_num(t['points'])}/{_num(t['max_points'])}{state})")
         if t["status"] != "passed" or t.get("message"):   # a passed check may carry notes
-            lines += [f"       {line}" for line in t["message"].splitlines()]
+            lines += [f"       {line}" for line in texts.test_message(t, lang).splitlines()]
             if t.get("diagnosis"):
-                lines.append(f"       cause (confirmed): {t['diagnosis']}")
+                lines.append("       " + say("feedback.cell-cause", lang, label=t["diagnosis"]))
     return "\n".join(lines) + "\n"
 
 
-def write_feedback(out: Path, r: dict) -> Path:
+def write_feedback(out: Path, r: dict, lang: str | None = None) -> Path:
+    """Write a result's feedback in `lang` (default: the run's language, run.json)."""
     path = feedback_path(out, r["student"], r["assignment"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(feedback_markdown(r), encoding="utf-8")
+    lang = lang or texts.run_language(out)
+    path.write_text(feedback_markdown(r, lang), encoding="utf-8")
     return path
 
 
@@ -301,6 +312,7 @@ def collect(out: Path, extra: list[dict] | None = None) -> tuple[int, Path]:
     row of `extra` is added only for a (student, assignment) that `out` has no result for, so the
     grader's own result wins; the CSV then gets a last `source` column. No feedback file is
     written for those rows."""
+    lang = texts.run_language(out)
     if extra is None:
         ids = test_ids(iter_results(out))
         count = 0
@@ -308,14 +320,14 @@ def collect(out: Path, extra: list[dict] | None = None) -> tuple[int, Path]:
         def rows() -> Iterator[dict]:
             nonlocal count
             for r in iter_results(out):
-                write_feedback(out, r)
+                write_feedback(out, r, lang)
                 count += 1
                 yield r
         path = write_csv_file(out / CSV_FILE, rows(), ids=ids)
         return count, path
     results = load_results(out)
     for r in results:
-        write_feedback(out, r)
+        write_feedback(out, r, lang)
     have = {(r["student"], r["assignment"]) for r in results}
     merged = results + [dict(r, source="nbgrader") for r in extra
                         if (r["student"], r["assignment"]) not in have]

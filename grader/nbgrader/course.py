@@ -38,6 +38,7 @@ from grader.paths import Course
 from grader.release.build import check_assignment, require_nbgrader, support_files
 from grader.release.leaks import is_allowed
 from nnkit_contract.cells import Role, cell_role, function_of, grade_id
+from nnkit_contract.i18n import DEFAULT_LANGUAGE
 
 CONFIG_FILE = "nbgrader_config.py"
 KIT_CONFIG_FILE = "nnkit_config.py"
@@ -55,6 +56,7 @@ class SetupReport:
     source_files: list[str] = field(default_factory=list)
     timeout: float | None = None       # the time limit per call recorded (None: the kit's)
     release_outdated: bool = False     # the time limit changed after the release was generated
+    lang: str = "en"                   # the language of the release (solutions/course.json)
 
     def lines(self) -> list[str]:
         from grader.grading.limits import grading_limits
@@ -63,8 +65,8 @@ class SetupReport:
         include = "added to" if self.included else "already in"
         limit = f"{grading_limits(self.timeout).call_cpu:g} s of CPU per call"
         lines = [f"{self.assignment}: {len(self.source_files)} files -> "
-                 f"{self.course / 'source' / self.assignment} (the notebook and README.md say "
-                 f"{limit})",
+                 f"{self.course / 'source' / self.assignment} (language {self.lang}; the notebook "
+                 f"and README.md say {limit})",
                  f"{KIT_CONFIG_FILE} written ({seed}, {limit}); the include block is {include} "
                  f"{CONFIG_FILE}"]
         if self.release_outdated:
@@ -77,8 +79,10 @@ class SetupReport:
                         f"  nbgrader generate_feedback {self.assignment}"]
 
 
-def kit_config_text(seeds: dict[str, int], timeout: float | None) -> str:
-    """The content of nnkit_config.py."""
+def kit_config_text(seeds: dict[str, int], timeout: float | None,
+                    languages: dict[str, str] | None = None) -> str:
+    """The content of nnkit_config.py (`languages`: assignment -> the language of its release
+    and feedback, for those not in English)."""
     from grader.nbgrader.plugin import AUTOGRADE_PREPROCESSORS, PRE_CONVERT_HOOK, SANITIZE_PREPROCESSORS
 
     steps = "".join(f"    {name!r},\n" for name in AUTOGRADE_PREPROCESSORS)
@@ -105,7 +109,11 @@ def kit_config_text(seeds: dict[str, int], timeout: float | None) -> str:
         "# `grader autograde --seed <seed>`.\n"
         f"c.SandboxGrade.seeds = {seeds_text}\n"
         "# Time limit per call of a student function, in seconds (None: the kit's default).\n"
-        f"c.SandboxGrade.timeout = {timeout!r}\n\n"
+        f"c.SandboxGrade.timeout = {timeout!r}\n"
+        + (f"# The language of each assignment's release and feedback (`grader nbgrader setup --lang`).\n"
+           f"c.SandboxGrade.languages = {json.dumps(dict(sorted(languages.items())))}\n"
+           if languages else "")
+        + "\n"
         "# Feedback without the hidden-test cells' source.\n"
         "c.GenerateFeedback.preprocessors = [\n"
         "    'nbgrader.preprocessors.GetGrades',\n"
@@ -170,16 +178,18 @@ def recorded_settings(course_dir: Path) -> tuple[dict[str, int], float | None]:
     return seeds, (float(timeout) if timeout is not None else None)
 
 
-def _source_files(kit: Course, assignment: str, timeout: float | None = None) -> dict[str, bytes]:
-    """Every file source/<a>/ gets: the assignment's solutions/ folder and the support files. The
-    notebook and README.md state the time limit per call the course grades with (`timeout`,
+def _source_files(kit: Course, assignment: str, timeout: float | None = None,
+                  lang: str | None = None) -> dict[str, bytes]:
+    """Every file source/<a>/ gets: the assignment's solutions/ folder, its notebook in `lang`
+    (default: the source's language; grader/release/languages.py: only that language's cells,
+    so another language's model answers never reach nbgrader), and the support files in `lang`.
+    The notebook and README.md state the time limit per call the course grades with (`timeout`,
     default the kit's), so what students read is what grading applies."""
     from grader.grading.limits import grading_limits
+    from grader.release.build import language_source
     from grader.release.student_readme import state_call_limit
 
-    src = kit.solutions / assignment
-    files = {p.relative_to(src).as_posix(): p.read_bytes() for p in sorted(src.rglob("*"))
-             if p.is_file() and "__pycache__" not in p.parts}
+    files = language_source(kit, assignment, lang)
     refused = sorted(rel for rel in files if not is_allowed(rel))
     if refused:
         raise UsageError(f"solutions/{assignment}/ holds files nbgrader would release to students: "
@@ -188,11 +198,25 @@ def _source_files(kit: Course, assignment: str, timeout: float | None = None) ->
         seconds = grading_limits(timeout).call_cpu
         for rel in [r for r in files if r.endswith(".ipynb")]:
             files[rel] = state_call_limit(files[rel].decode("utf-8"), seconds)[0].encode("utf-8")
-    for rel, data in support_files(kit, assignment, timeout).items():
+    for rel, data in support_files(kit, assignment, timeout, lang).items():
         if rel in files:
             raise UsageError(f"solutions/{assignment}/{rel} clashes with a support file")
         files[rel] = data
     return files
+
+
+def recorded_languages(course_dir: Path) -> dict[str, str]:
+    """assignment -> language recorded in COURSE/nnkit_config.py (only those not in English)."""
+    path = course_dir / KIT_CONFIG_FILE
+    if not path.is_file():
+        return {}
+    from traitlets.config.loader import PyFileConfigLoader
+
+    try:
+        config = PyFileConfigLoader(KIT_CONFIG_FILE, path=str(course_dir)).load_config()
+    except Exception:  # noqa: BLE001 - recorded_settings says what is wrong with the file
+        return {}
+    return {str(k): str(v) for k, v in dict(config.get("SandboxGrade", {}).get("languages", {})).items()}
 
 
 def graded_settings(course_dir: Path, assignment: str) -> tuple[int | None, float | None]:
@@ -245,8 +269,10 @@ def require_course(course_dir: Path) -> Path:
 
 
 def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = None,
-          force: bool = False, timeout: float | None = None) -> SetupReport:
-    """Prepare the nbgrader course in `course_dir` for `assignment` (see the module docstring).
+          force: bool = False, timeout: float | None = None,
+          lang: str | None = None) -> SetupReport:
+    """Prepare the nbgrader course in `course_dir` for `assignment` (see the module docstring),
+    with its release in `lang` (default: the kit course's default language, solutions/course.json).
 
     `force` replaces a source/<a>/ the instructor changed, and records a new run seed for an
     assignment the course already has grades of (they were made with the old one)."""
@@ -260,10 +286,11 @@ def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = 
     if not (course_dir / KIT_CONFIG_FILE).is_file():
         recorded_timeout = graded_limit     # nnkit_config.py is gone: what grading last used
     effective_timeout = timeout if timeout is not None else recorded_timeout
+    lang = _language(kit, lang)
     dest = course_dir / "source" / assignment
-    files = _source_files(kit, assignment, effective_timeout)
+    files = _source_files(kit, assignment, effective_timeout, lang)
     if dest.exists() and not force and not _holds_exactly(dest, files) \
-            and not _holds_exactly(dest, _source_files(kit, assignment, recorded_timeout)):
+            and not _holds_exactly(dest, _source_files(kit, assignment, recorded_timeout, lang)):
         raise UsageError(f"{dest} exists and differs from the kit's source: add --force to "
                          "replace it")
     recorded = seeds.get(assignment, graded_with)
@@ -286,7 +313,11 @@ def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = 
     for rel, data in files.items():
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         (dest / rel).write_bytes(data)
-    (course_dir / KIT_CONFIG_FILE).write_text(kit_config_text(seeds, effective_timeout),
+    languages = recorded_languages(course_dir)
+    languages.pop(assignment, None)
+    if lang != DEFAULT_LANGUAGE:
+        languages[assignment] = lang
+    (course_dir / KIT_CONFIG_FILE).write_text(kit_config_text(seeds, effective_timeout, languages),
                                               encoding="utf-8")
     text, included = with_include_block(config.read_text(encoding="utf-8"))
     if text != config.read_text(encoding="utf-8"):
@@ -294,7 +325,20 @@ def setup(kit: Course, course_dir: Path, assignment: str, *, seed: int | None = 
     released = (course_dir / "release" / assignment).is_dir()
     return SetupReport(course_dir, assignment, int(seed), was_recorded, included, sorted(files),
                        effective_timeout, timeout is not None and timeout != recorded_timeout
-                       and released)
+                       and released, lang)
+
+
+def _language(kit: Course, lang: str | None) -> str:
+    """`lang`, checked against the kit course's languages; default its first (its default)."""
+    from grader.course import course_file
+
+    languages = course_file.load(kit).languages
+    if lang is None:
+        return languages[0]
+    if lang not in languages:
+        raise UsageError(f"--lang {lang}: the course is released in {', '.join(languages)} "
+                         "(solutions/course.json `languages`)")
+    return lang
 
 
 def _holds_exactly(folder: Path, files: dict[str, bytes]) -> bool:

@@ -54,7 +54,7 @@ from nbformat.v4 import new_output
 from traitlets import Dict, Float, Int, Unicode
 
 from grader.errors import UsageError
-from grader.grading import answers, results
+from grader.grading import answers, results, texts
 from grader.grading.grade import Assignment, base_result, grade_notebook, ungraded
 from grader.grading.limits import grading_limits, grading_memory_ceiling
 from grader.grading.submission import InvalidSubmission, locate_notebook, read_notebook, released_form
@@ -118,6 +118,10 @@ class SandboxGrade(NbGraderPreprocessor):
     timeout = Float(None, allow_none=True,
                     help="Time limit per call of a student function, in seconds (as `grader "
                          "autograde --timeout`); None: the kit's default.").tag(config=True)
+    languages = Dict(key_trait=Unicode(), value_trait=Unicode(), default_value={},
+                     help="The language of each assignment's release and feedback (written by "
+                          "`grader nbgrader setup --lang`); an assignment not named: English."
+                     ).tag(config=True)
     results_dir = Unicode(RESULTS_DIR, help="Folder of the course (relative to its root) that "
                           "receives the results in the grader's format.").tag(config=True)
     settings_error = Unicode("", help="Set by the block `grader nbgrader setup` adds to "
@@ -169,10 +173,11 @@ class SandboxGrade(NbGraderPreprocessor):
         with grading_memory_ceiling():
             result = grade_notebook(submitted, student, assignment, seed, limits)
         out = Path(coursedir.root) / self.results_dir / assignment_id
-        _record(out, result, limits)
+        lang = self.languages.get(assignment_id) or texts.DEFAULT_LANGUAGE
+        _record(out, result, limits, lang)
         self.log.info("%s: %g / %g (%s)", student, result["score"], result["max_score"],
                       result["status"])
-        nb = annotate(nb, result, assignment.reference)
+        nb = annotate(nb, result, assignment.reference, lang)
         resources[RESOURCE_KEY] = {"status": result["status"], "reason": result["reason"],
                                    "blank_answers": [m["id"] for m in result["manual"]
                                                      if answers.blank(m)]}
@@ -356,29 +361,31 @@ def _assignment(source: Path) -> Assignment:
     return _assignment_cached(source.resolve(), stamp)
 
 
-def _record(out: Path, result: dict, limits) -> None:
-    """The result and its feedback in the grader's own layout (see grader.grading.results), and the
-    run's record (results.run_record, as `grader autograde` writes it)."""
+def _record(out: Path, result: dict, limits, lang: str = texts.DEFAULT_LANGUAGE) -> None:
+    """The result and its feedback (in `lang`) in the grader's own layout (see
+    grader.grading.results), and the run's record (results.run_record, as `grader autograde`
+    writes it; its language only when it is not English)."""
     results.write_json_atomic(results.result_path(out, result["student"], result["assignment"]),
                               result)
-    results.write_feedback(out, result)
+    results.write_feedback(out, result, lang)
     run_file = out / results.RUN_FILE
     run = results.run_record(result["assignment"], result["seed"], "nbgrader",
-                             call_cpu=limits.call_cpu, total_cpu=limits.total_cpu)
+                             call_cpu=limits.call_cpu, total_cpu=limits.total_cpu, lang=lang)
     if results.read_json(run_file) != run:
         results.write_json_atomic(run_file, run)
 
 
-def annotate(nb: NotebookNode, result: dict, source_notebook: Path) -> NotebookNode:
-    """Write `result` into the notebook: a report and the points in every grade cell (a deleted
-    one is put back first), a note in check and demo cells. Returns the notebook."""
+def annotate(nb: NotebookNode, result: dict, source_notebook: Path,
+             lang: str = "en") -> NotebookNode:
+    """Write `result` into the notebook: a report (in `lang`) and the points in every grade cell
+    (a deleted one is put back first), a note in check and demo cells. Returns the notebook."""
     nb = _restore_missing_test_cells(nb, source_notebook)
     first = True
     for cell in nb.cells:
         role = cell_role(cell)
         if role is Role.TEST:
             function = function_of(grade_id(cell))
-            text = results.cell_report(result, function)
+            text = results.cell_report(result, function, lang)
             if first and result.get("load_errors"):
                 text += "Errors while running your notebook's code:\n" + "".join(
                     f"  {line}\n" for line in result["load_errors"])

@@ -26,8 +26,9 @@ from pathlib import Path
 
 from grader.errors import UsageError
 from grader.paths import Course
-from grader.release.check_script import check_script
+from grader.release.check_script import check_script, toy2d_script
 from grader.release.leaks import RELEASE_ALLOW_LIST, is_allowed, is_interpreter_cache
+from nnkit_contract.i18n import DEFAULT_LANGUAGE
 
 #: Course id used inside the temporary nbgrader course directory (never stored anywhere).
 NBGRADER_COURSE_ID = "nnkit"
@@ -105,11 +106,14 @@ def _scripts_on_path() -> Iterator[None]:
             os.environ["PATH"] = old
 
 
-def _nbgrader_release(source: Path, name: str, course_dir: Path) -> Path:
-    """Run nbgrader generate_assignment on `source` inside `course_dir`; return the release
-    folder it wrote (course_dir/release/<name>)."""
+def _nbgrader_release(source: Mapping[str, bytes], name: str, course_dir: Path) -> Path:
+    """Run nbgrader generate_assignment on the source folder `source` (relative path -> bytes)
+    inside `course_dir`; return the release folder it wrote (course_dir/release/<name>)."""
     NbGraderAPI, Config = require_nbgrader()
-    shutil.copytree(source, course_dir / "source" / name)
+    for rel, data in source.items():
+        target = course_dir / "source" / name / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
     config = Config()
     config.CourseDirectory.root = str(course_dir)
     config.CourseDirectory.course_id = NBGRADER_COURSE_ID
@@ -143,19 +147,48 @@ def read_tree(folder: Path) -> dict[str, bytes]:
             if p.is_file() and not is_interpreter_cache(p.relative_to(folder))}
 
 
-def support_files(course: Course, name: str, call_cpu: float | None = None) -> dict[str, bytes]:
-    """The student support files of assignment `name`: the toy2d loader as one module, every
-    dataset file, the students' local check runner (grader/release/student_check.py made
-    self-contained, with the assignment's released checks, as check.py), and the README.md and
-    requirements.txt of grader/release/student_readme.py (its time limit per call: `call_cpu`, default
-    the kit's)."""
+def language_source(course: Course, name: str, lang: str | None = None) -> dict[str, bytes]:
+    """The source folder solutions/<name>/ as nbgrader gets it for the release in `lang` (default:
+    the source's own language): relative path -> bytes, the notebook in that language
+    (grader/release/languages.py). A notebook with no translation at all is passed unchanged."""
+    import nbformat
+
+    from grader.release.languages import META_KEY, language_notebook
+
+    folder = course.solutions / name
+    source = course.solution_notebook(name)
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+             if p.is_file() and not is_interpreter_cache(p.relative_to(folder))}
+    lang = lang or DEFAULT_LANGUAGE
+    raw = files[source.name]
+    if lang == DEFAULT_LANGUAGE and f'"{META_KEY}"'.encode() not in raw:
+        return files
+    nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    files[source.name] = nbformat.writes(
+        language_notebook(nb, lang, DEFAULT_LANGUAGE, name).notebook).encode("utf-8")
+    return files
+
+
+def support_files(course: Course, name: str, call_cpu: float | None = None,
+                  lang: str | None = None) -> dict[str, bytes]:
+    """The student support files of assignment `name` in language `lang` (default: the source's):
+    the toy2d loader as one module, every dataset file, the students' local check runner
+    (grader/release/student_check.py made self-contained, with the assignment's released checks
+    in that language, as check.py), and the README.md and requirements.txt of
+    grader/release/student_readme.py (its time limit per call: `call_cpu`, default the kit's)."""
     from grader.release.student_readme import readme, requirements
 
     source = course.solution_notebook(name)
-    files = {"toy2d.py": (course.datasets / "__init__.py").read_bytes(),
-             "check.py": check_script(source),
-             "README.md": readme(name, source, source.name, call_cpu).encode("utf-8"),
-             "requirements.txt": requirements().encode("utf-8")}
+    with tempfile.TemporaryDirectory(prefix="nnkit-lang-") as tmp:
+        notebook = Path(tmp) / source.name   # check.py names the assignment by the file's stem
+        notebook.write_bytes(language_source(course, name, lang)[source.name])
+        helper = toy2d_script((course.datasets / "__init__.py").read_bytes(),
+                              lang or DEFAULT_LANGUAGE)   # its texts in `lang`
+        files = {"toy2d.py": helper,
+                 "check.py": check_script(notebook, lang or DEFAULT_LANGUAGE),
+                 "README.md": readme(name, notebook, source.name, call_cpu,
+                                     lang or DEFAULT_LANGUAGE).encode("utf-8"),
+                 "requirements.txt": requirements().encode("utf-8")}
     datasets = sorted((course.datasets / "data").glob("*.npz"))
     if not datasets:
         raise UsageError(f"no dataset files in {course.datasets / 'data'}")
@@ -164,15 +197,16 @@ def support_files(course: Course, name: str, call_cpu: float | None = None) -> d
     return files
 
 
-def expected_release_files(course: Course, name: str) -> dict[str, bytes]:
-    """Every file of the release of `name`: path relative to the release folder -> bytes.
+def expected_release_files(course: Course, name: str, lang: str | None = None) -> dict[str, bytes]:
+    """Every file of the release of `name` in language `lang` (default: the source's): path
+    relative to the release folder -> bytes.
 
     Runs nbgrader in a temporary course directory that is removed afterwards.
     """
     check_assignment(course, name)
     with tempfile.TemporaryDirectory(prefix="nnkit-release-") as tmp:
-        files = read_tree(_nbgrader_release(course.solutions / name, name, Path(tmp)))
-    for rel, data in support_files(course, name).items():
+        files = read_tree(_nbgrader_release(language_source(course, name, lang), name, Path(tmp)))
+    for rel, data in support_files(course, name, lang=lang).items():
         if rel in files:
             raise UsageError(f"solutions/{name}/{rel} clashes with a support file of the "
                              f"same name; remove it from solutions/{name}/")
@@ -219,11 +253,25 @@ def sync_folder(files: Mapping[str, bytes], dest: Path) -> ReleaseReport:
     return report
 
 
-def release(course: Course, name: str, dest: Path | None = None) -> ReleaseReport:
-    """Generate the release of `name` and synchronize it into `dest` (default:
-    assignments/<name>/)."""
-    files = expected_release_files(course, name)
-    return sync_folder(files, course.assignments / name if dest is None else Path(dest))
+def release_folder(course: Course, name: str, lang: str | None = None,
+                   languages: tuple[str, ...] | None = None) -> Path:
+    """Where the release of `name` in `lang` lives: assignments/<name>/ for the course's default
+    language (the first of `languages`, default solutions/course.json's), assignments/<lang>/<name>/
+    for every other one."""
+    if languages is None:
+        from grader.course import course_file
+
+        languages = course_file.load(course).languages
+    lang = lang or languages[0]
+    return course.assignments / name if lang == languages[0] else course.assignments / lang / name
+
+
+def release(course: Course, name: str, dest: Path | None = None,
+            lang: str | None = None) -> ReleaseReport:
+    """Generate the release of `name` in `lang` (default: the source's language) and synchronize
+    it into `dest` (default: its folder, `release_folder`)."""
+    files = expected_release_files(course, name, lang)
+    return sync_folder(files, release_folder(course, name, lang) if dest is None else Path(dest))
 
 
 def release_assignment(course: Course, name: str, dest: Path) -> list[Path]:

@@ -24,11 +24,27 @@ import nnkit_contract
 from grader.grading.numpy_version import course_minor
 from grader.grading.submission import ReleaseCells
 from grader.release.student_check import closure
+from nnkit_contract import i18n
 from nnkit_contract.cells import RUN_WHEN_GRADED, Role, cell_role, grade_id
+from nnkit_contract.i18n import DEFAULT_LANGUAGE
 
 SOURCE = Path(__file__).resolve().with_name("student_check.py")
 INLINE_MARK = "# check.py: inline"
 RELEASED_MARK = "# check.py: released checks"
+LANGUAGE_MARK = "# check.py: language"
+CATALOG_MARK = "# check.py: catalog"
+
+
+def catalog_subset(ids: set[str] | list[str], lang: str) -> dict[str, dict[str, str]] | None:
+    """The translations into `lang` of the messages `ids` (id -> {lang: template}), from the
+    compiled catalog: what a check.py or toy2d.py of the `lang` release carries. None for the
+    default language (its English is in the code) ; an id without a translation is left out (its
+    English is used)."""
+    if lang == DEFAULT_LANGUAGE:
+        return None
+    compiled = i18n.catalog()
+    return {mid: {lang: compiled[mid][lang]} for mid in sorted(ids)
+            if lang in compiled.get(mid, {})}
 
 
 def _contract_body(module: str) -> str:
@@ -112,8 +128,11 @@ def released_checks(source_notebook: Path) -> dict:
             "numpy": course_minor()}
 
 
-def check_script(source_notebook: Path) -> bytes:
-    """The bytes of check.py as released with the assignment of `source_notebook`."""
+def check_script(source_notebook: Path, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """The bytes of check.py as released with the assignment of `source_notebook`, speaking
+    `lang` (its own messages from the catalog, docs/translating.md; English: no catalog)."""
+    from grader.release import student_check
+
     out = []
     marked = {INLINE_MARK: 0, RELEASED_MARK: 0}
     lines = iter(SOURCE.read_text(encoding="utf-8").splitlines())
@@ -130,9 +149,45 @@ def check_script(source_notebook: Path) -> bytes:
             marked[RELEASED_MARK] += 1
             data = json.dumps(released_checks(source_notebook), indent=1, ensure_ascii=False)
             out.append(f"RELEASED: dict | None = {data}")
+        elif line.rstrip().endswith(LANGUAGE_MARK) and lang != DEFAULT_LANGUAGE:
+            out.append(f"LANGUAGE: str = {lang!r}")
+        elif line.rstrip().endswith(CATALOG_MARK) and lang != DEFAULT_LANGUAGE:
+            subset = catalog_subset(student_check.MESSAGES, lang)
+            out.append(f"CATALOG: dict | None = {json.dumps(subset, indent=1, ensure_ascii=False)}")
         else:
             out.append(line)
     if marked[INLINE_MARK] < 1 or marked[RELEASED_MARK] != 1:
         raise RuntimeError(f"{SOURCE} must have a line ending in {INLINE_MARK!r} per contract "
                            f"module it uses and exactly one ending in {RELEASED_MARK!r}")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+#: The lines of the dataset helper (datasets/__init__.py, released as toy2d.py) that a release in
+#: another language rewrites: its language and its catalog subset.
+TOY2D_LANGUAGE_MARK = "# toy2d: language"
+TOY2D_CATALOG_MARK = "# toy2d: catalog"
+
+
+def toy2d_script(source: bytes, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """The dataset helper `source` (the bytes of datasets/__init__.py) as released in `lang`:
+    the same bytes for the default language; else its LANGUAGE and CATALOG lines name `lang` and
+    carry the translations of its messages (toy2d.MESSAGES) into it."""
+    if lang == DEFAULT_LANGUAGE:
+        return source
+    import toy2d
+
+    out, marked = [], 0
+    for line in source.decode("utf-8").splitlines():
+        if line.rstrip().endswith(TOY2D_LANGUAGE_MARK):
+            out.append(f"LANGUAGE: str = {lang!r}")
+            marked += 1
+        elif line.rstrip().endswith(TOY2D_CATALOG_MARK):
+            subset = catalog_subset(toy2d.MESSAGES, lang)
+            out.append(f"CATALOG: dict | None = {json.dumps(subset, indent=1, ensure_ascii=False)}")
+            marked += 1
+        else:
+            out.append(line)
+    if marked != 2:
+        raise RuntimeError(f"the dataset helper must have one line ending in {TOY2D_LANGUAGE_MARK!r} "
+                           f"and one ending in {TOY2D_CATALOG_MARK!r}")
     return ("\n".join(out) + "\n").encode("utf-8")

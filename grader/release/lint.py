@@ -25,6 +25,7 @@ import nbformat
 
 from autograde_tests import engine
 from grader.paths import Course
+from grader.release.languages import cell_language, twin_id
 from nnkit_contract.cells import (
     ROLE_PREFIXES,
     Role,
@@ -130,7 +131,10 @@ def _solution_region(c: Cell) -> Iterator[str]:
 def _markers_in_their_cells(c: Cell) -> Iterator[str]:
     """nbgrader acts on solution and hidden-test markers only in solution and grade cells:
     anywhere else it would ship them, reference code and all (the release refuses it then, after
-    a long nbgrader traceback); say which cell instead."""
+    a long nbgrader traceback); say which cell instead. (A translated cell is judged with its
+    twin, by `pair_problems`.)"""
+    if cell_language(c.cell) is not None:
+        return
     own = {Role.SOLUTION: (SOLUTION_BEGIN, SOLUTION_END), Role.TEST: (HIDDEN_BEGIN, HIDDEN_END)}
     for role, markers in own.items():
         if c.role is role or (role is Role.SOLUTION and c.role is Role.ANSWER):
@@ -215,6 +219,7 @@ def lint(course: Course, assignment: str) -> tuple[list[Problem], Summary]:
             problems.append(Problem(name, f"cell id {cid!r} is used by {count} cells (give each "
                                           "copied cell a new id)"))
 
+    problems += pair_problems(name, nb)
     solutions: dict[str, int] = {}
     tests: dict[str, tuple[int, float]] = {}
     checked: dict[str, int] = {}
@@ -238,6 +243,96 @@ def lint(course: Course, assignment: str) -> tuple[list[Problem], Summary]:
         return [*problems, Problem(name, str(exc))], Summary(0, 0, 0)
     problems += _registry_problems(name, assignment, points, solutions, tests, checked)
     return problems, Summary(len(points), len(checks), float(sum(points.values())))
+
+
+def pair_problems(name: str, nb) -> list[Problem]:
+    """The rules of translated cells (docs/translating.md): a cell in another language follows
+    the default-language cell it translates (or another translation of it), is markdown, has no
+    nbgrader metadata of its own (the default cell's moves to it in its release), has the id
+    `<default id>-<lang>`, and holds a solution region exactly when its default cell is a
+    written-answer cell that has one. Docstrings in a code cell's metadata name functions or
+    classes of that cell."""
+    from grader.release.languages import comments, docstrings, swap_comments, swap_docstrings
+
+    problems: list[Problem] = []
+    default = None
+    seen: set[str] = set()
+    for index, cell in enumerate(nb.cells):
+        lang = cell_language(cell)
+        where = f"{name} cell {index}" + (f" ({cell.get('id')})" if cell.get("id") else "")
+        if lang is None:
+            default, seen = cell, set()
+            for other in {k for k, v in cell.metadata.get("nnkit", {}).items()
+                          if isinstance(v, dict)} if isinstance(cell.metadata.get("nnkit"), dict) \
+                    else ():
+                if cell.cell_type != "code":
+                    problems.append(Problem(where, f"{other} docstrings belong to a code cell"))
+                    continue
+                try:
+                    swap_docstrings(cell.source, docstrings(cell, other))
+                    swap_comments(cell.source, comments(cell, other))
+                except (KeyError, SyntaxError) as exc:
+                    problems.append(Problem(where, f"{other} docstrings or comments: {exc}"))
+            continue
+        if default is None:
+            problems.append(Problem(where, f"a {lang} cell must follow the cell it translates"))
+            continue
+        if lang in seen:
+            problems.append(Problem(where, f"a second {lang} translation of the cell before it"))
+        seen.add(lang)
+        if cell.cell_type != "markdown" or default.cell_type != "markdown":
+            problems.append(Problem(where, f"a {lang} cell translates a markdown cell and is one "
+                                           "(code is written once; its docstrings go in its "
+                                           "metadata)"))
+        if nbgrader_meta(cell):
+            problems.append(Problem(where, f"a {lang} cell has no nbgrader metadata of its own "
+                                           "(its release takes the translated cell's)"))
+        if default.get("id") and cell.get("id") != twin_id(default["id"], lang):
+            problems.append(Problem(where, f"its id must be {twin_id(default['id'], lang)!r}, "
+                                           "the translated cell's id and the language"))
+        region = SOLUTION_BEGIN in cell.source or SOLUTION_END in cell.source
+        answer = cell_role(default) is Role.ANSWER and SOLUTION_BEGIN in default.source
+        if region != answer:
+            problems.append(Problem(where, f"holds a solution region exactly when the cell it "
+                                           f"translates (a written answer) does: "
+                                           f"{'remove' if region else 'add'} it"))
+    return problems
+
+
+def translation_gaps(course: Course, assignment: str, languages=None) -> list[Problem]:
+    """Every markdown cell of the default language without a twin in a language the course
+    declares (solutions/course.json `languages`): its release shows the default text there, and
+    the untranslated-prose test names it (tests/test_languages.py)."""
+    from grader.course import course_file
+    from nnkit_contract.i18n import DEFAULT_LANGUAGE
+
+    languages = course_file.load(course).languages if languages is None else languages
+    wanted = [lang for lang in languages if lang != DEFAULT_LANGUAGE]
+    if not wanted:
+        return []
+    path = course.solution_notebook(assignment)
+    nb = nbformat.read(path, as_version=4)
+    gaps: list[Problem] = []
+    for lang in wanted:
+        missing = [i for i, cell in enumerate(nb.cells)
+                   if cell.cell_type == "markdown" and cell_language(cell) is None
+                   and cell.source.strip() and not _has_twin(nb.cells, i, lang)]
+        if missing:
+            gaps.append(Problem(path.name, f"{len(missing)} markdown cell(s) without a {lang} "
+                                           f"twin (cells {', '.join(map(str, missing[:8]))}"
+                                           f"{', ...' if len(missing) > 8 else ''}): the {lang} "
+                                           "release shows their default text"))
+    return gaps
+
+
+def _has_twin(cells, index: int, lang: str) -> bool:
+    for cell in cells[index + 1:]:
+        other = cell_language(cell)
+        if other is None:
+            return False
+        if other == lang:
+            return True
+    return False
 
 
 def _registry_problems(name: str, assignment: str, points: dict[str, float],

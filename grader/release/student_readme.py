@@ -27,8 +27,27 @@ from grader.grading.limits import grading_limits
 from grader.grading.numpy_version import declared_requirements
 from grader.sandbox.isolation import STUDENT_PACKAGES
 from nnkit_contract.cells import Role, cell_role, grade_id
+from nnkit_contract.i18n import DEFAULT_LANGUAGE
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "student-README.md"
+
+
+def template_path(lang: str = DEFAULT_LANGUAGE) -> Path:
+    """The README template of `lang`: student-README.md for the default language,
+    student-README.<lang>.md for another (one whole template per language: it is prose)."""
+    return TEMPLATE if lang == DEFAULT_LANGUAGE else TEMPLATE.with_name(f"student-README.{lang}.md")
+
+
+#: The README's own phrases around the data, per language (the prose is in the templates).
+PHRASES = {
+    "en": {"function": "function", "points": "points", "total": "autograded in all",
+           "answers": "The {n} written questions ({ids}, {points} points) are graded by hand.",
+           "limits": "Each call of one of your functions {limit}", "and": ", and "},
+    "de": {"function": "Funktion", "points": "Punkte", "total": "automatisch bewertet, insgesamt",
+           "answers": "Die {n} schriftlichen Fragen ({ids}, {points} Punkte) werden von Hand "
+                      "bewertet.",
+           "limits": "Jeder Aufruf einer Ihrer Funktionen {limit}", "and": ", und "},
+}
 #: What opens the notebook (the packages a graded notebook may import come from the sandbox).
 NOTEBOOK_APP = "jupyterlab"
 
@@ -46,35 +65,49 @@ def _title(nb) -> str:
     return "Assignment"
 
 
-#: How the students' texts state the CPU time a call of their function may use.
-CALL_LIMIT = "may use {seconds} s of CPU time"
-_CALL_LIMIT = re.compile(re.escape(CALL_LIMIT).replace(r"\{seconds\}", r"(?P<seconds>\d+(?:\.\d+)?)"))
+#: How the students' texts state the CPU time a call of their function may use, per language.
+CALL_LIMITS = {"en": "may use {seconds} s of CPU time", "de": "darf {seconds} s CPU-Zeit verwenden"}
+CALL_LIMIT = CALL_LIMITS[DEFAULT_LANGUAGE]
+_CALL_LIMITS = {lang: re.compile(re.escape(form).replace(r"\{seconds\}", r"(?P<seconds>\d+(?:\.\d+)?)"))
+                for lang, form in CALL_LIMITS.items()}
 
 
-def call_limit_text(seconds: float) -> str:
-    return CALL_LIMIT.format(seconds=_num(seconds))
+def call_limit_text(seconds: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    return CALL_LIMITS.get(lang, CALL_LIMIT).format(seconds=_num(seconds))
 
 
 def state_call_limit(text: str, seconds: float) -> tuple[str, int]:
-    """`text` (a notebook's JSON or a README) with every statement of the time limit per call
-    saying `seconds`; returns the new text and how many statements it holds."""
-    return _CALL_LIMIT.subn(call_limit_text(seconds), text)
+    """`text` (a notebook's JSON or a README, in any language) with every statement of the time
+    limit per call saying `seconds`; returns the new text and how many statements it holds."""
+    count = 0
+    for lang, pattern in _CALL_LIMITS.items():
+        text, n = pattern.subn(call_limit_text(seconds, lang), text)
+        count += n
+    return text, count
 
 
 def stated_call_limits(text: str) -> list[float]:
-    """Every time limit per call that `text` states."""
-    return [float(m["seconds"]) for m in _CALL_LIMIT.finditer(text)]
+    """Every time limit per call that `text` states (in any language)."""
+    found = sorted((m.start(), float(m["seconds"])) for pattern in _CALL_LIMITS.values()
+                   for m in pattern.finditer(text))
+    return [seconds for _, seconds in found]
 
 
 #: What the README adds for an assignment with training checks (checks of `train`): the words
-#: "$trained" and "$training" of the template stand for (two paragraphs of this file).
+#: "$trained" and "$training" of the template stand for (two paragraphs of this file; another
+#: language's are in student-README-training.<lang>.md).
 TRAINING_TEMPLATE = TEMPLATE.with_name("student-README-training.md")
+#: How the paragraph that holds $trained and $training begins, per language (it is re-filled).
+GRADED_PARAGRAPH = {"en": "Your functions are called by hidden tests",
+                    "de": "Versteckte Tests rufen Ihre Funktionen auf"}
 
 
-def _training_texts(points: dict) -> tuple[str, str]:
+def _training_texts(points: dict, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
     if "train" not in points:
         return "", ""
-    trained, training = TRAINING_TEMPLATE.read_text(encoding="utf-8").split("\n\n", 1)
+    path = (TRAINING_TEMPLATE if lang == DEFAULT_LANGUAGE
+            else TRAINING_TEMPLATE.with_name(f"student-README-training.{lang}.md"))
+    trained, training = path.read_text(encoding="utf-8").split("\n\n", 1)
     return trained.strip("\n"), training.rstrip("\n")
 
 
@@ -89,30 +122,32 @@ def python_needed() -> str:
 
 
 def readme(assignment: str, source_notebook: Path, notebook_name: str,
-           call_cpu: float | None = None) -> str:
-    """The release's README.md; `call_cpu`: the time limit per call a course grades with
-    (default: the kit's)."""
+           call_cpu: float | None = None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The release's README.md in `lang` (`source_notebook`: the notebook in that language);
+    `call_cpu`: the time limit per call a course grades with (default: the kit's)."""
     nb = nbformat.read(source_notebook, as_version=4)
+    words = PHRASES.get(lang, PHRASES[DEFAULT_LANGUAGE])
     points = engine.points_by_function(assignment)
-    rows = ["| function | points |", "|---|---|"]
+    rows = [f"| {words['function']} | {words['points']} |", "|---|---|"]
     rows += [f"| `{f}` | {_num(p)} |" for f, p in points.items()]
-    rows.append(f"| **autograded in all** | **{_num(engine.total_points(assignment))}** |")
+    rows.append(f"| **{words['total']}** | **{_num(engine.total_points(assignment))}** |")
     answers = [(grade_id(c), float(c.metadata["nbgrader"].get("points", 0)))
                for c in nb.cells if cell_role(c) is Role.ANSWER]
     answer_text = ""
     if answers:
-        answer_text = (f"The {len(answers)} written questions ({', '.join(f'`{a}`' for a, _ in answers)}, "
-                       f"{_num(sum(p for _, p in answers))} points) are graded by hand.")
-    trained, training = _training_texts(points)
+        answer_text = words["answers"].format(
+            n=len(answers), ids=", ".join(f"`{a}`" for a, _ in answers),
+            points=_num(sum(p for _, p in answers)))
+    trained, training = _training_texts(points, lang)
     own = engine.time_limits(assignment)
-    limits = f"Each call of one of your functions {call_limit_text(grading_limits(call_cpu).call_cpu)}"
+    limits = words["limits"].format(limit=call_limit_text(grading_limits(call_cpu).call_cpu, lang))
     if own:
-        limits += ", and " + ", ".join(f"`{f}` {_num(s)} s" for f, s in sorted(own.items()))
+        limits += words["and"] + ", ".join(f"`{f}` {_num(s)} s" for f, s in sorted(own.items()))
     limits += "."
-    text = Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+    text = Template(template_path(lang).read_text(encoding="utf-8")).substitute(
         title=_title(nb), notebook=notebook_name, points="\n".join(rows), answers=answer_text,
         limits=limits, python=python_needed(), trained=trained, training=training)
-    return _rewrap(text, "Your functions are called by hidden tests")
+    return _rewrap(text, GRADED_PARAGRAPH.get(lang, GRADED_PARAGRAPH[DEFAULT_LANGUAGE]))
 
 
 def _rewrap(text: str, start: str, width: int = 99) -> str:

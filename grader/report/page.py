@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from grader.errors import UsageError
-from grader.grading import answers, results
+from grader.grading import answers, results, texts
 from grader.report import plots as report_plots
 from nnkit_contract.outcomes import RUN_PROBLEM_STATUSES
 
@@ -223,7 +223,7 @@ def feedback_href(r: dict) -> str:
             f"{quote(r['assignment'], safe='')}.feedback.md")
 
 
-def figures(summary: ClassSummary) -> dict[str, bytes]:
+def figures(summary: ClassSummary, lang: str = texts.DEFAULT_LANGUAGE) -> dict[str, bytes]:
     """The report's plots: file name -> PNG bytes."""
     graded = [r["score"] for r in summary.graded]
     others = [r["score"] for r in summary.results if r["status"] != "graded"]
@@ -231,104 +231,118 @@ def figures(summary: ClassSummary) -> dict[str, bytes]:
     return {
         "scores.png": report_plots.score_histogram(graded, others, summary.max_score),
         "exercises.png": report_plots.pass_rates([f for f, _ in functions], [r for _, r in functions],
-                                                 "graded submissions with every test passed (%)"),
+                                                 texts.say("report.exercises-axis", lang)),
         "tests.png": report_plots.pass_rates([t.id for t in summary.tests],
                                              [t.rate for t in summary.tests],
-                                             "graded submissions that passed the test (%)"),
+                                             texts.say("report.tests-axis", lang)),
     }
 
 
-def render(summary: ClassSummary, pngs: dict[str, bytes], extra: str = "") -> str:
-    """The report page as one HTML string (no scripts, no external resources); `extra`: HTML
-    sections put before the students' list (the similarity run's, grader.similarity.output)."""
+def render(summary: ClassSummary, pngs: dict[str, bytes], extra: str = "",
+           lang: str = texts.DEFAULT_LANGUAGE) -> str:
+    """The report page as one HTML string (no scripts, no external resources), in `lang`;
+    `extra`: HTML sections put before the students' list (the similarity run's,
+    grader.similarity.output)."""
+    def say(message_id: str, **values) -> str:
+        return texts.say(message_id, lang, **values)
+
     scores = [r["score"] for r in summary.results]
     graded = summary.graded
     full = sum(r["score"] == r["max_score"] for r in summary.results)
     run = summary.run
-    meta = [f"{len(summary.results)} submissions", f"run seed {run.get('seed', '?')}",
-            f"grader {run.get('grader_version', '?')}", f"isolation: {run.get('isolation', '?')}"]
-    cards = [(len(summary.results), "submissions"),
-             (f"{statistics.mean(scores):.1f}", f"mean score / {_num(summary.max_score)}"),
-             (f"{statistics.median(scores):g}", "median score"),
-             (full, "full marks"),
-             (len(summary.results) - len(graded), "not graded (errors, timeouts)")]
-    parts = [f"<h1>{_e(summary.assignment)}: grading report</h1>",
+    meta = [say("report.meta-submissions", count=len(summary.results)),
+            say("report.meta-seed", seed=run.get("seed", "?")),
+            say("report.meta-grader", version=run.get("grader_version", "?")),
+            say("report.meta-isolation", mode=run.get("isolation", "?"))]
+    cards = [(len(summary.results), say("report.card-submissions")),
+             (f"{statistics.mean(scores):.1f}", say("report.card-mean",
+                                                    max_score=_num(summary.max_score))),
+             (f"{statistics.median(scores):g}", say("report.card-median")),
+             (full, say("report.card-full")),
+             (len(summary.results) - len(graded), say("report.card-not-graded"))]
+    parts = [f"<h1>{_e(say('report.title', assignment=summary.assignment))}</h1>",
              f'<p class="meta">{_e(" · ".join(meta))}</p>',
              '<div class="cards">' + "".join(f"<div class=\"card\"><b>{_e(v)}</b><span>{_e(k)}</span></div>"
                                              for v, k in cards) + "</div>"]
 
-    parts.append("<h2>Scores</h2>")
-    parts.append(_img("scores.png", pngs["scores.png"], "histogram of the scores",
-                      "Scores in percent of the maximum, in bins of "
-                      f"{report_plots.SCORE_BIN_PERCENT} points."))
+    parts.append(f"<h2>{_e(say('report.scores'))}</h2>")
+    parts.append(_img("scores.png", pngs["scores.png"], say("report.scores-alt"),
+                      say("report.scores-caption", bin=report_plots.SCORE_BIN_PERCENT)))
 
-    parts.append("<h2>Exercises</h2>")
-    parts.append(_img("exercises.png", pngs["exercises.png"], "pass rate per exercise",
-                      f"Share of the {len(graded)} graded submissions that passed every test of "
-                      "each function, in notebook order. Green ≥ "
-                      f"{report_plots.GOOD_RATE:.0%}, amber ≥ {report_plots.FAIR_RATE:.0%}."))
-    parts.append(_img("tests.png", pngs["tests.png"], "pass rate per test",
-                      "Share of the graded submissions that passed each hidden test."))
+    parts.append(f"<h2>{_e(say('report.exercises'))}</h2>")
+    parts.append(_img("exercises.png", pngs["exercises.png"], say("report.exercises-alt"),
+                      say("report.exercises-caption", graded=len(graded),
+                          good=f"{report_plots.GOOD_RATE:.0%}", fair=f"{report_plots.FAIR_RATE:.0%}")))
+    parts.append(_img("tests.png", pngs["tests.png"], say("report.tests-alt"),
+                      say("report.tests-caption")))
     hardest = sorted(summary.tests, key=lambda t: (t.rate, t.id))
     rows = []
     for t in hardest:
         if t.rate >= 1.0:
             break
-        outcome = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in t.statuses.most_common()
+        outcome = ", ".join(f"{n} {texts.check_status(s, lang)}" for s, n in t.statuses.most_common()
                             if s != "passed")
         rows.append([f"<code>{_e(t.id)}</code>", _e(_num(t.max_points)), f"{t.rate:.0%}", _e(outcome)])
-    parts.append("<h3>Tests not everyone passed</h3>")
-    parts.append(_table(["test", "points", "passed", "the others"], rows, {1, 2},
-                        "every graded submission passed every test"))
+    parts.append(f"<h3>{_e(say('report.not-everyone'))}</h3>")
+    parts.append(_table([say("report.column-test"), say("report.column-points"),
+                         say("report.column-passed"), say("report.column-others")], rows, {1, 2},
+                        say("report.everyone-passed")))
 
-    parts.append("<h2>Most frequent diagnoses</h2>")
+    parts.append(f"<h2>{_e(say('report.diagnoses'))}</h2>")
     rows = [[_e(d.text), str(len(d.students)), ", ".join(f"<code>{_e(t)}</code>" for t in sorted(d.tests)),
              ", ".join(f'<a href="#{student_anchor(s)}">{_e(s)}</a>' for s in sorted(d.students))]
             for d in summary.diagnoses[:TOP_DIAGNOSES]]
-    parts.append(_table(["cause (confirmed)", "students", "tests", "who"], rows, {1},
-                        "no known mistake was recognised"))
+    parts.append(_table([say("report.column-cause"), say("report.column-students"),
+                         say("report.column-tests"), say("report.column-who")], rows, {1},
+                        say("report.no-diagnosis")))
 
-    parts.append("<h2>Timeouts and errors</h2>")
+    parts.append(f"<h2>{_e(say('report.problems'))}</h2>")
     rows = [[f'<a href="#{student_anchor(p.student)}">{_e(p.student)}</a>', f"<code>{_e(p.where)}</code>",
-             f'<span class="status-{_e(p.status)}">{_e(p.status.replace("_", " "))}</span>', _e(p.message)]
+             f'<span class="status-{_e(p.status)}">{_e(texts.check_status(p.status, lang))}</span>',
+             _e(p.message)]
             for p in summary.problems]
-    parts.append(_table(["student", "where", "status", "message"], rows,
-                        empty="no submission timed out or crashed"))
+    parts.append(_table([say("report.column-student"), say("report.column-where"),
+                         say("report.column-status"), say("report.column-message")], rows,
+                        empty=say("report.no-problems")))
 
     awaiting = [r for r in summary.results if answers.awaiting(r)]
     blank = sum(answers.blank(m) for r in summary.results for m in r.get("manual") or [])
     if awaiting:
         ids = list(dict.fromkeys(m["id"] for r in awaiting for m in answers.awaiting(r)))
-        parts.append("<h2>Awaiting manual grading</h2>")
-        parts.append(f"<p>{len(awaiting)} submissions have written answers to grade by hand "
-                     f"({_e(', '.join(ids))}; {_e(_num(sum(map(results.manual_points, awaiting))))} "
-                     f"points in all, not part of the scores above); {blank} answers were left "
-                     "blank and count 0. Grade them in nbgrader's formgrader.</p>")
+        parts.append(f"<h2>{_e(say('report.awaiting'))}</h2>")
+        parts.append("<p>" + say("report.awaiting-text", count=len(awaiting), ids=_e(", ".join(ids)),
+                                 points=_e(_num(sum(map(results.manual_points, awaiting)))),
+                                 blank=blank) + "</p>")
 
     if extra:
         parts.append(extra)
-    parts.append("<h2>Students</h2>")
+    parts.append(f"<h2>{_e(say('report.students'))}</h2>")
     rows = []
     for r in sorted(summary.results, key=lambda r: r["student"]):
         failed = sum(t["status"] != "passed" for t in r["tests"])
         manual = answers.awaiting(r)
         rows.append([f'<a href="#{student_anchor(r["student"])}">{_e(r["student"])}</a>',
-                     f'<span class="status-{_e(r["status"])}">{_e(r["status"])}</span>',
+                     f'<span class="status-{_e(r["status"])}">'
+                     f'{_e(texts.submission_status(r["status"], lang))}</span>',
                      f'{_e(_num(r["score"]))} / {_e(_num(r["max_score"]))}', str(failed),
-                     f"{len(manual)} ({_e(_num(results.manual_points(r)))} points)" if manual else "",
-                     f'<a href="{_e(feedback_href(r))}">feedback</a>'])
-    parts.append(_table(["student", "status", "score", "tests lost", "answers to grade", "file"],
+                     _e(say("report.to-grade", count=len(manual),
+                            points=_num(results.manual_points(r)))) if manual else "",
+                     f'<a href="{_e(feedback_href(r))}">{_e(say("report.feedback-link"))}</a>'])
+    parts.append(_table([say("report.column-student"), say("report.column-status"),
+                         say("report.column-score"), say("report.column-lost"),
+                         say("report.column-to-grade"), say("report.column-file")],
                         rows, {2, 3}))
-    parts.append("<h3>Feedback</h3>")
+    parts.append(f"<h3>{_e(say('report.feedback'))}</h3>")
     for r in sorted(summary.results, key=lambda r: r["student"]):
         parts.append(f'<details id="{student_anchor(r["student"])}"><summary><b>{_e(r["student"])}</b> — '
-                     f'{_e(_num(r["score"]))} / {_e(_num(r["max_score"]))} ({_e(r["status"])})</summary>'
-                     f"<pre>{_e(results.feedback_markdown(r))}</pre></details>")
+                     f'{_e(_num(r["score"]))} / {_e(_num(r["max_score"]))} '
+                     f'({_e(texts.submission_status(r["status"], lang))})</summary>'
+                     f"<pre>{_e(results.feedback_markdown(r, lang))}</pre></details>")
 
     body = "\n".join(parts)
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    return (f"<!DOCTYPE html>\n<html lang=\"{_e(lang)}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{_e(summary.assignment)}: grading report</title><style>{_CSS}</style></head>"
+            f"<title>{_e(say('report.title', assignment=summary.assignment))}</title><style>{_CSS}</style></head>"
             f"<body><main>\n{body}\n</main></body></html>\n")
 
 
@@ -338,7 +352,8 @@ def write_report(out: Path, assignment: str | None = None,
     `section(out, assignment)`: HTML put before the students' list (the commands pass the
     similarity run's, grader.similarity.output.report_section: the report never imports it)."""
     summary = load_summary(out, assignment)
-    pngs = figures(summary)
+    lang = texts.run_language(out)
+    pngs = figures(summary, lang)
     folder = out / FIGURES_DIR
     folder.mkdir(exist_ok=True)
     for name, png in pngs.items():
@@ -346,6 +361,6 @@ def write_report(out: Path, assignment: str | None = None,
     page = out / REPORT_FILE
     tmp = page.with_name(page.name + ".tmp")
     extra = section(out, summary.assignment) if section is not None else ""
-    tmp.write_text(render(summary, pngs, extra), encoding="utf-8")
+    tmp.write_text(render(summary, pngs, extra, lang), encoding="utf-8")
     tmp.replace(page)
     return page

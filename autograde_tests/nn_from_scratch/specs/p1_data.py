@@ -7,6 +7,7 @@ import numpy as np
 from autograde_tests.compare import Fail, expect_array, expect_unchanged
 from autograde_tests.diagnosis import Diagnosis, Trail, declare
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 
 
 def _standardize_with(ddof: int = 0, use_given: bool = True):
@@ -32,7 +33,10 @@ STANDARDIZE = declare(
               _standardize_with(use_given=False)),
 )
 
-_HINT = "compute X_std = (X - mean) / std, a new array, instead of X -= mean"
+_HINT = message("standardize.hint-new-array",
+                "compute X_std = (X - mean) / std, a new array, instead of X -= mean")()
+NOT_TRIPLE = message("standardize.not-triple",
+                     "{call} must return a tuple (X_std, mean, std), got {kind}")
 
 
 def _raw_features(ctx, n: int, d: int) -> np.ndarray:
@@ -44,7 +48,7 @@ def _raw_features(ctx, n: int, d: int) -> np.ndarray:
 def _triple(answer, what: str) -> tuple:
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 3:
-        raise Fail(f"{what} must return a tuple (X_std, mean, std), got {type(value).__name__}")
+        raise Fail(NOT_TRIPLE(call=what, kind=type(value).__name__))
     return tuple(value)
 
 

@@ -8,6 +8,7 @@ from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_float, expect_unchanged
 from autograde_tests.diagnosis import Diagnosis, Raised, Trail, declare, same
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 from autograde_tests.probes import column_softmax, plant_extreme_row
 from autograde_tests.stable import extreme_call, judge_array, judge_float
 from nnkit_contract.outcomes import StudentRaised
@@ -33,7 +34,10 @@ SIGMOID = declare(
               "(inf / inf): use that form only for z < 0, and 1 / (1 + exp(-z)) for z >= 0",
               _exp_ratio),
 )
-_SIGMOID_HINT = "compute the result into a new array (e.g. np.empty_like(Z)), never write into Z"
+_SIGMOID_HINT = message("sigmoid.hint-new-array", "compute the result into a new array (e.g. "
+                        "np.empty_like(Z)), never write into Z")()
+STABLE_NAME = message("sigmoid.stable-name", "sigmoid(Z) for |Z| ~ 1e3")
+XOR_HIDDEN = message("sigmoid.xor-hidden-name", "XOR hidden layer")
 
 
 @check("sigmoid.values", function="sigmoid", points=2,
@@ -43,7 +47,7 @@ def sigmoid_values(ctx) -> None:
     hidden_in = XOR_INPUTS @ W1 + b1
     cases = [inputs.normal(ctx.rng, *shape, scale=4) for shape in ((3, 4), (5,), (1, 1))]
     trail = Trail(SIGMOID.values())
-    for Z, name in [*((Z, "sigmoid(Z)") for Z in cases), (hidden_in, "XOR hidden layer")]:
+    for Z, name in [*((Z, "sigmoid(Z)") for Z in cases), (hidden_in, XOR_HIDDEN())]:
         answer = ctx.student.call("sigmoid", (Z,), return_args=True)
         expect_unchanged((Z,), answer.args_after, ("Z",), hint=_SIGMOID_HINT, function="sigmoid")
         expected = ctx.ref.sigmoid(Z)
@@ -62,7 +66,7 @@ def sigmoid_stable(ctx) -> None:
     answer, event = extreme_call(ctx, "sigmoid", (Z,), ("Z",), _SIGMOID_HINT)
     expected = ctx.ref.sigmoid(Z)
     Trail(SIGMOID.values()).diagnose((Z,), answer.value, expected)
-    judge_array(ctx, "sigmoid", answer, event, expected, "sigmoid(Z) for |Z| ~ 1e3")
+    judge_array(ctx, "sigmoid", answer, event, expected, STABLE_NAME())
 
 
 # ---------------------------------------------------------------- init_params
@@ -77,8 +81,14 @@ INIT = declare(
               lambda layer_sizes, rng: [(rng.standard_normal((a, b)) / np.sqrt(a), np.full(b, 0.1))
                                         for a, b in zip(layer_sizes[:-1], layer_sizes[1:])]),
 )
-_SIZES_HINT = ("only read layer_sizes (e.g. zip(layer_sizes[:-1], layer_sizes[1:])); never pop, "
-               "append to or sort it")
+_SIZES_HINT = message("init_params.hint-sizes", "only read layer_sizes (e.g. "
+                      "zip(layer_sizes[:-1], layer_sizes[1:])); never pop, append to or sort it")()
+INIT_NOT_LIST = message("init_params.not-list", "init_params({sizes}) must return a list of "
+                        "{count} (W, b) tuples, got {kind} of length {length}")
+INIT_LAYER = message("init_params.layer-not-tuple", "every layer of params must be a tuple (W, b)")
+INIT_W_SHAPE = message("init_params.w-shape", "W_{i} has shape {shape}, expected ({c_in}, {c_out})")
+INIT_B_SHAPE = message("init_params.b-shape",
+                       "b_{i} has shape {shape}, expected the 1-D shape ({c_out},)")
 
 
 def _init(ctx, sizes: list[int], seed: int):
@@ -87,11 +97,11 @@ def _init(ctx, sizes: list[int], seed: int):
                      function="init_params")
     value = answer.value
     if not isinstance(value, list | tuple) or len(value) != len(sizes) - 1:
-        raise Fail(f"init_params({sizes}) must return a list of {len(sizes) - 1} (W, b) tuples, "
-                   f"got {type(value).__name__} of length {len(value) if isinstance(value, list | tuple) else '-'}")
+        raise Fail(INIT_NOT_LIST(sizes=sizes, count=len(sizes) - 1, kind=type(value).__name__,
+                                 length=len(value) if isinstance(value, list | tuple) else '-'))
     for layer in value:
         if not isinstance(layer, list | tuple) or len(layer) != 2:
-            raise Fail("every layer of params must be a tuple (W, b)")
+            raise Fail(INIT_LAYER())
     return value
 
 
@@ -109,9 +119,9 @@ def init_shapes(ctx) -> None:
         for i, ((W, b), c_in, c_out) in enumerate(zip(params, sizes[:-1], sizes[1:]), start=1):
             _transposed(W, c_in, c_out, i)
             if not isinstance(W, np.ndarray) or W.shape != (c_in, c_out):
-                raise Fail(f"W_{i} has shape {np.shape(W)}, expected ({c_in}, {c_out})")
+                raise Fail(INIT_W_SHAPE(i=i, shape=np.shape(W), c_in=c_in, c_out=c_out))
             if np.shape(b) != (c_out,):
-                raise Fail(f"b_{i} has shape {np.shape(b)}, expected the 1-D shape ({c_out},)")
+                raise Fail(INIT_B_SHAPE(i=i, shape=np.shape(b), c_out=c_out))
             if same(b, np.zeros(c_out)):
                 raise Fail.of(INIT["zero-bias"], layer=i)
             expect_array(b, np.full(c_out, 0.1), f"b_{i}")
@@ -167,7 +177,7 @@ def linear_forward_values(ctx) -> None:
         if raised is not None:
             raise raised
         expect_unchanged((X, W, b), answer.args_after, ("X", "W", "b"), function="linear_forward",
-                         hint="compute Z as a new array (X @ W + b gives one); never write into X, W or b")
+                         hint=LINEAR_HINT())
         expect_array(got, expected, "Z", type_name=answer.type_name)
 
 
@@ -178,7 +188,7 @@ def relu_forward_values(ctx) -> None:
         Z = inputs.with_exact_zeros(ctx.rng, *shape)
         answer = ctx.student.call("relu_forward", (Z,), return_args=True)
         expect_unchanged((Z,), answer.args_after, ("Z",), function="relu_forward",
-                         hint="return np.maximum(Z, 0), a new array, instead of Z[Z < 0] = 0")
+                         hint=RELU_HINT())
         expect_array(answer.value, ctx.ref.relu_forward(Z), "A", type_name=answer.type_name)
 
 
@@ -226,10 +236,10 @@ def _forward(ctx, sizes):
     answer = ctx.student.call("forward", (params, X), return_args=True,
                               substitute=_substitutes(ctx, _FORWARD_DEPS))
     expect_unchanged((params, X), answer.args_after, ("params", "X"), function="forward",
-                     hint="keep params and X as they are: every layer's output is a new array")
+                     hint=FORWARD_HINT())
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
-        raise Fail(f"forward must return a tuple (logits, cache), got {type(value).__name__}")
+        raise Fail(FORWARD_NOT_TUPLE(kind=type(value).__name__))
     return params, X, tuple(value)
 
 
@@ -254,11 +264,10 @@ def forward_cache(ctx) -> None:
         trail.diagnose((params, X), got, expected)
         cache, exp_cache = got[1], expected[1]
         if not isinstance(cache, list | tuple) or len(cache) != len(exp_cache):
-            raise Fail(f"cache must be a list with one (A_prev, Z) tuple per layer "
-                       f"({len(exp_cache)} here), got {type(cache).__name__}")
+            raise Fail(CACHE_NOT_LIST(layers=len(exp_cache), kind=type(cache).__name__))
         for i, (entry, (exp_A, exp_Z)) in enumerate(zip(cache, exp_cache)):
             if not isinstance(entry, list | tuple) or len(entry) != 2:
-                raise Fail(f"cache[{i}] must be a tuple (A_prev, Z)")
+                raise Fail(CACHE_ENTRY(i=i))
             expect_array(entry[0], exp_A, f"cache[{i}][0] (A_prev)")
             expect_array(entry[1], exp_Z, f"cache[{i}][1] (Z)")
 
@@ -282,7 +291,30 @@ SOFTMAX = declare(
               "P holds NaN for logits ~ 1e3, exactly what np.exp(logits) / np.exp(logits).sum(...) "
               "gives there (inf / inf): subtract the row maximum before exp", _naive_softmax),
 )
-_SOFTMAX_HINT = "subtract the row maximum into a new array instead of changing logits (logits -= ...)"
+LINEAR_HINT = message("linear_forward.hint-new-array", "compute Z as a new array (X @ W + b gives "
+                      "one); never write into X, W or b")
+RELU_HINT = message("relu_forward.hint-new-array",
+                    "return np.maximum(Z, 0), a new array, instead of Z[Z < 0] = 0")
+FORWARD_HINT = message("forward.hint-keep-inputs",
+                       "keep params and X as they are: every layer's output is a new array")
+FORWARD_NOT_TUPLE = message("forward.not-tuple", "forward must return a tuple (logits, cache), "
+                            "got {kind}")
+CACHE_NOT_LIST = message("forward.cache-not-list", "cache must be a list with one (A_prev, Z) "
+                         "tuple per layer ({layers} here), got {kind}")
+CACHE_ENTRY = message("forward.cache-entry", "cache[{i}] must be a tuple (A_prev, Z)")
+_SOFTMAX_HINT = message("softmax.hint-new-array", "subtract the row maximum into a new array "
+                        "instead of changing logits (logits -= ...)")()
+SOFTMAX_STABLE_NAME = message("softmax.stable-name", "P for logits ~ {scale:.0f}")
+SCE_HINT_LOGITS = message("softmax_cross_entropy.hint-logits", "subtract the row maximum into a "
+                          "new array (shifted = logits - ...), never logits -= ...")
+SCE_HINT_LOGITS_SHORT = message("softmax_cross_entropy.hint-logits-short",
+                                "subtract the row maximum into a new array")
+SCE_HINT_LABELS = message("softmax_cross_entropy.hint-labels", "only read the labels")
+SCE_NAME = message("softmax_cross_entropy.loss-name", "loss (y of dtype {dtype})")
+SCE_STABLE_NAME = message("softmax_cross_entropy.stable-name", "the loss for logits ~ {scale:.0f}")
+PREDICT_HINT = message("predict.hint-keep-inputs", "keep params and X as they are")
+ACCURACY_HINT = message("accuracy.hint", "compare with np.mean(y_pred == y), without changing "
+                        "y_pred or y")
 
 
 @check("softmax.values", function="softmax", points=3,
@@ -310,7 +342,7 @@ def softmax_stable(ctx) -> None:
         answer, event = extreme_call(ctx, "softmax", (logits,), ("logits",), _SOFTMAX_HINT)
         expected = ctx.ref.softmax(logits)
         trail.diagnose((logits,), answer.value, expected)
-        judge_array(ctx, "softmax", answer, event, expected, f"P for logits ~ {scale:.0f}")
+        judge_array(ctx, "softmax", answer, event, expected, SOFTMAX_STABLE_NAME(scale=scale))
 
 
 def _sce_terms(logits, y):
@@ -356,12 +388,10 @@ def sce_values(ctx) -> None:
                                   substitute=_substitutes(ctx, ("softmax",)))
         expect_unchanged((logits, y), answer.args_after, ("logits", "y"),
                          function="softmax_cross_entropy",
-                         hint={"logits": "subtract the row maximum into a new array "
-                                         "(shifted = logits - ...), never logits -= ...",
-                               "y": "only read the labels"})
+                         hint={"logits": SCE_HINT_LOGITS(), "y": SCE_HINT_LABELS()})
         expected = ctx.ref.softmax_cross_entropy(logits, y)
         trail.diagnose((logits, y), answer.value, expected, got=answer.value)
-        expect_float(answer.value, expected, f"loss (y of dtype {np.dtype(dtype).name})",
+        expect_float(answer.value, expected, SCE_NAME(dtype=np.dtype(dtype).name),
                      type_name=answer.type_name)
 
 
@@ -378,13 +408,12 @@ def sce_stable(ctx) -> None:
             k = logits.shape[1]
             y[row] = (top + 1 + int(ctx.rng.integers(k - 1))) % k  # its label's probability is 0.0
         answer, event = extreme_call(ctx, "softmax_cross_entropy", (logits, y), ("logits", "y"),
-                                     {"logits": "subtract the row maximum into a new array",
-                                      "y": "only read the labels"},
+                                     {"logits": SCE_HINT_LOGITS_SHORT(), "y": SCE_HINT_LABELS()},
                                      substitute=_substitutes(ctx, ("softmax",)))
         expected = ctx.ref.softmax_cross_entropy(logits, y)
         trail.diagnose((logits, y), answer.value, expected, got=answer.value)
         judge_float(ctx, "softmax_cross_entropy", answer, event, expected,
-                    f"the loss for logits ~ {scale:.0f}")
+                    SCE_STABLE_NAME(scale=scale))
 
 
 PREDICT = declare(
@@ -415,7 +444,7 @@ def predict_values(ctx) -> None:
         answer = ctx.student.call("predict", (params, X), return_args=True,
                                   substitute=_substitutes(ctx, ("forward", *_FORWARD_DEPS)))
         expect_unchanged((params, X), answer.args_after, ("params", "X"), function="predict",
-                         hint="keep params and X as they are")
+                         hint=PREDICT_HINT())
         got, expected = answer.value, ctx.ref.predict(params, X)
         trail.diagnose((params, X), got, expected)
         if isinstance(got, np.ndarray) and got.dtype.kind not in "iu" and same(got, expected):
@@ -440,7 +469,7 @@ def accuracy_values(ctx) -> None:
         y_pred = np.where(ctx.rng.random(n) < 0.6, y, inputs.labels(ctx.rng, n, 3, dtype))
         answer = ctx.student.call("accuracy", (y_pred, y), return_args=True)
         expect_unchanged((y_pred, y), answer.args_after, ("y_pred", "y"), function="accuracy",
-                         hint="compare with np.mean(y_pred == y), without changing y_pred or y")
+                         hint=ACCURACY_HINT())
         expected = ctx.ref.accuracy(y_pred, y)
         trail.diagnose((y_pred, y), answer.value, expected)
         expect_float(answer.value, expected, "accuracy", type_name=answer.type_name)

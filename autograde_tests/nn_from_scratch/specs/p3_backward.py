@@ -14,6 +14,7 @@ from autograde_tests import inputs
 from autograde_tests.compare import Fail, close, expect_array, expect_unchanged
 from autograde_tests.diagnosis import Diagnosis, Raised, Trail, declare
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 from autograde_tests.probes import (
     column_softmax,
     own_forward_note,
@@ -24,6 +25,16 @@ from autograde_tests.probes import (
 from autograde_tests.stable import extreme_call, judge_array
 from nnkit_contract.outcomes import StudentRaised
 from nnkit_contract.values import Callback
+
+LINEAR_HINT = message("linear_backward.hint-new-array",
+                      "compute dZ @ W.T, X.T @ dZ and dZ.sum(axis=0), all new arrays")
+LINEAR_NOT_TUPLE = message("linear_backward.not-tuple",
+                           "linear_backward must return a tuple (dX, dW, db), got {kind}")
+BACKWARD_HINT = message("backward.hint-keep-inputs", "keep params, cache and dlogits as they "
+                        "are: every gradient is a new array")
+BACKWARD_NOT_LIST = message("backward.not-list",
+                            "backward must return a list of {count} (dW, db) tuples, got {kind}")
+BACKWARD_ENTRY = message("backward.entry-not-tuple", "grads[{i}] must be a tuple (dW, db)")
 
 #: Tolerance of numerical_gradient against the exact gradient of a smooth test function.
 NUMGRAD_RTOL = 1e-6
@@ -50,10 +61,10 @@ def _linear_case(ctx, case):
                 inputs.normal(ctx.rng, c_in, c_out))
     answer = ctx.student.call("linear_backward", (dZ, X, W), return_args=True)
     expect_unchanged((dZ, X, W), answer.args_after, ("dZ", "X", "W"), function="linear_backward",
-                     hint="compute dZ @ W.T, X.T @ dZ and dZ.sum(axis=0), all new arrays")
+                     hint=LINEAR_HINT())
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 3:
-        raise Fail(f"linear_backward must return a tuple (dX, dW, db), got {type(value).__name__}")
+        raise Fail(LINEAR_NOT_TUPLE(kind=type(value).__name__))
     return dZ, X, W, tuple(value)
 
 
@@ -115,9 +126,10 @@ RELU_BACKWARD = declare(
               "dZ equals dA * Z: multiply dA by the 0/1 mask of where Z > 0, not by Z",
               lambda dA, Z: dA * Z),
 )
-_RELU_HINTS = {"dA": "multiply dA by the 0/1 mask of where Z > 0 into a new array instead of "
-                     "zeroing entries of dA",
-               "Z": "build the mask as a new array, without writing to Z"}
+_RELU_HINTS = {"dA": message("relu_backward.hint-da", "multiply dA by the 0/1 mask of where Z > "
+                             "0 into a new array instead of zeroing entries of dA")(),
+               "Z": message("relu_backward.hint-z",
+                            "build the mask as a new array, without writing to Z")()}
 
 
 def _relu_note(ctx, dA, Z, got) -> str:
@@ -204,8 +216,11 @@ def _own_softmax(ctx) -> dict:
     return {"softmax": ctx.ref.softmax}
 
 
-_SCE_HINTS = {"logits": "start from P = softmax(logits), a new array, and change P, never logits",
-              "y": "only read the labels"}
+_SCE_HINTS = {"logits": message("softmax_cross_entropy_backward.hint-logits", "start from P = "
+                                "softmax(logits), a new array, and change P, never logits")(),
+              "y": message("softmax_cross_entropy_backward.hint-labels", "only read the labels")()}
+SCE_STABLE_NAME = message("softmax_cross_entropy_backward.stable-name",
+                          "dlogits for logits ~ {scale:.0f}")
 
 
 @check("softmax_cross_entropy_backward.values", function="softmax_cross_entropy_backward", points=5,
@@ -244,7 +259,7 @@ def sce_backward_stable(ctx) -> None:
         expected = ctx.ref.softmax_cross_entropy_backward(logits, y)
         trail.diagnose((logits, y), answer.value, expected)
         judge_array(ctx, "softmax_cross_entropy_backward", answer, event, expected,
-                    f"dlogits for logits ~ {scale:.0f}")
+                    SCE_STABLE_NAME(scale=scale))
 
 
 # ---------------------------------------------------------------- backward through the network
@@ -299,16 +314,14 @@ def _backward_case(ctx, trail: Trail, sizes):
         trail.diagnose(args, Raised(exc.exc_type, exc.detail), expected)
         raise
     expect_unchanged(args, answer.args_after, ("params", "cache", "dlogits"), function="backward",
-                     hint="keep params, cache and dlogits as they are: every gradient is a new "
-                          "array")
+                     hint=BACKWARD_HINT())
     grads = answer.value
     trail.diagnose(args, grads, expected)
     if not isinstance(grads, list | tuple) or len(grads) != len(params):
-        raise Fail(f"backward must return a list of {len(params)} (dW, db) tuples, got "
-                   f"{type(grads).__name__}")
+        raise Fail(BACKWARD_NOT_LIST(count=len(params), kind=type(grads).__name__))
     for i, (g, (exp_dW, exp_db)) in enumerate(zip(grads, expected), start=1):
         if not isinstance(g, list | tuple) or len(g) != 2:
-            raise Fail(f"grads[{i - 1}] must be a tuple (dW, db)")
+            raise Fail(BACKWARD_ENTRY(i=i - 1))
         try:
             expect_array(g[0], exp_dW, f"dW_{i}")
             expect_array(g[1], exp_db, f"db_{i}")

@@ -15,9 +15,17 @@ from __future__ import annotations
 import numpy as np
 
 from autograde_tests import calibration, inputs
-from autograde_tests.compare import Fail, close, expect_array, expect_unchanged, what_differs
+from autograde_tests.compare import (
+    WRONG_SHAPE,
+    Fail,
+    close,
+    expect_array,
+    expect_unchanged,
+    what_differs,
+)
 from autograde_tests.diagnosis import Diagnosis, Trail, declare
 from autograde_tests.engine import check, time_limit
+from autograde_tests.messages import Text, message
 from autograde_tests.nn_from_scratch.training import train_args
 from autograde_tests.probes import (
     drawn_for_run,
@@ -69,19 +77,17 @@ def sgd_values(ctx) -> None:
         answer = ctx.student.call("sgd_step", (params, grads, lr), return_args=True)
         expect_unchanged((params, grads), answer.args_after[:2], ("params", "grads"),
                          function="sgd_step",
-                         hint={"params": "build new arrays, [(W - lr * dW, b - lr * db), ...], "
-                                         "instead of W -= lr * dW",
-                               "grads": "compute lr * dW as a new array, never dW *= lr"})
+                         hint={"params": SGD_HINT_PARAMS(), "grads": SGD_HINT_GRADS()})
         new = answer.value
         expected = ctx.ref.sgd_step(params, grads, lr)
         trail.diagnose((params, grads, lr), new, expected)
         if not isinstance(new, list | tuple) or len(new) != len(params):
-            raise Fail(f"sgd_step must return a list of {len(params)} (W, b) tuples")
+            raise Fail(SGD_NOT_LIST(count=len(params)))
         for i, (got, exp) in enumerate(zip(new, expected), start=1):
             if not isinstance(got, list | tuple) or len(got) != 2:
-                raise Fail(f"new_params[{i - 1}] must be a tuple (W, b)")
-            expect_array(got[0], exp[0], f"new W_{i}")
-            expect_array(got[1], exp[1], f"new b_{i}")
+                raise Fail(SGD_ENTRY(i=i - 1))
+            expect_array(got[0], exp[0], SGD_NEW_W(i=i))
+            expect_array(got[1], exp[1], SGD_NEW_B(i=i))
 
 
 def _student_train(ctx, args: tuple, substitute: dict | None = None, **options):
@@ -124,6 +130,31 @@ def _altered(**change):
     return lambda ref: lambda *args, **kwargs: _variant(ref, *args, **kwargs, **change)
 
 
+SGD_HINT_PARAMS = message("sgd_step.hint-params", "build new arrays, [(W - lr * dW, b - lr * db), "
+                          "...], instead of W -= lr * dW")
+SGD_HINT_GRADS = message("sgd_step.hint-grads", "compute lr * dW as a new array, never dW *= lr")
+SGD_NOT_LIST = message("sgd_step.not-list", "sgd_step must return a list of {count} (W, b) tuples")
+SGD_ENTRY = message("sgd_step.entry-not-tuple", "new_params[{i}] must be a tuple (W, b)")
+SGD_NEW_W = message("sgd_step.new-w", "new W_{i}")
+SGD_NEW_B = message("sgd_step.new-b", "new b_{i}")
+TRAIN_DIFFERS = message("train.differs-from-expected",
+                        "{when}: the trained parameters differ from the expected run (one generator "
+                        "np.random.default_rng(seed), for init_params and then one "
+                        "rng.permutation(N) per epoch, batches in that order, one SGD step per "
+                        "batch)\n  {difference}")
+TRAIN_PARAMS_DIFFER = message("train.params-differ", "the parameters differ")
+TRAIN_AFTER_ONE = message("train.after-one-epoch", "after one full-batch epoch")
+TRAIN_AFTER_EPOCHS = message("train.after-epochs", "after {epochs} epochs")
+HISTORY_LENGTH = message("train.history-length",
+                         "history['loss'] has {count} values; expected one per epoch ({epochs})")
+HISTORY_NOT_MEAN = message("train.history-not-mean",
+                           "history['loss'] is not the mean training loss per epoch (batch losses "
+                           "weighted by batch size, divided by N)\n  your loss: {yours}\n  "
+                           "expected:  {expected}")
+NOT_FITTING = message("train.params-not-fitting", "{where}the returned params do not fit a network "
+                      "of the requested layer sizes")
+
+
 TRAIN = declare(
     Diagnosis("train.shuffled-apart", "X and y shuffled apart",
               "train answers exactly as a run that shuffles X but takes y in its original "
@@ -149,20 +180,17 @@ def _expect_params(ctx, args: tuple, result: tuple, what: str) -> None:
         args, result, expected, n=len(args[0]), batch_size=args[5])
     if same_params(result[0], expected[0]):
         return
-    raise Fail(f"{what}: the trained parameters differ from the expected run (one generator "
-               "np.random.default_rng(seed), for init_params and then one "
-               "rng.permutation(N) per epoch, batches in that order, one SGD step per batch)\n  "
-               + _first_difference(result[0], expected[0]))
+    raise Fail(TRAIN_DIFFERS(when=what, difference=_first_difference(result[0], expected[0])))
 
 
-def _first_difference(got: list, expected: list) -> str:
+def _first_difference(got: list, expected: list) -> Text:
     for i, ((W, b), (eW, eb)) in enumerate(zip(got, expected), start=1):
         for name, g, e in ((f"W_{i}", W, eW), (f"b_{i}", b, eb)):
             if not close(g, e, 1e-9, 1e-12):
                 if isinstance(g, np.ndarray) and g.shape == e.shape and g.dtype.kind in "fiub":
                     return what_differs(g, e, name, 1e-9, 1e-12)
-                return f"{name} has shape {np.shape(g)}, expected {e.shape}"
-    return "the parameters differ"
+                return WRONG_SHAPE(name=name, shape=np.shape(g), expected=e.shape)
+    return TRAIN_PARAMS_DIFFER()
 
 
 @check("train.one-step", function="train", points=3,
@@ -172,7 +200,7 @@ def train_one_step(ctx) -> None:
     subs = {n: getattr(ctx.ref, n) for n in TRAIN_DEPS}
     args = (X, y, sizes, lr, 1, len(X), seed)
     result = _student_train(ctx, args, subs, inputs_unchanged=True)
-    _expect_params(ctx, args, result, "after one full-batch epoch")
+    _expect_params(ctx, args, result, TRAIN_AFTER_ONE())
 
 
 @check("train.loop", function="train", points=4,
@@ -182,16 +210,15 @@ def train_loop(ctx) -> None:
     X, y, sizes, lr, epochs, batch_size, seed = args = _loop_problem(ctx)
     subs = {n: getattr(ctx.ref, n) for n in TRAIN_DEPS}
     result = _student_train(ctx, args, subs, inputs_unchanged=True)
-    _expect_params(ctx, args, result, f"after {epochs} epochs")
+    _expect_params(ctx, args, result, TRAIN_AFTER_EPOCHS(epochs=epochs))
     exp_history = ctx.ref.train(*args)[1]
     losses = np.asarray(result[1]["loss"], dtype=float)
     expected = np.asarray(exp_history["loss"])
     if losses.shape != expected.shape:
-        raise Fail(f"history['loss'] has {losses.size} values; expected one per epoch ({epochs})")
+        raise Fail(HISTORY_LENGTH(count=losses.size, epochs=epochs))
     if not close(losses, expected, 1e-9, 1e-12):
-        raise Fail("history['loss'] is not the mean training loss per epoch (batch losses weighted by "
-                   "batch size, divided by N)\n  your loss: " + np.array2string(losses, precision=6)
-                   + "\n  expected:  " + np.array2string(expected, precision=6))
+        raise Fail(HISTORY_NOT_MEAN(yours=np.array2string(losses, precision=6),
+                                    expected=np.array2string(expected, precision=6)))
 
 
 def _datasets_for_run(ctx) -> list[str]:
@@ -214,7 +241,7 @@ def train_accuracy(ctx) -> None:
             with np.errstate(all="ignore"):
                 acc = ctx.ref.accuracy(ctx.ref.predict(params, X_test), y_test)
         except ValueError:
-            raise Fail(f"{name}: the returned params do not fit a network of the requested layer sizes") from None
+            raise Fail(NOT_FITTING(where=f"{name}: ")) from None
         expect_accuracy(acc, calibration.threshold(ctx.ref.assignment, name), name, seed)
         expect_own_functions(ctx, args, TRAIN_DEPS, TRAIN_TIMEOUT, **OWN_STEP, where=f"{name}: ")
 
@@ -237,6 +264,6 @@ def train_loss_decreases(ctx) -> None:
             before = ctx.ref.softmax_cross_entropy(ctx.ref.forward(start, X_train)[0], y_train)
             after = ctx.ref.softmax_cross_entropy(ctx.ref.forward(params, X_train)[0], y_train)
         except ValueError:
-            raise Fail("the returned params do not fit a network of the requested layer sizes") from None
+            raise Fail(NOT_FITTING(where="")) from None
     expect_loss_decreased(before, after, history["loss"], epochs, y_train)
     expect_own_functions(ctx, tuple(args), TRAIN_DEPS, TRAIN_TIMEOUT, **OWN_STEP)

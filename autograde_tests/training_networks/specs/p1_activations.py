@@ -20,8 +20,34 @@ from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_unchanged
 from autograde_tests.diagnosis import Diagnosis, Trail, declare, same
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 from autograde_tests.probes import own_forward_note, with_note
 from autograde_tests.stable import extreme_call, judge_array
+
+#: What to do instead of changing an argument in place (compare.expect_unchanged).
+EXTREME = message("activations.extreme-name", "{call} for |Z| ~ 1e3")
+EXTREME_DEFAULT_ALPHA = message("activations.extreme-name-default-alpha",
+                                "{call} for |Z| ~ 1e3 with the default alpha")
+HINTS = {m.key.split(":", 1)[1]: m() for m in (
+    message("tanh_forward.hint", "np.tanh(Z) gives a new array: never write into Z (no out=Z, "
+            "no clipping in place)"),
+    message("elu_forward.hint", "compute the result as a new array"),
+    message("leaky_relu_forward.hint", "compute the result into a new array (np.where gives "
+            "one), never write into Z"),
+    message("tanh_backward.hint-da",
+        "compute dA * (1 - np.tanh(Z) ** 2) as a new array"),
+    message("tanh_backward.hint-z",
+        "compute np.tanh(Z) as a new array, without writing to Z (no clipping in "
+        "place)"),
+    message("leaky_relu_backward.hint-da",
+        "multiply dA by the slopes (1 or alpha) into a new array"),
+    message("leaky_relu_backward.hint-z",
+        "build the slopes as a new array, without writing to Z"),
+    message("elu_backward.hint-da",
+        "build the gradient as a new array"),
+    message("elu_backward.hint-z",
+        "compute the slopes as a new array, without writing to Z"),
+)}
 
 #: Shapes of the element-wise checks: a batch, a vector, a single entry, a batch again.
 SHAPES = ((4, 3), (6,), (1, 1), (5, 4))
@@ -86,7 +112,7 @@ TANH_BACKWARD = declare(
 @check("tanh_forward.values", function="tanh_forward", points=3,
        description="tanh element-wise for several shapes, finite for |Z| ~ 1e3, input unchanged")
 def tanh_forward_values(ctx) -> None:
-    hint = "np.tanh(Z) gives a new array: never write into Z (no out=Z, no clipping in place)"
+    hint = HINTS["tanh_forward.hint"]
     trail = Trail(TANH.values())
     for shape in SHAPES:
         Z = inputs.normal(ctx.rng, *shape, scale=3)
@@ -98,15 +124,14 @@ def tanh_forward_values(ctx) -> None:
     answer, event = extreme_call(ctx, "tanh_forward", (Z,), ("Z",), hint)
     expected = ctx.ref.tanh_forward(Z)
     trail.diagnose((Z,), answer.value, expected)
-    judge_array(ctx, "tanh_forward", answer, event, expected, "tanh(Z) for |Z| ~ 1e3")
+    judge_array(ctx, "tanh_forward", answer, event, expected, EXTREME(call="tanh(Z)"))
 
 
 @check("tanh_backward.values", function="tanh_backward", points=3,
        description="dA (1 - tanh(Z)^2) for several shapes, finite for |Z| ~ 1e3, inputs "
                    "unchanged; gradient-checked")
 def tanh_backward_values(ctx) -> None:
-    hints = {"dA": "compute dA * (1 - np.tanh(Z) ** 2) as a new array",
-             "Z": "compute np.tanh(Z) as a new array, without writing to Z (no clipping in place)"}
+    hints = {"dA": HINTS["tanh_backward.hint-da"], "Z": HINTS["tanh_backward.hint-z"]}
     trail = Trail(TANH_BACKWARD.values())
     for shape in SHAPES:
         dA, Z = inputs.normal(ctx.rng, *shape), inputs.normal(ctx.rng, *shape, scale=2)
@@ -121,7 +146,7 @@ def tanh_backward_values(ctx) -> None:
     Z = np.array([[-1e3, -30.0, 0.5], [800.0, 1e3, -2.0]]) * ctx.rng.uniform(0.9, 1.0)
     answer, event = extreme_call(ctx, "tanh_backward", (dA, Z), ("dA", "Z"), hints)
     judge_array(ctx, "tanh_backward", answer, event, ctx.ref.tanh_backward(dA, Z),
-                "dZ for |Z| ~ 1e3")
+                EXTREME(call="dZ"))
 
 
 # ---------------------------------------------------------------- leaky ReLU
@@ -164,8 +189,7 @@ def leaky_relu_forward_values(ctx) -> None:
 
     def call(args, given):
         answer = _call(ctx, "leaky_relu_forward", args, ("Z",),
-                       "compute the result into a new array (np.where gives one), never write "
-                       "into Z")
+                       HINTS["leaky_relu_forward.hint"])
         got, expected = answer.value, ctx.ref.leaky_relu_forward(*args)
         alpha = args[1] if given else 0.01
         trail.diagnose(args, got, expected, alpha=f"{alpha:.3g}")
@@ -202,8 +226,8 @@ LEAKY_BACKWARD = declare(
 
 def _leaky_backward(ctx, trail: Trail, args: tuple, given: bool, gradcheck: bool = True) -> None:
     answer = _call(ctx, "leaky_relu_backward", args, ("dA", "Z"),
-                   {"dA": "multiply dA by the slopes (1 or alpha) into a new array",
-                    "Z": "build the slopes as a new array, without writing to Z"})
+                   {"dA": HINTS["leaky_relu_backward.hint-da"],
+                    "Z": HINTS["leaky_relu_backward.hint-z"]})
     got, expected = answer.value, ctx.ref.leaky_relu_backward(*args)
     alpha = args[2] if given else 0.01
     try:
@@ -283,7 +307,7 @@ def elu_forward_values(ctx) -> None:
     trail = Trail(ELU.values())
 
     def call(args, given):
-        answer = _call(ctx, "elu_forward", args, ("Z",), "compute the result as a new array")
+        answer = _call(ctx, "elu_forward", args, ("Z",), HINTS["elu_forward.hint"])
         got, expected = answer.value, ctx.ref.elu_forward(*args)
         alpha = args[1] if given else 1.0
         trail.diagnose(args, got, expected, alpha=f"{alpha:.3g}")
@@ -302,16 +326,15 @@ def elu_forward_stable(ctx) -> None:
     Z = Z[ctx.rng.permutation(Z.size)].reshape(2, 5)
     alpha = _alpha(ctx, ALPHAS[3])
     answer, event = extreme_call(ctx, "elu_forward", (Z, alpha), ("Z",),
-                                 "compute the result as a new array")
+                                 HINTS["elu_forward.hint"])
     expected = ctx.ref.elu_forward(Z, alpha)
     Trail(ELU.values()).diagnose((Z, alpha), answer.value, expected, alpha=f"{alpha:.3g}")
-    judge_array(ctx, "elu_forward", answer, event, expected, "elu_forward(Z) for |Z| ~ 1e3")
+    judge_array(ctx, "elu_forward", answer, event, expected, EXTREME(call="elu_forward(Z)"))
 
 
 def _elu_backward(ctx, trail: Trail, args: tuple, given: bool, gradcheck: bool = True) -> None:
     answer = _call(ctx, "elu_backward", args, ("dA", "Z"),
-                   {"dA": "build the gradient as a new array",
-                    "Z": "compute the slopes as a new array, without writing to Z"})
+                   {"dA": HINTS["elu_backward.hint-da"], "Z": HINTS["elu_backward.hint-z"]})
     got, expected = answer.value, ctx.ref.elu_backward(*args)
     alpha = args[2] if given else 1.0
     try:
@@ -339,7 +362,7 @@ def elu_backward_values(ctx) -> None:
     answer, event = extreme_call(ctx, "elu_backward", (dA, Z), ("dA", "Z"),
                                  "build the gradient as a new array")
     judge_array(ctx, "elu_backward", answer, event, ctx.ref.elu_backward(dA, Z),
-                "dZ for |Z| ~ 1e3 with the default alpha")
+                EXTREME_DEFAULT_ALPHA(call="dZ"))
 
 
 @check("elu_backward.at-zero", function="elu_backward", points=1,

@@ -15,8 +15,26 @@ from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_float, expect_unchanged
 from autograde_tests.diagnosis import Diagnosis, Trail, declare
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 from autograde_tests.probes import own_forward_note, scalar, with_note
 from autograde_tests.stable import extreme_call, judge_array, judge_float
+
+#: What to do instead of changing an argument in place (compare.expect_unchanged).
+LOSS_FOR_LOGITS = message("bce_with_logits.loss-name",
+                          "the loss for logits of +-{low:.0f} to {high:.0f}")
+DZ_FOR_LOGITS = message("bce_with_logits_backward.dz-name",
+                        "dz for logits of +-{low:.0f} to {high:.0f}")
+MSE_FOR_SHAPE = message("mse.name", "mse for shape {shape}")
+HINTS = {m.key.split(":", 1)[1]: m() for m in (
+    message("bce_with_logits.hint-z",
+        "compute every term as a new array (never clip or shift z in place)"),
+    message("bce_with_logits.hint-labels",
+        "only read the labels"),
+    message("mse.hint",
+        "compute (y_pred - y) ** 2 as a new array"),
+    message("mse_backward.hint",
+        "compute 2 * (y_pred - y) / size as a new array"),
+)}
 
 #: Label dtypes BCE must accept: 0/1 as integers or as floats.
 BCE_LABEL_DTYPES = (np.int64, np.float64, np.uint8)
@@ -92,8 +110,7 @@ def _extreme_bce_case(ctx):
     return z, y
 
 
-_ONLY_READ = {"z": "compute every term as a new array (never clip or shift z in place)",
-              "y": "only read the labels"}
+_ONLY_READ = {"z": HINTS["bce_with_logits.hint-z"], "y": HINTS["bce_with_logits.hint-labels"]}
 
 
 # ---------------------------------------------------------------- BCE
@@ -121,7 +138,7 @@ def bce_stable(ctx) -> None:
         expected = ctx.ref.bce_with_logits(z, y)
         trail.diagnose((z, y), answer.value, expected, got=answer.value)
         judge_float(ctx, "bce_with_logits", answer, event, expected,
-                    f"the loss for logits of +-{np.abs(z).min():.0f} to {np.abs(z).max():.0f}")
+                    LOSS_FOR_LOGITS(low=np.abs(z).min(), high=np.abs(z).max()))
 
 
 # ---------------------------------------------------------------- BCE backward
@@ -159,7 +176,7 @@ def bce_backward_stable(ctx) -> None:
         expected = ctx.ref.bce_with_logits_backward(z, y)
         trail.diagnose((z, y), answer.value, expected)
         judge_array(ctx, "bce_with_logits_backward", answer, event, expected,
-                    f"dz for logits of +-{np.abs(z).min():.0f} to {np.abs(z).max():.0f}")
+                    DZ_FOR_LOGITS(low=np.abs(z).min(), high=np.abs(z).max()))
 
 
 # ---------------------------------------------------------------- MSE
@@ -206,10 +223,10 @@ def mse_values(ctx) -> None:
         y_pred, y = _mse_case(ctx, shape)
         answer = ctx.student.call("mse", (y_pred, y), return_args=True)
         expect_unchanged((y_pred, y), answer.args_after, ("y_pred", "y"),
-                         hint="compute (y_pred - y) ** 2 as a new array", function="mse")
+                         hint=HINTS["mse.hint"], function="mse")
         expected = ctx.ref.mse(y_pred, y)
         trail.diagnose((y_pred, y), answer.value, expected)
-        expect_float(answer.value, expected, f"mse for shape {shape}", type_name=answer.type_name)
+        expect_float(answer.value, expected, MSE_FOR_SHAPE(shape=shape), type_name=answer.type_name)
 
 
 @check("mse_backward.values", function="mse_backward", points=4,
@@ -220,7 +237,7 @@ def mse_backward_values(ctx) -> None:
         y_pred, y = _mse_case(ctx, shape)
         answer = ctx.student.call("mse_backward", (y_pred, y), return_args=True)
         expect_unchanged((y_pred, y), answer.args_after, ("y_pred", "y"),
-                         hint="compute 2 * (y_pred - y) / size as a new array",
+                         hint=HINTS["mse_backward.hint"],
                          function="mse_backward")
         got, expected = answer.value, ctx.ref.mse_backward(y_pred, y)
         try:

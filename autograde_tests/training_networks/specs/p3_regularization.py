@@ -11,12 +11,40 @@ from __future__ import annotations
 import numpy as np
 
 from autograde_tests import inputs
-from autograde_tests.compare import Fail, expect_array, expect_float, expect_unchanged, what_differs
+from autograde_tests.compare import (
+    WRONG_SHAPE,
+    Fail,
+    expect_array,
+    expect_float,
+    expect_unchanged,
+    what_differs,
+)
 from autograde_tests.diagnosis import Diagnosis, Trail, declare, same
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 from autograde_tests.probes import own_forward_note, scalar, with_note
 from nnkit_contract.outcomes import StudentRaised
 from nnkit_contract.values import RngSeed
+
+#: What to do instead of changing an argument in place (compare.expect_unchanged).
+OUT_TEST_MODE = message("dropout_forward.out-test-mode", "out (test mode)")
+OUT_TEST_MODE_NO_RNG = message("dropout_forward.out-test-mode-no-rng", "out (test mode, rng=None)")
+PENALTY_NAME = message("l2_penalty.name", "the penalty with lam = {lam:.3g}")
+HINTS = {m.key.split(":", 1)[1]: m() for m in (
+    message("init_params.hint-sizes",
+        "only read layer_sizes (e.g. zip(layer_sizes[:-1], layer_sizes[1:])); "
+        "never pop, append to or sort it"),
+    message("dropout_forward.hint",
+        "return A * mask as a new array, never scale A in place"),
+    message("dropout_backward.hint-dout",
+        "multiply into a new array (dOut * mask gives one), never write into dOut"),
+    message("dropout_backward.hint-mask",
+        "only read it"),
+    message("l2_penalty.hint",
+        "compute W ** 2 as a new array, only read the weights"),
+    message("l2_gradient.hint",
+        "build new arrays lam * W and np.zeros_like(b)"),
+)}
 
 #: Initialization schemes: W ~ N(0, 1) times 1, sqrt(1/m) or sqrt(2/m) for the fan-in m = c_in.
 SCHEMES = ("standard", "lecun", "he")
@@ -25,8 +53,7 @@ UNKNOWN_SCHEME = "no_such_scheme"
 #: keep_prob values of the dropout checks (a small one makes a missing rescale obvious).
 KEEP_PROBS = ((0.5, 0.9), (0.2, 0.5))
 _GAINS = {"standard": None, "lecun": 1.0, "he": 2.0}
-_SIZES_HINT = ("only read layer_sizes (e.g. zip(layer_sizes[:-1], layer_sizes[1:])); never pop, "
-               "append to or sort it")
+_SIZES_HINT = HINTS["init_params.hint-sizes"]
 
 
 # ---------------------------------------------------------------- init_params
@@ -69,15 +96,32 @@ def _init(ctx, sizes: list[int], scheme: str | None, seed: int):
     value = answer.value
     if not isinstance(value, list | tuple) or len(value) != len(sizes) - 1 or not all(
             isinstance(layer, list | tuple) and len(layer) == 2 for layer in value):
-        raise Fail(f"init_params({sizes}) must return a list of {len(sizes) - 1} (W, b) tuples")
+        raise Fail(INIT_NOT_LIST(sizes=sizes, count=len(sizes) - 1))
     return value
+
+
+INIT_NOT_LIST = message("init_params.not-list",
+                        "init_params({sizes}) must return a list of {count} (W, b) tuples")
+NOT_FLOAT_ARRAY = message("regularization.not-float-array",
+                          "{name} must be a float np.ndarray, got {kind}")
+UNKNOWN_SCHEME_RAISED = message("init_params.unknown-scheme-raised", "an unknown scheme raised "
+                                "{exc_type}; raise ValueError naming the scheme")
+DROPOUT_NOT_TUPLE = message("dropout_forward.not-tuple",
+                            "dropout_forward must return a tuple (out, mask), got {kind}")
+DROPOUT_KEPT = message("dropout_forward.kept-share", "{differs}\n  (keep_prob is "
+                       "{keep_prob:.2f}; your out kept {kept:.0%} of the entries)")
+DROPOUT_MASK_NOT_NONE = message("dropout_forward.mask-not-none",
+                                "in test mode the mask must be None, got {kind}")
+L2_NOT_LIST = message("l2_gradient.not-list",
+                      "l2_gradient must return a list of {count} (dW, db) tuples")
+L2_ENTRY = message("l2_gradient.entry-not-tuple", "grads[{i}] must be a tuple (dW, db)")
 
 
 def _expect_float_array(a, shape: tuple, name: str) -> None:
     if not isinstance(a, np.ndarray) or a.dtype.kind != "f":
-        raise Fail(f"{name} must be a float np.ndarray, got {type(a).__name__}")
+        raise Fail(NOT_FLOAT_ARRAY(name=name, kind=type(a).__name__))
     if a.shape != shape:
-        raise Fail(f"{name} has shape {a.shape}, expected {shape}")
+        raise Fail(WRONG_SHAPE(name=name, shape=a.shape, expected=shape))
 
 
 @check("init_params.shapes", function="init_params", points=2,
@@ -117,8 +161,7 @@ def init_schemes(ctx) -> None:
         ctx.student.call("init_params", (list(sizes), RngSeed(0), UNKNOWN_SCHEME))
     except StudentRaised as exc:
         if exc.exc_type != "ValueError":
-            raise Fail(f"an unknown scheme raised {exc.exc_type}; raise ValueError naming the "
-                       "scheme") from None
+            raise Fail(UNKNOWN_SCHEME_RAISED(exc_type=exc.exc_type)) from None
     else:
         raise Fail.of(INIT["unknown-scheme-accepted"], scheme=UNKNOWN_SCHEME)
 
@@ -183,11 +226,11 @@ def _dropout(ctx, A, keep_prob, seed, train=True):
     answer = ctx.student.call("dropout_forward", (A, keep_prob, RngSeed(seed) if seed is not None
                                                    else None, train), return_args=True)
     expect_unchanged((A,), answer.args_after[:1], ("A",),
-                     hint="return A * mask as a new array, never scale A in place",
+                     hint=HINTS["dropout_forward.hint"],
                      function="dropout_forward")
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
-        raise Fail(f"dropout_forward must return a tuple (out, mask), got {type(value).__name__}")
+        raise Fail(DROPOUT_NOT_TUPLE(kind=type(value).__name__))
     return tuple(value)
 
 
@@ -205,8 +248,8 @@ def dropout_train(ctx) -> None:
         trail.diagnose((A, keep_prob, np.random.default_rng(seed), True), got, expected)
         if not same(out, expected[0]):
             if isinstance(out, np.ndarray) and out.shape == A.shape and out.dtype.kind in "fiub":
-                raise Fail(what_differs(out, expected[0], "out") + f"\n  (keep_prob is "
-                           f"{keep_prob:.2f}; your out kept {np.mean(out != 0):.0%} of the entries)")
+                raise Fail(DROPOUT_KEPT(differs=what_differs(out, expected[0], "out"),
+                                        keep_prob=keep_prob, kept=np.mean(out != 0)))
         expect_array(out, expected[0], "out")
         expect_array(mask, expected[1], "mask")
 
@@ -221,12 +264,12 @@ def dropout_test(ctx) -> None:
     out, mask = got = _dropout(ctx, A, keep_prob, seed, train=False)
     Trail(DROPOUT.values(), ref=ctx.ref, part=lambda value: value[0]).diagnose(
         (A, keep_prob, np.random.default_rng(seed), False), got, (A, None))
-    expect_array(out, A, "out (test mode)")
+    expect_array(out, A, OUT_TEST_MODE())
     if mask is not None:
-        raise Fail(f"in test mode the mask must be None, got {type(mask).__name__}")
+        raise Fail(DROPOUT_MASK_NOT_NONE(kind=type(mask).__name__))
     # A test-mode call may get no generator at all.
     out, _ = _dropout(ctx, A, keep_prob, None, train=False)
-    expect_array(out, A, "out (test mode, rng=None)")
+    expect_array(out, A, OUT_TEST_MODE_NO_RNG())
 
 
 @check("dropout_backward.values", function="dropout_backward", points=3,
@@ -239,8 +282,8 @@ def dropout_backward_values(ctx) -> None:
         dOut = inputs.normal(ctx.rng, *shape)
         answer = ctx.student.call("dropout_backward", (dOut, mask), return_args=True)
         expect_unchanged((dOut, mask), answer.args_after, ("dOut", "mask"),
-                         hint={"dOut": "multiply into a new array (dOut * mask gives one), never "
-                                       "write into dOut", "mask": "only read it"},
+                         hint={"dOut": HINTS["dropout_backward.hint-dout"],
+                               "mask": HINTS["dropout_backward.hint-mask"]},
                          function="dropout_backward")
         got, expected = answer.value, ctx.ref.dropout_backward(dOut, mask)
         trail.diagnose((dOut, mask), got, expected)
@@ -297,11 +340,11 @@ def l2_penalty_values(ctx) -> None:
         params = _params(ctx)
         answer = ctx.student.call("l2_penalty", (params, float(lam)), return_args=True)
         expect_unchanged((params,), answer.args_after[:1], ("params",),
-                         hint="compute W ** 2 as a new array, only read the weights",
+                         hint=HINTS["l2_penalty.hint"],
                          function="l2_penalty")
         expected = ctx.ref.l2_penalty(params, float(lam))
         trail.diagnose((params, float(lam)), answer.value, expected)
-        expect_float(answer.value, expected, f"the penalty with lam = {lam:.3g}",
+        expect_float(answer.value, expected, PENALTY_NAME(lam=lam),
                      type_name=answer.type_name)
 
 
@@ -311,14 +354,14 @@ def l2_gradient_values(ctx) -> None:
     params, lam = _params(ctx), float(ctx.rng.uniform(1e-3, 1.0))
     answer = ctx.student.call("l2_gradient", (params, lam), return_args=True)
     expect_unchanged((params,), answer.args_after[:1], ("params",),
-                     hint="build new arrays lam * W and np.zeros_like(b)", function="l2_gradient")
+                     hint=HINTS["l2_gradient.hint"], function="l2_gradient")
     got, expected = answer.value, ctx.ref.l2_gradient(params, lam)
     Trail(L2_GRADIENT.values()).diagnose((params, lam), got, expected)
     if not isinstance(got, list | tuple) or len(got) != len(params):
-        raise Fail(f"l2_gradient must return a list of {len(params)} (dW, db) tuples")
+        raise Fail(L2_NOT_LIST(count=len(params)))
     for i, (g, e, (W, _)) in enumerate(zip(got, expected, params), start=1):
         if not isinstance(g, list | tuple) or len(g) != 2:
-            raise Fail(f"grads[{i - 1}] must be a tuple (dW, db)")
+            raise Fail(L2_ENTRY(i=i - 1))
         try:
             expect_array(g[0], e[0], f"dW_{i}")
         except Fail as fail:

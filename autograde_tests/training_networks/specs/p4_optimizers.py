@@ -17,6 +17,7 @@ from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_unchanged
 from autograde_tests.diagnosis import SHARED, Diagnosis, Trail, declare, same
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 
 #: (lr range, beta range) of the momentum checks; lr stays this far from 1 - beta, where the
 #: averaging form v = beta v + (1 - beta) g would give the velocity of another mistake.
@@ -25,6 +26,24 @@ MOMENTUM_LR, MOMENTUM_BETA, APART = (0.01, 0.3), (0.5, 0.95), 0.05
 ADAM_LR = (1e-3, 0.1)
 #: Steps chained by the checks, each fed the state the previous one returned.
 CHAIN = 3
+
+
+#: What to do instead of changing an argument in place (compare.expect_unchanged).
+HINTS = {m.key.split(":", 1)[1]: m() for m in (
+    message("momentum_step.hint-params",
+        "build new arrays p + v_new, never W += ..."),
+    message("momentum_step.hint-grads",
+        "only read the gradients"),
+    message("momentum_step.hint-velocity",
+        "build the new velocity beta * v - lr * g as new arrays, never v *= beta"),
+    message("adam_step.hint-params",
+        "build new arrays p - lr * m_hat / (np.sqrt(v_hat) + eps), never W -= ..."),
+    message("adam_step.hint-grads",
+        "only read the gradients"),
+    message("adam_step.hint-state",
+        "return a new dict {{'t': ..., 'm': [...], 'v': [...]}} with new arrays; "
+        "leave the given state (its t, m and v) as it is"),
+)}
 
 
 def _like(ctx, params, scale: float = 1.0):
@@ -41,17 +60,39 @@ def _network(ctx, index: int | None = None):
     return inputs.params_for(ctx.ref, sizes, ctx.rng)
 
 
+PAIRS = message("optimizers.not-pairs", "{name} must be a list of {n} (W, b)-shaped tuples")
+MOMENTUM_NOT_TUPLE = message("momentum_step.not-tuple",
+                             "momentum_step must return a tuple (new_params, new_velocity)")
+ADAM_NOT_TUPLE = message("adam_step.not-tuple", "adam_step must return a tuple (new_params, new_state)")
+ADAM_STATE = message("adam_step.state-not-dict",
+                     'adam_step must return the new state as a dict with keys "t", "m" and "v"')
+ADAM_T = message("adam_step.t-differs", "new_state['t'] is {t} ({where}), expected {expected}")
+
+
+NAME_WHERE = message("optimizers.name-where", "{name} ({where})")
+ARRAY_OF = message("optimizers.array-of", "{name}: {array}")
+DEFAULT_BETA_NAME = message("momentum_step.default-beta-name",
+                            "new_params with the default beta = 0.9")
+FROM_NONZERO = message("momentum_step.from-nonzero", "from a non-zero velocity")
+STEP_FROM_ZERO = message("momentum_step.step-from-zero", "step {step} of {steps} from a zero "
+                         "velocity, fed the velocity your previous step returned")
+FIRST_STEP = message("adam_step.first-step", "the first step from a zero state")
+STEP_FROM_T = message("adam_step.step-from-t", "a step from t = {t}")
+STEP_FED = message("adam_step.step-fed",
+                   "step {step} of {steps}, fed the state your previous step returned")
+
+
 def _pairs(value, n: int, name: str) -> list:
     if not isinstance(value, list | tuple) or len(value) != n or not all(
             isinstance(p, list | tuple) and len(p) == 2 for p in value):
-        raise Fail(f"{name} must be a list of {n} (W, b)-shaped tuples")
+        raise Fail(PAIRS(name=name, n=n))
     return list(value)
 
 
 def _expect_pairs(got, expected, name: str) -> None:
     for i, (g, e) in enumerate(zip(_pairs(got, len(expected), name), expected), start=1):
-        expect_array(g[0], e[0], f"{name}: W_{i}")
-        expect_array(g[1], e[1], f"{name}: b_{i}")
+        expect_array(g[0], e[0], ARRAY_OF(name=name, array=f"W_{i}"))
+        expect_array(g[1], e[1], ARRAY_OF(name=name, array=f"b_{i}"))
 
 
 def _per_array(rule):
@@ -116,13 +157,12 @@ def _momentum(ctx, params, grads, velocity, lr, *beta):
                               return_args=True)
     expect_unchanged((params, grads, velocity), answer.args_after[:3],
                      ("params", "grads", "velocity"), function="momentum_step",
-                     hint={"params": "build new arrays p + v_new, never W += ...",
-                           "grads": "only read the gradients",
-                           "velocity": "build the new velocity beta * v - lr * g as new arrays, "
-                                       "never v *= beta"})
+                     hint={"params": HINTS["momentum_step.hint-params"],
+                           "grads": HINTS["momentum_step.hint-grads"],
+                           "velocity": HINTS["momentum_step.hint-velocity"]})
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
-        raise Fail("momentum_step must return a tuple (new_params, new_velocity)")
+        raise Fail(MOMENTUM_NOT_TUPLE())
     return tuple(value)
 
 
@@ -140,8 +180,8 @@ def _momentum_step(ctx, trail: Trail, params, grads, velocity, lr, beta, where: 
     trail.diagnose((params, grads, velocity, lr, beta), got, expected, beta=f"{beta:.3g}")
     if not same(got, expected):
         _repeat_differs(ctx, "momentum_step", (params, grads, velocity, lr, beta), got)
-        _expect_pairs(got[0], expected[0], f"new_params ({where})")
-        _expect_pairs(got[1], expected[1], f"new_velocity ({where})")
+        _expect_pairs(got[0], expected[0], NAME_WHERE(name="new_params", where=where))
+        _expect_pairs(got[1], expected[1], NAME_WHERE(name="new_velocity", where=where))
     return got
 
 
@@ -161,14 +201,13 @@ def momentum_values(ctx) -> None:
     for index in range(len(inputs.NETWORKS)):
         params = _network(ctx, index)
         grads, velocity = _like(ctx, params), _like(ctx, params, 0.5)
-        _momentum_step(ctx, trail, params, grads, velocity, *_lr_beta(ctx), "from a non-zero velocity")
+        _momentum_step(ctx, trail, params, grads, velocity, *_lr_beta(ctx), FROM_NONZERO())
     params = _network(ctx)
     lr, beta = _lr_beta(ctx)
     got_p, got_v = params, _zeros(params)
     for step in range(1, CHAIN + 1):
         got_p, got_v = _momentum_step(ctx, trail, got_p, _like(ctx, params), got_v, lr, beta,
-                                      f"step {step} of {CHAIN} from a zero velocity, fed the "
-                                      "velocity your previous step returned")
+                                      STEP_FROM_ZERO(step=step, steps=CHAIN))
         got_p, got_v = _pairs(got_p, len(params), "new_params"), _pairs(got_v, len(params),
                                                                         "new_velocity")
     grads, velocity = _like(ctx, params), _like(ctx, params, 0.5)
@@ -177,7 +216,7 @@ def momentum_values(ctx) -> None:
     if not same(got, expected):
         if same(_momentum(ctx, params, grads, velocity, 0.1, 0.9), expected):
             raise Fail.of(MOMENTUM["default-beta"])
-        _expect_pairs(got[0], expected[0], "new_params with the default beta = 0.9")
+        _expect_pairs(got[0], expected[0], DEFAULT_BETA_NAME())
 
 
 # ---------------------------------------------------------------- Adam
@@ -258,17 +297,15 @@ def _adam(ctx, params, grads, state, lr, *extra):
     answer = ctx.student.call("adam_step", (params, grads, state, lr, *extra), return_args=True)
     expect_unchanged((params, grads, state), answer.args_after[:3], ("params", "grads", "state"),
                      function="adam_step",
-                     hint={"params": "build new arrays p - lr * m_hat / (np.sqrt(v_hat) + eps), "
-                                     "never W -= ...",
-                           "grads": "only read the gradients",
-                           "state": "return a new dict {'t': ..., 'm': [...], 'v': [...]} with "
-                                    "new arrays; leave the given state (its t, m and v) as it is"})
+                     hint={"params": HINTS["adam_step.hint-params"],
+                           "grads": HINTS["adam_step.hint-grads"],
+                           "state": HINTS["adam_step.hint-state"]})
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
-        raise Fail("adam_step must return a tuple (new_params, new_state)")
+        raise Fail(ADAM_NOT_TUPLE())
     new_params, new_state = value
     if not isinstance(new_state, dict) or not {"t", "m", "v"} <= set(new_state):
-        raise Fail('adam_step must return the new state as a dict with keys "t", "m" and "v"')
+        raise Fail(ADAM_STATE())
     return tuple(value)
 
 
@@ -284,11 +321,11 @@ def _adam_step(ctx, trail: Trail, params, grads, state, lr, extra: tuple, where:
     trail.diagnose(args, got, expected)
     if not same(got, expected):
         _repeat_differs(ctx, "adam_step", args, got)
-        _expect_pairs(got[0], expected[0], f"new_params ({where})")
+        _expect_pairs(got[0], expected[0], NAME_WHERE(name="new_params", where=where))
         if got[1]["t"] != expected[1]["t"]:
-            raise Fail(f"new_state['t'] is {got[1]['t']!r} ({where}), expected {expected[1]['t']}")
-        _expect_pairs(got[1]["m"], expected[1]["m"], f"new_state['m'] ({where})")
-        _expect_pairs(got[1]["v"], expected[1]["v"], f"new_state['v'] ({where})")
+            raise Fail(ADAM_T(t=repr(got[1]['t']), where=where, expected=expected[1]['t']))
+        _expect_pairs(got[1]["m"], expected[1]["m"], NAME_WHERE(name="new_state['m']", where=where))
+        _expect_pairs(got[1]["v"], expected[1]["v"], NAME_WHERE(name="new_state['v']", where=where))
     return got
 
 
@@ -309,16 +346,15 @@ def adam_values(ctx) -> None:
         state = {"t": 0, "m": _zeros(params), "v": _zeros(params)}
         lr, *extra = _hyper(ctx)
         _adam_step(ctx, trail, params, grads, state, lr, tuple(extra) if index else (),
-                   "the first step from a zero state")
+                   FIRST_STEP())
     params = _network(ctx)
     lr, *extra = _hyper(ctx)
     state = {"t": int(ctx.rng.integers(3, 60)), "m": _like(ctx, params, 0.1),
              "v": [(np.abs(a) * 0.01, np.abs(b) * 0.01) for a, b in _like(ctx, params)]}
     _adam_step(ctx, trail, params, _like(ctx, params), state, lr, tuple(extra),
-               f"a step from t = {state['t']}")
+               STEP_FROM_T(t=state['t']))
     got_p, got_s = params, {"t": 0, "m": _zeros(params), "v": _zeros(params)}
     for step in range(1, CHAIN + 1):
         got_p, got_s = _adam_step(ctx, trail, got_p, _like(ctx, params), got_s, lr, tuple(extra),
-                                  f"step {step} of {CHAIN}, fed the state your previous step "
-                                  "returned")
+                                  STEP_FED(step=step, steps=CHAIN))
         got_p = _pairs(got_p, len(params), "new_params")

@@ -14,9 +14,10 @@ from __future__ import annotations
 import numpy as np
 
 from autograde_tests import calibration, inputs
-from autograde_tests.compare import Fail, close, what_differs
+from autograde_tests.compare import WRONG_SHAPE, Fail, close, what_differs
 from autograde_tests.diagnosis import Diagnosis, Trail, declare, same
 from autograde_tests.engine import check, time_limit
+from autograde_tests.messages import message
 from autograde_tests.probes import (
     drawn_for_run,
     expect_accuracy,
@@ -28,6 +29,20 @@ from autograde_tests.probes import (
     turned,
 )
 from autograde_tests.training_networks.training import CASES, dataset, train_args
+
+TRAIN_DIFFERS = message("train.differs-from-expected",
+                        "{when}: the trained parameters differ from the expected run (one generator "
+                        "np.random.default_rng(seed), for init_params, the permutations and the "
+                        "dropout masks; state = init_state(optimizer, params); one optimizer_step "
+                        "per batch)\n  {difference}")
+WITH_ONE_EPOCH = message("train.with-one-epoch", "with {optimizer}, one full-batch epoch")
+WITH_OPTIMIZER = message("train.with-optimizer", "with {optimizer}")
+HISTORY_LENGTH = message("train.history-length",
+                         "history['loss'] has {count} values; expected one per epoch ({epochs})")
+HISTORY_NOT_MEAN = message("train.history-not-mean",
+                           "{when}: history['loss'] is not the mean training loss per epoch (batch "
+                           "losses including the L2 penalty, weighted by batch size, divided by "
+                           "N)\n  your loss: {yours}\n  expected:  {expected}")
 
 #: Replaced by the reference when the loop alone is under test: every graded function and every
 #: given one that `train` reaches (a student's own copy of a given function changes nothing).
@@ -182,23 +197,19 @@ def _expect_run(ctx, trails: tuple[Trail, Trail], args: tuple, result: tuple, wh
         got_a, exp_a = g[0] if name == "W" else g[1], e[0] if name == "W" else e[1]
         detail = (what_differs(got_a, exp_a, f"{name}_{first + 1}", 1e-9, 1e-12)
                   if isinstance(got_a, np.ndarray) and got_a.shape == exp_a.shape else
-                  f"{name}_{first + 1} has shape {np.shape(got_a)}, expected {exp_a.shape}")
-        raise Fail(f"{where}: the trained parameters differ from the expected run (one generator "
-                   "np.random.default_rng(seed), for init_params, the permutations and the "
-                   "dropout masks; state = init_state(optimizer, params); one optimizer_step per "
-                   "batch)\n  " + detail)
+                  WRONG_SHAPE(name=f"{name}_{first + 1}", shape=np.shape(got_a),
+                              expected=exp_a.shape))
+        raise Fail(TRAIN_DIFFERS(when=where, difference=detail))
     if not history:
         return
     losses = np.asarray(result[1]["loss"], dtype=float)
     expected_losses = np.asarray(expected[1]["loss"])
     if losses.shape != expected_losses.shape:
-        raise Fail(f"history['loss'] has {losses.size} values; expected one per epoch ({args[4]})")
+        raise Fail(HISTORY_LENGTH(count=losses.size, epochs=args[4]))
     trails[1].diagnose(args, result, expected)
     if not close(losses, expected_losses, 1e-9, 1e-12):
-        raise Fail(f"{where}: history['loss'] is not the mean training loss per epoch (batch "
-                   "losses including the L2 penalty, weighted by batch size, divided by N)\n  "
-                   "your loss: " + np.array2string(losses, precision=6) + "\n  expected:  "
-                   + np.array2string(expected_losses, precision=6))
+        raise Fail(HISTORY_NOT_MEAN(when=where, yours=np.array2string(losses, precision=6),
+                                    expected=np.array2string(expected_losses, precision=6)))
 
 
 @check("train.one-step", function="train", points=5,
@@ -213,7 +224,7 @@ def train_one_step(ctx) -> None:
         seed = int(ctx.rng.integers(2**31))
         args = (X, y, sizes, dict(optimizer), 1, n, seed, "he", "relu", 1.0, 0.0)
         result = _student_train(ctx, args, _subs(ctx), inputs_unchanged=True)
-        _expect_run(ctx, trails, args, result, f"with {optimizer}, one full-batch epoch",
+        _expect_run(ctx, trails, args, result, WITH_ONE_EPOCH(optimizer=optimizer),
                     history=False)
 
 
@@ -227,7 +238,7 @@ def train_loop(ctx) -> None:
     for optimizer in (OPTIMIZERS[2], OPTIMIZERS[1]):
         args = _loop_args(ctx, dict(optimizer))
         result = _student_train(ctx, args, _subs(ctx), inputs_unchanged=True)
-        _expect_run(ctx, trails, args, result, f"with {optimizer['name']}")
+        _expect_run(ctx, trails, args, result, WITH_OPTIMIZER(optimizer=optimizer['name']))
 
 
 def _cases_for_run(ctx) -> list[str]:
