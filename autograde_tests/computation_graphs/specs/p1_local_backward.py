@@ -15,6 +15,7 @@ from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_float, expect_unchanged
 from autograde_tests.diagnosis import Diagnosis, Trail, declare
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 from autograde_tests.probes import own_forward_note, plant_extreme_row, with_note
 from autograde_tests.stable import extreme_call, judge_array, judge_float
 
@@ -27,7 +28,16 @@ UNBROADCAST_CASES = (((5, 3), (3,)), ((4, 6), (1, 6)), ((4, 6), (4, 1)), ((3, 2)
 BINARY_CASES = (((5, 3), (3,)), ((4, 2), (4, 2)), ((), (3, 4)), ((4, 1), (1, 3)), ((1,), (6,)))
 #: Shapes of the element-wise and reduction ops.
 SHAPES = ((4, 3), (6,), (1, 1), (2, 3, 2))
-HINT = "return a new array; never write into the arguments (no +=, no out=)"
+HINT = message("local_backward.hint", "return a new array; never write into the arguments (no +=, no out=)")()
+NOT_PAIR = message("local_backward.not-pair",
+                   "{function} returns a tuple (da, db) with one gradient per input, got {kind}")
+UNBROADCAST_NAME = message("unbroadcast.name", "unbroadcast(grad of shape {grad_shape}, {shape})")
+BINARY_NAME = message("local_backward.binary-name", "{grad} (a of shape {a_shape}, b of shape {b_shape})")
+DA_FOR_A = message("local_backward.da-for-a", "da for a of shape {shape}")
+DA_FOR_SHAPE = message("local_backward.da-for-shape", "da for shape {shape}")
+LOSS_EXTREME = message("cross_entropy.extreme-name", "the loss with a row of logits ~ 1e3")
+DLOGITS_FOR = message("cross_entropy_backward.name", "dlogits for logits {shape}")
+DLOGITS_EXTREME = message("cross_entropy_backward.extreme-name", "dlogits with a row of logits ~ 1e3")
 
 
 def _own(ctx) -> dict:
@@ -52,8 +62,7 @@ def _operand(ctx, shape: tuple[int, ...]):
 def _pair(answer, fn: str):
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
-        raise Fail(f"{fn} returns a tuple (da, db) with one gradient per input, got "
-                   f"{answer.type_name}")
+        raise Fail(NOT_PAIR(function=fn, kind=answer.type_name))
     return value
 
 
@@ -66,7 +75,7 @@ def unbroadcast_values(ctx) -> None:
         grad = inputs.normal(ctx.rng, *grad_shape)
         answer = _call(ctx, "unbroadcast", (grad, shape), ("grad",))
         expect_array(answer.value, ctx.ref.unbroadcast(grad, shape),
-                     f"unbroadcast(grad of shape {grad_shape}, {shape})", type_name=answer.type_name)
+                     UNBROADCAST_NAME(grad_shape=grad_shape, shape=shape), type_name=answer.type_name)
 
 
 # ---------------------------------------------------------------- + * @
@@ -80,8 +89,8 @@ def add_backward_values(ctx) -> None:
         answer = _call(ctx, "add_backward", (dout, a, b), ("dout", "a", "b"), substitute=_own(ctx))
         da, db = _pair(answer, "add_backward")
         exp_a, exp_b = ctx.ref.add_backward(dout, a, b)
-        expect_array(da, exp_a, f"da (a of shape {a_shape}, b of shape {b_shape})")
-        expect_array(db, exp_b, f"db (a of shape {a_shape}, b of shape {b_shape})")
+        expect_array(da, exp_a, BINARY_NAME(grad="da", a_shape=a_shape, b_shape=b_shape))
+        expect_array(db, exp_b, BINARY_NAME(grad="db", a_shape=a_shape, b_shape=b_shape))
 
 
 @check("mul_backward.values", function="mul_backward", points=3,
@@ -94,8 +103,8 @@ def mul_backward_values(ctx) -> None:
         answer = _call(ctx, "mul_backward", (dout, a, b), ("dout", "a", "b"), substitute=_own(ctx))
         da, db = _pair(answer, "mul_backward")
         exp_a, exp_b = ctx.ref.mul_backward(dout, a, b)
-        expect_array(da, exp_a, f"da (a of shape {a_shape}, b of shape {b_shape})")
-        expect_array(db, exp_b, f"db (a of shape {a_shape}, b of shape {b_shape})")
+        expect_array(da, exp_a, BINARY_NAME(grad="da", a_shape=a_shape, b_shape=b_shape))
+        expect_array(db, exp_b, BINARY_NAME(grad="db", a_shape=a_shape, b_shape=b_shape))
 
 
 #: Hidden-side only (`local=False`): the check cell's message already says what the shapes are.
@@ -150,7 +159,7 @@ def sum_backward_values(ctx) -> None:
         a, dout = inputs.normal(ctx.rng, *shape), _dout(ctx, i)
         answer = ctx.student.call("sum_backward", (dout, a), return_args=True)
         expect_unchanged((a,), answer.args_after[1:2], ("a",), hint=HINT, function="sum_backward")
-        expect_array(answer.value, ctx.ref.sum_backward(dout, a), f"da for a of shape {shape}",
+        expect_array(answer.value, ctx.ref.sum_backward(dout, a), DA_FOR_A(shape=shape),
                      type_name=answer.type_name)
 
 
@@ -165,7 +174,7 @@ def mean_backward_values(ctx) -> None:
         expect_unchanged((a,), answer.args_after[1:2], ("a",), hint=HINT, function="mean_backward")
         expected = ctx.ref.mean_backward(dout, a)
         trail.diagnose((dout, a), answer.value, expected)
-        expect_array(answer.value, expected, f"da for a of shape {shape}", type_name=answer.type_name)
+        expect_array(answer.value, expected, DA_FOR_A(shape=shape), type_name=answer.type_name)
 
 
 # ---------------------------------------------------------------- element-wise
@@ -189,7 +198,7 @@ def _elementwise(ctx, fn: str, make_second, second_name: str, diagnoses=()) -> N
         answer = _call(ctx, fn, (dout, second), ("dout", second_name))
         expected = getattr(ctx.ref, fn)(dout, second)
         trail.diagnose((dout, second), answer.value, expected)
-        expect_array(answer.value, expected, f"da for shape {shape}", type_name=answer.type_name)
+        expect_array(answer.value, expected, DA_FOR_SHAPE(shape=shape), type_name=answer.type_name)
 
 
 RELU_BACKWARD = declare(
@@ -258,7 +267,7 @@ def cross_entropy_stable(ctx) -> None:
     plant_extreme_row(ctx, logits)
     answer, event = extreme_call(ctx, "cross_entropy", (logits, y), ("logits", "y"), HINT)
     judge_float(ctx, "cross_entropy", answer, event, ctx.ref.cross_entropy(logits, y),
-                "the loss with a row of logits ~ 1e3")
+                LOSS_EXTREME())
 
 
 @check("cross_entropy_backward.values", function="cross_entropy_backward", points=4,
@@ -274,7 +283,7 @@ def cross_entropy_backward_values(ctx) -> None:
         got, expected = answer.value, ctx.ref.cross_entropy_backward(dout, logits, y)
         try:
             trail.diagnose((dout, logits, y), got, expected)
-            expect_array(got, expected, f"dlogits for logits {logits.shape}", type_name=answer.type_name)
+            expect_array(got, expected, DLOGITS_FOR(shape=logits.shape), type_name=answer.type_name)
         except Fail as fail:
             raise with_note(fail, _own_forward_note(ctx, got, dout, logits, y)) from None
     logits, y = inputs.normal(ctx.rng, 4, 3), inputs.labels(ctx.rng, 4, 3)
@@ -282,7 +291,7 @@ def cross_entropy_backward_values(ctx) -> None:
     answer, event = extreme_call(ctx, "cross_entropy_backward", (1.0, logits, y),
                                  ("dout", "logits", "y"), HINT)
     judge_array(ctx, "cross_entropy_backward", answer, event,
-                ctx.ref.cross_entropy_backward(1.0, logits, y), "dlogits with a row of logits ~ 1e3")
+                ctx.ref.cross_entropy_backward(1.0, logits, y), DLOGITS_EXTREME())
 
 
 def _own_forward_note(ctx, got, dout, logits, y) -> str:

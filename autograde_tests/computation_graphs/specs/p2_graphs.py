@@ -26,6 +26,7 @@ from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array
 from autograde_tests.diagnosis import Diagnosis, declare
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 from autograde_tests.probes import numerical_gradient
 from nnkit_contract import graphs
 
@@ -138,17 +139,42 @@ def checked_reference(ref, ops: list, arrays: list) -> tuple[list, list]:
     return values, grads
 
 
+UNREADABLE_GRAPH = message("graphs.unreadable", "the graph built with your Tensor class could not be "
+                           "read ({what}): keep the given Tensor class as it is")
+NODE_VALUE = message("graphs.node-value-name", "the value of node {i} (your Tensor's data)")
+NOT_ORDER = message("topological_order.not-list", "topological_order must return a list of the "
+                    "graph's Tensors, got {kind} ({what})")
+UNREADABLE_ORDER = message("topological_order.unreadable", "your order could not be read ({what})")
+NOT_NODES = message("topological_order.not-nodes", "your order holds {count} object(s) that are not "
+                    "nodes of the graph (a copy, a wrapper, a value?) ({what}): return the Tensors "
+                    "themselves")
+MISSING = message("topological_order.missing", "your order misses {count} of the {total} nodes the "
+                  "root depends on ({what}): follow .parents from every node, not only from the root")
+EXTRA = message("topological_order.extra", "your order holds {count} node(s) the root does not "
+                "depend on ({what})")
+BEFORE_PARENT = message("topological_order.before-parent", "node {node} comes before its parent "
+                        "{parent} in your order ({what}): append a node only after all of its parents")
+UNREADABLE_GRADS = message("backward.unreadable", "the grads of the graph could not be read after "
+                           "your backward ({what})")
+ROOT_GRAD = message("backward.root-grad-name", "the root's grad ({what})")
+LEAF_GRAD = message("backward.leaf-grad-name", "the grad of leaf {i} ({what})")
+#: The graphs the checks build, as the messages name them.
+SHARED = message("graphs.shared", "a graph with nodes used twice")()
+BROADCAST = message("graphs.broadcast", "a layer with biases broadcast over a batch")()
+ELEMENTWISE = message("graphs.elementwise", "a graph of exp, log, neg and mean")()
+DEEP_CHAIN = message("graphs.deep", "a chain {depth} nodes deep")(depth=DEEP)
+
+
 def _values(got, n: int, what: str) -> list:
     if not isinstance(got, dict) or not isinstance(got.get("values"), list) or len(got["values"]) != n:
-        raise Fail(f"the graph built with your Tensor class could not be read ({what}): keep the "
-                   "given Tensor class as it is")
+        raise Fail(UNREADABLE_GRAPH(what=what))
     return got["values"]
 
 
 def expect_values(got: dict, values: list) -> None:
     """The forward values of the student's graph (the given Tensor class computes them)."""
     for i, (g, e) in enumerate(zip(_values(got, len(values), "values"), values)):
-        expect_array(g, np.asarray(e, dtype=float), f"the value of node {i} (your Tensor's data)")
+        expect_array(g, np.asarray(e, dtype=float), NODE_VALUE(i=i))
 
 
 ORDER = declare(
@@ -173,24 +199,21 @@ def judge_order(order, order_type: str, parent_lists: list, what: str) -> None:
     """An order of the graph: every ancestor of the root once, each after its parents."""
     root = len(parent_lists) - 1
     if order is None:
-        raise Fail(f"topological_order must return a list of the graph's Tensors, got "
-                   f"{order_type} ({what})")
+        raise Fail(NOT_ORDER(kind=order_type, what=what))
     if not all(type(i) is int for i in order):
-        raise Fail(f"your order could not be read ({what})")
+        raise Fail(UNREADABLE_ORDER(what=what))
     if -1 in order:
-        raise Fail(f"your order holds {order.count(-1)} object(s) that are not nodes of the graph "
-                   f"(a copy, a wrapper, a value?) ({what}): return the Tensors themselves")
+        raise Fail(NOT_NODES(count=order.count(-1), what=what))
     wanted = ancestors(parent_lists, root)
     for node in sorted(set(order)):
         if order.count(node) > 1:
             raise Fail.of(ORDER["duplicates"], node=node, count=order.count(node))
     missing = wanted - set(order)
     if missing:
-        raise Fail(f"your order misses {len(missing)} of the {len(wanted)} nodes the root depends "
-                   f"on ({what}): follow .parents from every node, not only from the root")
+        raise Fail(MISSING(count=len(missing), total=len(wanted), what=what))
     extra = set(order) - wanted
     if extra:
-        raise Fail(f"your order holds {len(extra)} node(s) the root does not depend on ({what})")
+        raise Fail(EXTRA(count=len(extra), what=what))
     position = {node: i for i, node in enumerate(order)}
     late = [(node, p) for node in order for p in parent_lists[node] if position[p] > position[node]]
     if late:
@@ -198,8 +221,7 @@ def judge_order(order, order_type: str, parent_lists: list, what: str) -> None:
         if reversed_ok:
             raise Fail.of(ORDER["children-first"])
         node, p = late[0]
-        raise Fail(f"node {node} comes before its parent {p} in your order ({what}): append a node "
-                   "only after all of its parents")
+        raise Fail(BEFORE_PARENT(node=node, parent=p, what=what))
 
 
 def _order_case(ctx, ops: list, arrays: list, what: str) -> None:
@@ -214,9 +236,8 @@ def _order_case(ctx, ops: list, arrays: list, what: str) -> None:
                    "layer with biases broadcast over a batch, exp/log/neg/mean; built with your "
                    "Tensor class")
 def topological_order_graphs(ctx) -> None:
-    for make, what in ((shared_graph, "a graph with nodes used twice"),
-                       (broadcast_graph, "a layer with biases broadcast over a batch"),
-                       (elementwise_graph, "a graph of exp, log, neg and mean")):
+    for make, what in ((shared_graph, SHARED), (broadcast_graph, BROADCAST),
+                       (elementwise_graph, ELEMENTWISE)):
         _order_case(ctx, *make(ctx), what)
 
 
@@ -224,7 +245,7 @@ def topological_order_graphs(ctx) -> None:
        description=f"a chain {DEEP} nodes deep with one leaf used at every other node "
                    "(a recursive sort passes)")
 def topological_order_deep(ctx) -> None:
-    _order_case(ctx, *deep_graph(ctx), f"a chain {DEEP} nodes deep")
+    _order_case(ctx, *deep_graph(ctx), DEEP_CHAIN)
 
 
 def _assigned_grads(ref, ops: list, arrays: list) -> list:
@@ -246,12 +267,12 @@ def _backward_case(ctx, ops: list, arrays: list, what: str, gradcheck: bool = Tr
     expect_values(got, values)
     got_grads = got.get("grads")
     if not isinstance(got_grads, list) or len(got_grads) != len(grads):
-        raise Fail(f"the grads of the graph could not be read after your backward ({what})")
+        raise Fail(UNREADABLE_GRADS(what=what))
     n_leaves = len(arrays)
     try:
         for i in [len(grads) - 1, *range(n_leaves)]:
-            name = "the root's grad" if i == len(grads) - 1 else f"the grad of leaf {i}"
-            expect_array(got_grads[i], np.asarray(grads[i], dtype=float), f"{name} ({what})")
+            name = ROOT_GRAD(what=what) if i == len(grads) - 1 else LEAF_GRAD(i=i, what=what)
+            expect_array(got_grads[i], np.asarray(grads[i], dtype=float), name)
     except Fail:
         assigned = _assigned_grads(ctx.ref, ops, arrays)
         if all(isinstance(g, np.ndarray) and g.shape == np.shape(a) and np.allclose(g, a)
@@ -264,19 +285,19 @@ def _backward_case(ctx, ops: list, arrays: list, what: str, gradcheck: bool = Tr
        description="root.grad = 1 and every leaf's grad, nodes used twice (grads added), "
                    "exp/log/neg/mean; against the reference and a numerical gradient")
 def backward_shared(ctx) -> None:
-    _backward_case(ctx, *shared_graph(ctx), "a graph with nodes used twice")
-    _backward_case(ctx, *elementwise_graph(ctx), "a graph of exp, log, neg and mean")
+    _backward_case(ctx, *shared_graph(ctx), SHARED)
+    _backward_case(ctx, *elementwise_graph(ctx), ELEMENTWISE)
 
 
 @check("backward.broadcast", function="backward", points=2,
        description="a layer with biases broadcast over a batch and the cross-entropy at the "
                    "root: every weight's and bias's grad")
 def backward_broadcast(ctx) -> None:
-    _backward_case(ctx, *broadcast_graph(ctx), "a layer with biases broadcast over a batch")
+    _backward_case(ctx, *broadcast_graph(ctx), BROADCAST)
 
 
 @check("backward.deep", function="backward", points=3,
        description=f"a chain {DEEP} nodes deep with one leaf used at every other node: the "
                    "leaves' grads")
 def backward_deep(ctx) -> None:
-    _backward_case(ctx, *deep_graph(ctx), f"a chain {DEEP} nodes deep", gradcheck=True)
+    _backward_case(ctx, *deep_graph(ctx), DEEP_CHAIN, gradcheck=True)

@@ -16,12 +16,21 @@ import numpy as np
 from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_unchanged
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 from nnkit_contract import graphs
 
 #: The local backward functions (and the loss) the checks take from the reference.
 LOCAL = ("unbroadcast", "add_backward", "mul_backward", "matmul_backward", "sum_backward",
          "mean_backward", "relu_backward", "exp_backward", "log_backward", "tanh_backward",
          "cross_entropy", "cross_entropy_backward")
+HINT = message("mlp_loss.hint", "build new Tensors with operations; never write into an array")
+NOT_LOSS = message("mlp_loss.not-tensor", "mlp_loss must return the loss as a Tensor (the node "
+                   ".cross_entropy(y) returns), got {kind}")
+LOSS_NAME = message("mlp_loss.loss-name", "the loss of a network of layer sizes {sizes}")
+UNREADABLE_GRADS = message("mlp_loss.unreadable-grads",
+                           "the parameters' grads could not be read after backward from your loss")
+GRAD_NAME = message("mlp_loss.grad-name", "{grad} (layer sizes {sizes}): build every layer from "
+                    "the Tensors in params")
 
 
 def _case(ctx, sizes: tuple[int, ...]) -> tuple:
@@ -39,12 +48,11 @@ def _run(ctx, params, X, y) -> dict:
                               substitute=substitute, return_args=True)
     names = tuple(f"{kind}_{i}" for i in range(1, len(params) + 1) for kind in ("W", "b")) + ("X",)
     expect_unchanged(tuple(arrays), answer.args_after[1], names, function="mlp_loss",
-                     hint="build new Tensors with operations; never write into an array")
+                     hint=HINT())
     got = answer.value
     if not isinstance(got, dict) or got.get("loss") is None:
         kind = got.get("loss_type") if isinstance(got, dict) else "?"
-        raise Fail(f"mlp_loss must return the loss as a Tensor (the node .cross_entropy(y) "
-                   f"returns), got {kind}")
+        raise Fail(NOT_LOSS(kind=kind))
     return got
 
 
@@ -62,7 +70,7 @@ def mlp_loss_loss(ctx) -> None:
         got = _run(ctx, params, X, y)
         loss, _ = _expected(ctx, params, X, y)
         expect_array(got["loss"] if isinstance(got["loss"], np.ndarray) else np.asarray(got["loss"]),
-                     np.asarray(loss), f"the loss of a network of layer sizes {list(sizes)}")
+                     np.asarray(loss), LOSS_NAME(sizes=list(sizes)))
 
 
 @check("mlp_loss.grads", function="mlp_loss", points=6,
@@ -75,8 +83,7 @@ def mlp_loss_grads(ctx) -> None:
         _, grads = _expected(ctx, params, X, y)
         leaves = got.get("grads")
         if not isinstance(leaves, list) or len(leaves) != 2 * len(params):
-            raise Fail("the parameters' grads could not be read after backward from your loss")
+            raise Fail(UNREADABLE_GRADS())
         for i, (dW, db) in enumerate(grads, 1):
-            where = f"(layer sizes {list(sizes)}): build every layer from the Tensors in params"
-            expect_array(leaves[2 * i - 2], dW, f"W_{i}.grad {where}")
-            expect_array(leaves[2 * i - 1], db, f"b_{i}.grad {where}")
+            expect_array(leaves[2 * i - 2], dW, GRAD_NAME(grad=f"W_{i}.grad", sizes=list(sizes)))
+            expect_array(leaves[2 * i - 1], db, GRAD_NAME(grad=f"b_{i}.grad", sizes=list(sizes)))

@@ -15,15 +15,29 @@ from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_unchanged
 from autograde_tests.diagnosis import Diagnosis, Trail, declare
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 from autograde_tests.probes import own_forward_note, with_note
 
 #: (N, D) of the checks: a batch wider than deep, one deeper than wide, a pair of examples.
 CASES = ((6, 3), (4, 5), (2, 4), (8, 2))
 NAMES = ("x", "gamma", "beta", "running_mean", "running_var")
-HINTS = {"x": "compute with new arrays (x - mean) / ..., never x -= ...",
-         "gamma": "only read gamma", "beta": "only read beta",
-         "running_mean": "return new running averages; leave the given ones as they are",
-         "running_var": "return new running averages; leave the given ones as they are"}
+_RUNNING_HINT = message("batchnorm_forward.hint-running",
+                        "return new running averages; leave the given ones as they are")()
+HINTS = {"x": message("batchnorm_forward.hint-x",
+                      "compute with new arrays (x - mean) / ..., never x -= ...")(),
+         "gamma": message("batchnorm_forward.hint-gamma", "only read gamma")(),
+         "beta": message("batchnorm_forward.hint-beta", "only read beta")(),
+         "running_mean": _RUNNING_HINT, "running_var": _RUNNING_HINT}
+NOT_FORWARD_TUPLE = message("batchnorm_forward.not-tuple", "batchnorm_forward returns a tuple "
+                            "(out, cache, new_running_mean, new_running_var), got {kind}")
+FORWARD_NAME = message("batchnorm_forward.name", "{name} (x of shape {shape}, train={train})")
+NO_CACHE = message("batchnorm_backward.no-cache", "batchnorm_backward needs the cache of your "
+                   "batchnorm_forward, which does not return (out, cache, new_running_mean, "
+                   "new_running_var)")
+BACKWARD_HINT = message("batchnorm_backward.hint", "compute with new arrays; never write into dout")
+NOT_BACKWARD_TUPLE = message("batchnorm_backward.not-tuple",
+                             "batchnorm_backward returns a tuple (dx, dgamma, dbeta), got {kind}")
+BACKWARD_NAME = message("batchnorm_backward.name", "{name} (x of shape {shape})")
 
 
 def _test_mode(x, gamma, beta, running_mean, running_var, eps):
@@ -90,15 +104,14 @@ def _forward(ctx, args: tuple, *extra):
     expect_unchanged(args, answer.args_after[:5], NAMES, hint=HINTS, function="batchnorm_forward")
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 4:
-        raise Fail("batchnorm_forward returns a tuple (out, cache, new_running_mean, "
-                   f"new_running_var), got {answer.type_name}")
+        raise Fail(NOT_FORWARD_TUPLE(kind=answer.type_name))
     return value
 
 
-def _expect(got, expected, what: str) -> None:
+def _expect(got, expected, shape: tuple, train: bool) -> None:
     for name, g, e in zip(("out", "new_running_mean", "new_running_var"), _without_cache(got),
                           _without_cache(expected)):
-        expect_array(g, e, f"{name} ({what})")
+        expect_array(g, e, FORWARD_NAME(name=name, shape=shape, train=str(train)))
 
 
 @check("batchnorm_forward.train", function="batchnorm_forward", points=5,
@@ -113,7 +126,7 @@ def batchnorm_forward_train(ctx) -> None:
         got = _forward(ctx, args, *extra)
         expected = ctx.ref.batchnorm_forward(*args, *extra)
         trail.diagnose((*args, *extra), got, expected)
-        _expect(got, expected, f"x of shape {(n, d)}, train=True")
+        _expect(got, expected, (n, d), True)
 
 
 @check("batchnorm_forward.test", function="batchnorm_forward", points=3,
@@ -126,7 +139,7 @@ def batchnorm_forward_test(ctx) -> None:
         got = _forward(ctx, args, False)
         expected = ctx.ref.batchnorm_forward(*args, False)
         trail.diagnose((*args, False), got, expected)
-        _expect(got, expected, f"x of shape {(n, d)}, train=False")
+        _expect(got, expected, (n, d), False)
 
 
 #: Confirmed on the reference's cache (x_hat, gamma, std) of the same inputs: the student's cache
@@ -151,20 +164,19 @@ def batchnorm_backward_values(ctx) -> None:
         dout = inputs.normal(ctx.rng, n, d)
         forward = ctx.student.call("batchnorm_forward", (x, gamma, beta, rm, rv, True)).value
         if not isinstance(forward, tuple | list) or len(forward) != 4:
-            raise Fail("batchnorm_backward needs the cache of your batchnorm_forward, which does "
-                       "not return (out, cache, new_running_mean, new_running_var)")
+            raise Fail(NO_CACHE())
         answer = ctx.student.call("batchnorm_backward", (dout, forward[1]), return_args=True)
         expect_unchanged((dout,), answer.args_after[:1], ("dout",), function="batchnorm_backward",
-                         hint="compute with new arrays; never write into dout")
+                         hint=BACKWARD_HINT())
         got = answer.value
         if not isinstance(got, tuple | list) or len(got) != 3:
-            raise Fail(f"batchnorm_backward returns a tuple (dx, dgamma, dbeta), got {answer.type_name}")
+            raise Fail(NOT_BACKWARD_TUPLE(kind=answer.type_name))
         ref_cache = ctx.ref.batchnorm_forward(x, gamma, beta, rm, rv, True)[1]
         expected = ctx.ref.batchnorm_backward(dout, ref_cache)
         trail.diagnose((dout, ref_cache), got, expected)
         try:
             for name, g, e in zip(("dx", "dgamma", "dbeta"), got, expected):
-                expect_array(g, e, f"{name} (x of shape {(n, d)})")
+                expect_array(g, e, BACKWARD_NAME(name=name, shape=(n, d)))
         except Fail as fail:
             raise with_note(fail, _note(ctx, got[0], dout, x, gamma, beta, rm, rv)) from None
 

@@ -16,12 +16,25 @@ from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_float, expect_unchanged
 from autograde_tests.diagnosis import Diagnosis, Trail, declare
 from autograde_tests.engine import check
+from autograde_tests.messages import message
 
 #: Steps chained by the optimizer checks.
 CHAIN = 3
-HINT = {"params": "build new arrays, never W -= ...", "grads": "only read the gradients",
-        "state": "return a new state with new arrays; leave the given one as it is",
-        "velocity": "return a new velocity with new arrays; leave the given one as it is"}
+HINT = {"params": message("optimizers.hint-params", "build new arrays, never W -= ...")(),
+        "grads": message("optimizers.hint-grads", "only read the gradients")(),
+        "state": message("optimizers.hint-state",
+                         "return a new state with new arrays; leave the given one as it is")(),
+        "velocity": message("optimizers.hint-velocity", "return a new velocity with new arrays; "
+                            "leave the given one as it is")()}
+NOT_PAIRS = message("optimizers.not-pairs", "{name} must be a list of {n} (W, b)-shaped tuples")
+NOT_STEP_TUPLE = message("optimizers.not-tuple",
+                         "{function} returns a tuple (new_params, new_{state_name}), got {kind}")
+NOT_STATE = message("optimizers.state-not-dict", "new_state must be a dict {{'{key}': [...]}}")
+CLIP_HINT = message("clip_by_global_norm.hint", "return new arrays g * scale; never g *= ...")
+CLIP_NOT_TUPLE = message("clip_by_global_norm.not-tuple",
+                         "clip_by_global_norm returns (clipped, norm), got {kind}")
+L1_PENALTY_HINT = message("l1_penalty.hint", "only read the parameters")
+L1_GRADIENT_HINT = message("l1_gradient.hint", "build new arrays lam * np.sign(W)")
 
 
 def _network(ctx, index: int):
@@ -42,7 +55,7 @@ def _zeros(params):
 def _pairs(value, n: int, name: str) -> list:
     if not isinstance(value, list | tuple) or len(value) != n or not all(
             isinstance(p, list | tuple) and len(p) == 2 for p in value):
-        raise Fail(f"{name} must be a list of {n} (W, b)-shaped tuples")
+        raise Fail(NOT_PAIRS(name=name, n=n))
     return list(value)
 
 
@@ -110,7 +123,7 @@ def _step(ctx, fn: str, params, grads, state, lr, *extra, state_name: str = "sta
                      hint=HINT, function=fn)
     value = answer.value
     if not isinstance(value, tuple | list) or len(value) != 2:
-        raise Fail(f"{fn} returns a tuple (new_params, new_{state_name}), got {answer.type_name}")
+        raise Fail(NOT_STEP_TUPLE(function=fn, state_name=state_name, kind=answer.type_name))
     return value
 
 
@@ -151,7 +164,7 @@ def _state_step(ctx, fn: str, key: str, trail: Trail, hyper: str | None) -> None
             trail.diagnose((params, grads, state, lr, *extra), got, expected)
             _expect_pairs(got[0], expected[0], "new_params")
             if not isinstance(got[1], dict) or key not in got[1]:
-                raise Fail(f"new_state must be a dict {{'{key}': [...]}}")
+                raise Fail(NOT_STATE(key=key))
             _expect_pairs(got[1][key], expected[1][key], f"new_state['{key}']")
             params, state = expected
 
@@ -173,7 +186,7 @@ def adagrad_step_values(ctx) -> None:
             trail.diagnose((params, grads, state, lr, *extra), got, expected)
             _expect_pairs(got[0], expected[0], "new_params")
             if not isinstance(got[1], dict) or "G" not in got[1]:
-                raise Fail("new_state must be a dict {'G': [...]}")
+                raise Fail(NOT_STATE(key="G"))
             _expect_pairs(got[1]["G"], expected[1]["G"], "new_state['G']")
             params, state = expected
 
@@ -217,10 +230,10 @@ def clip_by_global_norm_values(ctx) -> None:
         max_norm = norm * 1.5 if i == 0 else float(ctx.rng.uniform(largest * 0.3, largest * 0.9))
         answer = ctx.student.call("clip_by_global_norm", (grads, max_norm), return_args=True)
         expect_unchanged((grads,), answer.args_after[:1], ("grads",), function="clip_by_global_norm",
-                         hint="return new arrays g * scale; never g *= ...")
+                         hint=CLIP_HINT())
         got = answer.value
         if not isinstance(got, tuple | list) or len(got) != 2:
-            raise Fail(f"clip_by_global_norm returns (clipped, norm), got {answer.type_name}")
+            raise Fail(CLIP_NOT_TUPLE(kind=answer.type_name))
         expected = ctx.ref.clip_by_global_norm(grads, max_norm)
         trail.diagnose((grads, max_norm), got, expected)
         expect_float(got[1], expected[1], "norm")
@@ -261,7 +274,7 @@ def l1_penalty_values(ctx) -> None:
         params, lam = _l1_inputs(ctx, i)
         answer = ctx.student.call("l1_penalty", (params, lam), return_args=True)
         expect_unchanged((params,), answer.args_after[:1], ("params",), function="l1_penalty",
-                         hint="only read the parameters")
+                         hint=L1_PENALTY_HINT())
         expected = ctx.ref.l1_penalty(params, lam)
         trail.diagnose((params, lam), answer.value, expected)
         expect_float(answer.value, expected, f"l1_penalty (lam {lam:.3g})", type_name=answer.type_name)
@@ -275,7 +288,7 @@ def l1_gradient_values(ctx) -> None:
         params, lam = _l1_inputs(ctx, i)
         answer = ctx.student.call("l1_gradient", (params, lam), return_args=True)
         expect_unchanged((params,), answer.args_after[:1], ("params",), function="l1_gradient",
-                         hint="build new arrays lam * np.sign(W)")
+                         hint=L1_GRADIENT_HINT())
         expected = ctx.ref.l1_gradient(params, lam)
         trail.diagnose((params, lam), answer.value, expected)
         _expect_pairs(answer.value, expected, f"l1_gradient (lam {lam:.3g})")
