@@ -24,8 +24,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 MAX_LINE = 120
-#: Math and code spans, in the order they are taken out (a display formula before an inline one).
-SPANS = (re.compile(r"\$\$.+?\$\$", re.S), re.compile(r"`[^`]+`"), re.compile(r"\$[^$]+\$"))
+#: Math and code spans, in the order they are taken out (a fenced code block first, so that its
+#: backticks do not pair with an inline span's; a display formula before an inline one).
+SPANS = (re.compile(r"^```.*?^```", re.S | re.M), re.compile(r"\$\$.+?\$\$", re.S),
+         re.compile(r"`[^`]+`"), re.compile(r"\$[^$]+\$"))
 #: Comments that are markers for tools, not prose.
 MARKER = re.compile(r"^#+\s*(diagnosis:|message:|BEGIN |END |YOUR )")
 
