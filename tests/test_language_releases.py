@@ -220,12 +220,12 @@ def test_every_tagged_message_and_cell_of_nn_from_scratch_is_german():
 
 # ----------------------------------------------------------------------- the German check.py
 
-def _german_student(tmp_path: Path, variant=None) -> Path:
-    folder = tmp_path / NAME
-    shutil.copytree(build.release_folder(COURSE, NAME, LANG), folder,
+def _german_student(tmp_path: Path, variant=None, name: str = NAME) -> Path:
+    folder = tmp_path / name
+    shutil.copytree(build.release_folder(COURSE, name, LANG), folder,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    notebook = folder / COURSE.solution_notebook(NAME).name
-    nb = make_submission(notebook, reference_answers(COURSE.solution_notebook(NAME)), variant)
+    notebook = folder / COURSE.solution_notebook(name).name
+    nb = make_submission(notebook, reference_answers(COURSE.solution_notebook(name)), variant)
     nbformat.write(nb, notebook)
     return folder
 
@@ -237,8 +237,9 @@ def _check_py(folder: Path, *args: str) -> subprocess.CompletedProcess:
     return _run_check_py(folder, *args)
 
 
-def test_german_check_py_passes_the_reference(tmp_path):
-    done = _check_py(_german_student(tmp_path))
+@pytest.mark.parametrize("name", [NAME, "computation_graphs"])
+def test_german_check_py_passes_the_reference(tmp_path, name):
+    done = _check_py(_german_student(tmp_path, name=name))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "FAILED" not in done.stdout and "not implemented" not in done.stdout, done.stdout
 
@@ -249,6 +250,16 @@ def test_german_check_py_names_a_bug_in_german(tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
     assert "sigmoid(z) ist gleich 1 / (1 + exp(+z)): der Exponent ist -z" in done.stdout, done.stdout
     assert "the exponent is -z" not in done.stdout
+
+
+def test_german_check_py_of_computation_graphs_names_a_bug_in_german(tmp_path):
+    """The third assignment's German check.py: a mean_backward that returns the gradient of a sum
+    is named by its diagnosis, in German and without the English text."""
+    bug = "def mean_backward(dout, a):\n    return np.full(np.shape(a), float(dout))\n"
+    done = _check_py(_german_student(tmp_path, {"cell:append": bug}, "computation_graphs"), "-v")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Der Mittelwert teilt durch die Zahl der Einträge" in done.stdout, done.stdout
+    assert "the mean divides by the number of entries" not in done.stdout
 
 
 # ------------------------------------------------------------ hostile: graded across languages
