@@ -44,6 +44,9 @@ from nnkit_contract.cells import neutralize_magics
 META_KEY = "nnkit"
 #: The comment that names the catalog id of the assertion message on the next statement.
 MESSAGE_TAG = re.compile(r"^\s*# (?:diagnosis|message): (?P<id>\S+)\s*$")
+#: A `# message: <id>` tag line: the source notebook's only, every release leaves it out (a
+#: `# diagnosis: <id>` stays, it names the cause for the student too).
+_MESSAGE_ONLY_TAG = re.compile(r"^[ \t]*# message: \S+[ \t]*\n?", re.M)
 
 
 def cell_language(cell) -> str | None:
@@ -303,6 +306,12 @@ def translate_messages(source: str, lang: str,
     return _replace_nodes(source, edits), sorted(missed, key=lambda u: u.line)
 
 
+def strip_message_tags(source: str) -> str:
+    """`source` without its `# message: <id>` lines (they serve the release only, so the English
+    release is the same with or without them)."""
+    return _MESSAGE_ONLY_TAG.sub("", source) if "# message: " in source else source
+
+
 def _replace_nodes(source: str, edits: list[tuple[ast.expr, str]]) -> str:
     """`source` with the text of each node replaced by its new source (the rest the same bytes)."""
     lines = source.splitlines(keepends=True)
@@ -373,6 +382,8 @@ def language_notebook(nb, lang: str, default: str = i18n.DEFAULT_LANGUAGE,
             cell.source, missed = translate_messages(cell.source, lang, assignment)
             untranslated += [(cell.get("id", "?"), f"line {u.line}: {u.message_id}: {u.why}")
                              for u in missed]
+        if cell.cell_type == "code":
+            cell.source = strip_message_tags(cell.source)
         cells.append(cell)
     for cell in cells:
         _strip_meta(cell)
