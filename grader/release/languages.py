@@ -245,6 +245,25 @@ def catalog_entry(message_id: str, assignment: str = "") -> dict[str, str] | Non
         f"{assignment}:{message_id}" in found else found.get(message_id)
 
 
+def nested_text(value: str, lang: str, assignment: str = "") -> str:
+    """A placeholder's literal text in `lang` when it is itself the English of a declared message
+    without placeholders (a nested text, as `common.input-changed`'s `{hint}`), else `value`.
+    Only texts of three words or more, of the assignment's own messages or common ones, so that
+    a name such as `train` is never taken for a message."""
+    wanted = " ".join(value.split())
+    if len(wanted.split()) < 3:
+        return value
+    found = i18n.catalog()
+    for key in sorted(found, key=lambda k: not k.startswith(f"{assignment}:")):
+        if ":" in key and not (assignment and key.startswith(f"{assignment}:")):
+            continue
+        entry = found[key]
+        if " ".join(entry[i18n.DEFAULT_LANGUAGE].split()) == wanted and entry.get(lang) \
+                and not i18n.placeholders(entry[i18n.DEFAULT_LANGUAGE]):
+            return entry[lang]
+    return value
+
+
 def translate_message(node: ast.expr, message_id: str, lang: str,
                       assignment: str = "") -> tuple[str | None, str]:
     """The source of the message `node` in `lang` (None when it cannot be translated) and why not."""
@@ -270,6 +289,8 @@ def translate_message(node: ast.expr, message_id: str, lang: str,
         out.append(literal)
         if name is not None:
             value = filled[name]
+            if not _SENTINEL_RE.search(value) and not (spec or conversion):
+                value = nested_text(value, lang, assignment)
             if not _SENTINEL_RE.search(value) and (spec or conversion):  # a literal value
                 value = ("{" + name + (f"!{conversion}" if conversion else "")
                          + (f":{spec}" if spec else "") + "}").format(**{name: value})

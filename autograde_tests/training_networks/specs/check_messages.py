@@ -271,4 +271,8 @@ MESSAGES = [
             "the loss should go down while training ({name})"),
     message("train.learns-xor",
             "a small network trained with {name} should learn the 4 XOR points"),
+    message("network.unknown-activation",
+            "unknown activation {name}: use one of {names}"),
+    message("network.unknown-optimizer",
+            "unknown optimizer {name}: use one of {names}"),
 ]
