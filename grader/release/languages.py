@@ -9,7 +9,8 @@ The source notebook keeps every language side by side:
   written once;
 - a check cell's assertion message after `# diagnosis: <id>` (or `# message: <id>`) is the English
   template of that id in the message catalog (nnkit_contract/locale/), so its translation is
-  that id's template in the catalog.
+  that id's template in the catalog; a `# message: <id>` line is the source's only (every
+  release strips it, `strip_message_tags`), a `# diagnosis: <id>` line is released.
 
 `language_notebook(nb, lang, default)` is the notebook of one language, made before nbgrader runs:
 
