@@ -9,7 +9,8 @@ The source notebook keeps every language side by side:
   written once;
 - a check cell's assertion message after `# diagnosis: <id>` (or `# message: <id>`) is the English
   template of that id in the message catalog (nnkit_contract/locale/), so its translation is
-  that id's template in the catalog.
+  that id's template in the catalog; a `# message: <id>` line is the source's only (every
+  release strips it, `strip_message_tags`), a `# diagnosis: <id>` line is released.
 
 `language_notebook(nb, lang, default)` is the notebook of one language, made before nbgrader runs:
 
@@ -44,6 +45,9 @@ from nnkit_contract.cells import neutralize_magics
 META_KEY = "nnkit"
 #: The comment that names the catalog id of the assertion message on the next statement.
 MESSAGE_TAG = re.compile(r"^\s*# (?:diagnosis|message): (?P<id>\S+)\s*$")
+#: A `# message: <id>` tag line: the source notebook's only, every release leaves it out (a
+#: `# diagnosis: <id>` stays, it names the cause for the student too).
+_MESSAGE_ONLY_TAG = re.compile(r"^[ \t]*# message: \S+[ \t]*\n?", re.M)
 
 
 def cell_language(cell) -> str | None:
@@ -242,6 +246,25 @@ def catalog_entry(message_id: str, assignment: str = "") -> dict[str, str] | Non
         f"{assignment}:{message_id}" in found else found.get(message_id)
 
 
+def nested_text(value: str, lang: str, assignment: str = "") -> str:
+    """A placeholder's literal text in `lang` when it is itself the English of a declared message
+    without placeholders (a nested text, as `common.input-changed`'s `{hint}`), else `value`.
+    Only texts of three words or more, of the assignment's own messages or common ones, so that
+    a name such as `train` is never taken for a message."""
+    wanted = " ".join(value.split())
+    if len(wanted.split()) < 3:
+        return value
+    found = i18n.catalog()
+    for key in sorted(found, key=lambda k: not k.startswith(f"{assignment}:")):
+        if ":" in key and not (assignment and key.startswith(f"{assignment}:")):
+            continue
+        entry = found[key]
+        if " ".join(entry[i18n.DEFAULT_LANGUAGE].split()) == wanted and entry.get(lang) \
+                and not i18n.placeholders(entry[i18n.DEFAULT_LANGUAGE]):
+            return entry[lang]
+    return value
+
+
 def translate_message(node: ast.expr, message_id: str, lang: str,
                       assignment: str = "") -> tuple[str | None, str]:
     """The source of the message `node` in `lang` (None when it cannot be translated) and why not."""
@@ -267,6 +290,8 @@ def translate_message(node: ast.expr, message_id: str, lang: str,
         out.append(literal)
         if name is not None:
             value = filled[name]
+            if not _SENTINEL_RE.search(value) and not (spec or conversion):
+                value = nested_text(value, lang, assignment)
             if not _SENTINEL_RE.search(value) and (spec or conversion):  # a literal value
                 value = ("{" + name + (f"!{conversion}" if conversion else "")
                          + (f":{spec}" if spec else "") + "}").format(**{name: value})
@@ -301,6 +326,12 @@ def translate_messages(source: str, lang: str,
     missed += [Untranslated(n + 1, mid, "the tag is not right before an assertion")
                for n, mid in tags.items()]
     return _replace_nodes(source, edits), sorted(missed, key=lambda u: u.line)
+
+
+def strip_message_tags(source: str) -> str:
+    """`source` without its `# message: <id>` lines (they serve the release only, so the English
+    release is the same with or without them)."""
+    return _MESSAGE_ONLY_TAG.sub("", source) if "# message: " in source else source
 
 
 def _replace_nodes(source: str, edits: list[tuple[ast.expr, str]]) -> str:
@@ -373,6 +404,8 @@ def language_notebook(nb, lang: str, default: str = i18n.DEFAULT_LANGUAGE,
             cell.source, missed = translate_messages(cell.source, lang, assignment)
             untranslated += [(cell.get("id", "?"), f"line {u.line}: {u.message_id}: {u.why}")
                              for u in missed]
+        if cell.cell_type == "code":
+            cell.source = strip_message_tags(cell.source)
         cells.append(cell)
     for cell in cells:
         _strip_meta(cell)
