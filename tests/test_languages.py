@@ -240,6 +240,16 @@ def test_german_feedback_is_german_and_english_is_unchanged(german_class):
                 assert all(line in own for line in german_message.splitlines()), (r["student"], t["id"])
                 shown += 1
     assert shown, "no failed check of the example class has a German message"
+    # ... and every confirmed cause its German label.
+    labels = 0
+    for r in results.load_results(german):
+        own = results.feedback_path(german, r["student"], r["assignment"]).read_text(encoding="utf-8")
+        for t in r["tests"]:
+            if t.get("diagnosis_id"):
+                label = texts.cause_label(t, r["assignment"], "de")
+                assert label != t["diagnosis"] and f"Ursache (bestätigt): {label}." in own, t["id"]
+                labels += 1
+    assert labels, "no check of the example class names a cause"
     english_feedback = "\n".join(p.read_text(encoding="utf-8")
                                  for p in (english / "students").rglob("*.feedback.md"))
     assert not any(word in english_feedback for word in ("Rückmeldung", "**Punkte:"))
