@@ -40,10 +40,10 @@ from grader.release.languages import (
     code_signature,
     english_sentences,
     language_notebook,
-    nested_text,
     strip_message_tags,
     swap_comments,
     swap_docstrings,
+    translate_constant,
     translate_messages,
 )
 from nnkit_contract.cells import grade_id, neutralize_magics
@@ -251,17 +251,18 @@ def test_an_english_sentence_planted_in_a_german_cell_is_found(tmp_path):
     assert len(found) == 1 and "The gradient of the loss is what you pass" in found[0]
 
 
-def test_a_nested_text_placeholder_is_german_and_a_name_is_not():
+def test_a_text_placeholder_is_german_and_a_name_is_not():
     """`common.input-changed`'s `{hint}` is a whole declared message: the German release writes
-    its German; a one-word value (a function's name such as `train`) is never taken for one."""
+    its German; a one-word value (a function's name such as `train`) is never taken for one, and
+    an English phrase that is no declared message is named, not passed as German."""
     from nnkit_contract import i18n
 
     german = i18n.catalog()[f"{NAME}:softmax_cross_entropy.hint-labels"][LANG]
-    assert nested_text("only read the labels", LANG, NAME) == german != "only read the labels"
-    assert nested_text("only  read the\nlabels", LANG, NAME) == german
-    assert nested_text("only read the labels", LANG, "") == "only read the labels"
-    assert nested_text("train", LANG, NAME) == "train"
-    assert nested_text("only read the labels, please", LANG, NAME) == "only read the labels, please"
+    assert translate_constant("only read the labels", LANG, NAME) == (german, "")
+    assert translate_constant("only  read the\nlabels", LANG, NAME) == (german, "")
+    assert translate_constant("train", LANG, NAME) == (None, "")
+    text, why = translate_constant("only read the labels, please", LANG, NAME)
+    assert text is None and "no declared message" in why
 
 
 def test_an_english_assertion_message_planted_in_a_german_check_cell_is_found(tmp_path):
@@ -292,9 +293,77 @@ def test_every_english_assertion_message_is_found(assignment):
     assert len(messages) > 100 and len(found) == len(messages)
 
 
-def test_every_tagged_message_and_cell_of_nn_from_scratch_is_german():
-    built = language_notebook(_source(NAME), LANG, assignment=NAME)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_tagged_message_and_cell_is_german(assignment):
+    built = language_notebook(_source(assignment), LANG, assignment=assignment)
     assert built.untranslated == []
+
+
+def _in_place_hints(nb: nbformat.NotebookNode) -> set[str]:
+    """The hints of the check cells' `common.input-changed` messages: the text after "in place: ",
+    written in the message or held by a name the message shows ({hint}, {hints[name]})."""
+    found = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "# diagnosis: common.input-changed" not in cell.source:
+            continue
+        tree = ast.parse(cell.source)
+        lines = cell.source.splitlines()
+        constants = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                values = [node.value] if isinstance(node.value, ast.Constant) else \
+                    getattr(node.value, "values", [])
+                constants[node.targets[0].id] = [v.value for v in values
+                                                 if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assert) and node.lineno >= 2 and \
+                    lines[node.lineno - 2].strip() == "# diagnosis: common.input-changed":
+                msg = node.msg
+                if isinstance(msg, ast.Constant):
+                    found.add(msg.value.split("in place: ", 1)[1])
+                else:
+                    last = msg.values[-1]
+                    names = {n.id for n in ast.walk(last) if isinstance(n, ast.Name)}
+                    found |= {text for name in names for text in constants.get(name, [])}
+    return found
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_english_in_place_hint_in_the_german_release(assignment):
+    """The hints of `common.input-changed` ({hint}) are German in the German notebook and its
+    check.py: each English hint of the English release is a declared message of the hidden tests,
+    whose German the release writes in its place."""
+    notebook = COURSE.solution_notebook(assignment).name
+    english = _in_place_hints(nbformat.read(_release(assignment, "en"), as_version=4))
+    assert len(english) >= 10   # the test sees the hints
+    german_folder = build.release_folder(COURSE, assignment, LANG)
+    german = (german_folder / notebook).read_text(encoding="utf-8") + \
+        (german_folder / "check.py").read_text(encoding="utf-8")
+    for text in english:
+        assert json.dumps(text)[1:-1] not in german and repr(text)[1:-1] not in german, text
+
+
+def test_a_planted_unknown_english_hint_is_reported():
+    """A hint that is no declared message stays as it is and is named (lint, the test above); a
+    declared one becomes its German, written in the message or held by a name; a value that is
+    code (a name) is no hint."""
+    known = "compute X_std = (X - mean) / std, a new array, instead of X -= mean"
+    planted = "write the answer into a brand new array of your own"
+    for hint in (known, planted):
+        literal = ("# diagnosis: common.input-changed\n"
+                   f"assert ok, 'standardize changed `X` in place: {hint}'\n")
+        named = (f"hint = {hint!r}\n# diagnosis: common.input-changed\n"
+                 "assert ok, f'standardize changed `X` in place: {hint}'\n")
+        for source in (literal, named):
+            out, missed = translate_messages(source, LANG, NAME)
+            if hint == known:
+                assert missed == [] and known not in out and "ein neues Array, statt X -= mean" in out
+            else:
+                assert len(missed) == 1 and "no declared message of nn_from_scratch" in missed[0].why
+                assert planted in out
+    code = ("# diagnosis: common.input-changed\n"
+            "assert ok, 'standardize changed `X` in place: standardize_inputs'\n")
+    assert translate_messages(code, LANG, NAME)[1] == []
 
 
 # ----------------------------------------------------------------------- the German check.py

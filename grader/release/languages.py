@@ -20,7 +20,8 @@ The source notebook keeps every language side by side:
   default cell's id and nbgrader metadata (a written-answer cell keeps its grade id in every
   release), cells of other languages are dropped, docstrings are swapped in by `ast` position
   and check-cell messages are rewritten with L's templates, their `{placeholders}` filled with the
-  same expressions as the English f-string.
+  same expressions as the English f-string; a placeholder's text (a hint, in the message or in a
+  name it shows) becomes L's text of the declared message whose English it is (`translate_constant`).
 
 So every release has the same cells, cell ids and grade ids, and the same code once docstrings and
 comments are set aside (`code_signature`, which the tests compare): a notebook of one language is
@@ -246,23 +247,47 @@ def catalog_entry(message_id: str, assignment: str = "") -> dict[str, str] | Non
         f"{assignment}:{message_id}" in found else found.get(message_id)
 
 
-def nested_text(value: str, lang: str, assignment: str = "") -> str:
-    """A placeholder's literal text in `lang` when it is itself the English of a declared message
-    without placeholders (a nested text, as `common.input-changed`'s `{hint}`), else `value`.
-    Only texts of three words or more, of the assignment's own messages or common ones, so that
-    a name such as `train` is never taken for a message."""
-    wanted = " ".join(value.split())
-    if len(wanted.split()) < 3:
-        return value
-    found = i18n.catalog()
-    for key in sorted(found, key=lambda k: not k.startswith(f"{assignment}:")):
-        if ":" in key and not (assignment and key.startswith(f"{assignment}:")):
-            continue
-        entry = found[key]
-        if " ".join(entry[i18n.DEFAULT_LANGUAGE].split()) == wanted and entry.get(lang) \
-                and not i18n.placeholders(entry[i18n.DEFAULT_LANGUAGE]):
-            return entry[lang]
-    return value
+def known_texts(assignment: str, lang: str) -> dict[str, str | None]:
+    """English -> `lang` text (None: it has none yet) of every message the hidden tests of
+    `assignment` declare without placeholders (its own, `<assignment>:<id>`, and the shared
+    helpers', autograde_tests.messages.declared): the hints and other fixed phrases a check cell
+    may hold as a constant, e.g. `standardize.hint-new-array`. English words normalized to single
+    spaces; an assignment's own message before a shared one of the same English."""
+    if not assignment:
+        return {}
+    from autograde_tests import messages
+
+    found = sorted(messages.declared(assignment).values(),
+                   key=lambda m: (not m.key.startswith(f"{assignment}:"), m.key))
+    out: dict[str, str | None] = {}
+    for m in found:
+        if not m.placeholders:   # its text is the template with {{ }} read as braces
+            target = i18n.catalog().get(m.key, {}).get(lang)
+            out.setdefault(" ".join(m.english.format().split()), target and target.format())
+    return out
+
+
+def _phrase(text: str) -> bool:
+    """A constant that reads as words (a hint), not as code (a name, a number, a shape)."""
+    words = text.split()
+    return len(words) >= 3 and sum(w.strip(",.:;()").isalpha() for w in words) >= 2
+
+
+def translate_constant(text: str, lang: str, assignment: str = "") -> tuple[str | None, str]:
+    """The `lang` text of a constant `text` of a check cell that fills a placeholder of a tagged
+    message (literally, or as the value of a name the cell assigns it to): the one rule for text
+    values such as `common.input-changed`'s {hint}. The declared message of `assignment` whose
+    English it is gives the translation; a text that is code is kept as it is (None, ""); a phrase
+    that is no declared message is kept and named (None, why)."""
+    english = " ".join(text.split())
+    known = known_texts(assignment, lang)
+    if known.get(english) is not None:
+        return known[english], ""
+    if english in known:
+        return None, f"the text {english!r} has no {lang} text in the catalog"
+    if _phrase(english):
+        return None, f"the text {english!r} is no declared message of {assignment or 'the kit'}"
+    return None, ""
 
 
 def translate_message(node: ast.expr, message_id: str, lang: str,
@@ -285,13 +310,17 @@ def translate_message(node: ast.expr, message_id: str, lang: str,
     filled: dict[str, str] = {}
     for index, name in enumerate(names):
         filled.setdefault(name, found[f"p{index}"])
+    for name, value in filled.items():   # a literal text value in `lang` (a hint)
+        if not _SENTINEL_RE.search(value):
+            translated, why = translate_constant(value, lang, assignment)
+            if why:
+                return None, f"{{{name}}}: {why}"
+            filled[name] = value if translated is None else translated
     out = []
     for literal, name, spec, conversion in string.Formatter().parse(target):
         out.append(literal)
         if name is not None:
             value = filled[name]
-            if not _SENTINEL_RE.search(value) and not (spec or conversion):
-                value = nested_text(value, lang, assignment)
             if not _SENTINEL_RE.search(value) and (spec or conversion):  # a literal value
                 value = ("{" + name + (f"!{conversion}" if conversion else "")
                          + (f":{spec}" if spec else "") + "}").format(**{name: value})
@@ -310,6 +339,7 @@ def translate_messages(source: str, lang: str,
     tree = ast.parse(neutralize_magics(source))
     edits: list[tuple[ast.expr, str]] = []
     missed: list[Untranslated] = []
+    names: set[str] = set()   # the names whose values tagged messages show
     for statement in ast.walk(tree):
         if not isinstance(statement, ast.stmt) or statement.lineno - 1 not in tags:
             continue
@@ -323,6 +353,19 @@ def translate_messages(source: str, lang: str,
             missed.append(Untranslated(node.lineno, message_id, why))
         else:
             edits.append((node, new))
+            names |= {n.id for v in ast.walk(node) if isinstance(v, ast.FormattedValue)
+                      for n in ast.walk(v.value) if isinstance(n, ast.Name)}
+    # A text the message takes from a name (`hint = "..."`, or `hints = {"X": "...", ...}` shown
+    # as {hints[name]}): the same rule as a text written in the message itself (translate_constant).
+    for statement in ast.walk(tree):
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                and isinstance(statement.targets[0], ast.Name) and statement.targets[0].id in names:
+            for constant in _texts_of(statement.value):
+                text, why = translate_constant(constant.value, lang, assignment)
+                if text is not None:
+                    edits.append((constant, repr(text)))
+                elif why:
+                    missed.append(Untranslated(constant.lineno, statement.targets[0].id, why))
     missed += [Untranslated(n + 1, mid, "the tag is not right before an assertion")
                for n, mid in tags.items()]
     return _replace_nodes(source, edits), sorted(missed, key=lambda u: u.line)
@@ -423,13 +466,29 @@ def code_signature(nb) -> list[tuple[str, str, str]]:
             tree = ast.parse(neutralize_magics(cell.source))
             for _, node in _docstring_nodes(tree):
                 node.value = ast.Constant("")
+            shown = set()   # names whose text a message shows ({hint}): text too
             for node in ast.walk(tree):   # assertion messages are text, not code
                 if isinstance(node, ast.stmt) and (msg := _message_node(node)) is not None \
                         and isinstance(msg, ast.Constant | ast.JoinedStr):
+                    shown |= {n.id for v in ast.walk(msg) if isinstance(v, ast.FormattedValue)
+                              for n in ast.walk(v.value) if isinstance(n, ast.Name)}
                     _blank_text(msg)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                        and isinstance(node.targets[0], ast.Name) and node.targets[0].id in shown:
+                    for value in _texts_of(node.value):
+                        value.value = ""
             code = ast.dump(tree)
         out.append((cell.get("id", ""), cell.cell_type, code))
     return out
+
+
+def _texts_of(value: ast.expr) -> list[ast.Constant]:
+    """The text constants a name is given to be shown in a message: a string, or the string
+    values of a dict (`hints = {"X": "...", ...}`)."""
+    values = [value] if isinstance(value, ast.Constant) else \
+        value.values if isinstance(value, ast.Dict) else []
+    return [v for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
 
 
 def _blank_text(node: ast.expr) -> None:
