@@ -30,21 +30,23 @@ from corpus import ASSIGNMENTS
 from grader.course import course_file
 from grader.paths import Course
 from grader.release import build, lint
+from grader.release.cell_messages import (
+    MESSAGE_TAG,
+    _message_node,
+    strip_message_tags,
+    translate_constant,
+    translate_messages,
+)
 from grader.release.classgen import make_submission, reference_answers
 from grader.release.languages import (
     ENGLISH_WORDS,
-    MESSAGE_TAG,
     _comment_lines,
     _docstring_nodes,
-    _message_node,
     code_signature,
     english_sentences,
     language_notebook,
-    strip_message_tags,
     swap_comments,
     swap_docstrings,
-    translate_constant,
-    translate_messages,
 )
 from nnkit_contract.cells import grade_id, neutralize_magics
 

@@ -303,7 +303,7 @@ def test_german_check_py_speaks_german_with_literal_student_text(tmp_path):
                           text=True, timeout=300)
     assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout
-    assert "Aufgabe" in out and "bestanden" in out and "Checks bestanden" in out, out
+    assert "Übung" in out and "bestanden" in out and "Checks bestanden" in out, out
     assert f"ValueError in softmax: {HOSTILE}" in out, out
     # The module itself (what `grader check` runs) stays English and catalog-free.
     assert student_check.LANGUAGE == "en" and student_check.CATALOG is None

@@ -96,7 +96,7 @@ def released_checks(source_notebook: Path) -> dict:
     (submission.code_to_run); "numpy" is the NumPy minor version the course grades with
     (grader/grading/numpy_version.py), which check.py compares with the student's.
     """
-    from grader.release.languages import strip_message_tags
+    from grader.release.cell_messages import strip_message_tags
 
     nb = nbformat.read(source_notebook, as_version=4)
     for cell in nb.cells:   # the source's `# message: <id>` tags are in no release

@@ -677,7 +677,7 @@ CATALOG: dict | None = {
   "de": "entfernt"
  },
  "check.column-exercise": {
-  "de": "Aufgabe"
+  "de": "Übung"
  },
  "check.column-hint": {
   "de": "Hinweis"
@@ -692,7 +692,7 @@ CATALOG: dict | None = {
   "de": " in {function}"
  },
  "check.fix-first-many": {
-  "de": "{exercise} verwendet Ihre Funktionen {names}, deren eigene Checks fehlschlagen: korrigieren Sie zuerst diese"
+  "de": "{exercise}: die verwendeten Funktionen {names} bestehen ihre eigenen Checks nicht: korrigieren Sie zuerst diese"
  },
  "check.fix-first-one": {
   "de": "{exercise} verwendet Ihre Funktion {names}, deren eigener Check fehlschlägt: korrigieren Sie zuerst diese"
@@ -701,7 +701,7 @@ CATALOG: dict | None = {
   "de": "Zellen Ihres Notebooks, die beim Ausführen einen Fehler ausgelöst haben:"
  },
  "check.heading-changed": {
-  "de": "Gesperrte Zellen (Setup und Checks) Ihres Notebooks, die von den ausgegebenen abweichen (check.py hat wie der Grader die ausgegebenen ausgeführt; stellen Sie Ihre wieder her):"
+  "de": "Gesperrte Zellen (Setup und Checks) Ihres Notebooks, die von der verteilten Fassung abweichen (check.py hat wie der Grader die ausgegebenen ausgeführt; stellen Sie Ihre wieder her):"
  },
  "check.heading-dependencies": {
   "de": "Checks, die wegen einer verwendeten Funktion fehlschlugen:"
@@ -731,7 +731,7 @@ CATALOG: dict | None = {
   "de": "NumPy warnte '{warning}' (Ihre Zelle {cell}, Zeile {line})"
  },
  "check.own-check-said": {
-  "de": "{exercise}: sein eigener Check meldete: {detail}"
+  "de": "{exercise}: der eigene Check meldete: {detail}"
  },
  "check.raised": {
   "de": "{error}: {detail}"
@@ -773,7 +773,7 @@ CATALOG: dict | None = {
   "de": "{passed}/{total} ausgegebene Checks bestanden, aber {changed} gesperrte Zelle(n) Ihres Notebooks wurden bearbeitet oder entfernt: stellen Sie sie wieder her ({seconds} s)."
  },
  "check.sys-exit": {
-  "de": "sys.exit({code}) wurde aufgerufen{inside}: ein Notebook darf sich nie beenden"
+  "de": "sys.exit({code}) wurde{inside} aufgerufen: ein Notebook darf sich nie beenden"
  },
  "check.timed-out": {
   "de": "läuft nach {limit} s noch{inside}: eine Endlosschleife?"
