@@ -260,7 +260,7 @@ def gradescope_results(r: dict, config: dict, mode: str) -> dict:
             if (t["status"] != "passed" or t.get("message")) else []
         if t.get("diagnosis"):
             lines.append(texts.say("feedback.gradescope-cause", lang,
-                                   label=texts.cause_label(t, r.get("assignment", config.get("assignment", "")), lang)))
+                                   label=texts.cause_label(t, r["assignment"], lang)))
         if t["status"] not in ("passed", "failed"):
             lines.insert(0, f"({t['status'].replace('_', ' ')})")
         tests.append({
