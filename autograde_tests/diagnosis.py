@@ -42,6 +42,9 @@ from nnkit_contract import i18n
 
 #: Diagnoses shared by every assignment have this scope instead of a function name.
 COMMON = "common"
+#: A label's catalog id is its diagnosis's message id with this suffix
+#: (`nn_from_scratch:train.no-update.label`, `common.fp-error.label`).
+LABEL_SUFFIX = ".label"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,15 @@ class Diagnosis:
         diagnosis, `<assignment>:<id>` for an assignment's own (two assignments may declare the
         same id with different texts)."""
         return self.id if self.assignment in ("", COMMON) else f"{self.assignment}:{self.id}"
+
+    @property
+    def label_id(self) -> str:
+        """The key of its label in the catalogs: its message id + LABEL_SUFFIX."""
+        return self.message_id + LABEL_SUFFIX
+
+    def render_label(self, lang: str = i18n.DEFAULT_LANGUAGE, /) -> str:
+        """The label in language `lang` (its own text in English)."""
+        return i18n.template(self.label_id, lang, self.label)
 
     @property
     def function(self) -> str:
@@ -140,6 +152,23 @@ def declared(assignment: str) -> dict[str, Diagnosis]:
 
     engine.all_checks(assignment)   # imports the spec modules, which declare their diagnoses
     return {**_DECLARED.get(COMMON, {}), **_DECLARED.get(assignment, {})}
+
+
+def label_in(label: str | None, diagnosis_id: str | None, assignment: str,
+             lang: str = i18n.DEFAULT_LANGUAGE) -> str | None:
+    """The label a result stored (`TestResult.diagnosis`, in English) in language `lang`, found by
+    the result's diagnosis id in its assignment (the assignment's own before a common one, as
+    `message_id` keys them). The stored text as it is in English, and when the catalog has no
+    label of that id with that English (a cause that is no declared diagnosis, such as the
+    NumPy-version note of grader.grading.numpy_version, or a label changed since the run)."""
+    if lang == i18n.DEFAULT_LANGUAGE or not label or not diagnosis_id:
+        return label
+    catalog = i18n.catalog()
+    for key in (f"{assignment}:{diagnosis_id}", diagnosis_id):
+        entry = catalog.get(key + LABEL_SUFFIX)
+        if entry is not None and entry.get(i18n.DEFAULT_LANGUAGE) == label:
+            return entry.get(lang) or label
+    return label
 
 
 def recognise(message: str, candidates: Iterable[Diagnosis]) -> list[Diagnosis]:

@@ -259,7 +259,8 @@ def gradescope_results(r: dict, config: dict, mode: str) -> dict:
         lines = texts.test_message(t, lang).splitlines() \
             if (t["status"] != "passed" or t.get("message")) else []
         if t.get("diagnosis"):
-            lines.append(f"Cause (confirmed): {t['diagnosis']}.")
+            lines.append(texts.say("feedback.gradescope-cause", lang,
+                                   label=texts.cause_label(t, r["assignment"], lang)))
         if t["status"] not in ("passed", "failed"):
             lines.insert(0, f"({t['status'].replace('_', ' ')})")
         tests.append({

@@ -251,7 +251,8 @@ def test_one_line_errors(zips, tmp_path):
 def test_visibility_is_the_course_files_choice():
     from grader.course import course_file
 
-    r = {"score": 5.0, "max_score": 10.0, "status": "graded", "duration": 3.2,
+    r = {"assignment": "nn_from_scratch", "score": 5.0, "max_score": 10.0, "status": "graded",
+         "duration": 3.2,
          "tests": [{"id": "relu.values", "function": "relu", "points": 5.0, "max_points": 5.0,
                     "status": "passed", "message": ""},
                    {"id": "softmax.stable", "function": "softmax", "points": 0.0, "max_points": 5.0,

@@ -77,6 +77,7 @@ def test_the_catalog_english_is_each_diagnosis_declared_template():
     for assignment in engine.assignments():
         for d in diagnosis.declared(assignment).values():
             assert compiled[d.message_id]["en"] == d.message, d.message_id
+            assert compiled[d.label_id]["en"] == d.label, d.label_id
 
 
 @pytest.mark.parametrize("lang,assignment", [(lang, a) for lang, names in TRANSLATED.items()
@@ -87,10 +88,23 @@ def test_every_message_of_a_translated_assignment_is_translated(lang, assignment
     English (a changed English text leaves its translation out until a TA has re-read it)."""
     compiled = catalogs.compiled()
     ids = [d.message_id for d in diagnosis.declared(assignment).values()]
+    ids += [d.label_id for d in diagnosis.declared(assignment).values()]   # "Cause (confirmed): ..."
     ids += [key for key in declared_texts(assignment) if key.startswith(f"{assignment}:")]
     assert len(ids) > len(diagnosis.declared(assignment))   # the specs' own messages are counted
     missing = [mid for mid in ids if lang not in compiled[mid]]
     assert not missing, f"no current {lang} text (see {lang}.po) for: {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("lang,assignment", [(lang, a) for lang, names in TRANSLATED.items()
+                                             for a in names])
+def test_one_english_label_has_one_translation(lang, assignment):
+    """Reports count the causes by their label ("training does not learn" is the label of three
+    diagnoses): diagnoses of one label keep one label in every language."""
+    compiled, by_label = catalogs.compiled(), {}
+    for d in diagnosis.declared(assignment).values():
+        by_label.setdefault(d.label, set()).add(compiled[d.label_id].get(lang))
+    assert len(by_label) > 30
+    assert not {label: found for label, found in by_label.items() if len(found) > 1}
 
 
 def test_a_fuzzy_stale_or_empty_translation_is_left_out():
@@ -130,7 +144,7 @@ def test_a_failure_keeps_its_values_to_be_told_in_another_language():
     fail = Fail.of(d, n=5, batch_size=2)
     assert fail.message == d.render(n=5, batch_size=2)
     assert fail.cause.render("de", **fail.values) == (
-        "train antwortet genau wie ein Lauf, der den letzten, kleineren Mini-Batch jeder Epoche "
+        "train liefert genau dasselbe wie ein Lauf, der den letzten, kleineren Mini-Batch jeder Epoche "
         "auslässt (N = 5, batch_size = 2): auch auf ihm muss trainiert werden")
 
 

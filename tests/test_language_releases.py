@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -29,9 +30,16 @@ from corpus import ASSIGNMENTS
 from grader.course import course_file
 from grader.paths import Course
 from grader.release import build, lint
+from grader.release.cell_messages import (
+    MESSAGE_TAG,
+    _message_node,
+    strip_message_tags,
+    translate_constant,
+    translate_messages,
+)
 from grader.release.classgen import make_submission, reference_answers
 from grader.release.languages import (
-    MESSAGE_TAG,
+    ENGLISH_WORDS,
     _comment_lines,
     _docstring_nodes,
     code_signature,
@@ -39,9 +47,8 @@ from grader.release.languages import (
     language_notebook,
     swap_comments,
     swap_docstrings,
-    translate_messages,
 )
-from nnkit_contract.cells import grade_id
+from nnkit_contract.cells import grade_id, neutralize_magics
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = Course(ROOT)
@@ -157,13 +164,18 @@ def test_every_release_has_the_same_code_cells_ids_and_grade_ids(assignment):
 
 def test_an_english_only_notebook_is_released_unchanged():
     """The default language's notebook of a notebook without translations is the notebook itself;
-    with translations, it is the notebook with them taken out (the English release of this
-    checkout is therefore the one `grader release --check` compares with)."""
+    with translations, it is the notebook with them (and its `# message:` tags) taken out (the
+    English release of this checkout is therefore the one `grader release --check` compares
+    with)."""
     nb = _source(NAME)
     stripped = copy.deepcopy(nb)
     stripped.cells = [c for c in stripped.cells if "lang" not in c.metadata.get("nnkit", {})]
     for cell in stripped.cells:
         cell.metadata.pop("nnkit", None)
+        if cell.cell_type == "code":   # the `# message: <id>` tags are the source's only
+            cell.source = strip_message_tags(cell.source)
+    assert any("# message: " in c.source for c in nb.cells)
+    assert not any("# message: " in c.source for c in stripped.cells)
     assert language_notebook(nb, "en").notebook == stripped
     assert language_notebook(stripped, "en").notebook == stripped
     only_en = course_file.CourseSettings(languages=("en",))
@@ -171,9 +183,36 @@ def test_an_english_only_notebook_is_released_unchanged():
     assert build.release_folder(COURSE, NAME, "de", ("en", "de")) == COURSE.assignments / "de" / NAME
 
 
+#: Words of the kit's English assertion messages that no German message uses ("got", "should",
+#: "expected", ...), with the function words of prose: a message is short, so one of them marks it.
+MESSAGE_WORDS = ENGLISH_WORDS | {
+    "got", "should", "expected", "wrong", "every", "returns", "return", "keeps", "needs", "one",
+    "after", "before", "each", "given", "changed", "compute", "nothing", "never", "gives", "write",
+    "into", "as", "dropped", "equals"}
+
+
+def english_messages(source: str) -> list[str]:
+    """The assertion (and raise) messages of a code cell that read as English: the words of the
+    message's own text (its `{expressions}` left out) that are whole words, not code, and at least
+    one of them in MESSAGE_WORDS."""
+    found = []
+    for statement in ast.walk(ast.parse(neutralize_magics(source))):
+        node = _message_node(statement) if isinstance(statement, ast.stmt) else None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+        elif isinstance(node, ast.JoinedStr):
+            text = " ".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        else:
+            continue
+        words = [w.strip(",:;.!?()'\"").lower() for w in text.split()]
+        if any(w in MESSAGE_WORDS for w in words if re.fullmatch(r"[a-z]+", w)):
+            found.append(" ".join(text.split()))
+    return found
+
+
 def _english_in(folder: Path, notebook: str) -> list[str]:
-    """Every English sentence of a release: its markdown cells, the docstrings of its code and
-    its README."""
+    """Every English sentence of a release: its markdown cells, the docstrings, comments and
+    assertion messages of its code, and its README."""
     found = []
     nb = nbformat.read(folder / notebook, as_version=4)
     for cell in nb.cells:
@@ -185,6 +224,7 @@ def _english_in(folder: Path, notebook: str) -> list[str]:
             block = "\n".join(text for _, text in sorted(_comment_lines(cell.source).values())
                               if not MESSAGE_TAG.match(text))
             found += [f"{cell.id} comment: {s}" for s in english_sentences(block)]
+            found += [f"{cell.id} message: {s}" for s in english_messages(cell.source)]
     found += [f"README.md: {s}" for s in english_sentences((folder / "README.md").read_text())]
     return found
 
@@ -213,9 +253,119 @@ def test_an_english_sentence_planted_in_a_german_cell_is_found(tmp_path):
     assert len(found) == 1 and "The gradient of the loss is what you pass" in found[0]
 
 
-def test_every_tagged_message_and_cell_of_nn_from_scratch_is_german():
-    built = language_notebook(_source(NAME), LANG, assignment=NAME)
+def test_a_text_placeholder_is_german_and_a_name_is_not():
+    """`common.input-changed`'s `{hint}` is a whole declared message: the German release writes
+    its German; a one-word value (a function's name such as `train`) is never taken for one, and
+    an English phrase that is no declared message is named, not passed as German."""
+    from nnkit_contract import i18n
+
+    german = i18n.catalog()[f"{NAME}:softmax_cross_entropy.hint-labels"][LANG]
+    assert translate_constant("only read the labels", LANG, NAME) == (german, "")
+    assert translate_constant("only  read the\nlabels", LANG, NAME) == (german, "")
+    assert translate_constant("train", LANG, NAME) == (None, "")
+    text, why = translate_constant("only read the labels, please", LANG, NAME)
+    assert text is None and "no declared message" in why
+
+
+def test_an_english_assertion_message_planted_in_a_german_check_cell_is_found(tmp_path):
+    """The German check cells are read too: one English assertion message among the German ones
+    is found, and a German one is not."""
+    folder = tmp_path / NAME
+    shutil.copytree(build.release_folder(COURSE, NAME, LANG), folder)
+    notebook = folder / COURSE.solution_notebook(NAME).name
+    nb = nbformat.read(notebook, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "sigmoid(Z_check)" in c.source)
+    assert "falsche Werte" in cell.source
+    cell.source += ('\nassert np.shape(S) == (2, 2), f"sigmoid must keep the shape (2, 2), got {np.shape(S)}"'
+                    '\nassert S is not None, f"Form {np.shape(S)}, erhalten: {S}"')
+    nbformat.write(nb, notebook)
+    found = _english_in(folder, notebook.name)
+    assert len(found) == 1 and "sigmoid must keep the shape (2, 2), got" in found[0], found
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_english_assertion_message_is_found(assignment):
+    """The message reader is not blind: it reads every assertion message of the English release as
+    English (so in the German release it would find any one left untranslated)."""
+    nb = nbformat.read(_release(assignment, "en"), as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    messages = [n for c in cells for s in ast.walk(ast.parse(neutralize_magics(c.source)))
+                if isinstance(s, ast.stmt) and (n := _message_node(s)) is not None]
+    found = [m for c in cells for m in english_messages(c.source)]
+    assert len(messages) > 100 and len(found) == len(messages)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_tagged_message_and_cell_is_german(assignment):
+    built = language_notebook(_source(assignment), LANG, assignment=assignment)
     assert built.untranslated == []
+
+
+def _in_place_hints(nb: nbformat.NotebookNode) -> set[str]:
+    """The hints of the check cells' `common.input-changed` messages: the text after "in place: ",
+    written in the message or held by a name the message shows ({hint}, {hints[name]})."""
+    found = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "# diagnosis: common.input-changed" not in cell.source:
+            continue
+        tree = ast.parse(cell.source)
+        lines = cell.source.splitlines()
+        constants = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                values = [node.value] if isinstance(node.value, ast.Constant) else \
+                    getattr(node.value, "values", [])
+                constants[node.targets[0].id] = [v.value for v in values
+                                                 if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assert) and node.lineno >= 2 and \
+                    lines[node.lineno - 2].strip() == "# diagnosis: common.input-changed":
+                msg = node.msg
+                if isinstance(msg, ast.Constant):
+                    found.add(msg.value.split("in place: ", 1)[1])
+                else:
+                    last = msg.values[-1]
+                    names = {n.id for n in ast.walk(last) if isinstance(n, ast.Name)}
+                    found |= {text for name in names for text in constants.get(name, [])}
+    return found
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_english_in_place_hint_in_the_german_release(assignment):
+    """The hints of `common.input-changed` ({hint}) are German in the German notebook and its
+    check.py: each English hint of the English release is a declared message of the hidden tests,
+    whose German the release writes in its place."""
+    notebook = COURSE.solution_notebook(assignment).name
+    english = _in_place_hints(nbformat.read(_release(assignment, "en"), as_version=4))
+    assert len(english) >= 10   # the test sees the hints
+    german_folder = build.release_folder(COURSE, assignment, LANG)
+    german = (german_folder / notebook).read_text(encoding="utf-8") + \
+        (german_folder / "check.py").read_text(encoding="utf-8")
+    for text in english:
+        assert json.dumps(text)[1:-1] not in german and repr(text)[1:-1] not in german, text
+
+
+def test_a_planted_unknown_english_hint_is_reported():
+    """A hint that is no declared message stays as it is and is named (lint, the test above); a
+    declared one becomes its German, written in the message or held by a name; a value that is
+    code (a name) is no hint."""
+    known = "compute X_std = (X - mean) / std, a new array, instead of X -= mean"
+    planted = "write the answer into a brand new array of your own"
+    for hint in (known, planted):
+        literal = ("# diagnosis: common.input-changed\n"
+                   f"assert ok, 'standardize changed `X` in place: {hint}'\n")
+        named = (f"hint = {hint!r}\n# diagnosis: common.input-changed\n"
+                 "assert ok, f'standardize changed `X` in place: {hint}'\n")
+        for source in (literal, named):
+            out, missed = translate_messages(source, LANG, NAME)
+            if hint == known:
+                assert missed == [] and known not in out and "ein neues Array, statt X -= mean" in out
+            else:
+                assert len(missed) == 1 and "no declared message of nn_from_scratch" in missed[0].why
+                assert planted in out
+    code = ("# diagnosis: common.input-changed\n"
+            "assert ok, 'standardize changed `X` in place: standardize_inputs'\n")
+    assert translate_messages(code, LANG, NAME)[1] == []
 
 
 # ----------------------------------------------------------------------- the German check.py

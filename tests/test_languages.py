@@ -126,6 +126,54 @@ def test_a_result_without_a_text_record_keeps_its_message():
     assert texts.test_message(t, "de") == "old"
 
 
+def _labelled_result() -> dict:
+    """A result with a confirmed diagnosis, a common one, the NumPy-version note (a cause that is no
+    declared diagnosis) and a label that differs from the catalog's (an older run)."""
+    def test(id: str, diagnosis: str | None, diagnosis_id: str | None) -> dict:
+        return {"id": id, "function": id.split(".")[0], "points": 0.0, "max_points": 1.0,
+                "status": "failed", "message": "wrong", "diagnosis": diagnosis,
+                "diagnosis_id": diagnosis_id, "text": None, "duration": 0.0}
+
+    return {"student": "s1", "assignment": "nn_from_scratch", "status": "graded", "score": 0.0,
+            "max_score": 4.0, "grader_version": "x",
+            "tests": [test("init_params.shape", "W transposed", "init_params.w-transposed"),
+                      test("relu.unchanged", "input changed in place", "common.input-changed"),
+                      test("softmax.values", "the ValueError was raised by a NumPy call", None),
+                      test("forward.values", "an older label", "forward.relu-after-last")]}
+
+
+def test_cause_labels_are_shown_in_the_runs_language():
+    """Feedback, the nbgrader cell report, Gradescope's output and report.html show a confirmed
+    cause's label in the run's language (its catalog entry `<diagnosis message id>.label`), and
+    in English exactly the stored label; a cause that is no declared diagnosis, or a label the
+    catalog does not have with that English, stays as stored."""
+    from grader import gradescope
+    from grader.report import page
+
+    r = _labelled_result()
+    english = results.feedback_markdown(r)
+    assert "    *Cause (confirmed): W transposed.*" in english.splitlines()
+    assert "    *Cause (confirmed): input changed in place.*" in english.splitlines()
+    assert "       cause (confirmed): W transposed" in results.cell_report(r, "init_params").splitlines()
+    german = results.feedback_markdown(r, "de")
+    assert "    *Ursache (bestätigt): W transponiert.*" in german.splitlines()
+    assert "    *Ursache (bestätigt): Eingabe direkt (in place) verändert.*" in german.splitlines()
+    assert "Ursache (bestätigt): the ValueError was raised by a NumPy call." in german
+    assert "Ursache (bestätigt): an older label." in german
+    assert "Ursache (bestätigt): W transponiert" in results.cell_report(r, "init_params", "de")
+
+    outputs = {lang: [t["output"] for t in gradescope.gradescope_results(
+        r, {"lang": lang}, "bubblewrap")["tests"]] for lang in ("en", "de")}
+    assert outputs["en"][0] == "wrong\nCause (confirmed): W transposed."
+    assert outputs["de"][0].endswith("\nUrsache (bestätigt): W transponiert.")
+
+    summary = page.summarize([r])
+    pngs = {"scores.png": b"", "exercises.png": b"", "tests.png": b""}
+    assert "W transponiert" in page.render(summary, pngs, lang="de")
+    shown = page.render(summary, pngs)
+    assert "W transposed" in shown and "W transponiert" not in shown
+
+
 # ---------------------------------------------------------------------------------------------
 # The example class in English and German: the same numbers, German words
 # ---------------------------------------------------------------------------------------------
@@ -192,6 +240,16 @@ def test_german_feedback_is_german_and_english_is_unchanged(german_class):
                 assert all(line in own for line in german_message.splitlines()), (r["student"], t["id"])
                 shown += 1
     assert shown, "no failed check of the example class has a German message"
+    # ... and every confirmed cause its German label.
+    labels = 0
+    for r in results.load_results(german):
+        own = results.feedback_path(german, r["student"], r["assignment"]).read_text(encoding="utf-8")
+        for t in r["tests"]:
+            if t.get("diagnosis_id"):
+                label = texts.cause_label(t, r["assignment"], "de")
+                assert label != t["diagnosis"] and f"Ursache (bestätigt): {label}." in own, t["id"]
+                labels += 1
+    assert labels, "no check of the example class names a cause"
     english_feedback = "\n".join(p.read_text(encoding="utf-8")
                                  for p in (english / "students").rglob("*.feedback.md"))
     assert not any(word in english_feedback for word in ("Rückmeldung", "**Punkte:"))
@@ -245,7 +303,7 @@ def test_german_check_py_speaks_german_with_literal_student_text(tmp_path):
                           text=True, timeout=300)
     assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout
-    assert "Aufgabe" in out and "bestanden" in out and "Checks bestanden" in out, out
+    assert "Übung" in out and "bestanden" in out and "Checks bestanden" in out, out
     assert f"ValueError in softmax: {HOSTILE}" in out, out
     # The module itself (what `grader check` runs) stays English and catalog-free.
     assert student_check.LANGUAGE == "en" and student_check.CATALOG is None

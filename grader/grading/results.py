@@ -218,7 +218,8 @@ def feedback_markdown(r: dict, lang: str = texts.DEFAULT_LANGUAGE) -> str:
             for line in texts.test_message(t, lang).splitlines():
                 lines.append(f"    {line}")
             if t.get("diagnosis"):
-                lines.append("    " + say("feedback.cause", lang, label=t["diagnosis"]))
+                lines.append("    " + say("feedback.cause", lang,
+                                              label=texts.cause_label(t, r["assignment"], lang)))
     manual = r.get("manual") or []
     if manual:
         lines += ([""] if lines[-1] else []) + [
@@ -290,7 +291,8 @@ def cell_report(r: dict, function: str, lang: str = texts.DEFAULT_LANGUAGE) -> s
         if t["status"] != "passed" or t.get("message"):   # a passed check may carry notes
             lines += [f"       {line}" for line in texts.test_message(t, lang).splitlines()]
             if t.get("diagnosis"):
-                lines.append("       " + say("feedback.cell-cause", lang, label=t["diagnosis"]))
+                lines.append("       " + say("feedback.cell-cause", lang,
+                                                 label=texts.cause_label(t, r["assignment"], lang)))
     return "\n".join(lines) + "\n"
 
 

@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "feedback.cell-not-graded": "not graded ({status}): {reason}",
     "feedback.see-log": "see the grader log",
     "feedback.cell-cause": "cause (confirmed): {label}",
+    "feedback.gradescope-cause": "Cause (confirmed): {label}.",
     # report.html (grader/report/page.py)
     "report.title": "{assignment}: grading report",
     "report.meta-submissions": "{count} submissions",
@@ -162,6 +163,18 @@ def test_message(t: dict, lang: str = DEFAULT_LANGUAGE) -> str:
     from autograde_tests.engine import message_in
 
     return message_in(t, lang)
+
+
+def cause_label(t: dict, assignment: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The label of the confirmed cause of one check of a result (`t["diagnosis"]`, stored in
+    English) in `lang`, from the catalog entry of its diagnosis's label
+    (autograde_tests.diagnosis.label_in); "" when the check names no cause."""
+    label = t.get("diagnosis") or ""
+    if lang == DEFAULT_LANGUAGE or not label:
+        return label
+    from autograde_tests.diagnosis import label_in
+
+    return label_in(label, t.get("diagnosis_id"), assignment, lang) or label
 
 
 def run_language(out: Path) -> str:

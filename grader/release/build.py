@@ -161,7 +161,8 @@ def language_source(course: Course, name: str, lang: str | None = None) -> dict[
              if p.is_file() and not is_interpreter_cache(p.relative_to(folder))}
     lang = lang or DEFAULT_LANGUAGE
     raw = files[source.name]
-    if lang == DEFAULT_LANGUAGE and f'"{META_KEY}"'.encode() not in raw:
+    if lang == DEFAULT_LANGUAGE and f'"{META_KEY}"'.encode() not in raw \
+            and b"# message: " not in raw:
         return files
     nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
     files[source.name] = nbformat.writes(

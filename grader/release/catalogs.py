@@ -47,11 +47,12 @@ class Entry:
 def declared_messages() -> dict[str, str]:
     """Every declared message: id -> English template (the diagnoses and `message()`s of every
     assignment of the kit, keyed `<assignment>:<id>`, and the common and shared ones, keyed by
-    their id)."""
+    their id; each diagnosis's label under its `label_id`, `<message id>.label`)."""
     found: dict[str, str] = {}
     for assignment in engine.assignments():
         for d in diagnosis.declared(assignment).values():
             found[d.message_id] = d.message
+            found[d.label_id] = d.label
         for m in messages.declared(assignment).values():
             if found.setdefault(m.key, m.english) != m.english:
                 raise ValueError(f"message {m.key} is declared twice with different texts")

@@ -96,7 +96,12 @@ def released_checks(source_notebook: Path) -> dict:
     (submission.code_to_run); "numpy" is the NumPy minor version the course grades with
     (grader/grading/numpy_version.py), which check.py compares with the student's.
     """
+    from grader.release.cell_messages import strip_message_tags
+
     nb = nbformat.read(source_notebook, as_version=4)
+    for cell in nb.cells:   # the source's `# message: <id>` tags are in no release
+        if cell.cell_type == "code":
+            cell.source = strip_message_tags(cell.source)
     checks = [[grade_id(c), c.source] for c in nb.cells if cell_role(c) is Role.CHECK]
     # Every top-level function and name of the given and graded code, with the names it uses:
     # given code in between (forward -> ACTIVATIONS -> tanh_forward, optimizer_step ->

@@ -9,7 +9,8 @@ The source notebook keeps every language side by side:
   written once;
 - a check cell's assertion message after `# diagnosis: <id>` (or `# message: <id>`) is the English
   template of that id in the message catalog (nnkit_contract/locale/), so its translation is
-  that id's template in the catalog.
+  that id's template in the catalog; a `# message: <id>` line is the source's only (every
+  release strips it, `strip_message_tags`), a `# diagnosis: <id>` line is released.
 
 `language_notebook(nb, lang, default)` is the notebook of one language, made before nbgrader runs:
 
@@ -19,7 +20,8 @@ The source notebook keeps every language side by side:
   default cell's id and nbgrader metadata (a written-answer cell keeps its grade id in every
   release), cells of other languages are dropped, docstrings are swapped in by `ast` position
   and check-cell messages are rewritten with L's templates, their `{placeholders}` filled with the
-  same expressions as the English f-string.
+  same expressions as the English f-string; a placeholder's text (a hint, in the message or in a
+  name it shows) becomes L's text of the declared message whose English it is (`translate_constant`).
 
 So every release has the same cells, cell ids and grade ids, and the same code once docstrings and
 comments are set aside (`code_signature`, which the tests compare): a notebook of one language is
@@ -31,19 +33,22 @@ from __future__ import annotations
 import ast
 import copy
 import re
-import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import nbformat
 
+from grader.release.cell_messages import (
+    _message_node,
+    _texts_of,
+    strip_message_tags,
+    translate_messages,
+)
 from nnkit_contract import i18n
 from nnkit_contract.cells import neutralize_magics
 
 #: The cell-metadata key of everything language-related.
 META_KEY = "nnkit"
-#: The comment that names the catalog id of the assertion message on the next statement.
-MESSAGE_TAG = re.compile(r"^\s*# (?:diagnosis|message): (?P<id>\S+)\s*$")
 
 
 def cell_language(cell) -> str | None:
@@ -167,158 +172,6 @@ def swap_comments(source: str, translated: dict[str, str]) -> str:
     return "\n".join(lines) + ("\n" if source.endswith("\n") else "")
 
 
-# ------------------------------------------------------------------------- check messages
-
-_SENTINEL = "\x00{}\x00"
-_SENTINEL_RE = re.compile("\x00(\\d+)\x00")
-
-
-@dataclass(frozen=True)
-class Untranslated:
-    """A tagged message the release could not translate (no template in the language, or a
-    message that does not fit its English template): named by the tests and by lint."""
-
-    line: int
-    message_id: str
-    why: str
-
-
-def _message_node(statement: ast.stmt) -> ast.expr | None:
-    if isinstance(statement, ast.Assert):
-        return statement.msg
-    if isinstance(statement, ast.Raise) and isinstance(statement.exc, ast.Call) \
-            and statement.exc.args:
-        return statement.exc.args[0]
-    return None
-
-
-def _template_regex(template: str) -> tuple[re.Pattern, list[str]]:
-    parts, names = [], []
-    for literal, name, _, _ in string.Formatter().parse(" ".join(template.split())):
-        parts.append(re.escape(literal))
-        if name is not None:
-            parts.append(f"(?P<p{len(names)}>.+?)")
-            names.append(name)
-    return re.compile("".join(parts), re.S), names
-
-
-def _parts_of(node: ast.expr) -> tuple[str, list[ast.FormattedValue]] | None:
-    """An assertion message as text, each `{expr}` a sentinel, and the expressions in order."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value, []
-    if not isinstance(node, ast.JoinedStr):
-        return None
-    text, values = [], []
-    for part in node.values:
-        if isinstance(part, ast.Constant):
-            text.append(part.value)
-        else:
-            text.append(_SENTINEL.format(len(values)))
-            values.append(part)
-    return "".join(text), values
-
-
-def _rebuild(text: str, values: list[ast.FormattedValue]) -> ast.expr:
-    """The message node for `text` whose sentinels stand for `values`."""
-    parts: list[ast.expr] = []
-    position = 0
-    for m in _SENTINEL_RE.finditer(text):
-        if m.start() > position:
-            parts.append(ast.Constant(text[position:m.start()]))
-        parts.append(values[int(m[1])])
-        position = m.end()
-    if position < len(text):
-        parts.append(ast.Constant(text[position:]))
-    if all(isinstance(p, ast.Constant) for p in parts):
-        return ast.Constant("".join(p.value for p in parts))
-    return ast.JoinedStr(parts)
-
-
-def catalog_entry(message_id: str, assignment: str = "") -> dict[str, str] | None:
-    """The catalog entry of a tag's id: an assignment's own (`<assignment>:<id>`, as
-    `Diagnosis.message_id` keys it) before a common one."""
-    found = i18n.catalog()
-    return found.get(f"{assignment}:{message_id}") if assignment and \
-        f"{assignment}:{message_id}" in found else found.get(message_id)
-
-
-def translate_message(node: ast.expr, message_id: str, lang: str,
-                      assignment: str = "") -> tuple[str | None, str]:
-    """The source of the message `node` in `lang` (None when it cannot be translated) and why not."""
-    parsed = _parts_of(node)
-    if parsed is None:
-        return None, "the message is not a string"
-    text, values = parsed
-    entry = catalog_entry(message_id, assignment)
-    if entry is None:
-        return None, "no such id in the message catalog"
-    english, target = entry[i18n.DEFAULT_LANGUAGE], entry.get(lang)
-    if not target:
-        return None, f"no {lang} text in the catalog"
-    pattern, names = _template_regex(english)
-    found = pattern.fullmatch(" ".join(text.split()))
-    if found is None:
-        return None, "the message is not its English template"
-    filled: dict[str, str] = {}
-    for index, name in enumerate(names):
-        filled.setdefault(name, found[f"p{index}"])
-    out = []
-    for literal, name, spec, conversion in string.Formatter().parse(target):
-        out.append(literal)
-        if name is not None:
-            value = filled[name]
-            if not _SENTINEL_RE.search(value) and (spec or conversion):  # a literal value
-                value = ("{" + name + (f"!{conversion}" if conversion else "")
-                         + (f":{spec}" if spec else "") + "}").format(**{name: value})
-            out.append(value)
-    return ast.unparse(_rebuild("".join(out), values)), ""
-
-
-def translate_messages(source: str, lang: str,
-                       assignment: str = "") -> tuple[str, list[Untranslated]]:
-    """`source` (a check cell, or any Python file) with every tagged assertion message in `lang`,
-    and the tagged messages it could not translate."""
-    tags = {number: m["id"] for number, line in enumerate(source.splitlines(), 1)
-            if (m := MESSAGE_TAG.match(line))}
-    if not tags:
-        return source, []
-    tree = ast.parse(neutralize_magics(source))
-    edits: list[tuple[ast.expr, str]] = []
-    missed: list[Untranslated] = []
-    for statement in ast.walk(tree):
-        if not isinstance(statement, ast.stmt) or statement.lineno - 1 not in tags:
-            continue
-        message_id = tags.pop(statement.lineno - 1)
-        node = _message_node(statement)
-        if node is None:
-            missed.append(Untranslated(statement.lineno, message_id, "no message to translate"))
-            continue
-        new, why = translate_message(node, message_id, lang, assignment)
-        if new is None:
-            missed.append(Untranslated(node.lineno, message_id, why))
-        else:
-            edits.append((node, new))
-    missed += [Untranslated(n + 1, mid, "the tag is not right before an assertion")
-               for n, mid in tags.items()]
-    return _replace_nodes(source, edits), sorted(missed, key=lambda u: u.line)
-
-
-def _replace_nodes(source: str, edits: list[tuple[ast.expr, str]]) -> str:
-    """`source` with the text of each node replaced by its new source (the rest the same bytes)."""
-    lines = source.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-
-    def at(lineno: int, col: int) -> int:   # col_offset counts UTF-8 bytes
-        return offsets[lineno - 1] + len(lines[lineno - 1].encode()[:col].decode())
-
-    for node, new in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
-        start, end = at(node.lineno, node.col_offset), at(node.end_lineno, node.end_col_offset)
-        source = source[:start] + new + source[end:]
-    return source
-
-
 # ------------------------------------------------------------------------------- notebooks
 
 def languages_of(nb) -> set[str]:
@@ -373,6 +226,8 @@ def language_notebook(nb, lang: str, default: str = i18n.DEFAULT_LANGUAGE,
             cell.source, missed = translate_messages(cell.source, lang, assignment)
             untranslated += [(cell.get("id", "?"), f"line {u.line}: {u.message_id}: {u.why}")
                              for u in missed]
+        if cell.cell_type == "code":
+            cell.source = strip_message_tags(cell.source)
         cells.append(cell)
     for cell in cells:
         _strip_meta(cell)
@@ -390,10 +245,18 @@ def code_signature(nb) -> list[tuple[str, str, str]]:
             tree = ast.parse(neutralize_magics(cell.source))
             for _, node in _docstring_nodes(tree):
                 node.value = ast.Constant("")
+            shown = set()   # names whose text a message shows ({hint}): text too
             for node in ast.walk(tree):   # assertion messages are text, not code
                 if isinstance(node, ast.stmt) and (msg := _message_node(node)) is not None \
                         and isinstance(msg, ast.Constant | ast.JoinedStr):
+                    shown |= {n.id for v in ast.walk(msg) if isinstance(v, ast.FormattedValue)
+                              for n in ast.walk(v.value) if isinstance(n, ast.Name)}
                     _blank_text(msg)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                        and isinstance(node.targets[0], ast.Name) and node.targets[0].id in shown:
+                    for value in _texts_of(node.value):
+                        value.value = ""
             code = ast.dump(tree)
         out.append((cell.get("id", ""), cell.cell_type, code))
     return out

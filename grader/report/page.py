@@ -52,6 +52,8 @@ class Diagnosis:
     text: str
     students: set[str] = field(default_factory=set)
     tests: set[str] = field(default_factory=set)
+    #: The id of the diagnosis whose label `text` is (None: a cause of no declared diagnosis).
+    diagnosis_id: str | None = None
 
 
 @dataclass
@@ -122,7 +124,8 @@ def summarize(found: list[dict], run: dict | None = None) -> ClassSummary:
                 stats.passed += t["status"] == "passed"
                 stats.statuses[t["status"]] += 1
             if t.get("diagnosis"):
-                d = diagnoses.setdefault(t["diagnosis"], Diagnosis(t["diagnosis"]))
+                d = diagnoses.setdefault(t["diagnosis"],
+                                         Diagnosis(t["diagnosis"], diagnosis_id=t.get("diagnosis_id")))
                 d.students.add(r["student"])
                 d.tests.add(t["id"])
             if r["status"] == "graded" and t["status"] in RUN_PROBLEM_STATUSES:
@@ -289,7 +292,9 @@ def render(summary: ClassSummary, pngs: dict[str, bytes], extra: str = "",
                         say("report.everyone-passed")))
 
     parts.append(f"<h2>{_e(say('report.diagnoses'))}</h2>")
-    rows = [[_e(d.text), str(len(d.students)), ", ".join(f"<code>{_e(t)}</code>" for t in sorted(d.tests)),
+    rows = [[_e(texts.cause_label({"diagnosis": d.text, "diagnosis_id": d.diagnosis_id},
+                                  summary.assignment, lang)), str(len(d.students)),
+             ", ".join(f"<code>{_e(t)}</code>" for t in sorted(d.tests)),
              ", ".join(f'<a href="#{student_anchor(s)}">{_e(s)}</a>' for s in sorted(d.students))]
             for d in summary.diagnoses[:TOP_DIAGNOSES]]
     parts.append(_table([say("report.column-cause"), say("report.column-students"),

@@ -469,7 +469,7 @@ RELEASED: dict | None = {
  "checks": [
   [
    "check-unbroadcast",
-   "grad_check = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])\ngrad_before = grad_check.copy()\nout_row = unbroadcast(grad_check, (3,))\n# diagnosis: common.input-changed\nassert np.array_equal(grad_check, grad_before), 'unbroadcast hat `grad` direkt (in place) verändert: return a new array'\nassert isinstance(out_row, np.ndarray) and out_row.shape == (3,), (\n    f\"unbroadcast(grad (2, 3), (3,)) must have shape (3,), got {getattr(out_row, 'shape', type(out_row))}\")\nassert np.allclose(out_row, [5.0, 7.0, 9.0]), (\n    f\"a bias (3,) added to 2 rows gets the sum over the rows [5, 7, 9], got {out_row}\")\nout_keep = unbroadcast(grad_check, (1, 3))\nassert np.shape(out_keep) == (1, 3) and np.allclose(out_keep, [[5.0, 7.0, 9.0]]), (\n    f\"shape (1, 3): sum over axis 0 keeping it, [[5, 7, 9]]; got {out_keep}\")\nout_col = unbroadcast(grad_check, (2, 1))\nassert np.shape(out_col) == (2, 1) and np.allclose(out_col, [[6.0], [15.0]]), (\n    f\"shape (2, 1): sum over axis 1 keeping it, [[6], [15]]; got {out_col}\")\nout_scalar = unbroadcast(grad_check, ())\nassert np.shape(out_scalar) == () and np.isclose(out_scalar, 21.0), (\n    f\"shape (): a scalar used for every entry gets the sum of all, 21; got {out_scalar}\")\nsame = unbroadcast(grad_check, (2, 3))\nassert np.allclose(same, grad_check) and same is not grad_check, (\n    \"without broadcasting the gradient comes back as a new array with the same values\")\n\nprint(\"unbroadcast: all checks passed\")"
+   "grad_check = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])\ngrad_before = grad_check.copy()\nout_row = unbroadcast(grad_check, (3,))\n# diagnosis: common.input-changed\nassert np.array_equal(grad_check, grad_before), \"unbroadcast changed `grad` in place: return a new array\"\nassert isinstance(out_row, np.ndarray) and out_row.shape == (3,), (\n    f\"unbroadcast(grad (2, 3), (3,)) must have shape (3,), got {getattr(out_row, 'shape', type(out_row))}\")\nassert np.allclose(out_row, [5.0, 7.0, 9.0]), (\n    f\"a bias (3,) added to 2 rows gets the sum over the rows [5, 7, 9], got {out_row}\")\nout_keep = unbroadcast(grad_check, (1, 3))\nassert np.shape(out_keep) == (1, 3) and np.allclose(out_keep, [[5.0, 7.0, 9.0]]), (\n    f\"shape (1, 3): sum over axis 0 keeping it, [[5, 7, 9]]; got {out_keep}\")\nout_col = unbroadcast(grad_check, (2, 1))\nassert np.shape(out_col) == (2, 1) and np.allclose(out_col, [[6.0], [15.0]]), (\n    f\"shape (2, 1): sum over axis 1 keeping it, [[6], [15]]; got {out_col}\")\nout_scalar = unbroadcast(grad_check, ())\nassert np.shape(out_scalar) == () and np.isclose(out_scalar, 21.0), (\n    f\"shape (): a scalar used for every entry gets the sum of all, 21; got {out_scalar}\")\nsame = unbroadcast(grad_check, (2, 3))\nassert np.allclose(same, grad_check) and same is not grad_check, (\n    \"without broadcasting the gradient comes back as a new array with the same values\")\n\nprint(\"unbroadcast: all checks passed\")"
   ],
   [
    "check-add_backward",
@@ -485,11 +485,11 @@ RELEASED: dict | None = {
   ],
   [
    "check-sum_backward",
-   "a_check = np.array([[1.0, -2.0, 0.0], [3.0, 0.5, -1.0]])\na_before = a_check.copy()\nda_check = sum_backward(2.5, a_check)\n# diagnosis: common.input-changed\nassert np.array_equal(a_check, a_before), 'sum_backward hat `a` direkt (in place) verändert: return a new array'\nassert np.shape(da_check) == (2, 3), f\"da has a's shape (2, 3), got {np.shape(da_check)}\"\nassert np.allclose(da_check, 2.5), f\"every entry of a gets dout = 2.5, got {da_check}\"\nassert np.allclose(sum_backward(np.array(-1.0), a_check), -1.0), \"dout may come as a 0-d array: np.array(-1.0)\"\nprint(\"sum_backward: all checks passed\")"
+   "a_check = np.array([[1.0, -2.0, 0.0], [3.0, 0.5, -1.0]])\na_before = a_check.copy()\nda_check = sum_backward(2.5, a_check)\n# diagnosis: common.input-changed\nassert np.array_equal(a_check, a_before), \"sum_backward changed `a` in place: return a new array\"\nassert np.shape(da_check) == (2, 3), f\"da has a's shape (2, 3), got {np.shape(da_check)}\"\nassert np.allclose(da_check, 2.5), f\"every entry of a gets dout = 2.5, got {da_check}\"\nassert np.allclose(sum_backward(np.array(-1.0), a_check), -1.0), \"dout may come as a 0-d array: np.array(-1.0)\"\nprint(\"sum_backward: all checks passed\")"
   ],
   [
    "check-mean_backward",
-   "a_check = np.array([[1.0, -2.0, 0.0], [3.0, 0.5, -1.0]])\na_before = a_check.copy()\nda_check = mean_backward(3.0, a_check)\n# diagnosis: common.input-changed\nassert np.array_equal(a_check, a_before), 'mean_backward hat `a` direkt (in place) verändert: return a new array'\nassert np.shape(da_check) == (2, 3), f\"da has a's shape (2, 3), got {np.shape(da_check)}\"\n# diagnosis: mean_backward.sum\nassert not np.allclose(da_check, 3.0), (\n    'da ist überall dout, also der Gradient von a.sum(): Der Mittelwert teilt durch die Zahl der Einträge, da = dout / a.size')\nassert np.allclose(da_check, 0.5), f\"every entry gets dout / a.size = 3 / 6 = 0.5, got {da_check}\"\nprint(\"mean_backward: all checks passed\")"
+   "a_check = np.array([[1.0, -2.0, 0.0], [3.0, 0.5, -1.0]])\na_before = a_check.copy()\nda_check = mean_backward(3.0, a_check)\n# diagnosis: common.input-changed\nassert np.array_equal(a_check, a_before), \"mean_backward changed `a` in place: return a new array\"\nassert np.shape(da_check) == (2, 3), f\"da has a's shape (2, 3), got {np.shape(da_check)}\"\n# diagnosis: mean_backward.sum\nassert not np.allclose(da_check, 3.0), (\n    'da ist überall dout, also der Gradient von a.sum(): Der Mittelwert teilt durch die Zahl der Einträge, da = dout / a.size')\nassert np.allclose(da_check, 0.5), f\"every entry gets dout / a.size = 3 / 6 = 0.5, got {da_check}\"\nprint(\"mean_backward: all checks passed\")"
   ],
   [
    "check-relu_backward",
@@ -509,11 +509,11 @@ RELEASED: dict | None = {
   ],
   [
    "check-cross_entropy",
-   "logits_check = np.array([[2.0, 1.0, -1.0], [0.5, 0.5, 3.0], [1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0]])\ny_check = np.array([0, 2, 1, 1])\nbefore = logits_check.copy()\nwith np.errstate(all=\"ignore\"):\n    loss_check = cross_entropy(logits_check, y_check)\n# diagnosis: common.input-changed\nassert np.array_equal(logits_check, before), (\n    'cross_entropy hat `logits` direkt (in place) verändert: subtract the maximum into a new array')\nassert isinstance(loss_check, float), f\"cross_entropy returns a Python float, got {type(loss_check).__name__}\"\nassert np.isfinite(loss_check), (\n    \"the loss is not finite for a row of logits ~ 1000: subtract each row's maximum before exp (log-sum-exp trick)\")\nassert np.isclose(loss_check, 250.39990822245687), f\"the mean cross-entropy should be 250.39990822, got {loss_check}\"\nprint(\"cross_entropy: all checks passed\")"
+   "logits_check = np.array([[2.0, 1.0, -1.0], [0.5, 0.5, 3.0], [1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0]])\ny_check = np.array([0, 2, 1, 1])\nbefore = logits_check.copy()\nwith np.errstate(all=\"ignore\"):\n    loss_check = cross_entropy(logits_check, y_check)\n# diagnosis: common.input-changed\nassert np.array_equal(logits_check, before), (\n    \"cross_entropy changed `logits` in place: subtract the maximum into a new array\")\nassert isinstance(loss_check, float), f\"cross_entropy returns a Python float, got {type(loss_check).__name__}\"\nassert np.isfinite(loss_check), (\n    \"the loss is not finite for a row of logits ~ 1000: subtract each row's maximum before exp (log-sum-exp trick)\")\nassert np.isclose(loss_check, 250.39990822245687), f\"the mean cross-entropy should be 250.39990822, got {loss_check}\"\nprint(\"cross_entropy: all checks passed\")"
   ],
   [
    "check-cross_entropy_backward",
-   "logits_check = np.array([[2.0, 1.0, -1.0], [0.5, 0.5, 3.0], [1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0]])\ny_check = np.array([0, 2, 1, 1])\nbefore = logits_check.copy()\nwith np.errstate(all=\"ignore\"):\n    dlogits_check = cross_entropy_backward(0.5, logits_check, y_check)\n# diagnosis: common.input-changed\nassert np.array_equal(logits_check, before), 'cross_entropy_backward hat `logits` direkt (in place) verändert: return a new array'\nassert np.shape(dlogits_check) == (4, 3), f\"dlogits has the logits' shape (4, 3), got {np.shape(dlogits_check)}\"\nassert np.all(np.isfinite(dlogits_check)), (\n    \"dlogits is not finite for logits ~ 1000: use the row maximum as in softmax\")\n# diagnosis: cross_entropy_backward.missing-1-over-n\nassert not np.allclose(dlogits_check, [[-0.14730774, 0.12974823, 0.01755951], [0.03525473, 0.03525473,\n        -0.07050946], [0.5, -0.5, 0.0], [0.16666667, -0.33333333, 0.16666667]]), (\n    'dlogits ist dout * (softmax(logits) - onehot(y)) ohne den Faktor 1/N des Mittelwerts: Teilen Sie durch N')\nassert np.allclose(dlogits_check, [[-0.03682694, 0.03243706, 0.00438988], [0.00881368, 0.00881368, -0.01762737],\n        [0.125, -0.125, 0.0], [0.04166667, -0.08333333, 0.04166667]]), (\n    f\"dout * (softmax - onehot) / N should be [[-0.03682694, 0.03243706, 0.00438988], [0.00881368, \"\n    f\"0.00881368, -0.01762737], [0.125, -0.125, 0.0], [0.04166667, -0.08333333, 0.04166667]], got {dlogits_check}\")\nprint(\"cross_entropy_backward: all checks passed\")"
+   "logits_check = np.array([[2.0, 1.0, -1.0], [0.5, 0.5, 3.0], [1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0]])\ny_check = np.array([0, 2, 1, 1])\nbefore = logits_check.copy()\nwith np.errstate(all=\"ignore\"):\n    dlogits_check = cross_entropy_backward(0.5, logits_check, y_check)\n# diagnosis: common.input-changed\nassert np.array_equal(logits_check, before), \"cross_entropy_backward changed `logits` in place: return a new array\"\nassert np.shape(dlogits_check) == (4, 3), f\"dlogits has the logits' shape (4, 3), got {np.shape(dlogits_check)}\"\nassert np.all(np.isfinite(dlogits_check)), (\n    \"dlogits is not finite for logits ~ 1000: use the row maximum as in softmax\")\n# diagnosis: cross_entropy_backward.missing-1-over-n\nassert not np.allclose(dlogits_check, [[-0.14730774, 0.12974823, 0.01755951], [0.03525473, 0.03525473,\n        -0.07050946], [0.5, -0.5, 0.0], [0.16666667, -0.33333333, 0.16666667]]), (\n    'dlogits ist dout * (softmax(logits) - onehot(y)) ohne den Faktor 1/N des Mittelwerts: Teilen Sie durch N')\nassert np.allclose(dlogits_check, [[-0.03682694, 0.03243706, 0.00438988], [0.00881368, 0.00881368, -0.01762737],\n        [0.125, -0.125, 0.0], [0.04166667, -0.08333333, 0.04166667]]), (\n    f\"dout * (softmax - onehot) / N should be [[-0.03682694, 0.03243706, 0.00438988], [0.00881368, \"\n    f\"0.00881368, -0.01762737], [0.125, -0.125, 0.0], [0.04166667, -0.08333333, 0.04166667]], got {dlogits_check}\")\nprint(\"cross_entropy_backward: all checks passed\")"
   ],
   [
    "check-topological_order",
@@ -549,7 +549,7 @@ RELEASED: dict | None = {
   ],
   [
    "check-clip_by_global_norm",
-   "grads_check = [(np.array([[3.0, 0.0], [0.0, 4.0]]), np.array([0.0, 0.0])), (np.array([[0.0], [12.0]]),\n        np.array([0.0]))]\nsaved = [[a.copy() for a in layer] for layer in grads_check]\nresult = clip_by_global_norm(grads_check, 6.5)\n# diagnosis: common.input-changed\nassert all(np.array_equal(a, b) for layer, old in zip(grads_check, saved) for a, b in zip(layer, old)), (\n    'clip_by_global_norm hat `grads` direkt (in place) verändert: return new arrays')\nassert isinstance(result, tuple) and len(result) == 2, \"clip_by_global_norm returns (clipped, norm)\"\nclipped_check, norm_check = result\nassert isinstance(norm_check, float) and np.isclose(norm_check, 13.0), (\n    f\"the global norm sqrt(3^2 + 4^2 + 12^2) is 13.0 (a Python float), got {norm_check!r}\")\n# diagnosis: clip_by_global_norm.per-array\nassert not np.allclose(clipped_check[1][0], [[0.0], [6.5]]), (\n    'jedes Array wurde für sich auf max_norm begrenzt: Die globale Norm ist eine einzige Zahl über alle Arrays zusammen, und alle Arrays werden mit demselben Faktor max_norm / norm skaliert')\nassert np.allclose(clipped_check[0][0], [[1.5, 0.0], [0.0, 2.0]]) and np.allclose(clipped_check[1][0], [[0.0],\n        [6.0]]), (\n    f\"every array is scaled by 6.5 / 13 = 0.5: expected [[1.5, 0], [0, 2]] and [[0], [6]], got \"\n    f\"{clipped_check[0][0]} and {clipped_check[1][0]}\")\nsmall, small_norm = clip_by_global_norm(grads_check, 20.0)\nassert np.isclose(small_norm, 13.0) and np.allclose(small[1][0], [[0.0], [12.0]]), (\n    \"with max_norm = 20 above the norm 13 nothing is scaled\")\nprint(\"clip_by_global_norm: all checks passed\")"
+   "grads_check = [(np.array([[3.0, 0.0], [0.0, 4.0]]), np.array([0.0, 0.0])), (np.array([[0.0], [12.0]]),\n        np.array([0.0]))]\nsaved = [[a.copy() for a in layer] for layer in grads_check]\nresult = clip_by_global_norm(grads_check, 6.5)\n# diagnosis: common.input-changed\nassert all(np.array_equal(a, b) for layer, old in zip(grads_check, saved) for a, b in zip(layer, old)), (\n    \"clip_by_global_norm changed `grads` in place: return new arrays\")\nassert isinstance(result, tuple) and len(result) == 2, \"clip_by_global_norm returns (clipped, norm)\"\nclipped_check, norm_check = result\nassert isinstance(norm_check, float) and np.isclose(norm_check, 13.0), (\n    f\"the global norm sqrt(3^2 + 4^2 + 12^2) is 13.0 (a Python float), got {norm_check!r}\")\n# diagnosis: clip_by_global_norm.per-array\nassert not np.allclose(clipped_check[1][0], [[0.0], [6.5]]), (\n    'jedes Array wurde für sich auf max_norm begrenzt: Die globale Norm ist eine einzige Zahl über alle Arrays zusammen, und alle Arrays werden mit demselben Faktor max_norm / norm skaliert')\nassert np.allclose(clipped_check[0][0], [[1.5, 0.0], [0.0, 2.0]]) and np.allclose(clipped_check[1][0], [[0.0],\n        [6.0]]), (\n    f\"every array is scaled by 6.5 / 13 = 0.5: expected [[1.5, 0], [0, 2]] and [[0], [6]], got \"\n    f\"{clipped_check[0][0]} and {clipped_check[1][0]}\")\nsmall, small_norm = clip_by_global_norm(grads_check, 20.0)\nassert np.isclose(small_norm, 13.0) and np.allclose(small[1][0], [[0.0], [12.0]]), (\n    \"with max_norm = 20 above the norm 13 nothing is scaled\")\nprint(\"clip_by_global_norm: all checks passed\")"
   ],
   [
    "check-l1_penalty",
@@ -557,7 +557,7 @@ RELEASED: dict | None = {
   ],
   [
    "check-l1_gradient",
-   "params_check = [(np.array([[1.0, -2.0], [0.0, 3.0]]), np.array([1.0, -1.0])), (np.array([[-0.5], [0.5]]),\n        np.array([2.0]))]\nsaved = [[a.copy() for a in layer] for layer in params_check]\ngrads_check = l1_gradient(params_check, 0.1)\n# diagnosis: common.input-changed\nassert all(np.array_equal(a, b) for layer, old in zip(params_check, saved) for a, b in zip(layer, old)), (\n    'l1_gradient hat `params` direkt (in place) verändert: return new arrays')\nassert isinstance(grads_check, list) and len(grads_check) == 2, \"l1_gradient returns a list of 2 (dW, db) tuples\"\n(dW1, db1), (dW2, db2) = grads_check\n# diagnosis: l1_gradient.biases\nassert not np.allclose(db1, [0.1, -0.1]), (\n    'db ist lam * sign(b): Der Strafterm enthält keine Biases, also besteht db aus Nullen')\nassert np.allclose(db1, 0.0) and np.allclose(db2, 0.0), f\"db is zeros (biases are not penalized), got {db1} and {db2}\"\nassert dW1[1, 0] == 0.0, \"the subgradient at W == 0 is 0 (np.sign(0) == 0)\"\nassert np.allclose(dW1, [[0.1, -0.1], [0.0, 0.1]]) and np.allclose(dW2, [[-0.1], [0.1]]), (\n    f\"dW = lam * sign(W) should be [[0.1, -0.1], [0.0, 0.1]] and [[-0.1], [0.1]], got {dW1} and {dW2}\")\nprint(\"l1_gradient: all checks passed\")"
+   "params_check = [(np.array([[1.0, -2.0], [0.0, 3.0]]), np.array([1.0, -1.0])), (np.array([[-0.5], [0.5]]),\n        np.array([2.0]))]\nsaved = [[a.copy() for a in layer] for layer in params_check]\ngrads_check = l1_gradient(params_check, 0.1)\n# diagnosis: common.input-changed\nassert all(np.array_equal(a, b) for layer, old in zip(params_check, saved) for a, b in zip(layer, old)), (\n    \"l1_gradient changed `params` in place: return new arrays\")\nassert isinstance(grads_check, list) and len(grads_check) == 2, \"l1_gradient returns a list of 2 (dW, db) tuples\"\n(dW1, db1), (dW2, db2) = grads_check\n# diagnosis: l1_gradient.biases\nassert not np.allclose(db1, [0.1, -0.1]), (\n    'db ist lam * sign(b): Der Strafterm enthält keine Biases, also besteht db aus Nullen')\nassert np.allclose(db1, 0.0) and np.allclose(db2, 0.0), f\"db is zeros (biases are not penalized), got {db1} and {db2}\"\nassert dW1[1, 0] == 0.0, \"the subgradient at W == 0 is 0 (np.sign(0) == 0)\"\nassert np.allclose(dW1, [[0.1, -0.1], [0.0, 0.1]]) and np.allclose(dW2, [[-0.1], [0.1]]), (\n    f\"dW = lam * sign(W) should be [[0.1, -0.1], [0.0, 0.1]] and [[-0.1], [0.1]], got {dW1} and {dW2}\")\nprint(\"l1_gradient: all checks passed\")"
   ]
  ],
  "calls": {
@@ -719,7 +719,7 @@ CATALOG: dict | None = {
   "de": "entfernt"
  },
  "check.column-exercise": {
-  "de": "Aufgabe"
+  "de": "Übung"
  },
  "check.column-hint": {
   "de": "Hinweis"
@@ -734,7 +734,7 @@ CATALOG: dict | None = {
   "de": " in {function}"
  },
  "check.fix-first-many": {
-  "de": "{exercise} verwendet Ihre Funktionen {names}, deren eigene Checks fehlschlagen: korrigieren Sie zuerst diese"
+  "de": "{exercise}: die verwendeten Funktionen {names} bestehen ihre eigenen Checks nicht: korrigieren Sie zuerst diese"
  },
  "check.fix-first-one": {
   "de": "{exercise} verwendet Ihre Funktion {names}, deren eigener Check fehlschlägt: korrigieren Sie zuerst diese"
@@ -743,7 +743,7 @@ CATALOG: dict | None = {
   "de": "Zellen Ihres Notebooks, die beim Ausführen einen Fehler ausgelöst haben:"
  },
  "check.heading-changed": {
-  "de": "Gesperrte Zellen (Setup und Checks) Ihres Notebooks, die von den ausgegebenen abweichen (check.py hat wie der Grader die ausgegebenen ausgeführt; stellen Sie Ihre wieder her):"
+  "de": "Gesperrte Zellen (Setup und Checks) Ihres Notebooks, die von der verteilten Fassung abweichen (check.py hat wie der Grader die ausgegebenen ausgeführt; stellen Sie Ihre wieder her):"
  },
  "check.heading-dependencies": {
   "de": "Checks, die wegen einer verwendeten Funktion fehlschlugen:"
@@ -773,7 +773,7 @@ CATALOG: dict | None = {
   "de": "NumPy warnte '{warning}' (Ihre Zelle {cell}, Zeile {line})"
  },
  "check.own-check-said": {
-  "de": "{exercise}: sein eigener Check meldete: {detail}"
+  "de": "{exercise}: der eigene Check meldete: {detail}"
  },
  "check.raised": {
   "de": "{error}: {detail}"
@@ -815,7 +815,7 @@ CATALOG: dict | None = {
   "de": "{passed}/{total} ausgegebene Checks bestanden, aber {changed} gesperrte Zelle(n) Ihres Notebooks wurden bearbeitet oder entfernt: stellen Sie sie wieder her ({seconds} s)."
  },
  "check.sys-exit": {
-  "de": "sys.exit({code}) wurde aufgerufen{inside}: ein Notebook darf sich nie beenden"
+  "de": "sys.exit({code}) wurde{inside} aufgerufen: ein Notebook darf sich nie beenden"
  },
  "check.timed-out": {
   "de": "läuft nach {limit} s noch{inside}: eine Endlosschleife?"
