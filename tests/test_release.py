@@ -201,6 +201,24 @@ def test_release_holds_exactly_the_expected_files(name):
                                                                   "matplotlib>=3.8"]
 
 
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_readme_speaks_of_training_only_where_grading_trains(name):
+    """An assignment without training checks (computation_graphs) has no sentence about training
+    the student's network, and its hyperparameters.json is said to be the experiments' settings,
+    not something grading uses; the others say both."""
+    from autograde_tests import engine
+    from grader.release import student_readme
+
+    graded = "train" in engine.points_by_function(name)
+    readme = " ".join((COURSE.assignments / name / "README.md").read_text().split())
+    words = student_readme.PHRASES["en"]
+    trained = " ".join(student_readme.TRAINING_TEMPLATE.read_text().split("\n\n")[0].split())
+    assert (trained in readme) is graded
+    assert (words["settings-graded"] in readme) is graded
+    assert (words["settings-demo"] in readme) is not graded
+    assert "gradient checks and" not in readme and "checks, ." not in readme
+
+
 def _expected_student_source(source: str) -> str:
     """`source` with every solution region replaced by nbgrader's stub and every hidden-test
     region removed, the way generate_assignment does it."""

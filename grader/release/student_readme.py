@@ -42,11 +42,19 @@ def template_path(lang: str = DEFAULT_LANGUAGE) -> Path:
 PHRASES = {
     "en": {"function": "function", "points": "points", "total": "autograded in all",
            "answers": "The {n} written questions ({ids}, {points} points) are graded by hand.",
-           "limits": "Each call of one of your functions {limit}", "and": ", and "},
+           "limits": "Each call of one of your functions {limit}", "and": ", and ",
+           "settings-graded": "the training settings of every dataset (also used when your "
+                              "notebook is graded)",
+           "settings-demo": "the settings of the notebook's experiments (grading does not use "
+                            "them)"},
     "de": {"function": "Funktion", "points": "Punkte", "total": "automatisch bewertet, insgesamt",
            "answers": "Die {n} schriftlichen Fragen ({ids}, {points} Punkte) werden von Hand "
                       "bewertet.",
-           "limits": "Jeder Aufruf einer Ihrer Funktionen {limit}", "and": ", und "},
+           "limits": "Jeder Aufruf einer Ihrer Funktionen {limit}", "and": ", und ",
+           "settings-graded": "die Trainingseinstellungen jedes Datensatzes (auch bei der "
+                              "Bewertung verwendet)",
+           "settings-demo": "die Einstellungen der Experimente des Notebooks (die Bewertung "
+                            "verwendet sie nicht)"},
 }
 #: What opens the notebook (the packages a graded notebook may import come from the sandbox).
 NOTEBOOK_APP = "jupyterlab"
@@ -146,7 +154,8 @@ def readme(assignment: str, source_notebook: Path, notebook_name: str,
     limits += "."
     text = Template(template_path(lang).read_text(encoding="utf-8")).substitute(
         title=_title(nb), notebook=notebook_name, points="\n".join(rows), answers=answer_text,
-        limits=limits, python=python_needed(), trained=trained, training=training)
+        limits=limits, python=python_needed(), trained=trained, training=training,
+        hyperparameters=words["settings-graded" if "train" in points else "settings-demo"])
     return _rewrap(text, GRADED_PARAGRAPH.get(lang, GRADED_PARAGRAPH[DEFAULT_LANGUAGE]))
 
 
