@@ -580,7 +580,9 @@ def test_the_course_gradebook_has_a_column_per_assignment(graded_third, tmp_path
     out = tmp_path / "course"
     assert main(["collect", "--gradebook", str(graded_third["root"] / "gradebook.db"), "--out", str(out)]) == 0
     ada = course_book.load(out)["students"]["ada"]
-    assert set(ada["assignments"]) == {ASSIGNMENT, SECOND, THIRD}
+    # The course may also hold the quickstart's ps1 (another test of this module grades it in
+    # the same gradebook, in an order pytest chooses): a column too, but not a kit assignment.
+    assert set(ada["assignments"]) - {"ps1"} == {ASSIGNMENT, SECOND, THIRD}
     assert ada["assignments"][THIRD]["points"] == engine.total_points(THIRD)
     assert all((out / f"moodle-{name}.csv").is_file() for name in (ASSIGNMENT, SECOND, THIRD))
 
