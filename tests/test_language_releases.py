@@ -188,7 +188,7 @@ def test_an_english_only_notebook_is_released_unchanged():
 MESSAGE_WORDS = ENGLISH_WORDS | {
     "got", "should", "expected", "wrong", "every", "returns", "return", "keeps", "needs", "one",
     "after", "before", "each", "given", "changed", "compute", "nothing", "never", "gives", "write",
-    "into", "as", "dropped", "equals"}
+    "into", "as", "dropped", "equals", "comes"}
 
 
 def english_messages(source: str) -> list[str]:
@@ -330,6 +330,11 @@ def _in_place_hints(nb: nbformat.NotebookNode) -> set[str]:
     return found
 
 
+#: The distinct hints the English release's `common.input-changed` messages show, where there are
+#: fewer than 10: computation_graphs' seven such checks share three ("return a new array", ...).
+MIN_IN_PLACE_HINTS = {"computation_graphs": 3}
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_no_english_in_place_hint_in_the_german_release(assignment):
     """The hints of `common.input-changed` ({hint}) are German in the German notebook and its
@@ -337,7 +342,7 @@ def test_no_english_in_place_hint_in_the_german_release(assignment):
     whose German the release writes in its place."""
     notebook = COURSE.solution_notebook(assignment).name
     english = _in_place_hints(nbformat.read(_release(assignment, "en"), as_version=4))
-    assert len(english) >= 10   # the test sees the hints
+    assert len(english) >= MIN_IN_PLACE_HINTS.get(assignment, 10)   # the test sees the hints
     german_folder = build.release_folder(COURSE, assignment, LANG)
     german = (german_folder / notebook).read_text(encoding="utf-8") + \
         (german_folder / "check.py").read_text(encoding="utf-8")
