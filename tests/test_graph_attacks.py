@@ -16,6 +16,11 @@ so everything the builder holds is the student's to read, call or patch. Attacks
 - `forged_record`: mlp_loss left as the stub, the builder's recording patched to report a graph of
   the student's choosing, too large to replay (a constant of 10^5 entries) or 100 000 ops long;
   and one within the bounds but of 256 products of the largest constants the grader accepts.
+- `linearized`: mlp_loss without a network, sum(W * dW) + ... + a constant with dW and the loss
+  from the given hand-written forward and backward: exactly the right loss and grads at the
+  parameters it is built with. Before the fix: both mlp_loss checks, 10 points (its twin, the
+  same loss value with no graph, 4). The grader now also replays the recorded graph with the last
+  layer's parameters changed.
 - `numpy_patched`: backward sets zeros and patches np.allclose / np.isclose / np.testing in its
   process: the comparisons are the grader's.
 - `odd_values`: grads that are a list holding itself, an object with __array__ / __float__ /
@@ -239,6 +244,26 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, train, momentum
     running_var[...] = var
     return out, cache, running_mean, running_var
 '''
+#: mlp_loss without a network: the loss value and the gradients from the given hand-written
+#: forward and backward of the first assignment, put together as sum(W * dW) + ... + a constant,
+#: a graph whose backward gives exactly the right grads at these parameters.
+LINEARIZED = '''
+def mlp_loss(params, X, y):
+    arrays = [(W.data, b.data) for W, b in params]
+    logits, cache = mlp_forward_by_hand(arrays, X)
+    grads = mlp_backward_by_hand(arrays, cache, logits, y)
+    loss = None
+    for (W, b), (dW, db) in zip(params, grads):
+        term = (W * Tensor(dW)).sum() + (b * Tensor(db)).sum()
+        loss = term if loss is None else loss + term
+    return loss + Tensor(float(cross_entropy(logits, y)) - float(loss.data))
+'''
+#: Its honest twin: the same loss value, with no graph behind it (no grads).
+DETACHED = '''
+def mlp_loss(params, X, y):
+    logits, _ = mlp_forward_by_hand([(W.data, b.data) for W, b in params], X)
+    return Tensor(cross_entropy(logits, y))
+'''
 LIAR_FLOAT = '''
 class _Yes(float):
     def __eq__(self, other):
@@ -267,6 +292,8 @@ CLASS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "huge_constant": (HUGE_CONSTANT, ("mlp_loss",), "mlp_stub"),
     "long_description": (LONG_DESCRIPTION, ("mlp_loss",), "mlp_stub"),
     "busy_replay": (BUSY_REPLAY, ("mlp_loss",), "mlp_stub"),
+    "detached": (DETACHED, (), None),
+    "linearized": (LINEARIZED, (), "detached"),
     "backward_stub": ("", ("backward",), None),
     "numpy_patched": (NUMPY_PATCHED, ("backward",), "backward_stub"),
     "odd_grads": (ODD_GRADS, ("backward",), "backward_stub"),
@@ -341,6 +368,13 @@ def test_the_nodes_in_the_order_they_were_made_are_no_topological_order(graded, 
 def test_a_forged_record_of_mlp_loss_costs_mlp_loss_only(graded, attack):
     lost = _lost(graded[attack])
     assert set(lost) == {"mlp_loss.loss", "mlp_loss.grads"}, lost
+
+
+def test_a_graph_of_the_gradients_is_not_the_network(graded):
+    lost = _lost(graded["linearized"])
+    assert set(lost) == {"mlp_loss.grads"}, lost
+    assert "replayed with other last-layer parameters" in lost["mlp_loss.grads"]
+    assert set(_lost(graded["detached"])) == {"mlp_loss.grads"}
 
 
 def test_a_constant_larger_than_the_network_is_not_replayed(graded):

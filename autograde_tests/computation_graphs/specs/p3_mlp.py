@@ -8,9 +8,10 @@ Tensor and backward here, so this checks the network the student wrote with Tens
 not their autograd functions of Part 1, and the sandbox holds no backward a student could call
 (the builder's former `kit_backward` was a free `backward`: tests/test_graph_attacks.py). The
 replay is bounded before it runs: at most MAX_RECORDED nodes, constants of at most two axes no
-longer than the call's own largest axis, so every node is as small as the network's own arrays. The grads are compared with the first
-assignment's hand-written backward on the same parameters (the given mlp_backward_by_hand),
-which is what the notebook tells students they will see.
+longer than the call's own largest axis, so every node is as small as the network's own arrays.
+The grads are compared with the first assignment's hand-written backward on the same parameters
+(the given mlp_backward_by_hand), which is what the notebook tells students they will see, and
+again with the last layer's parameters moved (`_last_layer_moved`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ NOT_REPLAYABLE = message("mlp_loss.not-replayable", "the graph your mlp_loss bui
                         "sum, mean, relu, exp, log, tanh, cross_entropy) on the Tensors in params")
 CUSTOM_NODE = message("mlp_loss.custom-node", "your mlp_loss made a node by hand, Tensor(data, "
                       "parents, backward_fn): build the network from the Tensor operations only")
+MOVED_GRAD_NAME = message("mlp_loss.moved-grad-name", "{grad} of your graph replayed with other "
+                          "last-layer parameters (layer sizes {sizes}): build the loss from the "
+                          "Tensors in params, not from values computed with them")
 GRAD_NAME = message("mlp_loss.grad-name", "{grad} (layer sizes {sizes}): build every layer from "
                     "the Tensors in params")
 
@@ -108,15 +112,29 @@ def mlp_loss_loss(ctx) -> None:
                      np.asarray(loss), LOSS_NAME(sizes=list(sizes)))
 
 
+def _last_layer_moved(ctx, params) -> list:
+    """params with the last layer's W and b moved by a standard normal draw: the hidden layers'
+    ReLU patterns stay as they are (no ReLU follows the last layer), so a graph that is the
+    network, even with constants taken from its values (a mask for ReLU, a shift for
+    log-sum-exp), has the network's gradients there too; a graph of the gradients at the
+    original parameters (sum(W * dW) + ..., with dW from the given hand-written backward) does
+    not (measured: it earned both mlp_loss checks, 10 points, without a network)."""
+    *hidden, (W, b) = params
+    return [*hidden, (W + inputs.normal(ctx.rng, *W.shape), b + inputs.normal(ctx.rng, *b.shape))]
+
+
 @check("mlp_loss.grads", function="mlp_loss", points=6,
        description="after backward from the returned loss, every W.grad and b.grad equals the "
-                   "first assignment's hand-written backward, for 1, 2 and 3 layers")
+                   "first assignment's hand-written backward, for 1, 2 and 3 layers, also with "
+                   "the last layer's parameters changed (the graph is the network)")
 def mlp_loss_grads(ctx) -> None:
     for sizes in inputs.NETWORKS:
         params, X, y = _case(ctx, sizes)
         got = _run(ctx, params, X, y)
-        _, grads = _expected(ctx, params, X, y)
-        leaves = _replayed_grads(ctx, params, X, got)
-        for i, (dW, db) in enumerate(grads, 1):
-            expect_array(leaves[2 * i - 2], dW, GRAD_NAME(grad=f"W_{i}.grad", sizes=list(sizes)))
-            expect_array(leaves[2 * i - 1], db, GRAD_NAME(grad=f"b_{i}.grad", sizes=list(sizes)))
+        moved = _last_layer_moved(ctx, params)
+        for at, name in ((params, GRAD_NAME), (moved, MOVED_GRAD_NAME)):
+            _, grads = _expected(ctx, at, X, y)
+            leaves = _replayed_grads(ctx, at, X, got)
+            for i, (dW, db) in enumerate(grads, 1):
+                expect_array(leaves[2 * i - 2], dW, name(grad=f"W_{i}.grad", sizes=list(sizes)))
+                expect_array(leaves[2 * i - 1], db, name(grad=f"b_{i}.grad", sizes=list(sizes)))
