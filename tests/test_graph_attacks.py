@@ -15,7 +15,8 @@ so everything the builder holds is the student's to read, call or patch. Attacks
   made, whatever topological_order returns. Before: 7 points.
 - `forged_record`: mlp_loss left as the stub, the builder's recording patched to report a graph of
   the student's choosing, too large to replay (a constant of 10^5 entries) or 100 000 ops long;
-  and one within the bounds but of 256 products of the largest constants the grader accepts.
+  and one within the bounds but of 256 products of the largest constants the grader accepts;
+  ops named by lists and dicts, labels that are a dict, a root that is a string.
 - `linearized`: mlp_loss without a network, sum(W * dW) + ... + a constant with dW and the loss
   from the given hand-written forward and backward: exactly the right loss and grads at the
   parameters it is built with. Before the fix: both mlp_loss checks, 10 points (its twin, the
@@ -25,7 +26,8 @@ so everything the builder holds is the student's to read, call or patch. Attacks
   process: the comparisons are the grader's.
 - `odd_values`: grads that are a list holding itself, an object with __array__ / __float__ /
   __len__ / __iter__ / __eq__ tricks, a Tensor; an order that is a generator; an order of a
-  million entries; node data of 16 million floats. Each costs its check, never the grader.
+  million entries; node data of 16 million floats; endless recursion with the recursion limit
+  lifted. Each costs its check, never the grader.
 - `object_loss`: mlp_loss's node holding an object array, a complex value: the loss check fails
   on its own.
 - `state_in_place` / `bn_in_place`: the optimizer's state dict and batch norm's running statistics
@@ -142,6 +144,27 @@ BUSY_REPLAY = _forged_record('''\
     ops = [("matmul", n, n)] + [("matmul", n + 1 + i, n) for i in range(254)] + [("sum", n + 255)]
     return {"loss": 0.5, "loss_type": "Tensor", "root": n + 256, "constants": [_np.ones((d, d))],
             "description": ops}''')
+#: Ops whose names are lists and dicts, labels that are a dict, a root that is a string.
+ODD_RECORD = _forged_record('''\
+    n = len(arrays) - 1
+    return {"loss": 0.5, "loss_type": "Tensor", "root": "0", "constants": [],
+            "description": [(["sum"], n - 1), ({"op": 1}, 0), ("cross_entropy", 0, {"y": 1})]}''')
+ODD_RECORD_ROOT = _forged_record('''\
+    n = len(arrays) - 1
+    return {"loss": 0.5, "loss_type": "Tensor", "root": 1, "constants": [],
+            "description": [("cross_entropy", 0, {"y": 1}), (["sum"], n - 1)]}''')
+#: Endless recursion with the recursion limit lifted: memory or time runs out in the sandbox.
+RECURSION_BOMB = '''
+import sys as _sys
+
+
+def topological_order(root):
+    _sys.setrecursionlimit(10**8)
+
+    def deeper(node, depth):
+        return deeper(node, depth + 1)
+    return deeper(root, 0)
+'''
 NUMPY_PATCHED = '''
 import numpy as _np
 
@@ -292,6 +315,9 @@ CLASS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "huge_constant": (HUGE_CONSTANT, ("mlp_loss",), "mlp_stub"),
     "long_description": (LONG_DESCRIPTION, ("mlp_loss",), "mlp_stub"),
     "busy_replay": (BUSY_REPLAY, ("mlp_loss",), "mlp_stub"),
+    "odd_record": (ODD_RECORD, ("mlp_loss",), "mlp_stub"),
+    "odd_record_root": (ODD_RECORD_ROOT, ("mlp_loss",), "mlp_stub"),
+    "recursion_bomb": (RECURSION_BOMB, (), "order_stub"),
     "detached": (DETACHED, (), None),
     "linearized": (LINEARIZED, (), "detached"),
     "backward_stub": ("", ("backward",), None),
@@ -364,7 +390,8 @@ def test_the_nodes_in_the_order_they_were_made_are_no_topological_order(graded, 
     assert all("does not depend on" in message for message in lost.values()), lost
 
 
-@pytest.mark.parametrize("attack", ["huge_constant", "long_description", "busy_replay"])
+@pytest.mark.parametrize("attack", ["huge_constant", "long_description", "busy_replay", "odd_record",
+                                    "odd_record_root"])
 def test_a_forged_record_of_mlp_loss_costs_mlp_loss_only(graded, attack):
     lost = _lost(graded[attack])
     assert set(lost) == {"mlp_loss.loss", "mlp_loss.grads"}, lost
@@ -387,7 +414,7 @@ def test_grads_judged_in_the_grader_whatever_the_worker_patches(graded, attack):
     assert set(_lost(graded[attack])) == BACKWARD_CHECKS
 
 
-@pytest.mark.parametrize("attack", ["generator_order", "million_order", "huge_data"])
+@pytest.mark.parametrize("attack", ["generator_order", "million_order", "huge_data", "recursion_bomb"])
 def test_odd_orders_and_values_cost_their_check_only(graded, attack):
     assert set(_lost(graded[attack])) == ORDER_CHECKS
 
