@@ -11,6 +11,10 @@ so everything the builder holds is the student's to read, call or patch. Attacks
   frame (the nodes in the order they were made). Before: 7 points.
 - `tape`: the student's Tensor keeps every node it makes; topological_order returns the nodes made
   since its last call. Before: 7 points.
+- `sink_filter`: the tape without the nodes that no later node uses (but the root): it passed
+  with a single node the root does not depend on (the first fix), no more with two, one made from
+  the other.
+- `mutating_order`: a correct order, returned after every node's data and grad were changed.
 - `forged_indices`: the builder's `order_indices` patched to report every node in the order it was
   made, whatever topological_order returns. Before: 7 points.
 - `forged_record`: mlp_loss left as the stub, the builder's recording patched to report a graph of
@@ -95,6 +99,29 @@ Tensor.__init__ = _recorded
 def topological_order(root):
     order = list(_TAPE)
     _TAPE.clear()
+    return order
+'''
+#: The tape without the nodes no later node uses (but the root): enough when the root's graph has
+#: a single node it does not depend on.
+SINK_FILTER = TAPE + '''
+
+def topological_order(root):
+    order = list(_TAPE)
+    _TAPE.clear()
+    used = {id(parent) for node in order for parent in node.parents}
+    return [node for node in order if id(node) in used or node is root]
+'''
+#: A correct order, after the graph was changed: every parent's data replaced, every grad set.
+MUTATING_ORDER = '''
+_honest_order = topological_order
+
+
+def topological_order(root):
+    order = _honest_order(root)
+    for node in order:
+        node.grad = node.data * 0 + 1.0
+        if node is not root:
+            node.data = node.data * 0
     return order
 '''
 FORGED_INDICES = '''
@@ -311,6 +338,8 @@ CLASS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "frame_nodes": (FRAME_NODES, ("topological_order",), "order_stub"),
     "tape": (TAPE, ("topological_order",), "order_stub"),
     "forged_indices": (FORGED_INDICES, ("topological_order",), "order_stub"),
+    "sink_filter": (SINK_FILTER, ("topological_order",), "order_stub"),
+    "mutating_order": (MUTATING_ORDER, (), "order_stub"),
     "mlp_stub": ("", ("mlp_loss",), None),
     "huge_constant": (HUGE_CONSTANT, ("mlp_loss",), "mlp_stub"),
     "long_description": (LONG_DESCRIPTION, ("mlp_loss",), "mlp_stub"),
@@ -382,9 +411,10 @@ def test_the_builder_holds_no_sort_and_no_backward_to_import(graded):
     assert set(_lost(graded["kit_import"])) == ORDER_CHECKS | BACKWARD_CHECKS
 
 
-@pytest.mark.parametrize("attack", ["frame_nodes", "tape", "forged_indices"])
+@pytest.mark.parametrize("attack", ["frame_nodes", "tape", "forged_indices", "sink_filter"])
 def test_the_nodes_in_the_order_they_were_made_are_no_topological_order(graded, attack):
-    """Every graph holds a node the root does not depend on: the order must leave it out."""
+    """Every graph holds two nodes the root does not depend on, one made from the other: the
+    order must leave them out."""
     lost = _lost(graded[attack])
     assert set(lost) == ORDER_CHECKS, lost
     assert all("does not depend on" in message for message in lost.values()), lost
@@ -414,7 +444,8 @@ def test_grads_judged_in_the_grader_whatever_the_worker_patches(graded, attack):
     assert set(_lost(graded[attack])) == BACKWARD_CHECKS
 
 
-@pytest.mark.parametrize("attack", ["generator_order", "million_order", "huge_data", "recursion_bomb"])
+@pytest.mark.parametrize("attack", ["generator_order", "million_order", "huge_data", "recursion_bomb",
+                                    "mutating_order"])
 def test_odd_orders_and_values_cost_their_check_only(graded, attack):
     assert set(_lost(graded[attack])) == ORDER_CHECKS
 

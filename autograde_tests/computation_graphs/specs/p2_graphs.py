@@ -11,10 +11,12 @@ Nothing of the student's objects reaches the grader, and nothing the sandbox ret
 an index of -1 (an object that is not a node: a copy, a wrapper, a value), a duplicate or a
 non-list fails like any other wrong answer.
 
-Every graph holds a node the root does not depend on, made before the root: an order must leave it
-out. Without it, the nodes in the order they were made (the builder's own list, read from a caller's
-frame, or a list the student's Tensor keeps of every node it makes) passed as a topological order,
-7 points for no sort at all (measured, tests/test_graph_attacks.py).
+Every graph holds two nodes the root does not depend on, one made from the other, before the
+root: an order must leave them out. Without them, the nodes in the order they were made (the
+builder's own list, read from a caller's frame, or a list the student's Tensor keeps of every node
+it makes) passed as a topological order, 7 points for no sort at all; with a single one, the same
+list without the nodes that no other node uses (but the root) would pass (measured,
+tests/test_graph_attacks.py).
 
 `backward` is checked on its own: the builder runs it with the grader's order (the root's
 ancestors by index, computed here from the description) in place of the student's
@@ -52,53 +54,55 @@ GRADCHECK_RTOL, GRADCHECK_ATOL = 1e-5, 1e-8
 # ---------------------------------------------------------------- the graphs
 def shared_graph(ctx) -> tuple[list, list]:
     """x and h used twice, a difference, a quotient: ((h + x) * h - x / 2).sum() with h = x * w,
-    then its tanh, and a node the root does not depend on (exp(h + x)); shapes drawn."""
+    then its tanh, and two nodes the root does not depend on (-exp(h + x)); shapes drawn."""
     n, d = int(ctx.rng.integers(2, 5)), int(ctx.rng.integers(2, 5))
     arrays = [inputs.normal(ctx.rng, n, d), inputs.normal(ctx.rng, n, d)]
     ops = [("mul", 0, 1),            # 2: h = x * w
            ("add", 2, 0),            # 3: u = h + x
            ("exp", 3),               # 4: DEAD
-           ("mul", 3, 2),            # 5: u * h
-           ("div", 0, 2.0),          # 6: x / 2
-           ("sub", 5, 6),            # 7
-           ("tanh", 7),              # 8
-           ("sum", 8)]               # 9: root
+           ("neg", 4),               # 5: DEAD
+           ("mul", 3, 2),            # 6: u * h
+           ("div", 0, 2.0),          # 7: x / 2
+           ("sub", 6, 7),            # 8
+           ("tanh", 8),              # 9
+           ("sum", 9)]               # 10: root
     return ops, arrays
 
 
 def broadcast_graph(ctx) -> tuple[list, list]:
     """A layer: relu(X @ W + b) @ V + c with the biases broadcast over the batch, the
-    cross-entropy of the logits at the root, and a node the root does not depend on
-    (tanh(X @ W + b))."""
+    cross-entropy of the logits at the root, and two nodes the root does not depend on
+    (exp(tanh(X @ W + b)))."""
     n, d, h, k = int(ctx.rng.integers(3, 7)), int(ctx.rng.integers(2, 4)), int(ctx.rng.integers(3, 6)), 3
     arrays = [inputs.normal(ctx.rng, n, d), inputs.normal(ctx.rng, d, h), inputs.normal(ctx.rng, h),
               inputs.normal(ctx.rng, h, k), inputs.normal(ctx.rng, k)]
     labels = [int(v) for v in inputs.labels(ctx.rng, n, k)]
-    ops = [("matmul", 0, 1), ("add", 5, 2), ("tanh", 6), ("relu", 6), ("matmul", 8, 3),
-           ("add", 9, 4), ("cross_entropy", 10, labels)]
+    ops = [("matmul", 0, 1), ("add", 5, 2), ("tanh", 6), ("exp", 7), ("relu", 6), ("matmul", 9, 3),
+           ("add", 10, 4), ("cross_entropy", 11, labels)]
     return ops, arrays
 
 
 def elementwise_graph(ctx) -> tuple[list, list]:
-    """exp, log, neg and mean: mean(log(exp(a) + exp(b)) * -a), and a node the root does not
-    depend on (exp(a) * exp(b))."""
+    """exp, log, neg and mean: mean(log(exp(a) + exp(b)) * -a), and two nodes the root does not
+    depend on (log(exp(a) * exp(b)))."""
     shape = (int(ctx.rng.integers(1, 4)), int(ctx.rng.integers(2, 5)))
     arrays = [inputs.normal(ctx.rng, *shape), inputs.normal(ctx.rng, *shape)]
-    ops = [("exp", 0), ("exp", 1), ("mul", 2, 3), ("add", 2, 3), ("log", 5), ("neg", 0),
-           ("mul", 6, 7), ("mean", 8)]
+    ops = [("exp", 0), ("exp", 1), ("mul", 2, 3), ("log", 4), ("add", 2, 3), ("log", 6),
+           ("neg", 0), ("mul", 7, 8), ("mean", 9)]
     return ops, arrays
 
 
 def deep_graph(ctx) -> tuple[list, list]:
     """A chain of DEEP nodes: tanh and a product with the same leaf c in turn (c is used
-    DEEP / 2 - 1 times), summed at the end; halfway, a node the root does not depend on
-    branches off the chain."""
+    DEEP / 2 - 1 times), summed at the end; halfway, two nodes the root does not depend on
+    branch off the chain."""
     d = int(ctx.rng.integers(2, 5))
     arrays = [inputs.normal(ctx.rng, d), ctx.rng.uniform(0.8, 1.3, size=d)]
     ops, last = [], 0
     for i in range(DEEP - 1):
         if i == DEEP // 2:
             ops.append(("exp", last))     # DEAD
+            ops.append(("tanh", len(arrays) + len(ops) - 1))     # DEAD
         ops.append(("tanh", last) if i % 2 == 0 else ("mul", last, 1))
         last = len(arrays) + len(ops) - 1
     ops.append(("sum", last))
