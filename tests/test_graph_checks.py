@@ -132,6 +132,19 @@ _honest_mlp_loss = mlp_loss
 def mlp_loss(params, X, y):
     return float(_honest_mlp_loss(params, X, y).data)
 '''
+#: An mlp_loss with its ReLU made by hand, Tensor(data, parents, backward_fn): the recording
+#: Tensor cannot replay a backward_fn, and says so (the loss is still right).
+HAND_MADE_NODE = '''
+def mlp_loss(params, X, y):
+    A = Tensor(X)
+    for i, (W, b) in enumerate(params):
+        Z = A @ W + b
+        if i < len(params) - 1:
+            a = Z.data
+            Z = Tensor(np.maximum(a, 0.0), (Z,), lambda dout, a=a: (relu_backward(dout, a),))
+        A = Z
+    return A.cross_entropy(y)
+'''
 RESERVED_NAME = f'''
 def {graphs.ENTRY}(*args, **kwargs):
     raise SystemExit("the reserved name reached the student's function")
@@ -200,6 +213,12 @@ def test_a_loss_that_is_not_a_tensor_fails_mlp_loss_only():
     results = _results(NOT_A_TENSOR, ("mlp_loss",))
     assert set(_lost(results)) == {"mlp_loss.loss", "mlp_loss.grads"}
     assert "as a Tensor" in results["mlp_loss.loss"].message
+
+
+def test_a_node_made_by_hand_in_mlp_loss_is_named_not_replayed():
+    results = _results(HAND_MADE_NODE, ("mlp_loss",))
+    assert set(_lost(results)) == {"mlp_loss.grads"}
+    assert "made a node by hand" in results["mlp_loss.grads"].message
 
 
 def test_the_reserved_name_never_reaches_the_students_function():

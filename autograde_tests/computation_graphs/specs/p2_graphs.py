@@ -11,8 +11,16 @@ Nothing of the student's objects reaches the grader, and nothing the sandbox ret
 an index of -1 (an object that is not a node: a copy, a wrapper, a value), a duplicate or a
 non-list fails like any other wrong answer.
 
-`backward` is checked on its own: the builder runs it with the kit's topological order in place of
-the student's, and the local backward functions are the reference's (called back into the
+Every graph holds two nodes the root does not depend on, one made from the other, before the
+root: an order must leave them out. Without them, the nodes in the order they were made (the
+builder's own list, read from a caller's frame, or a list the student's Tensor keeps of every node
+it makes) passed as a topological order, 7 points for no sort at all; with a single one, the same
+list without the nodes that no other node uses (but the root) would pass (measured,
+tests/test_graph_attacks.py).
+
+`backward` is checked on its own: the builder runs it with the grader's order (the root's
+ancestors by index, computed here from the description) in place of the student's
+topological_order, and the local backward functions are the reference's (called back into the
 grader), so only the accumulation (+=, a node used twice, leaves keep their grads) is the
 student's. The deepest graph is a chain of 200 nodes: a recursive topological sort passes (Python
 allows 1000 frames), as the notebook says.
@@ -46,47 +54,55 @@ GRADCHECK_RTOL, GRADCHECK_ATOL = 1e-5, 1e-8
 # ---------------------------------------------------------------- the graphs
 def shared_graph(ctx) -> tuple[list, list]:
     """x and h used twice, a difference, a quotient: ((h + x) * h - x / 2).sum() with h = x * w,
-    then its tanh; shapes drawn."""
+    then its tanh, and two nodes the root does not depend on (-exp(h + x)); shapes drawn."""
     n, d = int(ctx.rng.integers(2, 5)), int(ctx.rng.integers(2, 5))
     arrays = [inputs.normal(ctx.rng, n, d), inputs.normal(ctx.rng, n, d)]
     ops = [("mul", 0, 1),            # 2: h = x * w
            ("add", 2, 0),            # 3: u = h + x
-           ("mul", 3, 2),            # 4: u * h
-           ("div", 0, 2.0),          # 5: x / 2
-           ("sub", 4, 5),            # 6
-           ("tanh", 6),              # 7
-           ("sum", 7)]               # 8: root
+           ("exp", 3),               # 4: DEAD
+           ("neg", 4),               # 5: DEAD
+           ("mul", 3, 2),            # 6: u * h
+           ("div", 0, 2.0),          # 7: x / 2
+           ("sub", 6, 7),            # 8
+           ("tanh", 8),              # 9
+           ("sum", 9)]               # 10: root
     return ops, arrays
 
 
 def broadcast_graph(ctx) -> tuple[list, list]:
     """A layer: relu(X @ W + b) @ V + c with the biases broadcast over the batch, the
-    cross-entropy of the logits at the root."""
+    cross-entropy of the logits at the root, and two nodes the root does not depend on
+    (exp(tanh(X @ W + b)))."""
     n, d, h, k = int(ctx.rng.integers(3, 7)), int(ctx.rng.integers(2, 4)), int(ctx.rng.integers(3, 6)), 3
     arrays = [inputs.normal(ctx.rng, n, d), inputs.normal(ctx.rng, d, h), inputs.normal(ctx.rng, h),
               inputs.normal(ctx.rng, h, k), inputs.normal(ctx.rng, k)]
     labels = [int(v) for v in inputs.labels(ctx.rng, n, k)]
-    ops = [("matmul", 0, 1), ("add", 5, 2), ("relu", 6), ("matmul", 7, 3), ("add", 8, 4),
-           ("cross_entropy", 9, labels)]
+    ops = [("matmul", 0, 1), ("add", 5, 2), ("tanh", 6), ("exp", 7), ("relu", 6), ("matmul", 9, 3),
+           ("add", 10, 4), ("cross_entropy", 11, labels)]
     return ops, arrays
 
 
 def elementwise_graph(ctx) -> tuple[list, list]:
-    """exp, log, neg and mean: mean(log(exp(a) + exp(b)) * -a)."""
+    """exp, log, neg and mean: mean(log(exp(a) + exp(b)) * -a), and two nodes the root does not
+    depend on (log(exp(a) * exp(b)))."""
     shape = (int(ctx.rng.integers(1, 4)), int(ctx.rng.integers(2, 5)))
     arrays = [inputs.normal(ctx.rng, *shape), inputs.normal(ctx.rng, *shape)]
-    ops = [("exp", 0), ("exp", 1), ("add", 2, 3), ("log", 4), ("neg", 0), ("mul", 5, 6),
-           ("mean", 7)]
+    ops = [("exp", 0), ("exp", 1), ("mul", 2, 3), ("log", 4), ("add", 2, 3), ("log", 6),
+           ("neg", 0), ("mul", 7, 8), ("mean", 9)]
     return ops, arrays
 
 
 def deep_graph(ctx) -> tuple[list, list]:
     """A chain of DEEP nodes: tanh and a product with the same leaf c in turn (c is used
-    DEEP / 2 - 1 times), summed at the end."""
+    DEEP / 2 - 1 times), summed at the end; halfway, two nodes the root does not depend on
+    branch off the chain."""
     d = int(ctx.rng.integers(2, 5))
     arrays = [inputs.normal(ctx.rng, d), ctx.rng.uniform(0.8, 1.3, size=d)]
     ops, last = [], 0
     for i in range(DEEP - 1):
+        if i == DEEP // 2:
+            ops.append(("exp", last))     # DEAD
+            ops.append(("tanh", len(arrays) + len(ops) - 1))     # DEAD
         ops.append(("tanh", last) if i % 2 == 0 else ("mul", last, 1))
         last = len(arrays) + len(ops) - 1
     ops.append(("sum", last))
@@ -248,12 +264,14 @@ def topological_order_deep(ctx) -> None:
     _order_case(ctx, *deep_graph(ctx), DEEP_CHAIN)
 
 
-def _assigned_grads(ref, ops: list, arrays: list) -> list:
-    """The grads of a backward that assigns instead of adding (for its diagnosis)."""
+def _assigned_grads(ref, ops: list, arrays: list, order: list[int]) -> list:
+    """The grads of a backward that assigns instead of adding (for its diagnosis), run with the
+    order the student's backward was given (with assignment, the order decides which gradient
+    a node keeps)."""
     nodes = graphs.build(vars(ref), ops, [a.copy() for a in arrays])
     root = nodes[-1]
     root.grad = np.ones_like(root.data)
-    for node in reversed(graphs.kit_order(root)):
+    for node in reversed([nodes[i] for i in order]):
         if node.backward_fn is not None:
             for parent, g in zip(node.parents, node.backward_fn(node.grad)):
                 parent.grad = g
@@ -262,7 +280,9 @@ def _assigned_grads(ref, ops: list, arrays: list) -> list:
 
 def _backward_case(ctx, ops: list, arrays: list, what: str, gradcheck: bool = True) -> None:
     substitute = {name: getattr(ctx.ref, name) for name in LOCAL}
-    got = ctx.student.call(graphs.ENTRY, (ops, arrays, "backward"), substitute=substitute).value
+    order = sorted(ancestors(parents(ops, len(arrays)), len(arrays) + len(ops) - 1))
+    got = ctx.student.call(graphs.ENTRY, (ops, arrays, "backward", order),
+                           substitute=substitute).value
     values, grads = (checked_reference if gradcheck else reference_run)(ctx.ref, ops, arrays)
     expect_values(got, values)
     got_grads = got.get("grads")
@@ -274,7 +294,7 @@ def _backward_case(ctx, ops: list, arrays: list, what: str, gradcheck: bool = Tr
             name = ROOT_GRAD(what=what) if i == len(grads) - 1 else LEAF_GRAD(i=i, what=what)
             expect_array(got_grads[i], np.asarray(grads[i], dtype=float), name)
     except Fail:
-        assigned = _assigned_grads(ctx.ref, ops, arrays)
+        assigned = _assigned_grads(ctx.ref, ops, arrays, order)
         if all(isinstance(g, np.ndarray) and g.shape == np.shape(a) and np.allclose(g, a)
                for g, a in zip(got_grads[:n_leaves], assigned[:n_leaves])):
             raise Fail.of(BACKWARD["assigns"]) from None

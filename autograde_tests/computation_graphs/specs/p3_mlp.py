@@ -1,12 +1,17 @@
 """Part 2: the MLP of the first assignment built from Tensor operations, mlp_loss.
 
-The contract's builder (nnkit_contract.graphs, mode "mlp") makes the parameters leaf Tensors of
-the student's Tensor class, calls the student's mlp_loss where the student's code runs, and runs
-the kit's own backward from the node it returns, with the reference's local backward functions
-(called back into the grader): so this checks the network the student wrote with Tensor
-operations, not their autograd functions of Part 1. The grads are compared with the first
-assignment's hand-written backward on the same parameters (the given mlp_backward_by_hand),
-which is what the notebook tells students they will see.
+The contract's builder (nnkit_contract.graphs, mode "mlp") calls the student's mlp_loss where the
+student's code runs, with the given Tensor class replaced by a recording one (the same operations),
+and returns the graph it built as a description: the parameters, the constants and every
+operation up to the returned node. The grader replays that description with the reference's
+Tensor and backward here, so this checks the network the student wrote with Tensor operations,
+not their autograd functions of Part 1, and the sandbox holds no backward a student could call
+(the builder's former `kit_backward` was a free `backward`: tests/test_graph_attacks.py). The
+replay is bounded before it runs: at most MAX_RECORDED nodes, constants of at most two axes no
+longer than the call's own largest axis, so every node is as small as the network's own arrays.
+The grads are compared with the first assignment's hand-written backward on the same parameters
+(the given mlp_backward_by_hand), which is what the notebook tells students they will see, and
+again with the last layer's parameters moved (`_last_layer_moved`).
 """
 
 from __future__ import annotations
@@ -19,16 +24,25 @@ from autograde_tests.engine import check
 from autograde_tests.messages import message
 from nnkit_contract import graphs
 
-#: The local backward functions (and the loss) the checks take from the reference.
-LOCAL = ("unbroadcast", "add_backward", "mul_backward", "matmul_backward", "sum_backward",
-         "mean_backward", "relu_backward", "exp_backward", "log_backward", "tanh_backward",
-         "cross_entropy", "cross_entropy_backward")
+#: The functions the recording Tensor calls, taken from the reference (the loss's value).
+LOCAL = ("cross_entropy",)
+#: The most nodes (operations, and constants) a recorded mlp_loss may hold: a network of three
+#: layers needs 9 operations, the loss assembled from primitives about 20 more.
+MAX_RECORDED = 256
 HINT = message("mlp_loss.hint", "build new Tensors with operations; never write into an array")
 NOT_LOSS = message("mlp_loss.not-tensor", "mlp_loss must return the loss as a Tensor (the node "
                    ".cross_entropy(y) returns), got {kind}")
 LOSS_NAME = message("mlp_loss.loss-name", "the loss of a network of layer sizes {sizes}")
 UNREADABLE_GRADS = message("mlp_loss.unreadable-grads",
                            "the parameters' grads could not be read after backward from your loss")
+NOT_REPLAYABLE = message("mlp_loss.not-replayable", "the graph your mlp_loss built could not be "
+                        "replayed ({error}): build it from the Tensor operations (+, -, *, /, @, "
+                        "sum, mean, relu, exp, log, tanh, cross_entropy) on the Tensors in params")
+CUSTOM_NODE = message("mlp_loss.custom-node", "your mlp_loss made a node by hand, Tensor(data, "
+                      "parents, backward_fn): build the network from the Tensor operations only")
+MOVED_GRAD_NAME = message("mlp_loss.moved-grad-name", "{grad} of your graph replayed with other "
+                          "last-layer parameters (layer sizes {sizes}): build the loss from the "
+                          "Tensors in params, not from values computed with them")
 GRAD_NAME = message("mlp_loss.grad-name", "{grad} (layer sizes {sizes}): build every layer from "
                     "the Tensors in params")
 
@@ -56,6 +70,31 @@ def _run(ctx, params, X, y) -> dict:
     return got
 
 
+def _replayed_grads(ctx, params, X, got: dict) -> list:
+    """The grads of the parameters after the reference's backward through the graph the student's
+    mlp_loss built (its recorded description, replayed with the reference's Tensor)."""
+    if got.get("custom"):
+        raise Fail(CUSTOM_NODE())
+    description, constants, root = got.get("description"), got.get("constants"), got.get("root")
+    arrays = [a for layer in params for a in layer]
+    largest = max(max(a.shape, default=1) for a in [*arrays, X])
+    readable = isinstance(description, list) and isinstance(constants, list) and type(root) is int
+    if not readable or len(description) > MAX_RECORDED or len(constants) > MAX_RECORDED:
+        raise Fail(UNREADABLE_GRADS())
+    for c in constants:
+        if not isinstance(c, np.ndarray) or c.ndim > 2 or max(c.shape, default=1) > largest:
+            raise Fail(NOT_REPLAYABLE(error=f"{type(c).__name__} {np.shape(c)}"))
+    try:
+        with np.errstate(all="ignore"):
+            nodes = graphs.build(vars(ctx.ref), description, [*arrays, *constants])
+            if not 0 <= root < len(nodes):
+                raise IndexError(root)
+            ctx.ref.backward(nodes[root])
+    except Exception as exc:   # the student's graph, replayed: any error is theirs
+        raise Fail(NOT_REPLAYABLE(error=type(exc).__name__)) from None
+    return [nodes[i].grad for i in range(len(arrays))]
+
+
 def _expected(ctx, params, X, y):
     logits, cache = ctx.ref.mlp_forward_by_hand(params, X)
     return ctx.ref.cross_entropy(logits, y), ctx.ref.mlp_backward_by_hand(params, cache, logits, y)
@@ -73,17 +112,29 @@ def mlp_loss_loss(ctx) -> None:
                      np.asarray(loss), LOSS_NAME(sizes=list(sizes)))
 
 
+def _last_layer_moved(ctx, params) -> list:
+    """params with the last layer's W and b moved by a standard normal draw: the hidden layers'
+    ReLU patterns stay as they are (no ReLU follows the last layer), so a graph that is the
+    network, even with constants taken from its values (a mask for ReLU, a shift for
+    log-sum-exp), has the network's gradients there too; a graph of the gradients at the
+    original parameters (sum(W * dW) + ..., with dW from the given hand-written backward) does
+    not (measured: it earned both mlp_loss checks, 10 points, without a network)."""
+    *hidden, (W, b) = params
+    return [*hidden, (W + inputs.normal(ctx.rng, *W.shape), b + inputs.normal(ctx.rng, *b.shape))]
+
+
 @check("mlp_loss.grads", function="mlp_loss", points=6,
        description="after backward from the returned loss, every W.grad and b.grad equals the "
-                   "first assignment's hand-written backward, for 1, 2 and 3 layers")
+                   "first assignment's hand-written backward, for 1, 2 and 3 layers, also with "
+                   "the last layer's parameters changed (the graph is the network)")
 def mlp_loss_grads(ctx) -> None:
     for sizes in inputs.NETWORKS:
         params, X, y = _case(ctx, sizes)
         got = _run(ctx, params, X, y)
-        _, grads = _expected(ctx, params, X, y)
-        leaves = got.get("grads")
-        if not isinstance(leaves, list) or len(leaves) != 2 * len(params):
-            raise Fail(UNREADABLE_GRADS())
-        for i, (dW, db) in enumerate(grads, 1):
-            expect_array(leaves[2 * i - 2], dW, GRAD_NAME(grad=f"W_{i}.grad", sizes=list(sizes)))
-            expect_array(leaves[2 * i - 1], db, GRAD_NAME(grad=f"b_{i}.grad", sizes=list(sizes)))
+        moved = _last_layer_moved(ctx, params)
+        for at, name in ((params, GRAD_NAME), (moved, MOVED_GRAD_NAME)):
+            _, grads = _expected(ctx, at, X, y)
+            leaves = _replayed_grads(ctx, at, X, got)
+            for i, (dW, db) in enumerate(grads, 1):
+                expect_array(leaves[2 * i - 2], dW, name(grad=f"W_{i}.grad", sizes=list(sizes)))
+                expect_array(leaves[2 * i - 1], db, name(grad=f"b_{i}.grad", sizes=list(sizes)))
