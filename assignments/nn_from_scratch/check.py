@@ -577,38 +577,38 @@ RELEASED: dict | None = {
   ]
  },
  "check_uses": {
-  "standardize": [],
-  "sigmoid": [],
-  "init_params": [],
-  "linear_forward": [],
-  "relu_forward": [],
-  "forward": [
-   "linear_forward",
-   "relu_forward"
-  ],
-  "softmax": [],
-  "softmax_cross_entropy": [],
-  "predict": [
-   "forward",
-   "linear_forward",
-   "relu_forward"
-  ],
   "accuracy": [
    "forward",
    "linear_forward",
    "relu_forward"
   ],
-  "linear_backward": [],
-  "relu_backward": [],
-  "softmax_cross_entropy_backward": [
-   "softmax"
-  ],
   "backward": [
    "linear_backward",
    "relu_backward"
   ],
+  "forward": [
+   "linear_forward",
+   "relu_forward"
+  ],
+  "init_params": [],
+  "linear_backward": [],
+  "linear_forward": [],
   "numerical_gradient": [],
+  "predict": [
+   "forward",
+   "linear_forward",
+   "relu_forward"
+  ],
+  "relu_backward": [],
+  "relu_forward": [],
   "sgd_step": [],
+  "sigmoid": [],
+  "softmax": [],
+  "softmax_cross_entropy": [],
+  "softmax_cross_entropy_backward": [
+   "softmax"
+  ],
+  "standardize": [],
   "train": [
    "accuracy",
    "backward",

@@ -204,10 +204,11 @@ def released_checks(source_notebook: Path) -> dict:
     calls = {name: sorted(closure(plain, [name]) & graded) for name in sorted(graded)}
     check_uses: dict[str, list[str]] = {}
     for gid, source in checks:
-        own = set(functions_of(gid))
-        beyond = reached(used_by(ast.parse(source))) & graded - own
+        own = functions_of(gid)
+        beyond = reached(used_by(ast.parse(source))) & graded - set(own)
         for function in own:
             check_uses[function] = sorted(set(check_uses.get(function, [])) | beyond)
+    check_uses = dict(sorted(check_uses.items()))   # the same bytes on every run
     release = ReleaseCells.of(nb)
     return {"assignment": Path(source_notebook).stem, "checks": checks, "calls": calls,
             "check_uses": check_uses,

@@ -593,23 +593,10 @@ RELEASED: dict | None = {
   "unbroadcast": []
  },
  "check_uses": {
-  "unbroadcast": [],
+  "adagrad_step": [],
   "add_backward": [
    "unbroadcast"
   ],
-  "mul_backward": [
-   "unbroadcast"
-  ],
-  "matmul_backward": [],
-  "sum_backward": [],
-  "mean_backward": [],
-  "relu_backward": [],
-  "exp_backward": [],
-  "log_backward": [],
-  "tanh_backward": [],
-  "cross_entropy": [],
-  "cross_entropy_backward": [],
-  "topological_order": [],
   "backward": [
    "add_backward",
    "matmul_backward",
@@ -620,6 +607,19 @@ RELEASED: dict | None = {
    "topological_order",
    "unbroadcast"
   ],
+  "batchnorm_backward": [
+   "batchnorm_forward"
+  ],
+  "batchnorm_forward": [],
+  "clip_by_global_norm": [],
+  "cross_entropy": [],
+  "cross_entropy_backward": [],
+  "exp_backward": [],
+  "l1_gradient": [],
+  "l1_penalty": [],
+  "log_backward": [],
+  "matmul_backward": [],
+  "mean_backward": [],
   "mlp_loss": [
    "add_backward",
    "backward",
@@ -630,16 +630,16 @@ RELEASED: dict | None = {
    "topological_order",
    "unbroadcast"
   ],
-  "batchnorm_forward": [],
-  "batchnorm_backward": [
-   "batchnorm_forward"
+  "mul_backward": [
+   "unbroadcast"
   ],
   "nesterov_step": [],
-  "adagrad_step": [],
+  "relu_backward": [],
   "rmsprop_step": [],
-  "clip_by_global_norm": [],
-  "l1_penalty": [],
-  "l1_gradient": []
+  "sum_backward": [],
+  "tanh_backward": [],
+  "topological_order": [],
+  "unbroadcast": []
  },
  "roles": {
   "setup-imports": "setup",
