@@ -405,3 +405,37 @@ def test_grader_check_gives_the_same_table(tmp_path, capsys):
     out = capsys.readouterr().out
     assert _table(out).strip() == _table(done.stdout).strip()
     assert _statuses(out)["sgd_step"][0] == student_check.FAILED
+
+
+def _graph_report(tmp_path, *mutants: str):
+    A = "computation_graphs"
+    code = "\n\n".join(sol.mutant_source(A, m) for m in mutants)
+    folder = _student_folder(tmp_path, _reference_notebook({"cell:append": code}, A), A)
+    report = student_check.run_checks(folder / _nb_name(A), released=_released(A))
+    return {r.exercise: r for r in report.results}
+
+
+def test_a_check_that_runs_loss_backward_names_the_broken_graph_function(tmp_path):
+    """mlp_loss is right, but its check runs loss.backward(): with a topological order that lists
+    children first, check.py names topological_order (reached through the Tensor class and the
+    graph's backward), not a wrong mlp_loss; backward's check, which builds its graph with *, +,
+    @, relu, mean and sum, names the broken mean_backward too."""
+    status = _graph_report(tmp_path, "topo_reversed", "mean_backward_not_divided")
+    assert status["topological_order"].status == student_check.FAILED
+    assert status["mlp_loss"].status == student_check.FAILED
+    assert status["mlp_loss"].hint == ("mlp_loss uses your backward, topological_order, which fail their check: "
+                                       "fix that first")
+    assert status["backward"].hint == ("backward uses your mean_backward, topological_order, which fail their "
+                                       "check: fix that first")
+
+
+def test_building_a_graph_does_not_blame_the_local_backward_it_records(tmp_path):
+    """The honest twin: topological_order's check only builds graphs (the recorded local backward
+    functions never run), and mlp_loss's graph has no exp node; a broken mul_backward and
+    exp_backward are named by their own checks and blamed for nothing else."""
+    status = _graph_report(tmp_path, "mul_backward_in_place", "exp_backward_exp_again", "topo_reversed")
+    assert status["topological_order"].hint.startswith("a node comes before one of its parents"), \
+        status["topological_order"].hint
+    assert "exp_backward" not in status["mlp_loss"].hint and "mul_backward" not in status["mlp_loss"].hint
+    assert "exp_backward" not in status["backward"].hint
+    assert "mul_backward" in status["backward"].hint

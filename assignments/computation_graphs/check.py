@@ -462,7 +462,8 @@ class BadAnswer(CallFailed):
 # ---- end of outcomes ----
 
 #: The assignment's released checks: {"assignment": name, "checks": [[grade_id, source], ...],
-#: "calls": {function: [graded functions it calls]}}. Written into the released check.py; None
+#: "calls": {function: [graded functions it calls]}, "check_uses": {function: [graded functions
+#: its check cell reaches]}}. Written into the released check.py; None
 #: here, where `grader check` passes them in.
 RELEASED: dict | None = {
  "assignment": "computation_graphs",
@@ -580,6 +581,55 @@ RELEASED: dict | None = {
   "matmul_backward": [],
   "mean_backward": [],
   "mlp_loss": [],
+  "mul_backward": [
+   "unbroadcast"
+  ],
+  "nesterov_step": [],
+  "relu_backward": [],
+  "rmsprop_step": [],
+  "sum_backward": [],
+  "tanh_backward": [],
+  "topological_order": [],
+  "unbroadcast": []
+ },
+ "check_uses": {
+  "adagrad_step": [],
+  "add_backward": [
+   "unbroadcast"
+  ],
+  "backward": [
+   "add_backward",
+   "matmul_backward",
+   "mean_backward",
+   "mul_backward",
+   "relu_backward",
+   "sum_backward",
+   "topological_order",
+   "unbroadcast"
+  ],
+  "batchnorm_backward": [
+   "batchnorm_forward"
+  ],
+  "batchnorm_forward": [],
+  "clip_by_global_norm": [],
+  "cross_entropy": [],
+  "cross_entropy_backward": [],
+  "exp_backward": [],
+  "l1_gradient": [],
+  "l1_penalty": [],
+  "log_backward": [],
+  "matmul_backward": [],
+  "mean_backward": [],
+  "mlp_loss": [
+   "add_backward",
+   "backward",
+   "cross_entropy",
+   "cross_entropy_backward",
+   "matmul_backward",
+   "relu_backward",
+   "topological_order",
+   "unbroadcast"
+  ],
   "mul_backward": [
    "unbroadcast"
   ],
@@ -928,14 +978,20 @@ def closure(calls: Mapping[str, Iterable[str]], functions: list[str]) -> set[str
     return seen - set(functions)
 
 
-def blame_dependencies(results: list[CheckResult], calls: dict[str, list[str]]) -> None:
+def blame_dependencies(results: list[CheckResult], calls: dict[str, list[str]],
+                       check_uses: Mapping[str, Iterable[str]] | None = None) -> None:
     """A failing check whose exercise uses a function that fails its own check says to fix that
-    one first (its own message is kept in `detail`)."""
+    one first (its own message is kept in `detail`). It uses what its functions call, directly or
+    not, and what its check cell reaches (`check_uses`: already followed to the end, e.g. a
+    graph's backward and every local backward the graph recorded)."""
+    check_uses = check_uses or {}
     failing = {f for r in results if r.status != PASSED for f in r.functions}
     for r in results:
         if r.status not in (FAILED, TIMED_OUT):
             continue
-        first = sorted(closure(calls, r.functions) & failing)
+        reached = closure(calls, r.functions).union(
+            *(check_uses.get(f, ()) for f in r.functions)) - set(r.functions)
+        first = sorted(reached & failing)
         if first:
             which = "check.fix-first-one" if len(first) == 1 else "check.fix-first-many"
             r.detail, r.hint = r.hint, say(which, exercise=r.exercise, names=", ".join(first))
@@ -1010,7 +1066,7 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
         sys.path[:] = old_path
         sys.dont_write_bytecode = old_bytecode
     if released:
-        blame_dependencies(results, released.get("calls", {}))
+        blame_dependencies(results, released.get("calls", {}), released.get("check_uses"))
     return Report(results, notes, changed, bool(released), numpy_note(released))
 
 

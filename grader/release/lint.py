@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -181,10 +182,28 @@ def _locked_code_parses(c: Cell) -> Iterator[str]:
         yield "does not parse as Python"
 
 
+#: The math of a markdown cell ($$...$$ or $...$), and a command written with a doubled backslash.
+MATH = re.compile(r"\$\$.+?\$\$|\$.+?\$", re.DOTALL)
+DOUBLED_COMMAND = re.compile(r"\\\\[A-Za-z]+")
+
+
+def _math_single_backslashes(c: Cell) -> Iterator[str]:
+    r"""`$1/\\sqrt{2}$` in a markdown cell renders as a line break and the word "sqrt": a command
+    written with the escaping of a Python string, not of markdown. (`\\` before a space or a
+    line end is a real line break and is left alone.)"""
+    if c.cell.get("cell_type") != "markdown":
+        return
+    found = sorted({m.group() for math in MATH.findall(c.source)
+                    for m in DOUBLED_COMMAND.finditer(math)})
+    if found:
+        yield (f"its math writes {', '.join(found)} with two backslashes, which renders as a line "
+               f"break and a word: write one backslash ({found[0][1:]})")
+
+
 #: Every rule a cell is checked with, in the order their lines are printed.
 CELL_RULES = (_metadata_without_id, _locked_code_without_role, _prefix_matches_role, _points,
               _solution_region, _markers_in_their_cells, _hidden_block_only_raises,
-              _test_cell_imports_nothing, _locked_code_parses)
+              _test_cell_imports_nothing, _locked_code_parses, _math_single_backslashes)
 
 
 def _cell_problems(nb_name: str, index: int, cell, role: Role, gid: str | None) -> list[Problem]:

@@ -462,7 +462,8 @@ class BadAnswer(CallFailed):
 # ---- end of outcomes ----
 
 #: The assignment's released checks: {"assignment": name, "checks": [[grade_id, source], ...],
-#: "calls": {function: [graded functions it calls]}}. Written into the released check.py; None
+#: "calls": {function: [graded functions it calls]}, "check_uses": {function: [graded functions
+#: its check cell reaches]}}. Written into the released check.py; None
 #: here, where `grader check` passes them in.
 RELEASED: dict | None = {
  "assignment": "training_networks",
@@ -541,6 +542,40 @@ RELEASED: dict | None = {
   ]
  ],
  "calls": {
+  "adam_step": [],
+  "bce_with_logits": [],
+  "bce_with_logits_backward": [],
+  "dropout_backward": [],
+  "dropout_forward": [],
+  "elu_backward": [],
+  "elu_forward": [],
+  "init_params": [],
+  "l2_gradient": [],
+  "l2_penalty": [],
+  "leaky_relu_backward": [],
+  "leaky_relu_forward": [],
+  "momentum_step": [],
+  "mse": [],
+  "mse_backward": [],
+  "tanh_backward": [],
+  "tanh_forward": [],
+  "train": [
+   "adam_step",
+   "dropout_backward",
+   "dropout_forward",
+   "elu_backward",
+   "elu_forward",
+   "init_params",
+   "l2_gradient",
+   "l2_penalty",
+   "leaky_relu_backward",
+   "leaky_relu_forward",
+   "momentum_step",
+   "tanh_backward",
+   "tanh_forward"
+  ]
+ },
+ "check_uses": {
   "adam_step": [],
   "bce_with_logits": [],
   "bce_with_logits_backward": [],
@@ -1016,14 +1051,20 @@ def closure(calls: Mapping[str, Iterable[str]], functions: list[str]) -> set[str
     return seen - set(functions)
 
 
-def blame_dependencies(results: list[CheckResult], calls: dict[str, list[str]]) -> None:
+def blame_dependencies(results: list[CheckResult], calls: dict[str, list[str]],
+                       check_uses: Mapping[str, Iterable[str]] | None = None) -> None:
     """A failing check whose exercise uses a function that fails its own check says to fix that
-    one first (its own message is kept in `detail`)."""
+    one first (its own message is kept in `detail`). It uses what its functions call, directly or
+    not, and what its check cell reaches (`check_uses`: already followed to the end, e.g. a
+    graph's backward and every local backward the graph recorded)."""
+    check_uses = check_uses or {}
     failing = {f for r in results if r.status != PASSED for f in r.functions}
     for r in results:
         if r.status not in (FAILED, TIMED_OUT):
             continue
-        first = sorted(closure(calls, r.functions) & failing)
+        reached = closure(calls, r.functions).union(
+            *(check_uses.get(f, ()) for f in r.functions)) - set(r.functions)
+        first = sorted(reached & failing)
         if first:
             which = "check.fix-first-one" if len(first) == 1 else "check.fix-first-many"
             r.detail, r.hint = r.hint, say(which, exercise=r.exercise, names=", ".join(first))
@@ -1098,7 +1139,7 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
         sys.path[:] = old_path
         sys.dont_write_bytecode = old_bytecode
     if released:
-        blame_dependencies(results, released.get("calls", {}))
+        blame_dependencies(results, released.get("calls", {}), released.get("check_uses"))
     return Report(results, notes, changed, bool(released), numpy_note(released))
 
 
