@@ -141,7 +141,7 @@ def throughput(d: dict | None, assignment: str | None = None) -> list[str]:
             f"included: gradebook total of (3) equal to (1): {agree['totals_equal']} / "
             f"{agree['compared']}; per-check results of (3) equal to (1): {agree['results_equal']} / "
             f"{agree['results_compared']}"
-            + (f" (the {len(agree['unreadable_both'])} files that are not notebooks have none)"
+            + (f" (files that are no valid notebook, not compared: {len(agree['unreadable_both'])})"
                if agree["unreadable_both"] else "")
             + f"; (2) equal to (1): {agree['jobs_equal']} / {agree['compared']}."
             + ("" if not agree["mismatches"] else
