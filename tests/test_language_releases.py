@@ -47,7 +47,9 @@ from grader.release.languages import (
     StringsError,
     _comment_lines,
     _docstring_nodes,
+    ast_position,
     code_signature,
+    docstring_starts,
     english_sentences,
     fstring_parts,
     language_notebook,
@@ -265,23 +267,12 @@ def test_every_release_has_the_same_code_cells_ids_and_grade_ids(assignment):
             en_lits, de_lits = string_literals(en_cell.source), string_literals(de_cell.source)
             assert len(en_lits) == len(de_lits)
             tree = ast.parse(neutralize_magics(en_cell.source))
-            other_texts = _docstring_starts(en_cell.source) | {
+            other_texts = docstring_starts(en_cell.source) | {
                 (n.lineno, n.col_offset) for s in ast.walk(tree)
                 if isinstance(s, ast.stmt) and (n := _message_node(s)) is not None}
             differ = {lit.ordinal for lit, other in zip(en_lits, de_lits) if lit.body != other.body
-                      and _where(en_cell.source, lit.start) not in other_texts}
+                      and ast_position(en_cell.source, lit.start) not in other_texts}
             assert differ == set(swapped[en_cell.id]), en_cell.id
-
-
-def _where(source: str, offset: int) -> tuple[int, int]:
-    """(line, UTF-8 column) of an offset into `source`, as `ast` counts positions."""
-    line_start = source.rfind("\n", 0, offset) + 1
-    return source.count("\n", 0, offset) + 1, len(source[line_start:offset].encode())
-
-
-def _docstring_starts(source: str) -> set[tuple[int, int]]:
-    tree = ast.parse(neutralize_magics(source))
-    return {(n.value.lineno, n.value.col_offset) for _, n in _docstring_nodes(tree)}
 
 
 def test_an_english_only_notebook_is_released_unchanged():
@@ -352,18 +343,26 @@ def english_strings(source: str) -> list[str]:
     (an f-string's {fields} left out) in DEMO_WORDS. Docstrings and the literals that index a
     subscript (`history["loss"]`: a key of the code, never shown) are not read."""
     tree = ast.parse(neutralize_magics(source))
-    skip = _docstring_starts(source)
+    skip = docstring_starts(source)
     skip |= {(n.slice.lineno, n.slice.col_offset) for n in ast.walk(tree)
              if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant)}
     found = []
     for lit in string_literals(source):
-        if _where(source, lit.start) in skip or "b" in lit.prefix.lower():
+        if ast_position(source, lit.start) in skip or "b" in lit.prefix.lower():
             continue
-        text = " ".join(part for is_field, part in fstring_parts(lit.body) if not is_field) \
-            if lit.is_f else lit.body
-        if any(word in DEMO_WORDS for word in re.findall(r"[^\W\d_]+", text.lower())):
+        text = _text_of(lit.body) if lit.is_f else lit.body
+        if _words(text) & DEMO_WORDS:
             found.append(" ".join(text.split()))
     return found
+
+
+def _text_of(fstring_body: str) -> str:
+    """An f-string's own text, its {fields} left out."""
+    return " ".join(part for is_field, part in fstring_parts(fstring_body) if not is_field)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W\d_]+", text.lower()))
 
 
 def _english_in(folder: Path, notebook: str) -> list[str]:
@@ -486,14 +485,11 @@ def test_every_translated_demo_literal_reads_as_english_in_the_english_release(a
             continue                                        # keys: the reader reads demo cells
         read = english_strings(en[cell.id].source)
         for english, german in table.items():
-            words = lambda text: set(re.findall(r"[^\W\d_]+", " ".join(
-                p for is_field, p in fstring_parts(text) if not is_field).lower()))
             germans = german if isinstance(german, list) else [german]
-            if all(g is None or words(english) <= words(g) for g in germans):
+            if all(g is None or _words(_text_of(english)) <= _words(_text_of(g)) for g in germans):
                 continue
             expected += 1
-            plain = " ".join(" ".join(p for is_field, p in fstring_parts(english)
-                                      if not is_field).split())
+            plain = " ".join(_text_of(english).split())
             found += plain in read
             assert plain in read, f"{cell.id}: {english!r} is not read as English"
     assert expected >= 20 and found == expected

@@ -281,7 +281,15 @@ def _fields(literal_body: str) -> list[str]:
     return sorted(part for is_field, part in fstring_parts(literal_body) if is_field)
 
 
-def _docstring_starts(source: str) -> set[tuple[int, int]]:
+def ast_position(source: str, offset: int) -> tuple[int, int]:
+    """(line, UTF-8 column) of an offset into `source`, as `ast` counts positions."""
+    starts = _line_starts(source)
+    row = bisect.bisect_right(starts, offset) - 1
+    return row + 1, len(source[starts[row]:offset].encode("utf-8"))
+
+
+def docstring_starts(source: str) -> set[tuple[int, int]]:
+    """(line, column) of every docstring of `source`, as `ast` counts positions."""
     try:
         tree = ast.parse(neutralize_magics(source))
     except SyntaxError:
@@ -315,14 +323,8 @@ def swap_strings(source: str, translated: dict) -> tuple[str, frozenset[int]]:
     Nothing but the literals' text changes (tokens are replaced in place)."""
     if not translated:
         return source, frozenset()
-    docs = _docstring_starts(source)
-    starts = _line_starts(source)
-
-    def position(offset: int) -> tuple[int, int]:   # (line, UTF-8 column), as `ast` counts
-        row = bisect.bisect_right(starts, offset) - 1
-        return row + 1, len(source[starts[row]:offset].encode("utf-8"))
-
-    literals = [lit for lit in string_literals(source) if position(lit.start) not in docs]
+    docs = docstring_starts(source)
+    literals = [lit for lit in string_literals(source) if ast_position(source, lit.start) not in docs]
     edits: list[tuple[Literal, str]] = []
     for english, german in translated.items():
         hits = [lit for lit in literals if lit.body == english]
