@@ -215,6 +215,20 @@ def test_a_stale_string_translation_is_an_error_naming_its_text():
         swap_strings(DEMO, {"train accuracy": "Trainingsgenauigkeit"})
     with pytest.raises(StringsError, match="'loss' occurs 3 time"):
         swap_strings(DEMO, {"loss": ["Verlust"]})
+
+
+def test_a_key_of_code_elsewhere_is_not_renamed_with_its_label():
+    """`history["loss"]` (filled by `train`, another cell) and `ylabel="loss"`: translating "loss"
+    everywhere would break the key, so it is an error that says how (a list, null for the key); a
+    name the cell builds itself (a subplot "accuracy" and its title) is renamed as a whole."""
+    source = 'plt.plot(history["loss"])\nax.set(ylabel="loss")\n'
+    with pytest.raises(StringsError, match="'loss' indexes something this cell does not build"):
+        swap_strings(source, {"loss": "Verlust"})
+    out, _ = swap_strings(source, {"loss": [None, "Verlust"]})
+    assert out == 'plt.plot(history["loss"])\nax.set(ylabel="Verlust")\n'
+    built = 'axes = plt.subplot_mosaic([["accuracy"]])\naxes["accuracy"].set(title="accuracy")\n'
+    out, swapped = swap_strings(built, {"accuracy": "Genauigkeit"})
+    assert out == built.replace("accuracy", "Genauigkeit") and len(swapped) == 3
     cell = nbformat.v4.new_code_cell(DEMO, id="cell-demo-x")
     cell.metadata["nnkit"] = {"de": {"strings": {"test accuracy": "Testgenauigkeit",
                                                  "train accuracy": "Trainingsgenauigkeit"}}}

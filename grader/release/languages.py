@@ -319,10 +319,14 @@ def swap_strings(source: str, translated: dict) -> tuple[str, frozenset[int]]:
     the ordinals of the string tokens replaced. Docstrings are never matched (they have their own
     metadata). StringsError naming the literal when the cell no longer has it (a stale
     translation), when an f-string's translation changes, drops or adds a {field} (each is kept as
-    written, in any order), or when a list has another length than the literal's occurrences.
-    Nothing but the literals' text changes (tokens are replaced in place)."""
+    written, in any order), when a list has another length than the literal's occurrences, or when
+    a swapped occurrence indexes something (`history["loss"]`) and no swapped occurrence builds it
+    (a dict key, an element of a list, tuple or set): that key belongs to code elsewhere, so the
+    text is translated occurrence by occurrence (a list, None for the key). Nothing but the
+    literals' text changes (tokens are replaced in place)."""
     if not translated:
         return source, frozenset()
+    indexes, builds = _key_positions(source)
     docs = docstring_starts(source)
     literals = [lit for lit in string_literals(source) if ast_position(source, lit.start) not in docs]
     edits: list[tuple[Literal, str]] = []
@@ -341,10 +345,37 @@ def swap_strings(source: str, translated: dict) -> tuple[str, frozenset[int]]:
             if (why := _check_translation(lit, text)):
                 raise StringsError(f"the string {english!r}: {why}")
             edits.append((lit, text))
+        swapped = {ast_position(source, lit.start) for lit, text in zip(hits, texts) if text is not None}
+        if swapped & indexes and not swapped & builds:
+            raise StringsError(f"the string {english!r} indexes something this cell does not build "
+                               f"([{english!r}] is a key of code elsewhere): translate it occurrence "
+                               "by occurrence, a list with null for the key")
     for lit, text in sorted(edits, key=lambda edit: -edit[0].start):
         source = (source[:lit.start] + lit.prefix + lit.quote + text + lit.quote
                   + source[lit.end:])
     return source, frozenset(lit.ordinal for lit, _ in edits)
+
+
+def _key_positions(source: str) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """The positions of the string constants of `source` that index a subscript (`x["loss"]`),
+    and of those that build a container (a dict key, an element of a list, tuple or set)."""
+    try:
+        tree = ast.parse(neutralize_magics(source))
+    except SyntaxError:
+        return set(), set()
+    indexes, builds = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript):
+            found, target = [node.slice], indexes
+        elif isinstance(node, ast.Dict):
+            found, target = [k for k in node.keys if k is not None], builds
+        elif isinstance(node, ast.List | ast.Tuple | ast.Set):
+            found, target = node.elts, builds
+        else:
+            continue
+        target |= {(n.lineno, n.col_offset) for n in found
+                   if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    return indexes, builds
 
 
 def _set_aside(source: str, ordinals) -> str:
