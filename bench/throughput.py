@@ -304,9 +304,9 @@ def agreement(expected: dict[str, dict], students: list[str], out_jobs: Path, ou
               course_dir: Path) -> dict:
     """Side 3 against side 1 (gradebook totals, per-check results), side 2 against side 1.
 
-    A file that is not a notebook (the grader's status "invalid") never reaches the kit's
-    preprocessor: nbgrader fails on it while reading it, writes no result in the grader's format
-    and flags its grade cells for manual grading. Such a file is counted apart ("unreadable on
+    A file that is not a valid notebook (the grader's status "invalid"): nbgrader fails on it,
+    flags its grade cells for manual grading, and the kit's preprocessor has written either no
+    result or its own "invalid" one, depending on how far nbgrader read the file. Such a file is counted apart ("unreadable on
     both sides"): its totals are compared, its per-check results are not.
     """
     book = _gradebook(course_dir)
@@ -328,8 +328,10 @@ def agreement(expected: dict[str, dict], students: list[str], out_jobs: Path, ou
         report["jobs_equal"] += not jobs_diff
         if jobs_diff:
             report["jobs_mismatches"].append({"student": s, "differs": jobs_diff[:10]})
-        if mine and mine["status"] == "invalid" and theirs is None and row \
-                and row["status"] == "needs_manual_grading":
+        # A file that is no notebook: nbgrader cannot process it (no grades, needs manual
+        # grading), and the kit's preprocessor may or may not have written its "invalid" result.
+        if mine and mine["status"] == "invalid" and (theirs is None or theirs["status"] == "invalid") \
+                and row and row["status"] == "needs_manual_grading":
             report["unreadable_both"].append(s)
             diff = []
         else:
