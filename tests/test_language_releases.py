@@ -476,7 +476,7 @@ def test_an_english_title_planted_in_a_german_demo_cell_is_found(tmp_path):
     notebook = folder / COURSE.solution_notebook(name).name
     nb = nbformat.read(notebook, as_version=4)
     cell = next(c for c in nb.cells if c.get("id") == "cell-90-demo-zero-init")
-    assert "W der ersten Schicht nach dem Training" in cell.source
+    assert "W der 1. Schicht, trainiert" in cell.source
     before = _english_in(folder, notebook.name)
     cell.source += ('\nax.set(title=f"{label}: weights after the last epoch", ylabel=history["loss"][0])'
                     '\nax.set(xlabel="Gewichte nach der letzten Epoche")\n')
