@@ -376,7 +376,8 @@ def _text_of(fstring_body: str) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"[^\W\d_]+", text.lower()))
+    """The words of a text, names of code (`max_norm`, `step_loss`) left out."""
+    return {w for w in re.findall(r"[^\W\d]+", text.lower()) if "_" not in w}
 
 
 def _english_in(folder: Path, notebook: str) -> list[str]:
