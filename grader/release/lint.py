@@ -270,8 +270,17 @@ def pair_problems(name: str, nb) -> list[Problem]:
     nbgrader metadata of its own (the default cell's moves to it in its release), has the id
     `<default id>-<lang>`, and holds a solution region exactly when its default cell is a
     written-answer cell that has one. Docstrings in a code cell's metadata name functions or
-    classes of that cell."""
-    from grader.release.languages import comments, docstrings, swap_comments, swap_docstrings
+    classes of that cell; its comments and string literals are in that cell (a stale one is
+    named with its text), each f-string translation with the English's {fields}."""
+    from grader.release.languages import (
+        StringsError,
+        comments,
+        docstrings,
+        strings,
+        swap_comments,
+        swap_docstrings,
+        swap_strings,
+    )
 
     problems: list[Problem] = []
     default = None
@@ -292,6 +301,10 @@ def pair_problems(name: str, nb) -> list[Problem]:
                     swap_comments(cell.source, comments(cell, other))
                 except (KeyError, SyntaxError) as exc:
                     problems.append(Problem(where, f"{other} docstrings or comments: {exc}"))
+                try:
+                    swap_strings(cell.source, strings(cell, other))
+                except StringsError as exc:
+                    problems.append(Problem(where, f"{other} strings (nnkit.{other}.strings): {exc}"))
             continue
         if default is None:
             problems.append(Problem(where, f"a {lang} cell must follow the cell it translates"))
