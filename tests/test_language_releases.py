@@ -403,10 +403,7 @@ def _english_in(folder: Path, notebook: str) -> list[str]:
 
 #: Demo cells whose string literals are still English in the German release, each with why.
 #: The test fails once such a cell is translated, so that its entry is removed here.
-UNTRANSLATED_DEMO_CELLS = {
-    ("computation_graphs", "cell-103-demo-clipping"):
-        "Experiment 4 is being rewritten (issue-25-exp); its German strings follow the merge",
-}
+UNTRANSLATED_DEMO_CELLS: dict[tuple[str, str], str] = {}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
