@@ -24,6 +24,7 @@ import nbformat
 import pytest
 from corpus import ASSIGNMENTS
 
+from autograde_tests import engine
 from grader.cli import main
 from grader.paths import Course
 from grader.release import student_check
@@ -174,6 +175,11 @@ def test_bare_release_is_not_implemented_everywhere(assignment, tmp_path):
     assert rows[first][1] == student_check.say("check.not-implemented",
                                                function=first.split(", ")[0])
     assert _said(done.stdout, "check.summary", passed=0, total=n)
+    # Training accuracy is named only where the grader checks a `train` (not computation_graphs).
+    trains = "train" in engine.points_by_function(assignment)
+    kinds = student_check.say("check.kinds-trained" if trains else "check.kinds-untrained")
+    assert _said(done.stdout, "check.summary", passed=0, total=n, kinds=kinds), done.stdout
+    assert trains == (assignment != "computation_graphs")
 
 
 def _redefined(assignment: str, mutant: str) -> list[str]:
