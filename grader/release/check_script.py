@@ -133,9 +133,10 @@ def released_checks(source_notebook: Path) -> dict:
     each check cell reaches beyond its own.
 
     Returns {"assignment": name, "checks": [[grade_id, source], ...], "calls": {f: [g, ...]},
-    "check_uses": {f: [g, ...]}, "trains": bool, "roles": {grade_id: role},
-    "setup": [[grade_id, source], ...], "numpy": "X.Y"}: "trains" says whether the grader checks
-    a `train` (check.py's summary names training accuracy only then); with the roles and setup cells of the release, check.py runs what the grader
+    "check_uses": {f: [g, ...]}, "kinds": message id, "roles": {grade_id: role},
+    "setup": [[grade_id, source], ...], "numpy": "X.Y"}: "kinds" is the message that lists the
+    grader's further tests in check.py's summary, with training accuracy only where the grader
+    checks a `train` (a string: the data is written into check.py as a Python literal); with the roles and setup cells of the release, check.py runs what the grader
     runs (submission.code_to_run); "numpy" is the NumPy minor version the course grades with
     (grader/grading/numpy_version.py), which check.py compares with the student's.
     """
@@ -212,7 +213,9 @@ def released_checks(source_notebook: Path) -> dict:
     check_uses = dict(sorted(check_uses.items()))   # the same bytes on every run
     release = ReleaseCells.of(nb)
     return {"assignment": Path(source_notebook).stem, "checks": checks, "calls": calls,
-            "check_uses": check_uses, "trains": _trains(Path(source_notebook).stem, graded),
+            "check_uses": check_uses,
+            "kinds": "check.kinds-trained" if _trains(Path(source_notebook).stem, graded)
+            else "check.kinds-untrained",
             "roles": {gid: role.value for gid, role in release.roles.items()},
             "setup": [list(pair) for pair in release.setup_sources],
             "numpy": course_minor()}
