@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
+import corpus
 import numpy as np
 import pytest
-
-import corpus
 from inprocess import InProcessStudent
 
 from autograde_tests import engine, reference

@@ -136,8 +136,9 @@ def released_checks(source_notebook: Path) -> dict:
     "check_uses": {f: [g, ...]}, "kinds": message id, "roles": {grade_id: role},
     "setup": [[grade_id, source], ...], "numpy": "X.Y"}: "kinds" is the message that lists the
     grader's further tests in check.py's summary, with training accuracy only where the grader
-    checks a `train` (a string: the data is written into check.py as a Python literal); with the roles and setup cells of the release, check.py runs what the grader
-    runs (submission.code_to_run); "numpy" is the NumPy minor version the course grades with
+    checks a `train` (a string: the data is written into check.py as a Python literal); with
+    the roles and setup cells of the release, check.py runs what the grader runs
+    (submission.code_to_run); "numpy" is the NumPy minor version the course grades with
     (grader/grading/numpy_version.py), which check.py compares with the student's.
     """
     from grader.release.cell_messages import strip_message_tags
