@@ -127,6 +127,11 @@ def what_differs(got: np.ndarray, expected: np.ndarray, name: str, rtol: float =
     """Which entries of `got` (same shape as `expected`) differ, where the largest difference is
     and by how much, with both arrays side by side."""
     g, e = got.astype(float), expected.astype(float)
+    if g.shape == ():   # one value: no position to name, nothing to show side by side
+        rel = float(abs(g - e) / max(1e-8, abs(g) + abs(e)))
+        if nonfinite_where_finite(g, e):
+            return NOT_FINITE(name=name, got=float(g), expected=float(e))
+        return FLOAT_DIFFERS(name=name, got=float(g), expected=float(e), rel=rel)
     bad = nonfinite_where_finite(g, e)
     if bad.any():
         first = int(np.flatnonzero(bad.ravel())[0])

@@ -306,8 +306,9 @@ def agreement(expected: dict[str, dict], students: list[str], out_jobs: Path, ou
 
     A file that is not a valid notebook (the grader's status "invalid"): nbgrader fails on it,
     flags its grade cells for manual grading, and the kit's preprocessor has written either no
-    result or its own "invalid" one, depending on how far nbgrader read the file. Such a file is counted apart ("unreadable on
-    both sides"): its totals are compared, its per-check results are not.
+    result or its own "invalid" one, depending on how far nbgrader read the file. Such a file is
+    counted apart ("unreadable on both sides"): its totals are compared, its per-check results
+    are not.
     """
     book = _gradebook(course_dir)
     nnkit = course_dir / RESULTS_DIR / ASSIGNMENT

@@ -59,6 +59,7 @@ from grader.release.languages import (
     swap_docstrings,
     swap_strings,
 )
+from nnkit_contract import i18n
 from nnkit_contract.cells import Role, cell_role, grade_id, neutralize_magics
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -621,6 +622,10 @@ def test_german_check_py_passes_the_reference(tmp_path, name):
     done = _check_py(_german_student(tmp_path, name=name))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "FAILED" not in done.stdout and "not implemented" not in done.stdout, done.stdout
+    # The summary's kinds of tests, in German, with training accuracy only where `train` is graded.
+    compiled = i18n.catalog()
+    kinds = "check.kinds-untrained" if name == "computation_graphs" else "check.kinds-trained"
+    assert f"({compiled[kinds][LANG]})." in done.stdout, done.stdout
 
 
 def test_german_check_py_names_a_bug_in_german(tmp_path):

@@ -60,8 +60,15 @@ def test_a_number_is_a_correct_0d_answer(got):
 
 
 def test_a_wrong_number_for_a_0d_answer_says_what_differs():
-    with pytest.raises(Fail, match="differs at 1 of 1 entries"):
+    """One value has no position: the message gives both numbers, with no "at []", no "1 of 1
+    entries" and no side-by-side (whose "your {name}" misreads with names like "the loss")."""
+    with pytest.raises(Fail) as wrong:
         expect_array(normalize(np.float64(20.0)), np.array(21.0), "g")
+    assert wrong.value.message.startswith("g is 20, expected 21 (relative error"), wrong.value.message
+    assert "[]" not in wrong.value.message and "entries" not in wrong.value.message
+    with pytest.raises(Fail) as nan:
+        expect_array(np.array(np.nan), np.array(21.0), "the loss")
+    assert nan.value.message == "the loss is nan, expected the finite value 21", nan.value.message
 
 
 @pytest.mark.parametrize("expected", [np.array([21.0]), np.array([[21.0]]), np.array([21.0, 0.0])],

@@ -133,9 +133,12 @@ def released_checks(source_notebook: Path) -> dict:
     each check cell reaches beyond its own.
 
     Returns {"assignment": name, "checks": [[grade_id, source], ...], "calls": {f: [g, ...]},
-    "check_uses": {f: [g, ...]}, "roles": {grade_id: role}, "setup": [[grade_id, source], ...],
-    "numpy": "X.Y"}: with the roles and setup cells of the release, check.py runs what the grader
-    runs (submission.code_to_run); "numpy" is the NumPy minor version the course grades with
+    "check_uses": {f: [g, ...]}, "kinds": message id, "roles": {grade_id: role},
+    "setup": [[grade_id, source], ...], "numpy": "X.Y"}: "kinds" is the message that lists the
+    grader's further tests in check.py's summary, with training accuracy only where the grader
+    checks a `train` (a string: the data is written into check.py as a Python literal); with
+    the roles and setup cells of the release, check.py runs what the grader runs
+    (submission.code_to_run); "numpy" is the NumPy minor version the course grades with
     (grader/grading/numpy_version.py), which check.py compares with the student's.
     """
     from grader.release.cell_messages import strip_message_tags
@@ -212,9 +215,23 @@ def released_checks(source_notebook: Path) -> dict:
     release = ReleaseCells.of(nb)
     return {"assignment": Path(source_notebook).stem, "checks": checks, "calls": calls,
             "check_uses": check_uses,
+            "kinds": "check.kinds-trained" if _trains(Path(source_notebook).stem, graded)
+            else "check.kinds-untrained",
             "roles": {gid: role.value for gid, role in release.roles.items()},
             "setup": [list(pair) for pair in release.setup_sources],
             "numpy": course_minor()}
+
+
+def _trains(assignment: str, graded: set[str]) -> bool:
+    """Whether the grader checks the assignment's `train` (its training accuracy): from the
+    check registry, as the README's settings sentence (student_readme.py); for a notebook without
+    hidden tests, whether it has a graded `train`."""
+    from autograde_tests import engine
+
+    try:
+        return "train" in engine.points_by_function(assignment)
+    except engine.UnknownAssignment:
+        return "train" in graded
 
 
 def check_script(source_notebook: Path, lang: str = DEFAULT_LANGUAGE) -> bytes:

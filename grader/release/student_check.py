@@ -16,8 +16,8 @@ fails (with the message of the failed assertion as a hint), or times out. When a
 because a function it uses fails its own check, the hint says which one to fix first.
 
 Passing these checks is a good sign, not a guarantee: the grader runs more tests (random inputs,
-edge cases, gradient checks, training accuracy). The exit code is 0 when every check passes and
-your check cells are as released.
+edge cases, gradient checks, and training accuracy where the assignment trains). The exit code is
+0 when every check passes and your check cells are as released.
 
 This file needs only Python and NumPy (matplotlib when your notebook imports it).
 """
@@ -54,8 +54,8 @@ from nnkit_contract.outcomes import STATUS_WORDS, Status, not_implemented_messag
 
 #: The assignment's released checks: {"assignment": name, "checks": [[grade_id, source], ...],
 #: "calls": {function: [graded functions it calls]}, "check_uses": {function: [graded functions
-#: its check cell reaches]}}. Written into the released check.py; None
-#: here, where `grader check` passes them in.
+#: its check cell reaches]}, "kinds": the summary's message id of the grader's further tests}.
+#: Written into the released check.py; None here, where `grader check` passes them in.
 RELEASED: dict | None = None  # check.py: released checks
 
 #: Seconds one cell may run before it is stopped and reported as timed out.
@@ -126,6 +126,7 @@ class Report:
     changed: list[tuple[str, str]]     # (check cell, "edited" | "removed") against the release
     released: bool                     # the released checks ran (else the notebook's own)
     numpy: str = ""                    # one line when this NumPy is not the course's
+    kinds: str = "check.kinds-untrained"   # the summary's further tests (RELEASED["kinds"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,7 +386,10 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
         sys.dont_write_bytecode = old_bytecode
     if released:
         blame_dependencies(results, released.get("calls", {}), released.get("check_uses"))
-    return Report(results, notes, changed, bool(released), numpy_note(released))
+    kinds = (released or {}).get("kinds")
+    return Report(results, notes, changed, bool(released), numpy_note(released),
+                  kinds if kinds in ("check.kinds-trained", "check.kinds-untrained")
+                  else "check.kinds-untrained")
 
 
 def numpy_note(released: dict | None) -> str:
@@ -446,8 +450,9 @@ def report(result: Report, seconds: float, verbose: bool = False) -> str:
         parts.append(say("check.summary-changed", passed=passed, total=len(results),
                          changed=len(result.changed), seconds=f"{seconds:.1f}"))
     else:
+        kinds = say(result.kinds)
         parts.append(say("check.summary", passed=passed, total=len(results),
-                         seconds=f"{seconds:.1f}"))
+                         seconds=f"{seconds:.1f}", kinds=kinds))
     return "\n".join(parts)
 
 

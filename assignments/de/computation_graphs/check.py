@@ -16,8 +16,8 @@ fails (with the message of the failed assertion as a hint), or times out. When a
 because a function it uses fails its own check, the hint says which one to fix first.
 
 Passing these checks is a good sign, not a guarantee: the grader runs more tests (random inputs,
-edge cases, gradient checks, training accuracy). The exit code is 0 when every check passes and
-your check cells are as released.
+edge cases, gradient checks, and training accuracy where the assignment trains). The exit code is
+0 when every check passes and your check cells are as released.
 
 This file needs only Python and NumPy (matplotlib when your notebook imports it).
 """
@@ -232,8 +232,11 @@ CHECK_TEXTS: dict[str, str] = {
                              "cell(s) of your notebook were edited or removed: restore them "
                              "({seconds} s).",
     "check.summary": "{passed}/{total} checks passed ({seconds} s). The grader runs more tests "
-                     "than these checks (random inputs, edge cases, gradient checks, training "
-                     "accuracy).",
+                     "than these checks ({kinds}).",
+    # What the summary's {kinds} lists: with training accuracy only where the assignment has a
+    # graded `train` (RELEASED["trains"]).
+    "check.kinds-trained": "random inputs, edge cases, gradient checks, training accuracy",
+    "check.kinds-untrained": "random inputs, edge cases, gradient checks",
     "check.no-such-notebook": "check.py: no notebook {name}",
     "check.several-notebooks": "check.py: several notebooks here ({names}); name one: python "
                                "check.py NOTEBOOK",
@@ -463,8 +466,8 @@ class BadAnswer(CallFailed):
 
 #: The assignment's released checks: {"assignment": name, "checks": [[grade_id, source], ...],
 #: "calls": {function: [graded functions it calls]}, "check_uses": {function: [graded functions
-#: its check cell reaches]}}. Written into the released check.py; None
-#: here, where `grader check` passes them in.
+#: its check cell reaches]}, "kinds": the summary's message id of the grader's further tests}.
+#: Written into the released check.py; None here, where `grader check` passes them in.
 RELEASED: dict | None = {
  "assignment": "computation_graphs",
  "checks": [
@@ -518,19 +521,19 @@ RELEASED: dict | None = {
   ],
   [
    "check-topological_order",
-   "x_check = Tensor([1.0, 2.0])\nw_check = Tensor([3.0, -1.0])\nh_check = x_check * w_check           # h uses x and w\nu_check = h_check + x_check           # x is used twice\nroot_check = (u_check * h_check).sum()  # h is used twice\norder_check = topological_order(root_check)\nassert isinstance(order_check, list), f'topological_order gibt eine Liste zurück, erhalten: {type(order_check).__name__}'\nids = [id(node) for node in order_check]\nexpected_nodes = [x_check, w_check, h_check, u_check, root_check]\nassert len(set(ids)) == len(ids), 'ein Knoten steht zweimal in der Reihenfolge: Führen Sie jeden Knoten einmal auf, auch wenn er zweifach verwendet wird'\nmissing = [i for i, node in enumerate(expected_nodes) if id(node) not in ids]\nassert not missing, 'der Reihenfolge fehlen Knoten, die von der Wurzel aus erreichbar sind: Folgen Sie .parents von jedem Knoten aus'\n# das Produkt u * h hat einen Elternknoten (sein Ergebnis), der nicht in expected_nodes steht: 6 Knoten insgesamt\nassert len(order_check) == 6, f'der Graph hat 6 Knoten (x, w, h, u, u * h, dessen Summe), erhalten: {len(order_check)}'\nposition = {id(node): i for i, node in enumerate(order_check)}\nfor node in order_check:\n    for parent in node.parents:\n        assert position[id(parent)] < position[id(node)], (\n            'ein Knoten steht vor einem seiner Elternknoten: Hängen Sie einen Knoten erst nach allen seinen Elternknoten an')\nassert order_check[-1] is root_check, 'die Wurzel steht am Ende'\ndeep = Tensor([0.5])\nnode = deep\nfor _ in range(200):\n    node = node.tanh()\nassert len(topological_order(node)) == 201, 'eine Kette von 200 tanh-Knoten hinter einem Blatt hat 201 Knoten'\nprint(\"topological_order: all checks passed\")"
+   "x_check = Tensor([1.0, 2.0])\nw_check = Tensor([3.0, -1.0])\nh_check = x_check * w_check           # h uses x and w\nu_check = h_check + x_check           # x is used twice\nroot_check = (u_check * h_check).sum()  # h is used twice\norder_check = topological_order(root_check)\nassert isinstance(order_check, list), f'topological_order gibt eine Liste zurück, erhalten: {type(order_check).__name__}'\nids = [id(node) for node in order_check]\nexpected_nodes = [x_check, w_check, h_check, u_check, root_check]\nassert len(set(ids)) == len(ids), 'ein Knoten steht zweimal in der Reihenfolge: Führen Sie jeden Knoten einmal auf, auch wenn er zweifach verwendet wird'\nmissing = [i for i, node in enumerate(expected_nodes) if id(node) not in ids]\nassert not missing, 'der Reihenfolge fehlen Knoten, die von der Wurzel aus erreichbar sind: Folgen Sie .parents von jedem Knoten aus'\n# in expected_nodes fehlt das Produkt u * h (der Elternknoten von root_check): 6 Knoten insgesamt\nassert len(order_check) == 6, f'der Graph hat 6 Knoten (x, w, h, u, u * h, dessen Summe), erhalten: {len(order_check)}'\nposition = {id(node): i for i, node in enumerate(order_check)}\nfor node in order_check:\n    for parent in node.parents:\n        assert position[id(parent)] < position[id(node)], (\n            'ein Knoten steht vor einem seiner Elternknoten: Hängen Sie einen Knoten erst nach allen seinen Elternknoten an')\nassert order_check[-1] is root_check, 'die Wurzel steht am Ende'\ndeep = Tensor([0.5])\nnode = deep\nfor _ in range(200):\n    node = node.tanh()\nassert len(topological_order(node)) == 201, 'eine Kette von 200 tanh-Knoten hinter einem Blatt hat 201 Knoten'\nprint(\"topological_order: all checks passed\")"
   ],
   [
    "check-backward",
-   "x_check = Tensor([1.0, -2.0, 3.0])\nloss_check = (x_check * x_check + x_check).sum()\nresult = backward(loss_check)\nassert result is None, 'backward gibt nichts zurück: Es füllt das Attribut .grad der Knoten'\nassert np.allclose(loss_check.grad, 1.0), 'root.grad wird zuerst auf 1 gesetzt (dloss/dloss = 1)'\nassert not np.allclose(x_check.grad, [1.0, -2.0, 3.0]) and not np.allclose(x_check.grad, [2.0, -4.0, 6.0]), (\n    'x wird dreimal verwendet (x * x + x): Sein grad ist die Summe aller drei Verwendungen, addieren Sie also (+=) den Gradienten jedes Elternknotens, statt ihn zuzuweisen')\nassert np.allclose(x_check.grad, [3.0, -3.0, 7.0]), f'd/dx (x^2 + x) = 2x + 1 = [3, -3, 7], erhalten: {x_check.grad}'\nX_b = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\nW_check, b_check = Tensor([[1.0, 0.0, -1.0], [0.5, 2.0, 0.5]]), Tensor([0.1, -5.0, 0.3])\n((Tensor(X_b) @ W_check + b_check).relu().mean()).backward()\nassert np.shape(b_check.grad) == (3,), (\n    f'b.grad hat die Form von b, (3,) (Broadcasting rückgängig gemacht), erhalten: {np.shape(b_check.grad)}')\nassert np.allclose(b_check.grad, [0.33333333, 0.22222222, 0.11111111]), (\n    f'b.grad sollte [0.33333333, 0.22222222, 0.11111111] sein, erhalten: {b_check.grad}')\nassert np.allclose(W_check.grad, [[1.0, 0.88888889, 0.11111111], [1.33333333, 1.11111111, 0.22222222]]), (\n    f'W.grad sollte [[1.0, 0.88888889, 0.11111111], [1.33333333, 1.11111111, 0.22222222]] sein, erhalten: {W_check.grad}')\nprint(\"backward: all checks passed\")"
+   "# backward durchläuft die Reihenfolge Ihrer topological_order: erst diese Reihenfolge prüfen, an einem eigenen Graphen\nx_order_check = Tensor([1.0, 2.0])\nh_order_check = x_order_check + x_order_check\nroot_order_check = h_order_check + x_order_check  # x wird dreimal verwendet (nur +)\norder_check = topological_order(root_order_check)\nplace_check = {id(node): i for i, node in enumerate(order_check)} if isinstance(order_check, list) else {}\nassert isinstance(order_check, list) and len(place_check) == len(order_check) == 3 and all(\n    isinstance(node, Tensor) for node in order_check) and all(\n    place_check.get(id(parent), 3) < place_check[id(node)] for node in order_check for parent in node.parents), (\n    'backward verwendet Ihre topological_order, die eine falsche Reihenfolge liefert: Korrigieren Sie zuerst topological_order')\nx_check = Tensor([1.0, -2.0, 3.0])\nloss_check = (x_check * x_check + x_check).sum()\nresult = backward(loss_check)\nassert result is None, 'backward gibt nichts zurück: Es füllt das Attribut .grad der Knoten'\nassert np.allclose(loss_check.grad, 1.0), 'root.grad wird zuerst auf 1 gesetzt (dloss/dloss = 1)'\nassert not np.allclose(x_check.grad, [1.0, -2.0, 3.0]) and not np.allclose(x_check.grad, [2.0, -4.0, 6.0]), (\n    'x wird dreimal verwendet (x * x + x): Sein grad ist die Summe aller drei Verwendungen, addieren Sie also (+=) den Gradienten jedes Elternknotens, statt ihn zuzuweisen')\nassert np.allclose(x_check.grad, [3.0, -3.0, 7.0]), f'd/dx (x^2 + x) = 2x + 1 = [3, -3, 7], erhalten: {x_check.grad}'\nX_b = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\nW_check, b_check = Tensor([[1.0, 0.0, -1.0], [0.5, 2.0, 0.5]]), Tensor([0.1, -5.0, 0.3])\n((Tensor(X_b) @ W_check + b_check).relu().mean()).backward()\nassert np.shape(b_check.grad) == (3,), (\n    f'b.grad hat die Form von b, (3,) (Broadcasting rückgängig gemacht), erhalten: {np.shape(b_check.grad)}')\nassert np.allclose(b_check.grad, [0.33333333, 0.22222222, 0.11111111]), (\n    f'b.grad sollte [0.33333333, 0.22222222, 0.11111111] sein, erhalten: {b_check.grad}')\nassert np.allclose(W_check.grad, [[1.0, 0.88888889, 0.11111111], [1.33333333, 1.11111111, 0.22222222]]), (\n    f'W.grad sollte [[1.0, 0.88888889, 0.11111111], [1.33333333, 1.11111111, 0.22222222]] sein, erhalten: {W_check.grad}')\nprint(\"backward: all checks passed\")"
   ],
   [
    "check-mlp_loss",
-   "X_check = np.array([[1.0, -1.0], [0.5, 2.0], [-1.5, 0.0], [2.0, 1.0]])\ny_check = np.array([0, 2, 1, 2])\nparams_check = init_params([2, 4, 3], np.random.default_rng(0), \"he\")\nX_before = X_check.copy()\nleaves = tensor_params(params_check)\nloss_check = mlp_loss(leaves, X_check, y_check)\nassert np.array_equal(X_check, X_before), 'mlp_loss hat `X` direkt (in place) verändert'\nassert isinstance(loss_check, Tensor), f'mlp_loss gibt einen Tensor zurück (den Knoten des Verlusts), erhalten: {type(loss_check).__name__}'\nlogits_hand, cache_hand = mlp_forward_by_hand(params_check, X_check)\nexpected_loss = cross_entropy(logits_hand, y_check)\nassert np.shape(loss_check.data) == () and np.isclose(float(loss_check.data), expected_loss), (\n    f'der Verlust sollte {expected_loss:.6f} sein (Vorwärtsdurchgang und Kreuzentropie aus Aufgabe 1), erhalten: {loss_check.data}')\nloss_check.backward()\nfor i, ((W, b), (dW, db)) in enumerate(zip(leaves, mlp_backward_by_hand(params_check, cache_hand, logits_hand,\n        y_check)), 1):\n    assert np.allclose(W.grad, dW), (\n        f'W_{i}.grad weicht von dW_{i} des von Hand geschriebenen Rückwärtsdurchgangs aus Aufgabe 1 ab (relativer Fehler {rel_error(W.grad, dW):.1e})')\n    assert np.allclose(b.grad, db), (\n        f'b_{i}.grad weicht von db_{i} des von Hand geschriebenen Rückwärtsdurchgangs aus Aufgabe 1 ab (relativer Fehler {rel_error(b.grad, db):.1e})')\nprint(\"mlp_loss: all checks passed\")"
+   "# mlp_loss durchläuft die Reihenfolge Ihrer topological_order: erst diese Reihenfolge prüfen, an einem eigenen Graphen\nx_order_check = Tensor([1.0, 2.0])\nh_order_check = x_order_check + x_order_check\nroot_order_check = h_order_check + x_order_check  # x wird dreimal verwendet (nur +)\norder_check = topological_order(root_order_check)\nplace_check = {id(node): i for i, node in enumerate(order_check)} if isinstance(order_check, list) else {}\nassert isinstance(order_check, list) and len(place_check) == len(order_check) == 3 and all(\n    isinstance(node, Tensor) for node in order_check) and all(\n    place_check.get(id(parent), 3) < place_check[id(node)] for node in order_check for parent in node.parents), (\n    'mlp_loss verwendet Ihre topological_order, die eine falsche Reihenfolge liefert: Korrigieren Sie zuerst topological_order')\nX_check = np.array([[1.0, -1.0], [0.5, 2.0], [-1.5, 0.0], [2.0, 1.0]])\ny_check = np.array([0, 2, 1, 2])\nparams_check = init_params([2, 4, 3], np.random.default_rng(0), \"he\")\nX_before = X_check.copy()\nleaves = tensor_params(params_check)\nloss_check = mlp_loss(leaves, X_check, y_check)\nassert np.array_equal(X_check, X_before), 'mlp_loss hat `X` direkt (in place) verändert'\nassert isinstance(loss_check, Tensor), f'mlp_loss gibt einen Tensor zurück (den Knoten des Verlusts), erhalten: {type(loss_check).__name__}'\nlogits_hand, cache_hand = mlp_forward_by_hand(params_check, X_check)\nexpected_loss = cross_entropy(logits_hand, y_check)\nassert np.shape(loss_check.data) == () and np.isclose(float(loss_check.data), expected_loss), (\n    f'der Verlust sollte {expected_loss:.6f} sein (Vorwärtsdurchgang und Kreuzentropie aus Aufgabe 1), erhalten: {loss_check.data}')\nloss_check.backward()\nfor i, ((W, b), (dW, db)) in enumerate(zip(leaves, mlp_backward_by_hand(params_check, cache_hand, logits_hand,\n        y_check)), 1):\n    assert np.allclose(W.grad, dW), (\n        f'W_{i}.grad weicht von dW_{i} des von Hand geschriebenen Rückwärtsdurchgangs aus Aufgabe 1 ab (relativer Fehler {rel_error(W.grad, dW):.1e})')\n    assert np.allclose(b.grad, db), (\n        f'b_{i}.grad weicht von db_{i} des von Hand geschriebenen Rückwärtsdurchgangs aus Aufgabe 1 ab (relativer Fehler {rel_error(b.grad, db):.1e})')\nprint(\"mlp_loss: all checks passed\")"
   ],
   [
    "check-batchnorm_forward",
-   "x_check = np.array([[1.0, 2.0, -1.0], [3.0, 0.0, 0.5], [-1.0, 4.0, 2.0], [5.0, 2.0, 0.0]])\ngamma_check, beta_check = np.array([1.0, 0.5, 2.0]), np.array([0.0, 1.0, -1.0])\nrmean_check, rvar_check = np.array([0.5, 1.0, 0.0]), np.array([2.0, 1.0, 0.5])\nbefore = [v.copy() for v in (x_check, gamma_check, beta_check, rmean_check, rvar_check)]\nresult = batchnorm_forward(x_check, gamma_check, beta_check, rmean_check, rvar_check, True)\nassert all(np.array_equal(v, w) for v, w in zip((x_check, gamma_check, beta_check, rmean_check, rvar_check),\n        before)), (\n    'batchnorm_forward hat eine Eingabe direkt (in place) verändert (die gleitenden Mittelwerte eingeschlossen): geben Sie neue Arrays zurück')\nassert isinstance(result, tuple) and len(result) == 4, (\n    'batchnorm_forward gibt (out, cache, new_running_mean, new_running_var) zurück')\nout_check, _, mean_check, var_check = result\n# diagnosis: batchnorm_forward.unbiased-var\nassert not np.allclose(out_check, [[-0.38729804, 1.0, -3.19999296], [0.38729804, 0.38762871, -0.80000064],\n        [-1.16189413, 1.61237129, 1.59999168], [1.16189413, 1.0, -1.59999808]]), (\n    'out entspricht einer Normierung mit der erwartungstreuen Varianz (ddof=1): Batch-Normalisierung verwendet die verzerrte Varianz des Batches, x.var(axis=0)')\nassert np.allclose(out_check, [[-0.44721315, 1.0, -3.54033035], [0.44721315, 0.29289499, -0.76906088],\n        [-1.34163944, 1.70710501, 2.00220859], [1.34163944, 1.0, -1.69281737]]), (\n    f'out = gamma * x_hat + beta sollte [[-0.4472, 1.0, -3.5403], [0.4472, 0.2929, -0.7691], [-1.3416, 1.7071, 2.0022], [1.3416, 1.0, -1.6928]] sein, erhalten: {out_check}')\n# diagnosis: batchnorm_forward.momentum-swapped\nassert not np.allclose(mean_check, [1.85, 1.9, 0.3375]), (\n    'die gleitenden Mittelwerte sind (1 - momentum) * running + momentum * batch: Der alte Mittelwert behält das Gewicht momentum, new = momentum * running + (1 - momentum) * batch')\nassert np.allclose(mean_check, [0.65, 1.1, 0.0375]) and np.allclose(var_check, [2.3, 1.1, 0.5671875]), (\n    f'der neue gleitende Mittelwert und die neue gleitende Varianz sollten [0.65, 1.1, 0.0375] und [2.3, 1.1, 0.5671875] sein, erhalten: {mean_check} und {var_check}')\nout_test, _, mean_test, var_test = batchnorm_forward(x_check, gamma_check, beta_check, rmean_check, rvar_check, False)\n# diagnosis: batchnorm_forward.batch-stats-at-test\nassert not np.allclose(out_test, [[-0.44721315, 1.0, -3.54033035], [0.44721315, 0.29289499, -0.76906088],\n        [-1.34163944, 1.70710501, 2.00220859], [1.34163944, 1.0, -1.69281737]]), (\n    'im Testmodus (train=False) wurde out mit Mittelwert und Varianz des Batches selbst normiert: Verwenden Sie running_mean und running_var')\nassert np.allclose(out_test, [[0.35355251, 1.4999975, -3.82839884], [1.76776253, 0.5000025, 0.41419942],\n        [-1.06065752, 2.4999925, 4.65679768], [3.18197256, 1.4999975, -1.0]]), (\n    f'der Testmodus normiert mit den gleitenden Statistiken: [[0.3536, 1.5, -3.8284], [1.7678, 0.5, 0.4142], [-1.0607, 2.5, 4.6568], [3.182, 1.5, -1.0]], erhalten: {out_test}')\nassert np.allclose(mean_test, rmean_check) and np.allclose(var_test, rvar_check), (\n    'der Testmodus gibt die gleitenden Statistiken unverändert zurück')\nprint(\"batchnorm_forward: all checks passed\")"
+   "x_check = np.array([[1.0, 2.0, -1.0], [3.0, 0.0, 0.5], [-1.0, 4.0, 2.0], [5.0, 2.0, 0.0]])\ngamma_check, beta_check = np.array([1.0, 0.5, 2.0]), np.array([0.0, 1.0, -1.0])\nrmean_check, rvar_check = np.array([0.5, 1.0, 0.0]), np.array([2.0, 1.0, 0.5])\nbefore = [v.copy() for v in (x_check, gamma_check, beta_check, rmean_check, rvar_check)]\nresult = batchnorm_forward(x_check, gamma_check, beta_check, rmean_check, rvar_check, True)\nassert all(np.array_equal(v, w) for v, w in zip((x_check, gamma_check, beta_check, rmean_check, rvar_check),\n        before)), (\n    'batchnorm_forward hat eine Eingabe direkt (in place) verändert (die gleitenden Mittelwerte eingeschlossen): geben Sie neue Arrays zurück')\nassert isinstance(result, tuple) and len(result) == 4, (\n    'batchnorm_forward gibt (out, cache, new_running_mean, new_running_var) zurück')\nout_check, _, mean_check, var_check = result\n# diagnosis: batchnorm_forward.unbiased-var\nassert not np.allclose(out_check, [[-0.38729804, 1.0, -3.19999296], [0.38729804, 0.38762871, -0.80000064],\n        [-1.16189413, 1.61237129, 1.59999168], [1.16189413, 1.0, -1.59999808]]), (\n    'out entspricht einer Normierung mit der erwartungstreuen Varianz (ddof=1): Batch-Normalisierung verwendet die verzerrte Varianz des Batches, x.var(axis=0)')\nassert np.allclose(out_check, [[-0.44721315, 1.0, -3.54033035], [0.44721315, 0.29289499, -0.76906088],\n        [-1.34163944, 1.70710501, 2.00220859], [1.34163944, 1.0, -1.69281737]]), (\n    f'out = gamma * x_hat + beta sollte [[-0.44721315, 1.0, -3.54033035], [0.44721315, 0.29289499, -0.76906088], [-1.34163944, 1.70710501, 2.00220859], [1.34163944, 1.0, -1.69281737]] sein, erhalten: {out_check}')\n# diagnosis: batchnorm_forward.momentum-swapped\nassert not np.allclose(mean_check, [1.85, 1.9, 0.3375]), (\n    'die gleitenden Mittelwerte sind (1 - momentum) * running + momentum * batch: Der alte Mittelwert behält das Gewicht momentum, new = momentum * running + (1 - momentum) * batch')\nassert np.allclose(mean_check, [0.65, 1.1, 0.0375]) and np.allclose(var_check, [2.3, 1.1, 0.5671875]), (\n    f'der neue gleitende Mittelwert und die neue gleitende Varianz sollten [0.65, 1.1, 0.0375] und [2.3, 1.1, 0.5671875] sein, erhalten: {mean_check} und {var_check}')\nout_test, _, mean_test, var_test = batchnorm_forward(x_check, gamma_check, beta_check, rmean_check, rvar_check, False)\n# diagnosis: batchnorm_forward.batch-stats-at-test\nassert not np.allclose(out_test, [[-0.44721315, 1.0, -3.54033035], [0.44721315, 0.29289499, -0.76906088],\n        [-1.34163944, 1.70710501, 2.00220859], [1.34163944, 1.0, -1.69281737]]), (\n    'im Testmodus (train=False) wurde out mit Mittelwert und Varianz des Batches selbst normiert: Verwenden Sie running_mean und running_var')\nassert np.allclose(out_test, [[0.35355251, 1.4999975, -3.82839884], [1.76776253, 0.5000025, 0.41419942],\n        [-1.06065752, 2.4999925, 4.65679768], [3.18197256, 1.4999975, -1.0]]), (\n    f'der Testmodus normiert mit den gleitenden Statistiken: [[0.35355251, 1.4999975, -3.82839884], [1.76776253, 0.5000025, 0.41419942], [-1.06065752, 2.4999925, 4.65679768], [3.18197256, 1.4999975, -1.0]], erhalten: {out_test}')\nassert np.allclose(mean_test, rmean_check) and np.allclose(var_test, rvar_check), (\n    'der Testmodus gibt die gleitenden Statistiken unverändert zurück')\nprint(\"batchnorm_forward: all checks passed\")"
   ],
   [
    "check-batchnorm_backward",
@@ -641,6 +644,7 @@ RELEASED: dict | None = {
   "topological_order": [],
   "unbroadcast": []
  },
+ "kinds": "check.kinds-untrained",
  "roles": {
   "setup-imports": "setup",
   "setup-given": "setup",
@@ -801,6 +805,12 @@ CATALOG: dict | None = {
  "check.heading-warnings": {
   "de": "NumPy-Warnungen, die Ihr Code während der Checks ausgelöst hat (nur Hinweise: ein Check beurteilt, was Ihre Funktion zurückgibt, sie kosten also nichts, aber eine Ihrer Zeilen hat dort inf oder NaN berechnet):"
  },
+ "check.kinds-trained": {
+  "de": "zufällige Eingaben, Randfälle, Gradientenprüfungen, Genauigkeit nach dem Training"
+ },
+ "check.kinds-untrained": {
+  "de": "zufällige Eingaben, Randfälle, Gradientenprüfungen"
+ },
  "check.no-notebook": {
   "de": "check.py: kein Notebook gefunden; starten Sie es im Ordner der Aufgabe oder nennen Sie eines: python check.py NOTEBOOK"
  },
@@ -859,7 +869,7 @@ CATALOG: dict | None = {
   "de": " (angehalten in {function})"
  },
  "check.summary": {
-  "de": "{passed}/{total} Checks bestanden ({seconds} s). Der Grader führt mehr Tests aus als diese Checks (zufällige Eingaben, Randfälle, Gradientenprüfungen, Genauigkeit nach dem Training)."
+  "de": "{passed}/{total} Checks bestanden ({seconds} s). Der Grader führt mehr Tests aus als diese Checks ({kinds})."
  },
  "check.summary-changed": {
   "de": "{passed}/{total} ausgegebene Checks bestanden, aber {changed} gesperrte Zelle(n) Ihres Notebooks wurden bearbeitet oder entfernt: stellen Sie sie wieder her ({seconds} s)."
@@ -932,6 +942,7 @@ class Report:
     changed: list[tuple[str, str]]     # (check cell, "edited" | "removed") against the release
     released: bool                     # the released checks ran (else the notebook's own)
     numpy: str = ""                    # one line when this NumPy is not the course's
+    kinds: str = "check.kinds-untrained"   # the summary's further tests (RELEASED["kinds"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1191,7 +1202,10 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
         sys.dont_write_bytecode = old_bytecode
     if released:
         blame_dependencies(results, released.get("calls", {}), released.get("check_uses"))
-    return Report(results, notes, changed, bool(released), numpy_note(released))
+    kinds = (released or {}).get("kinds")
+    return Report(results, notes, changed, bool(released), numpy_note(released),
+                  kinds if kinds in ("check.kinds-trained", "check.kinds-untrained")
+                  else "check.kinds-untrained")
 
 
 def numpy_note(released: dict | None) -> str:
@@ -1252,8 +1266,9 @@ def report(result: Report, seconds: float, verbose: bool = False) -> str:
         parts.append(say("check.summary-changed", passed=passed, total=len(results),
                          changed=len(result.changed), seconds=f"{seconds:.1f}"))
     else:
+        kinds = say(result.kinds)
         parts.append(say("check.summary", passed=passed, total=len(results),
-                         seconds=f"{seconds:.1f}"))
+                         seconds=f"{seconds:.1f}", kinds=kinds))
     return "\n".join(parts)
 
 

@@ -116,6 +116,9 @@ MESSAGES = [
             "root comes last"),
     message("topological_order.deep-chain",
             "a chain of 200 tanh nodes after a leaf has 201 nodes"),
+    message("backward.order-wrong",
+            "backward uses your topological_order, which gives a wrong order: fix "
+            "topological_order first"),
     message("backward.returns-none",
             "backward returns nothing: it fills the .grad of the nodes"),
     message("backward.root-grad-one",
@@ -132,6 +135,9 @@ MESSAGES = [
     message("backward.w-grad-values",
             "W.grad should be [[1.0, 0.88888889, 0.11111111], [1.33333333, 1.11111111, "
             "0.22222222]], got {got}"),
+    message("mlp_loss.order-wrong",
+            "mlp_loss uses your topological_order, which gives a wrong order: fix "
+            "topological_order first"),
     message("mlp_loss.x-changed",
             "mlp_loss changed `X` in place"),
     message("mlp_loss.returns-tensor",
@@ -148,14 +154,16 @@ MESSAGES = [
     message("batchnorm_forward.returns-tuple",
             "batchnorm_forward returns (out, cache, new_running_mean, new_running_var)"),
     message("batchnorm_forward.out-values",
-            "out = gamma * x_hat + beta should be [[-0.4472, 1.0, -3.5403], [0.4472, 0.2929, "
-            "-0.7691], [-1.3416, 1.7071, 2.0022], [1.3416, 1.0, -1.6928]], got {got}"),
+            "out = gamma * x_hat + beta should be [[-0.44721315, 1.0, -3.54033035], [0.44721315, "
+            "0.29289499, -0.76906088], [-1.34163944, 1.70710501, 2.00220859], [1.34163944, 1.0, "
+            "-1.69281737]], got {got}"),
     message("batchnorm_forward.running-values",
             "new running mean and variance should be [0.65, 1.1, 0.0375] and [2.3, 1.1, "
             "0.5671875], got {mean} and {var}"),
     message("batchnorm_forward.test-mode-values",
-            "test mode normalizes with the running statistics: [[0.3536, 1.5, -3.8284], [1.7678, "
-            "0.5, 0.4142], [-1.0607, 2.5, 4.6568], [3.182, 1.5, -1.0]], got {got}"),
+            "test mode normalizes with the running statistics: [[0.35355251, 1.4999975, "
+            "-3.82839884], [1.76776253, 0.5000025, 0.41419942], [-1.06065752, 2.4999925, "
+            "4.65679768], [3.18197256, 1.4999975, -1.0]], got {got}"),
     message("batchnorm_forward.test-mode-running",
             "test mode returns the running statistics unchanged"),
     message("batchnorm_backward.dout-changed",

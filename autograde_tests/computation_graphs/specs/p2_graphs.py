@@ -157,7 +157,16 @@ def checked_reference(ref, ops: list, arrays: list) -> tuple[list, list]:
 
 UNREADABLE_GRAPH = message("graphs.unreadable", "the graph built with your Tensor class could not be "
                            "read ({what}): keep the given Tensor class as it is")
-NODE_VALUE = message("graphs.node-value-name", "the value of node {i} (your Tensor's data)")
+NODE_VALUE = message("graphs.node-value-name", "data of {node}")
+#: A node as a student can find it: a leaf by its place among the leaves, another node by the
+#: Tensor operation that made it (code: the same in every language), each with its shape.
+LEAF = message("graphs.leaf", "leaf {i} (shape {shape})")
+OP_NODE = message("graphs.op-node", "node `{expr}` (shape {shape})")
+#: The operation of each op of a description, as the notebook's Tensor docstring writes it.
+EXPRESSIONS = {"add": "a + b", "sub": "a - b", "mul": "a * b", "matmul": "a @ b",
+               "div": "a / number", "neg": "-a", "sum": "a.sum()", "mean": "a.mean()",
+               "relu": "a.relu()", "exp": "a.exp()", "log": "a.log()", "tanh": "a.tanh()",
+               "cross_entropy": "logits.cross_entropy(y)"}
 NOT_ORDER = message("topological_order.not-list", "topological_order must return a list of the "
                     "graph's Tensors, got {kind} ({what})")
 UNREADABLE_ORDER = message("topological_order.unreadable", "your order could not be read ({what})")
@@ -168,12 +177,12 @@ MISSING = message("topological_order.missing", "your order misses {count} of the
                   "root depends on ({what}): follow .parents from every node, not only from the root")
 EXTRA = message("topological_order.extra", "your order holds {count} node(s) the root does not "
                 "depend on ({what})")
-BEFORE_PARENT = message("topological_order.before-parent", "node {node} comes before its parent "
+BEFORE_PARENT = message("topological_order.before-parent", "{node} comes before its parent "
                         "{parent} in your order ({what}): append a node only after all of its parents")
 UNREADABLE_GRADS = message("backward.unreadable", "the grads of the graph could not be read after "
                            "your backward ({what})")
-ROOT_GRAD = message("backward.root-grad-name", "the root's grad ({what})")
-LEAF_GRAD = message("backward.leaf-grad-name", "the grad of leaf {i} ({what})")
+ROOT_GRAD = message("backward.root-grad-name", "root.grad ({what})")
+LEAF_GRAD = message("backward.leaf-grad-name", "grad of {leaf} ({what})")
 #: The graphs the checks build, as the messages name them.
 SHARED = message("graphs.shared", "a graph with nodes used twice")()
 BROADCAST = message("graphs.broadcast", "a layer with biases broadcast over a batch")()
@@ -187,10 +196,20 @@ def _values(got, n: int, what: str) -> list:
     return got["values"]
 
 
-def expect_values(got: dict, values: list) -> None:
+def node_name(ops: list, values: list, i: int):
+    """Node i of a graph (`values`: every node's reference value, for its shape), named as a
+    student can find it: "leaf 1 (shape (3,))", "node `a * b` (shape (2, 3))"."""
+    n_leaves = len(values) - len(ops)
+    shape = tuple(np.shape(values[i]))
+    if i < n_leaves:
+        return LEAF(i=i, shape=shape)
+    return OP_NODE(expr=EXPRESSIONS[ops[i - n_leaves][0]], shape=shape)
+
+
+def expect_values(got: dict, values: list, ops: list) -> None:
     """The forward values of the student's graph (the given Tensor class computes them)."""
     for i, (g, e) in enumerate(zip(_values(got, len(values), "values"), values)):
-        expect_array(g, np.asarray(e, dtype=float), NODE_VALUE(i=i))
+        expect_array(g, np.asarray(e, dtype=float), NODE_VALUE(node=node_name(ops, values, i)))
 
 
 ORDER = declare(
@@ -199,7 +218,7 @@ ORDER = declare(
               "topological_order puts every node after all of its parents, so the root comes "
               "last, and backward goes through reversed(order)", local=False),
     Diagnosis("topological_order.duplicates", "a node listed twice",
-              "node {node} appears {count} times in your order: a node used by several others "
+              "{node} appears {count} times in your order: a node used by several others "
               "(here one that is used twice) is listed once; remember which nodes you have "
               "visited, by identity", local=False),
 )
@@ -211,19 +230,21 @@ BACKWARD = declare(
 )
 
 
-def judge_order(order, order_type: str, parent_lists: list, what: str) -> None:
-    """An order of the graph: every ancestor of the root once, each after its parents."""
+def judge_order(order, order_type: str, parent_lists: list, what: str,
+                name=lambda i: str(i)) -> None:
+    """An order of the graph: every ancestor of the root once, each after its parents; `name`
+    names node i in the messages (node_name)."""
     root = len(parent_lists) - 1
     if order is None:
         raise Fail(NOT_ORDER(kind=order_type, what=what))
-    if not all(type(i) is int for i in order):
+    if not all(type(i) is int and -1 <= i < root + 1 for i in order):   # forged by the sandbox
         raise Fail(UNREADABLE_ORDER(what=what))
     if -1 in order:
         raise Fail(NOT_NODES(count=order.count(-1), what=what))
     wanted = ancestors(parent_lists, root)
     for node in sorted(set(order)):
         if order.count(node) > 1:
-            raise Fail.of(ORDER["duplicates"], node=node, count=order.count(node))
+            raise Fail.of(ORDER["duplicates"], node=name(node), count=order.count(node))
     missing = wanted - set(order)
     if missing:
         raise Fail(MISSING(count=len(missing), total=len(wanted), what=what))
@@ -237,14 +258,15 @@ def judge_order(order, order_type: str, parent_lists: list, what: str) -> None:
         if reversed_ok:
             raise Fail.of(ORDER["children-first"])
         node, p = late[0]
-        raise Fail(BEFORE_PARENT(node=node, parent=p, what=what))
+        raise Fail(BEFORE_PARENT(node=name(node), parent=name(p), what=what))
 
 
 def _order_case(ctx, ops: list, arrays: list, what: str) -> None:
     got = ctx.student.call(graphs.ENTRY, (ops, arrays, "order")).value
     values, _ = reference_run(ctx.ref, ops, arrays)
-    expect_values(got, values)
-    judge_order(got.get("order"), str(got.get("order_type")), parents(ops, len(arrays)), what)
+    expect_values(got, values, ops)
+    judge_order(got.get("order"), str(got.get("order_type")), parents(ops, len(arrays)), what,
+                lambda i: node_name(ops, values, i))
 
 
 @check("topological_order.graphs", function="topological_order", points=5,
@@ -284,14 +306,15 @@ def _backward_case(ctx, ops: list, arrays: list, what: str, gradcheck: bool = Tr
     got = ctx.student.call(graphs.ENTRY, (ops, arrays, "backward", order),
                            substitute=substitute).value
     values, grads = (checked_reference if gradcheck else reference_run)(ctx.ref, ops, arrays)
-    expect_values(got, values)
+    expect_values(got, values, ops)
     got_grads = got.get("grads")
     if not isinstance(got_grads, list) or len(got_grads) != len(grads):
         raise Fail(UNREADABLE_GRADS(what=what))
     n_leaves = len(arrays)
     try:
         for i in [len(grads) - 1, *range(n_leaves)]:
-            name = ROOT_GRAD(what=what) if i == len(grads) - 1 else LEAF_GRAD(i=i, what=what)
+            name = ROOT_GRAD(what=what) if i == len(grads) - 1 else \
+                LEAF_GRAD(leaf=node_name(ops, values, i), what=what)
             expect_array(got_grads[i], np.asarray(grads[i], dtype=float), name)
     except Fail:
         assigned = _assigned_grads(ctx.ref, ops, arrays, order)

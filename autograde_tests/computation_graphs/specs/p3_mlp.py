@@ -22,6 +22,7 @@ from autograde_tests import inputs
 from autograde_tests.compare import Fail, expect_array, expect_unchanged
 from autograde_tests.engine import check
 from autograde_tests.messages import message
+from autograde_tests.probes import with_note
 from nnkit_contract import graphs
 
 #: The functions the recording Tensor calls, taken from the reference (the loss's value).
@@ -41,10 +42,16 @@ NOT_REPLAYABLE = message("mlp_loss.not-replayable", "the graph your mlp_loss bui
 CUSTOM_NODE = message("mlp_loss.custom-node", "your mlp_loss made a node by hand, Tensor(data, "
                       "parents, backward_fn): build the network from the Tensor operations only")
 MOVED_GRAD_NAME = message("mlp_loss.moved-grad-name", "{grad} of your graph replayed with other "
-                          "last-layer parameters (layer sizes {sizes}): build the loss from the "
-                          "Tensors in params, not from values computed with them")
-GRAD_NAME = message("mlp_loss.grad-name", "{grad} (layer sizes {sizes}): build every layer from "
-                    "the Tensors in params")
+                          "last-layer parameters (layer sizes {sizes})")
+GRAD_NAME = message("mlp_loss.grad-name", "{grad} (layer sizes {sizes})")
+#: The hints of the grads' failures, each shown only where it applies: a parameter whose grad is
+#: zero everywhere is not in the graph; a graph right at the given parameters (checked first)
+#: but wrong with the last layer's moved holds values computed with them as constants.
+NOT_IN_GRAPH = message("mlp_loss.not-in-graph", "{param} gets no gradient from your loss: build "
+                       "every layer from the Tensors in params")
+CONSTANTS = message("mlp_loss.constants", "your graph gives the right grads at the given "
+                    "parameters only: build the loss from the Tensors in params, not from values "
+                    "computed with them")
 
 
 def _case(ctx, sizes: tuple[int, ...]) -> tuple:
@@ -136,5 +143,19 @@ def mlp_loss_grads(ctx) -> None:
             _, grads = _expected(ctx, at, X, y)
             leaves = _replayed_grads(ctx, at, X, got)
             for i, (dW, db) in enumerate(grads, 1):
-                expect_array(leaves[2 * i - 2], dW, name(grad=f"W_{i}.grad", sizes=list(sizes)))
-                expect_array(leaves[2 * i - 1], db, name(grad=f"b_{i}.grad", sizes=list(sizes)))
+                for param, leaf, expected in ((f"W_{i}", leaves[2 * i - 2], dW),
+                                              (f"b_{i}", leaves[2 * i - 1], db)):
+                    try:
+                        expect_array(leaf, expected, name(grad=f"{param}.grad", sizes=list(sizes)))
+                    except Fail as fail:
+                        raise with_note(fail, _hint(name, param, leaf, expected)) from None
+
+
+def _hint(name, param: str, leaf, expected: np.ndarray):
+    """What to do about a parameter's wrong grad, where the grader can tell (else "")."""
+    if name is MOVED_GRAD_NAME:
+        return CONSTANTS()
+    if isinstance(leaf, np.ndarray) and leaf.shape == expected.shape and not leaf.any() \
+            and expected.any():
+        return NOT_IN_GRAPH(param=param)
+    return ""

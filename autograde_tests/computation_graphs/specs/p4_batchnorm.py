@@ -3,8 +3,10 @@
 The forward is compared with the reference in both modes: out and the new running statistics
 (the cache is the student's own business). The backward gets the cache of the student's own
 forward, the only cache it understands, so it is checked with it: a forward whose cache is wrong
-costs the backward too, and the message says so. When the backward fails, it is gradient-checked
-against the student's own forward (probes.own_forward_note).
+costs the backward too, and the message says so. When the backward fails and the student's
+forward gave the right out for its x (compared here with the reference's), it is gradient-checked
+against that forward (probes.own_forward_note); with a wrong out, the message says to fix the
+forward first (its derivative is not the one the backward formula is for).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograde_tests import inputs
-from autograde_tests.compare import Fail, expect_array, expect_unchanged
+from autograde_tests.compare import Fail, close, expect_array, expect_unchanged
 from autograde_tests.diagnosis import Diagnosis, Trail, declare
 from autograde_tests.engine import check
 from autograde_tests.messages import message
@@ -38,6 +40,10 @@ BACKWARD_HINT = message("batchnorm_backward.hint", "compute with new arrays; nev
 NOT_BACKWARD_TUPLE = message("batchnorm_backward.not-tuple",
                              "batchnorm_backward returns a tuple (dx, dgamma, dbeta), got {kind}")
 BACKWARD_NAME = message("batchnorm_backward.name", "{name} (x of shape {shape})")
+FORWARD_WRONG = message("batchnorm_backward.forward-wrong",
+                        "`batchnorm_backward` was checked with the cache of your own "
+                        "`batchnorm_forward`, whose out is wrong for this x: fix "
+                        "`batchnorm_forward` first.")
 
 
 def _test_mode(x, gamma, beta, running_mean, running_var, eps):
@@ -131,7 +137,7 @@ def batchnorm_forward_train(ctx) -> None:
 
 @check("batchnorm_forward.test", function="batchnorm_forward", points=3,
        description="test mode (train=False): normalized with the running statistics, which come "
-                   "back unchanged (new arrays); inputs unchanged")
+                   "back unchanged; inputs unchanged")
 def batchnorm_forward_test(ctx) -> None:
     trail = Trail(BATCHNORM_TEST.values(), part=_without_cache)
     for n, d in CASES:
@@ -171,17 +177,23 @@ def batchnorm_backward_values(ctx) -> None:
         got = answer.value
         if not isinstance(got, tuple | list) or len(got) != 3:
             raise Fail(NOT_BACKWARD_TUPLE(kind=answer.type_name))
-        ref_cache = ctx.ref.batchnorm_forward(x, gamma, beta, rm, rv, True)[1]
+        ref_out, ref_cache = ctx.ref.batchnorm_forward(x, gamma, beta, rm, rv, True)[:2]
         expected = ctx.ref.batchnorm_backward(dout, ref_cache)
         trail.diagnose((dout, ref_cache), got, expected)
         try:
             for name, g, e in zip(("dx", "dgamma", "dbeta"), got, expected):
                 expect_array(g, e, BACKWARD_NAME(name=name, shape=(n, d)))
         except Fail as fail:
-            raise with_note(fail, _note(ctx, got[0], dout, x, gamma, beta, rm, rv)) from None
+            forward_right = close(forward[0], ref_out)
+            raise with_note(fail, _note(ctx, got[0], dout, x, gamma, beta, rm, rv)
+                            if forward_right else FORWARD_WRONG()) from None
 
 
 def _note(ctx, dx, dout, x, gamma, beta, rm, rv) -> str:
+    """The gradient check of dx against the student's own forward: only asked when that
+    forward's out is right here (judged above, in the grader, against the reference's): the
+    numerical gradient of a wrong forward says nothing about the backward formula (eps outside
+    the sqrt changes the forward's derivative by ~1e-6 and the textbook backward is 'wrong')."""
     def f(v):
         out = ctx.student.call("batchnorm_forward", (v, gamma, beta, rm, rv, True)).value
         return float(np.sum(np.asarray(out[0], dtype=float) * dout))
