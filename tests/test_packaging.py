@@ -6,16 +6,15 @@ the checkout (discovered: an assignment the wheel misses fails here):
 
 - `grader autograde` grades the example class from the installed course (in `make test` the
   students of the first assignment in name order that show every status, tests/lanes.py, and
-  three students of each other assignment; the whole classes in `make test-full`); every status, score and lost
-  check equals examples/<a>/expected.json;
+  three students of each other assignment; the whole classes in `make test-full`); every
+  status, score and lost check equals examples/<a>/expected.json;
 - an `nbgrader quickstart` course with the instructor's own config lines (a time zone and a
   written-answer stub of its own) is set up with `grader nbgrader setup`, then plain nbgrader
   generates the release, autogrades, writes the feedback and exports; the grades equal
   expected.json. To keep the suite short, nbgrader grades three students (the perfect one, the
   first with a bug, the one who handed in the stubs) of the first assignment in name order in
-  `make test`, of
-  every assignment in `make test-full`, since tests/test_nbgrader.py already compares nbgrader
-  with `grader autograde` student by student, on every assignment;
+  `make test`, of every assignment in `make test-full`, since tests/test_nbgrader.py already
+  compares nbgrader with `grader autograde` student by student, on every assignment;
 - `grader collect` makes the course gradebook of both paths, and its Moodle and Canvas files
   import under the importers' rules (tests/lms_rules.py).
 
