@@ -8,8 +8,9 @@ return odd types, two cheats aimed at nbgrader, a deleted grade cell and a noteb
 cannot load. The same submitted files are graded by `grader autograde` with the same seed; every
 total, every grade cell and every check must agree.
 
-Lanes (tests/lanes.py): `make test` grades the students of each example class that show every
-status (and the hostile ones), and a few mutants on both paths; the mutants that together lose
+Lanes (tests/lanes.py): `make test` grades the students of the first example class that show
+every status (and the hostile ones), the perfect and the hostile students of the second, and a
+few mutants on both paths; the mutants that together lose
 every check any mutant loses, and the in-place ones, go through `grader autograde` alone, to be
 compared with the in-process double. `make test-full` (--full) grades both whole classes and
 every mutant on both paths, as before the lanes.
@@ -476,19 +477,28 @@ SECOND = "training_networks"
 SECOND_EXPECTED = example_class.load_expected(KIT, SECOND)
 
 
+def _second_students() -> list[str]:
+    """The second assignment's students in `make test`: the perfect one and the hostile ones
+    (a cheat, the stubs, an `__eq__` that always says True), who between them lose checks as
+    failed and not implemented. The limits (endless loop, memory, fork bomb, sys.exit) cross
+    nbgrader in the first assignment's class, where the same sandbox reaches them."""
+    students = SECOND_EXPECTED["students"]
+    perfect = next(s for s, e in sorted(students.items()) if e["status"] == "graded" and not e["lost"])
+    return sorted({perfect, *(s for s in HOSTILE if s in students)})
+
+
 @pytest.fixture(scope="module")
 def graded_second(graded, tmp_path_factory):
     """The second assignment added to the same course and graded by plain nbgrader (its example
-    class, hostile students included: in `make test` the students that show every status), and
-    the same files by `grader autograde`."""
+    class, hostile students included: in `make test` the perfect student and the hostile ones,
+    _second_students), and the same files by `grader autograde`."""
     root = graded["root"]
     seed, timeout = SECOND_EXPECTED["seed"], SECOND_EXPECTED["timeout"]
     assert main(["nbgrader", "setup", str(root), "--assignment", SECOND, "--seed", str(seed),
                  "--timeout", str(timeout)]) == 0
     _nbgrader(root, "generate_assignment", SECOND)
     students = (sorted(SECOND_EXPECTED["students"]) if graded["full"] else
-                lanes.covering_students(SECOND_EXPECTED, [s for s in HOSTILE
-                                                          if s in SECOND_EXPECTED["students"]]))
+                _second_students())
     submitted = example_class.examples_dir(KIT, SECOND) / example_class.SUBMITTED_DIR
     mine = tmp_path_factory.mktemp("submitted-second")
     for student in students:
