@@ -42,15 +42,14 @@ from grader.release.cell_messages import (
     translate_messages,
 )
 from grader.release.classgen import make_submission, reference_answers
+from grader.release.english_reader import ENGLISH_WORDS, english_sentences
 from grader.release.languages import (
-    ENGLISH_WORDS,
     StringsError,
     _comment_lines,
     _docstring_nodes,
     ast_position,
     code_signature,
     docstring_starts,
-    english_sentences,
     fstring_parts,
     language_notebook,
     string_literals,
