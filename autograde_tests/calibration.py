@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import math
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -126,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assignment", required=True, help="the assignment to calibrate")
     parser.add_argument("--write", action="store_true", help="write its thresholds.json")
     args = parser.parse_args(argv)
+    if importlib.util.find_spec(f"autograde_tests.{args.assignment}.training") is None:
+        print(f"{args.assignment} has no training checks (no autograde_tests/{args.assignment}/"
+              "training.py): there is nothing to calibrate", file=sys.stderr)
+        return 2
     result = calibrate(args.assignment)
     for name, row in result["cases"].items():
         print(f"{name:14s} worst {row['min']:.3f} mean {row['mean']:.3f} -> threshold "

@@ -57,6 +57,8 @@ HOSTILE_KINDS = ("loop", "exit_in_call", "memory_bomb", "fork", "fake_score", "p
 SAFE_TARGETS_OF = {
     "nn_from_scratch": ("standardize", "sigmoid", "predict", "accuracy", "numerical_gradient"),
     "training_networks": ("mse", "mse_backward", "bce_with_logits", "bce_with_logits_backward"),
+    "computation_graphs": ("nesterov_step", "adagrad_step", "rmsprop_step", "clip_by_global_norm",
+                           "l1_penalty", "l1_gradient"),
 }
 WRONG_OF = {"nn_from_scratch": {
     "standardize": (
@@ -74,6 +76,13 @@ WRONG_OF = {"nn_from_scratch": {
     "mse_backward": "def mse_backward(y_pred, y):\n    return y_pred - y\n",
     "bce_with_logits": "def bce_with_logits(z, y):\n    return float(np.mean(z))\n",
     "bce_with_logits_backward": "def bce_with_logits_backward(z, y):\n    return z - y\n",
+}, "computation_graphs": {
+    "l1_penalty": "def l1_penalty(params, lam):\n    return float(lam * sum(np.sum(W ** 2) for W, _ in params))\n",
+    "l1_gradient": "def l1_gradient(params, lam):\n    return [(lam * W, np.zeros_like(b)) for W, b in params]\n",
+    "clip_by_global_norm": ("def clip_by_global_norm(grads, max_norm):\n"
+                            "    return [tuple(g / max_norm for g in layer) for layer in grads], float(max_norm)\n"),
+    "nesterov_step": ("def nesterov_step(params, grads, velocity, lr, beta=0.9):\n"
+                      "    return [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)], velocity\n"),
 }}
 SAFE_TARGETS = SAFE_TARGETS_OF[ASSIGNMENT]
 WRONG = WRONG_OF[ASSIGNMENT]

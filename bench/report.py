@@ -80,12 +80,22 @@ THROUGHPUT_ROWS = (
 def throughput_sections(results: Path) -> list[str]:
     """Section 1: one subsection per assignment with a throughput result file."""
     out = ["## 1. Class grading throughput: `grader autograde` vs nbgrader", ""]
-    files = sorted(results.glob("throughput-*.json"))
+    files = sorted(results.glob("throughput-*.json"),
+                   key=lambda p: _course_position(p.stem.removeprefix("throughput-")))
     out += ["### nn_from_scratch", ""] + throughput(_load(results, "throughput"))
     for path in files:
         name = path.stem.removeprefix("throughput-")
         out += [f"### {name}", ""] + throughput(_load(results, path.stem), name)
     return out
+
+
+def _course_position(assignment: str) -> tuple[int, str]:
+    """Sort key: the assignment's place in solutions/course.json (unlisted ones last, by name)."""
+    try:
+        names = list(json.loads((ROOT / "solutions" / "course.json").read_text())["assignments"])
+    except (OSError, ValueError, KeyError):
+        names = []
+    return (names.index(assignment) if assignment in names else len(names), assignment)
 
 
 def throughput(d: dict | None, assignment: str | None = None) -> list[str]:
@@ -131,7 +141,7 @@ def throughput(d: dict | None, assignment: str | None = None) -> list[str]:
             f"included: gradebook total of (3) equal to (1): {agree['totals_equal']} / "
             f"{agree['compared']}; per-check results of (3) equal to (1): {agree['results_equal']} / "
             f"{agree['results_compared']}"
-            + (f" (the {len(agree['unreadable_both'])} files that are not notebooks have none)"
+            + (f" (files that are no valid notebook, not compared: {len(agree['unreadable_both'])})"
                if agree["unreadable_both"] else "")
             + f"; (2) equal to (1): {agree['jobs_equal']} / {agree['compared']}."
             + ("" if not agree["mismatches"] else

@@ -38,10 +38,10 @@ copying the notebooks into the courses (reported as setup seconds).
 Agreement, for every submission of sides 1-3: the gradebook total of side 3 must equal side 1's
 total, and side 3's result in the grader's format (COURSE/nnkit-results/) must equal side 1's check
 by check (grader.grading.results.without_timing; status and reason too). Sides 1 and 2 are compared the
-same way. A file that is not a notebook gets the status "invalid" from the grader; nbgrader fails
-on it while reading it (before the kit's preprocessor, so there is no per-check result), flags it
-for manual grading and exits non-zero: that is expected and counted apart, its total is still
-compared. Mismatches are listed; the exit code is non-zero when any of them differs, when a
+same way. A file that is no valid notebook gets the status "invalid" from the grader; nbgrader cannot
+process it (the kit's preprocessor may or may not have written its own "invalid" result first),
+flags it for manual grading and exits non-zero: that is expected and counted apart, its total is
+still compared. Mismatches are listed; the exit code is non-zero when any of them differs, when a
 grader command fails, or when side 3's nbgrader fails on anything but those files.
 """
 
@@ -304,10 +304,11 @@ def agreement(expected: dict[str, dict], students: list[str], out_jobs: Path, ou
               course_dir: Path) -> dict:
     """Side 3 against side 1 (gradebook totals, per-check results), side 2 against side 1.
 
-    A file that is not a notebook (the grader's status "invalid") never reaches the kit's
-    preprocessor: nbgrader fails on it while reading it, writes no result in the grader's format
-    and flags its grade cells for manual grading. Such a file is counted apart ("unreadable on
-    both sides"): its totals are compared, its per-check results are not.
+    A file that is not a valid notebook (the grader's status "invalid"): nbgrader fails on it,
+    flags its grade cells for manual grading, and the kit's preprocessor has written either no
+    result or its own "invalid" one, depending on how far nbgrader read the file. Such a file is
+    counted apart ("unreadable on both sides"): its totals are compared, its per-check results
+    are not.
     """
     book = _gradebook(course_dir)
     nnkit = course_dir / RESULTS_DIR / ASSIGNMENT
@@ -328,8 +329,10 @@ def agreement(expected: dict[str, dict], students: list[str], out_jobs: Path, ou
         report["jobs_equal"] += not jobs_diff
         if jobs_diff:
             report["jobs_mismatches"].append({"student": s, "differs": jobs_diff[:10]})
-        if mine and mine["status"] == "invalid" and theirs is None and row \
-                and row["status"] == "needs_manual_grading":
+        # A file that is no notebook: nbgrader cannot process it (no grades, needs manual
+        # grading), and the kit's preprocessor may or may not have written its "invalid" result.
+        if mine and mine["status"] == "invalid" and (theirs is None or theirs["status"] == "invalid") \
+                and row and row["status"] == "needs_manual_grading":
             report["unreadable_both"].append(s)
             diff = []
         else:
@@ -445,10 +448,11 @@ def notes(report: dict) -> list[str]:
         "total of (1), and the result (3) writes in the grader's format (COURSE/nnkit-results/) "
         "equals (1)'s check by check, status and reason included; (2) is compared with (1) the "
         "same way.",
-        (f"{len(unreadable)} files are not notebooks ({', '.join(unreadable)}): the grader gives "
-         "them the status invalid (0 points); nbgrader fails on them while reading them, before "
-         "the kit's preprocessor, flags their grade cells for manual grading (0 points) and exits "
-         "non-zero. Their totals are compared; there are no per-check results to compare."
+        (f"files that are no valid notebook ({len(unreadable)}: {', '.join(unreadable)}): the "
+         "grader gives them the status invalid (0 points); nbgrader cannot process them (the "
+         "kit's preprocessor may have written its own 'invalid' result first), flags their grade "
+         "cells for manual grading (0 points) and exits non-zero. Their totals are compared, "
+         "their per-check results are not."
          if unreadable else "every file is a notebook: nbgrader processed all of them."),
         "machine possibly shared: 1-min load average before/after: "
         + ", ".join(f"({i}) {s['loadavg_before']}/{s['loadavg_after']}"

@@ -5,6 +5,8 @@ the nbgrader plugin all share, written once.
 - `values`: call markers, the value normalizer, the floating-point error state of a call;
 - `outcomes`: the outcome vocabulary of a check and of a submission, the failures of a call and
   their messages;
+- `graphs`: computation graphs built with a submission's own Tensor class where it runs, returned
+  as plain data (the graph checks of computation_graphs);
 - `i18n`: every student-facing message by its id in the language asked for (`translate`), from
   the compiled catalog locale/messages.json (docs/translating.md);
 - `check_texts`: the English of check.py's own messages, by id.
@@ -22,11 +24,11 @@ import os
 #: their lines as public.
 FOLDER = os.path.dirname(os.path.abspath(__file__))
 #: The contract's modules, each standing alone (none imports another).
-MODULES = ("cells", "values", "outcomes", "i18n", "check_texts")
+MODULES = ("cells", "values", "outcomes", "graphs", "i18n", "check_texts")
 
 
 def module_path(name: str) -> str:
-    """The file of contract module `name` ("cells", "values", "outcomes", "i18n", ...)."""
+    """The file of contract module `name` (one of MODULES)."""
     if name not in MODULES:
         raise ValueError(f"not a module of the contract: {name!r}")
     return os.path.join(FOLDER, f"{name}.py")

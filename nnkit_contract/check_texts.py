@@ -51,8 +51,11 @@ CHECK_TEXTS: dict[str, str] = {
                              "cell(s) of your notebook were edited or removed: restore them "
                              "({seconds} s).",
     "check.summary": "{passed}/{total} checks passed ({seconds} s). The grader runs more tests "
-                     "than these checks (random inputs, edge cases, gradient checks, training "
-                     "accuracy).",
+                     "than these checks ({kinds}).",
+    # What the summary's {kinds} lists: with training accuracy only where the assignment has a
+    # graded `train` (RELEASED["trains"]).
+    "check.kinds-trained": "random inputs, edge cases, gradient checks, training accuracy",
+    "check.kinds-untrained": "random inputs, edge cases, gradient checks",
     "check.no-such-notebook": "check.py: no notebook {name}",
     "check.several-notebooks": "check.py: several notebooks here ({names}); name one: python "
                                "check.py NOTEBOOK",

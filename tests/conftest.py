@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -79,9 +82,34 @@ def course_with_examples(course_copy):
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory):
-    """(exit status, printed output, output folder) of `grader demo` on the committed class."""
-    out = tmp_path_factory.mktemp("demo") / "demo-output"
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        status = main(["demo", "--skip-release", "--out", str(out)])
-    return status, printed.getvalue(), out
+    """(exit status, printed output, output folder) of `grader demo` on the committed class, run
+    once per test run (shared by the xdist workers: the tests only read it)."""
+    def run(folder: Path) -> dict:
+        out = folder / "demo-output"
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            status = main(["demo", "--skip-release", "--out", str(out)])
+        return {"status": status, "printed": printed.getvalue(), "out": str(out)}
+
+    made = once_per_run(tmp_path_factory, "demo", run)
+    return made["status"], made["printed"], Path(made["out"])
+
+
+def once_per_run(tmp_path_factory, name: str, make) -> dict:
+    """`make(folder)` (a JSON-able dict) computed once per pytest run, not once per xdist
+    worker: the first worker to ask makes it in a folder every worker can read, under a lock
+    the others wait on, and they read the stored dict. For fixtures whose product the tests only
+    read (they must copy before writing)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent   # the run's folder, above each worker's own
+    done = base / f"once-{name}.json"
+    with open(base / f"once-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # released when the file closes
+        if not done.is_file():
+            folder = base / f"once-{name}"
+            shutil.rmtree(folder, ignore_errors=True)   # a worker that failed half-way
+            folder.mkdir()
+            made = make(folder)
+            done.write_text(json.dumps(made))
+        return json.loads(done.read_text())

@@ -7,6 +7,7 @@ just before the restructuring was merged, whose training tie had changed the mes
 mutants on purpose), by running this module on a `git archive` of that commit:
 
     .venv/bin/python tests/grades_snapshot.py     # writes tests/grades_before.json
+    .venv/bin/python tests/grades_snapshot.py computation_graphs   # adds one assignment's entries
 
 per example-class student: the submission's status and score and, per check, its status, points,
 diagnosis id and a hash of its message; per mutant and honest variant (first run seed, graded in
@@ -65,8 +66,9 @@ def differences(want: dict, got: dict, where: str) -> list[str]:
     return lines
 
 
-def record() -> dict:
-    """Grade everything with the code of this checkout (slow: minutes)."""
+def record(only: str | None = None) -> dict:
+    """Grade everything with the code of this checkout (slow: minutes); with `only`, that
+    assignment's entries alone (an assignment new since the last recording)."""
     sys.path.insert(0, str(TESTS))
     import corpus
     import test_mutants
@@ -76,7 +78,8 @@ def record() -> dict:
     from grader.grading.results import load_results
 
     data: dict = {"examples": {}, "mutants": {}, "variants": {}}
-    for a in corpus.ASSIGNMENTS:
+    assignments = [a for a in corpus.ASSIGNMENTS if only in (None, a)]
+    for a in assignments:
         first = test_mutants.RUN_SEEDS.get(a, test_mutants.DEFAULT_RUN_SEEDS)[0]
         for name in corpus.mutants(a):
             data["mutants"][f"{a}/{name}"] = check_rows(test_mutants.grade(a, name, first))
@@ -86,11 +89,21 @@ def record() -> dict:
         out = Path(tmp) / "demo-output"
         if main(["demo", "--skip-release", "--out", str(out)]) != 0:
             raise SystemExit("grader demo failed")
-        for a in corpus.ASSIGNMENTS:
+        for a in assignments:
             data["examples"][a] = {r["student"]: student_row(r) for r in load_results(out / a)}
     return data
 
 
 if __name__ == "__main__":
-    FILE.write_text(json.dumps(record(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    # `grades_snapshot.py ASSIGNMENT` adds (or records again) that assignment's entries only and
+    # keeps every other entry as recorded.
+    chosen = sys.argv[1] if len(sys.argv) > 1 else None
+    data = record(chosen)
+    if chosen:
+        kept = recorded()
+        for kind, rows in data.items():
+            kept[kind] = {k: v for k, v in kept[kind].items()
+                          if k != chosen and not k.startswith(f"{chosen}/")} | rows
+        data = kept
+    FILE.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {FILE}")

@@ -29,7 +29,8 @@ SEED = 4242
 #: A few students of each example class (grading one takes seconds): full marks, lost checks, a
 #: crash at import (the hostile test below adds an attack to a complete notebook).
 SUBSET = {"nn_from_scratch": ["ada_perfect", "ben_relu_ge_zero"],
-          "training_networks": ["nia_adam_no_bias_correction", "kim_sys_exit"]}
+          "training_networks": ["nia_adam_no_bias_correction", "kim_sys_exit"],
+          "computation_graphs": ["ada_perfect", "flo_nesterov_plain_momentum"]}
 
 
 def _grader(*argv: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:

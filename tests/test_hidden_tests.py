@@ -18,6 +18,7 @@ from corpus import ASSIGNMENTS
 from inprocess import InProcessStudent
 
 from autograde_tests import calibration, engine, reference
+from nnkit_contract import graphs
 from nnkit_contract.cells import Role, cell_role, function_of, grade_id
 
 #: The reference must get full marks on every one of these run seeds (about 1 s each per
@@ -202,7 +203,9 @@ def test_results_do_not_depend_on_which_checks_run(assignment):
 
 @dataclass
 class RecordingStudent:
-    """Passes every call through and keeps a copy of its function name and arguments."""
+    """Passes every call through and keeps a copy of its function name and arguments; a graph
+    call (graphs.ENTRY: description, arrays, mode) is kept under the student's function its mode
+    runs (graphs.RUNS), with the description and the arrays as its arguments."""
 
     inner: InProcessStudent
     calls: list = field(default_factory=list)
@@ -211,7 +214,11 @@ class RecordingStudent:
         self.inner.new_check()
 
     def call(self, fn, args, **kwargs):
-        self.calls.append((fn, copy.deepcopy(args)))
+        if fn == graphs.ENTRY:
+            mode = args[2] if len(args) > 2 else "values"
+            self.calls.append((graphs.RUNS.get(mode, fn), copy.deepcopy(tuple(args[:2]))))
+        else:
+            self.calls.append((fn, copy.deepcopy(args)))
         return self.inner.call(fn, args, **kwargs)
 
 

@@ -21,7 +21,7 @@ from nnkit_contract.i18n import placeholders, translate
 
 #: Assignments whose every diagnosis and every other message of their hidden tests must already be
 #: in German (the others are on their way: docs/translating.md lists what is left).
-TRANSLATED = {"de": ["nn_from_scratch", "training_networks"]}
+TRANSLATED = {"de": ["nn_from_scratch", "training_networks", "computation_graphs"]}
 
 
 @pytest.fixture(autouse=True)
@@ -101,9 +101,10 @@ def test_one_english_label_has_one_translation(lang, assignment):
     """Reports count the causes by their label ("training does not learn" is the label of three
     diagnoses): diagnoses of one label keep one label in every language."""
     compiled, by_label = catalogs.compiled(), {}
-    for d in diagnosis.declared(assignment).values():
+    declared = diagnosis.declared(assignment).values()
+    for d in declared:
         by_label.setdefault(d.label, set()).add(compiled[d.label_id].get(lang))
-    assert len(by_label) > 30
+    assert len(by_label) > len(declared) / 2   # labels are mostly distinct: the test sees them
     assert not {label: found for label, found in by_label.items() if len(found) > 1}
 
 

@@ -2,10 +2,14 @@
 
 - the language build (grader/release/languages.py): twins replace their default cell and take
   its id and grade id, docstrings are swapped in by `ast` position, tagged check-cell messages
-  take the catalog's template; the default language's notebook is the source without twins;
-- every release has the same code (ast without docstrings and message words), the same cell ids
-  and grade ids;
-- no English sentence in a German release (a stop-word test), and the test finds one planted;
+  take the catalog's template, a code cell's translated string literals (plot titles, labels,
+  printed lines) replace their English tokens, an f-string's {fields} kept as written; a stale
+  translation is an error naming its text; the default language's notebook is the source without
+  twins;
+- every release has the same code (ast without docstrings, message words and the swapped
+  literals' words), the same cell ids and grade ids;
+- no English sentence in a German release (a stop-word test; a demo cell's string literals by
+  their words), and the test finds one planted;
 - the German release's check.py passes the reference and names a bug in German;
 - hostile: a notebook of the German release graded with the English release (and the reverse)
   gets exactly the grade it gets from its own;
@@ -38,17 +42,24 @@ from grader.release.cell_messages import (
     translate_messages,
 )
 from grader.release.classgen import make_submission, reference_answers
+from grader.release.english_reader import ENGLISH_WORDS, english_sentences
 from grader.release.languages import (
-    ENGLISH_WORDS,
+    StringsError,
     _comment_lines,
     _docstring_nodes,
+    ast_position,
     code_signature,
-    english_sentences,
+    docstring_starts,
+    fstring_parts,
     language_notebook,
+    string_literals,
+    strings,
     swap_comments,
     swap_docstrings,
+    swap_strings,
 )
-from nnkit_contract.cells import grade_id, neutralize_magics
+from nnkit_contract import i18n
+from nnkit_contract.cells import Role, cell_role, grade_id, neutralize_magics
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = Course(ROOT)
@@ -139,6 +150,107 @@ def test_comments_are_swapped_as_blocks_and_after_code():
         swap_comments(source, {"# three": "# drei"})
 
 
+DEMO = ('def f():\n    """test accuracy"""\n    return 1\n\n'
+        'history = {"loss": [0.5]}\n'
+        'print("test accuracy", history["loss"][-1])\n'
+        'print(f"{name:8s} lr {lr:<6g}: last loss {history[\'loss\'][-1]:.3f}, test accuracy {acc:.2f}")\n'
+        'ax.set(ylabel="loss", title=f\'{label}: {near_zero:.0%} of the weights\')\n')
+
+
+def test_string_literals_are_swapped_by_token_and_fstrings_keep_every_field():
+    """Each English literal (as written between its quotes) becomes its translation, prefix and
+    quotes kept; an f-string's {expression!conversion:format} fields stay as written, in the
+    translation's order; a docstring of the same text is not a literal of this table; a list
+    translates occurrence by occurrence (None keeps one: `history["loss"]` is a key)."""
+    table = {"test accuracy": "Testgenauigkeit",
+             "loss": [None, None, "Verlust"],
+             "{name:8s} lr {lr:<6g}: last loss {history['loss'][-1]:.3f}, test accuracy {acc:.2f}":
+                 "{name:8s} lr {lr:<6g}: letzter Verlust {history['loss'][-1]:.3f}, "
+                 "Testgenauigkeit {acc:.2f}",
+             "{label}: {near_zero:.0%} of the weights": "{near_zero:.0%} der Gewichte: {label}"}
+    out, swapped = swap_strings(DEMO, table)
+    assert out == DEMO.replace('print("test accuracy"', 'print("Testgenauigkeit"').replace(
+        'last loss', 'letzter Verlust').replace(', test accuracy {acc', ', Testgenauigkeit {acc').replace(
+        'ylabel="loss"', 'ylabel="Verlust"').replace(
+        "f'{label}: {near_zero:.0%} of the weights'", "f'{near_zero:.0%} der Gewichte: {label}'")
+    assert '"""test accuracy"""' in out and 'history["loss"][-1]' in out and '{"loss": [0.5]}' in out
+    assert len(swapped) == 4
+    # The code is the same once the swapped literals are reduced to their fields (any order),
+    # and a literal that was not swapped still counts.
+    nb_en, nb_de = nbformat.v4.new_notebook(), nbformat.v4.new_notebook()
+    nb_en.cells = [nbformat.v4.new_code_cell(DEMO, id="demo")]
+    nb_de.cells = [nbformat.v4.new_code_cell(out, id="demo")]
+    assert code_signature(nb_de, {"demo": swapped}) == code_signature(nb_en, {"demo": swapped})
+    assert code_signature(nb_de) != code_signature(nb_en)
+    nb_de.cells[0].source = out.replace('{"loss": [0.5]}', '{"Verlust": [0.5]}')
+    assert code_signature(nb_de, {"demo": swapped}) != code_signature(nb_en, {"demo": swapped})
+    nb_de.cells[0].source = out.replace("{acc:.2f}", "{acc:.3f}")
+    assert code_signature(nb_de, {"demo": swapped}) != code_signature(nb_en, {"demo": swapped})
+
+
+@pytest.mark.parametrize(("german", "says"), [
+    ("{name:8s} lr {lr}: letzter Verlust {history['loss'][-1]:.3f}, Testgenauigkeit {acc:.2f}",
+     "must keep every {field}"),                                      # a format spec dropped
+    ("{name:8s} lr {lr:<6g}: letzter Verlust {history['loss'][-1]:.4f}, Testgenauigkeit {acc:.2f}",
+     "must keep every {field}"),                                      # a format spec changed
+    ("{name:8s} lr {lr:<6g}: letzter Verlust, Testgenauigkeit {acc:.2f}",
+     "must keep every {field}"),                                      # a field dropped
+    ("{name:8s} lr {lr:<6g} {acc!r}: letzter Verlust {history['loss'][-1]:.3f}, Testgenauigkeit {acc:.2f}",
+     "must keep every {field}"),                                      # a field added
+    ("{name:8s} lr {lr:<6g}: letzter \"Verlust\" {history['loss'][-1]:.3f}, Testgenauigkeit {acc:.2f}",
+     "no valid literal"),                                             # the literal's own quote
+])
+def test_a_translation_that_changes_an_fstring_field_is_an_error(german, says):
+    english = "{name:8s} lr {lr:<6g}: last loss {history['loss'][-1]:.3f}, test accuracy {acc:.2f}"
+    with pytest.raises(StringsError, match=re.escape(says)):
+        swap_strings(DEMO, {english: german})
+    assert [p for is_field, p in fstring_parts(english) if is_field] == \
+        ["{name:8s}", "{lr:<6g}", "{history['loss'][-1]:.3f}", "{acc:.2f}"]
+
+
+def test_a_stale_string_translation_is_an_error_naming_its_text():
+    """An entry whose English the cell no longer has is never dropped silently: swap_strings,
+    lint (and so `grader release`, which lints first) name it; so does a list of the wrong length."""
+    with pytest.raises(StringsError, match="no string 'train accuracy' in this cell"):
+        swap_strings(DEMO, {"train accuracy": "Trainingsgenauigkeit"})
+    with pytest.raises(StringsError, match="'loss' occurs 3 time"):
+        swap_strings(DEMO, {"loss": ["Verlust"]})
+
+
+def test_a_key_of_code_elsewhere_is_not_renamed_with_its_label():
+    """`history["loss"]` (filled by `train`, another cell) and `ylabel="loss"`: translating "loss"
+    everywhere would break the key, so it is an error that says how (a list, null for the key); a
+    name the cell builds itself (a subplot "accuracy" and its title) is renamed as a whole."""
+    source = 'plt.plot(history["loss"])\nax.set(ylabel="loss")\n'
+    with pytest.raises(StringsError, match="'loss' indexes something this cell does not build"):
+        swap_strings(source, {"loss": "Verlust"})
+    out, _ = swap_strings(source, {"loss": [None, "Verlust"]})
+    assert out == 'plt.plot(history["loss"])\nax.set(ylabel="Verlust")\n'
+    built = 'axes = plt.subplot_mosaic([["accuracy"]])\naxes["accuracy"].set(title="accuracy")\n'
+    out, swapped = swap_strings(built, {"accuracy": "Genauigkeit"})
+    assert out == built.replace("accuracy", "Genauigkeit") and len(swapped) == 3
+    cell = nbformat.v4.new_code_cell(DEMO, id="cell-demo-x")
+    cell.metadata["nnkit"] = {"de": {"strings": {"test accuracy": "Testgenauigkeit",
+                                                 "train accuracy": "Trainingsgenauigkeit"}}}
+    problems = _pair_problems([cell])
+    assert len(problems) == 1 and "no string 'train accuracy' in this cell" in problems[0]
+
+
+def test_a_stale_string_translation_in_the_source_notebook_stops_lint(course_copy):
+    """The real notebook: the English of a translated title changed, its German entry left as it
+    was: `grader lint` names the cell and the text."""
+    source = course_copy.solution_notebook("computation_graphs")
+    nb = nbformat.read(source, as_version=4)
+    cell = next(c for c in nb.cells if c.get("id") == "cell-90-demo-zero-init")
+    assert "{label}: first layer W after training" in strings(cell, LANG)
+    cell.source = cell.source.replace("first layer W after training", "first-layer W, trained")
+    nbformat.write(nb, source)
+    problems = [f"{p.where}: {p.what}" for p in lint.lint(course_copy, "computation_graphs")[0]]
+    assert len(problems) == 1, problems
+    assert "cell-90-demo-zero-init" in problems[0]
+    assert "no string '{label}: first layer W after training' in this cell" in problems[0]
+
+
 def test_a_tagged_message_takes_the_catalog_template_with_the_same_expressions():
     source = ('Z_check = 1\n# diagnosis: common.input-changed\n'
               'assert ok, f"sigmoid changed `Z` in place: {hint}"\n')
@@ -158,8 +270,23 @@ def test_every_release_has_the_same_code_cells_ids_and_grade_ids(assignment):
     (ast without docstrings, comments and the words of assertion messages)."""
     en = nbformat.read(_release(assignment, "en"), as_version=4)
     de = nbformat.read(_release(assignment, LANG), as_version=4)
-    assert code_signature(de) == code_signature(en)
+    swapped = language_notebook(_source(assignment), LANG, assignment=assignment).swapped
+    assert swapped   # every assignment's demo cells show German literals
+    assert code_signature(de, swapped) == code_signature(en, swapped)
     assert [grade_id(c) for c in de.cells] == [grade_id(c) for c in en.cells]
+    # Only the swapped literals (besides docstrings and assertion and raise messages) differ: each
+    # is one token in both releases, at the same ordinal.
+    for en_cell, de_cell in zip(en.cells, de.cells):
+        if en_cell.cell_type == "code" and en_cell.id in swapped:
+            en_lits, de_lits = string_literals(en_cell.source), string_literals(de_cell.source)
+            assert len(en_lits) == len(de_lits)
+            tree = ast.parse(neutralize_magics(en_cell.source))
+            other_texts = docstring_starts(en_cell.source) | {
+                (n.lineno, n.col_offset) for s in ast.walk(tree)
+                if isinstance(s, ast.stmt) and (n := _message_node(s)) is not None}
+            differ = {lit.ordinal for lit, other in zip(en_lits, de_lits) if lit.body != other.body
+                      and ast_position(en_cell.source, lit.start) not in other_texts}
+            assert differ == set(swapped[en_cell.id]), en_cell.id
 
 
 def test_an_english_only_notebook_is_released_unchanged():
@@ -188,7 +315,7 @@ def test_an_english_only_notebook_is_released_unchanged():
 MESSAGE_WORDS = ENGLISH_WORDS | {
     "got", "should", "expected", "wrong", "every", "returns", "return", "keeps", "needs", "one",
     "after", "before", "each", "given", "changed", "compute", "nothing", "never", "gives", "write",
-    "into", "as", "dropped", "equals"}
+    "into", "as", "dropped", "equals", "comes"}
 
 
 def english_messages(source: str) -> list[str]:
@@ -210,9 +337,52 @@ def english_messages(source: str) -> list[str]:
     return found
 
 
+#: Words of the demo cells' English plot titles, labels and printed lines that no German text of
+#: the kit uses (German shares "test", "training", "momentum", "dropout", "seed(s)", "labels",
+#: "logit(s)", "gradient", "in", "batch", "relative": those are left out), with MESSAGE_WORDS: a short
+#: literal, so one of them marks it.
+DEMO_WORDS = MESSAGE_WORDS | {
+    "loss", "losses", "accuracy", "epoch", "epochs", "layer", "layers", "weights", "weight",
+    "hidden", "unit", "units", "first", "last", "largest", "mean", "points", "point", "raw",
+    "features", "feature", "standardized", "classes", "errors", "error", "bug", "correct",
+    "backward", "about", "smaller", "more", "chance", "level", "initial", "initialization",
+    "noise", "noisy", "clean", "step", "steps", "network", "fit", "count", "within",
+    "without", "difference", "between", "input", "right", "full", "range", "scale", "drawn", "cut",
+    "above", "per", "flipped", "set", "binary", "cross", "entropy", "train", "none", "both",
+    "zero", "norm", "start", "variance", "alone", "at", "by", "on", "no"}
+
+
+def english_strings(source: str) -> list[str]:
+    """The string literals of a demo cell that read as English: a word of the literal's own text
+    (an f-string's {fields} left out) in DEMO_WORDS. Docstrings and the literals that index a
+    subscript (`history["loss"]`: a key of the code, never shown) are not read."""
+    tree = ast.parse(neutralize_magics(source))
+    skip = docstring_starts(source)
+    skip |= {(n.slice.lineno, n.slice.col_offset) for n in ast.walk(tree)
+             if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant)}
+    found = []
+    for lit in string_literals(source):
+        if ast_position(source, lit.start) in skip or "b" in lit.prefix.lower():
+            continue
+        text = _text_of(lit.body) if lit.is_f else lit.body
+        if _words(text) & DEMO_WORDS:
+            found.append(" ".join(text.split()))
+    return found
+
+
+def _text_of(fstring_body: str) -> str:
+    """An f-string's own text, its {fields} left out."""
+    return " ".join(part for is_field, part in fstring_parts(fstring_body) if not is_field)
+
+
+def _words(text: str) -> set[str]:
+    """The words of a text, names of code (`max_norm`, `step_loss`) left out."""
+    return {w for w in re.findall(r"[^\W\d]+", text.lower()) if "_" not in w}
+
+
 def _english_in(folder: Path, notebook: str) -> list[str]:
     """Every English sentence of a release: its markdown cells, the docstrings, comments and
-    assertion messages of its code, and its README."""
+    assertion messages of its code, the string literals of its demo cells, and its README."""
     found = []
     nb = nbformat.read(folder / notebook, as_version=4)
     for cell in nb.cells:
@@ -225,14 +395,26 @@ def _english_in(folder: Path, notebook: str) -> list[str]:
                               if not MESSAGE_TAG.match(text))
             found += [f"{cell.id} comment: {s}" for s in english_sentences(block)]
             found += [f"{cell.id} message: {s}" for s in english_messages(cell.source)]
+            if cell_role(cell) is Role.DEMO:
+                found += [f"{cell.id} string: {s}" for s in english_strings(cell.source)]
     found += [f"README.md: {s}" for s in english_sentences((folder / "README.md").read_text())]
     return found
+
+
+#: Demo cells whose string literals are still English in the German release, each with why.
+#: The test fails once such a cell is translated, so that its entry is removed here.
+UNTRANSLATED_DEMO_CELLS: dict[tuple[str, str], str] = {}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_no_english_sentence_in_the_german_release(assignment):
     folder = build.release_folder(COURSE, assignment, LANG)
     found = _english_in(folder, COURSE.solution_notebook(assignment).name)
+    for (name, cell_id), why in UNTRANSLATED_DEMO_CELLS.items():
+        if name == assignment:
+            left = [f for f in found if f.startswith(f"{cell_id} string: ")]
+            assert left, f"{cell_id} is German now: remove it from UNTRANSLATED_DEMO_CELLS ({why})"
+            found = [f for f in found if f not in left]
     if assignment in MAY_BE_UNTRANSLATED and not _has_german(assignment):
         assert found, f"{assignment} has no German yet, yet no English was found: the test is blind"
         pytest.xfail(f"{assignment}: {len(found)} English sentences, its German cells have not "
@@ -283,6 +465,48 @@ def test_an_english_assertion_message_planted_in_a_german_check_cell_is_found(tm
     assert len(found) == 1 and "sigmoid must keep the shape (2, 2), got" in found[0], found
 
 
+def test_an_english_title_planted_in_a_german_demo_cell_is_found(tmp_path):
+    """The German demo cells' literals are read: an English plot title among the German ones is
+    found (a German one is not, and a key such as history["loss"] is code)."""
+    name = "computation_graphs"
+    folder = tmp_path / name
+    shutil.copytree(build.release_folder(COURSE, name, LANG), folder)
+    notebook = folder / COURSE.solution_notebook(name).name
+    nb = nbformat.read(notebook, as_version=4)
+    cell = next(c for c in nb.cells if c.get("id") == "cell-90-demo-zero-init")
+    assert "W der 1. Schicht, trainiert" in cell.source
+    before = _english_in(folder, notebook.name)
+    cell.source += ('\nax.set(title=f"{label}: weights after the last epoch", ylabel=history["loss"][0])'
+                    '\nax.set(xlabel="Gewichte nach der letzten Epoche")\n')
+    nbformat.write(nb, notebook)
+    found = [f for f in _english_in(folder, notebook.name) if f not in before]
+    assert found == ["cell-90-demo-zero-init string: : weights after the last epoch"], found
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_translated_demo_literal_reads_as_english_in_the_english_release(assignment):
+    """The literal reader is not blind: in the English release it finds every demo-cell literal
+    that the German release translates with other words (a translation that only capitalizes,
+    "momentum" -> "Momentum", reads the same in both)."""
+    source = _source(assignment)
+    en = {c.id: c for c in nbformat.read(_release(assignment, "en"), as_version=4).cells}
+    expected, found = 0, 0
+    for cell in source.cells:
+        table = strings(cell, LANG) if cell.cell_type == "code" else {}
+        if not table or cell_role(cell) is not Role.DEMO:   # a setup cell's literals are mostly
+            continue                                        # keys: the reader reads demo cells
+        read = english_strings(en[cell.id].source)
+        for english, german in table.items():
+            germans = german if isinstance(german, list) else [german]
+            if all(g is None or _words(_text_of(english)) <= _words(_text_of(g)) for g in germans):
+                continue
+            expected += 1
+            plain = " ".join(_text_of(english).split())
+            found += plain in read
+            assert plain in read, f"{cell.id}: {english!r} is not read as English"
+    assert expected >= 20 and found == expected
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_english_assertion_message_is_found(assignment):
     """The message reader is not blind: it reads every assertion message of the English release as
@@ -330,6 +554,11 @@ def _in_place_hints(nb: nbformat.NotebookNode) -> set[str]:
     return found
 
 
+#: The distinct hints the English release's `common.input-changed` messages show, where there are
+#: fewer than 10: computation_graphs' seven such checks share three ("return a new array", ...).
+MIN_IN_PLACE_HINTS = {"computation_graphs": 3}
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_no_english_in_place_hint_in_the_german_release(assignment):
     """The hints of `common.input-changed` ({hint}) are German in the German notebook and its
@@ -337,7 +566,7 @@ def test_no_english_in_place_hint_in_the_german_release(assignment):
     whose German the release writes in its place."""
     notebook = COURSE.solution_notebook(assignment).name
     english = _in_place_hints(nbformat.read(_release(assignment, "en"), as_version=4))
-    assert len(english) >= 10   # the test sees the hints
+    assert len(english) >= MIN_IN_PLACE_HINTS.get(assignment, 10)   # the test sees the hints
     german_folder = build.release_folder(COURSE, assignment, LANG)
     german = (german_folder / notebook).read_text(encoding="utf-8") + \
         (german_folder / "check.py").read_text(encoding="utf-8")
@@ -370,12 +599,12 @@ def test_a_planted_unknown_english_hint_is_reported():
 
 # ----------------------------------------------------------------------- the German check.py
 
-def _german_student(tmp_path: Path, variant=None) -> Path:
-    folder = tmp_path / NAME
-    shutil.copytree(build.release_folder(COURSE, NAME, LANG), folder,
+def _german_student(tmp_path: Path, variant=None, name: str = NAME) -> Path:
+    folder = tmp_path / name
+    shutil.copytree(build.release_folder(COURSE, name, LANG), folder,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    notebook = folder / COURSE.solution_notebook(NAME).name
-    nb = make_submission(notebook, reference_answers(COURSE.solution_notebook(NAME)), variant)
+    notebook = folder / COURSE.solution_notebook(name).name
+    nb = make_submission(notebook, reference_answers(COURSE.solution_notebook(name)), variant)
     nbformat.write(nb, notebook)
     return folder
 
@@ -387,10 +616,15 @@ def _check_py(folder: Path, *args: str) -> subprocess.CompletedProcess:
     return _run_check_py(folder, *args)
 
 
-def test_german_check_py_passes_the_reference(tmp_path):
-    done = _check_py(_german_student(tmp_path))
+@pytest.mark.parametrize("name", [NAME, "computation_graphs"])
+def test_german_check_py_passes_the_reference(tmp_path, name):
+    done = _check_py(_german_student(tmp_path, name=name))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "FAILED" not in done.stdout and "not implemented" not in done.stdout, done.stdout
+    # The summary's kinds of tests, in German, with training accuracy only where `train` is graded.
+    compiled = i18n.catalog()
+    kinds = "check.kinds-untrained" if name == "computation_graphs" else "check.kinds-trained"
+    assert f"({compiled[kinds][LANG]})." in done.stdout, done.stdout
 
 
 def test_german_check_py_names_a_bug_in_german(tmp_path):
@@ -399,6 +633,16 @@ def test_german_check_py_names_a_bug_in_german(tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
     assert "sigmoid(z) ist gleich 1 / (1 + exp(+z)): der Exponent ist -z" in done.stdout, done.stdout
     assert "the exponent is -z" not in done.stdout
+
+
+def test_german_check_py_of_computation_graphs_names_a_bug_in_german(tmp_path):
+    """The third assignment's German check.py: a mean_backward that returns the gradient of a sum
+    is named by its diagnosis, in German and without the English text."""
+    bug = "def mean_backward(dout, a):\n    return np.full(np.shape(a), float(dout))\n"
+    done = _check_py(_german_student(tmp_path, {"cell:append": bug}, "computation_graphs"), "-v")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Der Mittelwert teilt durch die Zahl der Einträge" in done.stdout, done.stdout
+    assert "the mean divides by the number of entries" not in done.stdout
 
 
 # ------------------------------------------------------------ hostile: graded across languages

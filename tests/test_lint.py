@@ -89,7 +89,14 @@ def _import_in_test_cell(nb):
     cell.source = "import os\n" + cell.source
 
 
+def _doubled_backslash_in_math(nb):
+    cell = next(c for c in nb.cells if c.cell_type == "markdown")
+    cell.source += "\n\nThe signal shrinks by $1/\\\\sqrt{2}$ per layer."
+
+
 CASES = {
+    "doubled backslash in math": (_doubled_backslash_in_math, "its math writes \\\\sqrt with two "
+                                                              "backslashes"),
     "solution in a check cell": (_solution_in_check_cell, "(check-sigmoid): holds '### BEGIN SOLUTION', "
                                                           "which belongs in a solution cell only"),
     "hidden tests in a setup cell": (_hidden_tests_in_setup_cell, "(setup-imports): holds '### BEGIN HIDDEN "
@@ -131,6 +138,18 @@ def test_important_words_in_a_test_cell_are_not_imports(course_copy, capsys):
     nb = nbformat.read(path, as_version=4)
     cell = _cell(nb, "test-sigmoid")
     cell.source = "# important: the hidden tests grade sigmoid (no imports here)\n" + cell.source
+    nbformat.write(nb, path)
+    assert main(["lint", A]) == 0, capsys.readouterr().out
+
+
+def test_a_line_break_in_math_is_no_doubled_command(course_copy, capsys):
+    """The honest twin of "doubled backslash in math": `\\\\` before a space or a line end is
+    LaTeX's line break, and a doubled backslash outside math is left alone."""
+    path = course_copy.solution_notebook(A)
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "markdown")
+    cell.source += ("\n\n$$\\begin{aligned} a &= b \\\\ c &= d \\end{aligned}$$ and a Windows path "
+                    "`C:\\\\data`.")
     nbformat.write(nb, path)
     assert main(["lint", A]) == 0, capsys.readouterr().out
 

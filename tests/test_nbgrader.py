@@ -8,8 +8,9 @@ return odd types, two cheats aimed at nbgrader, a deleted grade cell and a noteb
 cannot load. The same submitted files are graded by `grader autograde` with the same seed; every
 total, every grade cell and every check must agree.
 
-Lanes (tests/lanes.py): `make test` grades the students of each example class that show every
-status (and the hostile ones), and a few mutants on both paths; the mutants that together lose
+Lanes (tests/lanes.py): `make test` grades the students of the first example class that show
+every status (and the hostile ones), the perfect and the hostile students of the second, and a
+few mutants on both paths; the mutants that together lose
 every check any mutant loses, and the in-place ones, go through `grader autograde` alone, to be
 compared with the in-process double. `make test-full` (--full) grades both whole classes and
 every mutant on both paths, as before the lanes.
@@ -476,19 +477,28 @@ SECOND = "training_networks"
 SECOND_EXPECTED = example_class.load_expected(KIT, SECOND)
 
 
+def _second_students() -> list[str]:
+    """The second assignment's students in `make test`: the perfect one and the hostile ones
+    (a cheat, the stubs, an `__eq__` that always says True), who between them lose checks as
+    failed and not implemented. The limits (endless loop, memory, fork bomb, sys.exit) cross
+    nbgrader in the first assignment's class, where the same sandbox reaches them."""
+    students = SECOND_EXPECTED["students"]
+    perfect = next(s for s, e in sorted(students.items()) if e["status"] == "graded" and not e["lost"])
+    return sorted({perfect, *(s for s in HOSTILE if s in students)})
+
+
 @pytest.fixture(scope="module")
 def graded_second(graded, tmp_path_factory):
     """The second assignment added to the same course and graded by plain nbgrader (its example
-    class, hostile students included: in `make test` the students that show every status), and
-    the same files by `grader autograde`."""
+    class, hostile students included: in `make test` the perfect student and the hostile ones,
+    _second_students), and the same files by `grader autograde`."""
     root = graded["root"]
     seed, timeout = SECOND_EXPECTED["seed"], SECOND_EXPECTED["timeout"]
     assert main(["nbgrader", "setup", str(root), "--assignment", SECOND, "--seed", str(seed),
                  "--timeout", str(timeout)]) == 0
     _nbgrader(root, "generate_assignment", SECOND)
     students = (sorted(SECOND_EXPECTED["students"]) if graded["full"] else
-                lanes.covering_students(SECOND_EXPECTED, [s for s in HOSTILE
-                                                          if s in SECOND_EXPECTED["students"]]))
+                _second_students())
     submitted = example_class.examples_dir(KIT, SECOND) / example_class.SUBMITTED_DIR
     mine = tmp_path_factory.mktemp("submitted-second")
     for student in students:
@@ -536,6 +546,55 @@ def test_the_course_gradebook_from_nbgraders_gradebook(graded_second, tmp_path, 
         assert entry["awaiting"] > 0   # written answers, not graded by hand yet
     assert ada["provisional"] is True
     assert (out / f"moodle-{ASSIGNMENT}.csv").is_file() and (out / "course.html").is_file()
+
+
+# ------------------------------------------------------------------------------ the third assignment
+
+THIRD = "computation_graphs"
+
+
+@pytest.fixture(scope="module")
+def graded_third(graded_second, tmp_path_factory):
+    """The third assignment added to the same course: a complete notebook and the bare release
+    (its graph checks build graphs in the sandbox through the contract's builder), graded by
+    plain nbgrader and by `grader autograde` with the same seed."""
+    root, seed = graded_second["root"], 11
+    assert main(["nbgrader", "setup", str(root), "--assignment", THIRD, "--seed", str(seed)]) == 0
+    _nbgrader(root, "generate_assignment", THIRD)
+    release_nb = KIT.assignments / THIRD / f"{THIRD}.ipynb"
+    mine = tmp_path_factory.mktemp("third-submitted")
+    perfect = make_submission(release_nb, reference_answers(KIT.solution_notebook(THIRD)))
+    for student, nb in (("ada", perfect), ("hal", nbformat.read(release_nb, as_version=4))):
+        write_submission(root / "submitted", student, THIRD, release_nb.name, nb)
+        write_submission(mine, student, THIRD, release_nb.name, nb)
+    _nbgrader(root, "autograde", THIRD)
+    out = tmp_path_factory.mktemp("grader-out-third")
+    assert main(["autograde", str(mine), "--assignment", THIRD, "--out", str(out), "--seed", str(seed),
+                 "--no-progress"]) == 0
+    return {"root": root, "out": out}
+
+
+def test_the_third_assignment_grades_the_same_by_both_paths(graded_third):
+    book = {r["student"]: r for r in nbgrader_course.gradebook_results(
+        graded_third["root"] / "gradebook.db", THIRD)}
+    mine = _grader(graded_third["out"])
+    assert book["ada"]["score"] == mine["ada"]["score"] == engine.total_points(THIRD)
+    assert book["hal"]["score"] == mine["hal"]["score"] == 0
+    for student in ("ada", "hal"):
+        assert {t["id"]: t["points"] for t in book[student]["tests"]} == _per_cell(mine[student])
+
+
+def test_the_course_gradebook_has_a_column_per_assignment(graded_third, tmp_path):
+    """`grader collect --gradebook` on the course with all three assignments: three columns, and
+    an LMS file for each."""
+    out = tmp_path / "course"
+    assert main(["collect", "--gradebook", str(graded_third["root"] / "gradebook.db"), "--out", str(out)]) == 0
+    ada = course_book.load(out)["students"]["ada"]
+    # The course may also hold the quickstart's ps1 (another test of this module grades it in
+    # the same gradebook, in an order pytest chooses): a column too, but not a kit assignment.
+    assert set(ada["assignments"]) - {"ps1"} == {ASSIGNMENT, SECOND, THIRD}
+    assert ada["assignments"][THIRD]["points"] == engine.total_points(THIRD)
+    assert all((out / f"moodle-{name}.csv").is_file() for name in (ASSIGNMENT, SECOND, THIRD))
 
 
 # ------------------------------------------------------------------------------ failures of the course

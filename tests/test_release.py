@@ -109,7 +109,10 @@ def _snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
 
 @pytest.mark.slow
 @needs_nbgrader
-def test_release_twice_changes_nothing(course_copy, capsys):
+def test_release_twice_changes_nothing(course_copy, capsys, full):
+    """`grader release` of every assignment does the work a planted change needs; a second run
+    rewrites nothing (in `make test` the second run releases the planted assignment only, in
+    `make test-full` every assignment again)."""
     name = ASSIGNMENTS[0]
     dest = course_copy.assignments / name
     # Make the first run do real work: a missing file, a stale one, and files not produced.
@@ -123,14 +126,15 @@ def test_release_twice_changes_nothing(course_copy, capsys):
     assert main(["release"]) == 0
     first_out = capsys.readouterr().out
     first = _snapshot(dest)
-    assert main(["release"]) == 0
+    assert main(["release", *([] if full else [name])]) == 0
     second_out = capsys.readouterr().out
     second = _snapshot(dest)
 
-    releases = len(ASSIGNMENTS) * len(course_file.load(course_copy).languages)  # one per language
+    languages = len(course_file.load(course_copy).languages)
+    releases = len(ASSIGNMENTS) * languages   # one per language
     assert first_out.count("\n") == releases, first_out
     assert f"{name}: 2 written" in first_out and "2 deleted" in first_out, first_out
-    assert second_out.count("\n") == releases, second_out
+    assert second_out.count("\n") == (releases if full else languages), second_out
     assert f"{name}: 0 written, {len(second)} unchanged" in second_out, second_out
     assert second == first, "the second `grader release` rewrote or changed files"
     assert sorted(first) == sorted(_tree(COURSE.assignments / name)), OUT_OF_DATE
@@ -199,6 +203,24 @@ def test_release_holds_exactly_the_expected_files(name):
 
     assert files["requirements.txt"].decode().splitlines()[:2] == [f"numpy=={course_minor()}.*",
                                                                   "matplotlib>=3.8"]
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_readme_speaks_of_training_only_where_grading_trains(name):
+    """An assignment without training checks (computation_graphs) has no sentence about training
+    the student's network, and its hyperparameters.json is said to be the experiments' settings,
+    not something grading uses; the others say both."""
+    from autograde_tests import engine
+    from grader.release import student_readme
+
+    graded = "train" in engine.points_by_function(name)
+    readme = " ".join((COURSE.assignments / name / "README.md").read_text().split())
+    words = student_readme.PHRASES["en"]
+    trained = " ".join(student_readme.TRAINING_TEMPLATE.read_text().split("\n\n")[0].split())
+    assert (trained in readme) is graded
+    assert (words["settings-graded"] in readme) is graded
+    assert (words["settings-demo"] in readme) is not graded
+    assert "gradient checks and" not in readme and "checks, ." not in readme
 
 
 def _expected_student_source(source: str) -> str:
@@ -413,8 +435,12 @@ def _planted_leaks(name: str, secret_dir: Path):
     ]
 
 
-@pytest.mark.parametrize("name", ASSIGNMENTS)
+@pytest.mark.parametrize("name", [ASSIGNMENTS[0], *(pytest.param(a, marks=pytest.mark.full)
+                                                    for a in ASSIGNMENTS[1:])])
 def test_leak_detector_reports_every_planted_leak(name, tmp_path):
+    """Every kind of leak planted in a copy of the release is reported (the detector is one
+    function for every assignment: `make test` plants in the first assignment's release,
+    `make test-full` in each; test_committed_release_has_no_leaks scans every release)."""
     secret_dir = tmp_path / "secret"
     secret_dir.mkdir()
     (secret_dir / "secret.py").write_text(f"{SECRET}\n")

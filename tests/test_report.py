@@ -72,6 +72,20 @@ def test_hostile_text_is_escaped(tmp_path):
     assert 'id="student-a%3Cb%3E"' in page
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_awaiting_answers_name_both_ways_to_grade_them(lang):
+    """A course graded with `grader autograde` has no formgrader: the report also names the
+    hand-grades CSV of `grader collect` (docs/course.md), in every language."""
+    found = [_result("a", _tests("passed", "passed"))]
+    found[0]["manual"] = [{"id": "answer-why", "max_points": 2.0, "points": None,
+                           "status": "awaiting_manual_grading", "answered": True}]
+    page = report.render(report.summarize(found), {"scores.png": b"", "exercises.png": b"",
+                                                   "tests.png": b""}, lang=lang)
+    assert "answer-why" in page
+    assert "grader collect --hand-grades" in page and "docs/course.md" in page, page
+    assert "formgrader" in page.lower()
+
+
 def test_report_command_writes_page_and_figures(tmp_path, capsys):
     _write(tmp_path, [_result("a", _tests("passed", "passed")),
                       _result("b", _tests("passed", "failed", "off by one"))])

@@ -24,6 +24,7 @@ import nbformat
 import pytest
 from corpus import ASSIGNMENTS
 
+from autograde_tests import engine
 from grader.cli import main
 from grader.paths import Course
 from grader.release import student_check
@@ -174,6 +175,11 @@ def test_bare_release_is_not_implemented_everywhere(assignment, tmp_path):
     assert rows[first][1] == student_check.say("check.not-implemented",
                                                function=first.split(", ")[0])
     assert _said(done.stdout, "check.summary", passed=0, total=n)
+    # Training accuracy is named only where the grader checks a `train` (not computation_graphs).
+    trains = "train" in engine.points_by_function(assignment)
+    kinds = student_check.say("check.kinds-trained" if trains else "check.kinds-untrained")
+    assert _said(done.stdout, "check.summary", passed=0, total=n, kinds=kinds), done.stdout
+    assert trains == (assignment != "computation_graphs")
 
 
 def _redefined(assignment: str, mutant: str) -> list[str]:
@@ -405,3 +411,99 @@ def test_grader_check_gives_the_same_table(tmp_path, capsys):
     out = capsys.readouterr().out
     assert _table(out).strip() == _table(done.stdout).strip()
     assert _statuses(out)["sgd_step"][0] == student_check.FAILED
+
+
+def _graph_report(tmp_path, *mutants: str):
+    A = "computation_graphs"
+    code = "\n\n".join(sol.mutant_source(A, m) for m in mutants)
+    folder = _student_folder(tmp_path, _reference_notebook({"cell:append": code}, A), A)
+    report = student_check.run_checks(folder / _nb_name(A), released=_released(A))
+    return {r.exercise: r for r in report.results}
+
+
+def test_a_check_that_runs_loss_backward_names_the_broken_graph_function(tmp_path):
+    """mlp_loss is right, but its check runs loss.backward(): with a topological order that lists
+    children first, check.py names topological_order (reached through the Tensor class and the
+    graph's backward), not a wrong mlp_loss; backward's check, which builds its graph with *, +,
+    @, relu, mean and sum, names the broken mean_backward too."""
+    status = _graph_report(tmp_path, "topo_reversed", "mean_backward_not_divided")
+    assert status["topological_order"].status == student_check.FAILED
+    assert status["mlp_loss"].status == student_check.FAILED
+    assert status["mlp_loss"].hint == ("mlp_loss uses your backward, topological_order, which fail their check: "
+                                       "fix that first")
+    assert status["backward"].hint == ("backward uses your mean_backward, topological_order, which fail their "
+                                       "check: fix that first")
+
+
+def test_building_a_graph_does_not_blame_the_local_backward_it_records(tmp_path):
+    """The honest twin: topological_order's check only builds graphs (the recorded local backward
+    functions never run), and mlp_loss's graph has no exp node; a broken mul_backward and
+    exp_backward are named by their own checks and blamed for nothing else."""
+    status = _graph_report(tmp_path, "mul_backward_in_place", "exp_backward_exp_again", "topo_reversed")
+    assert status["topological_order"].hint.startswith("a node comes before one of its parents"), \
+        status["topological_order"].hint
+    assert "exp_backward" not in status["mlp_loss"].hint and "mul_backward" not in status["mlp_loss"].hint
+    assert "exp_backward" not in status["backward"].hint
+    assert "mul_backward" in status["backward"].hint
+
+
+# ---------------------------------------------------------------------------------------------
+# computation_graphs' check cells, run as the notebook runs them (no check.py blame around them).
+# ---------------------------------------------------------------------------------------------
+
+def _check_cell_says(grade: str, *extra: str) -> str:
+    """The assertion message of the released check cell `grade` of computation_graphs, run after
+    the reference solution and `extra` code ("" when it passes)."""
+    A = "computation_graphs"
+    nb = nbformat.read(COURSE.assignments / A / _nb_name(A), as_version=4)
+    source = next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade)
+    namespace = sol.namespace([*sol.reference_sources(A), *extra], A)
+    try:
+        exec(compile(source, grade, "exec"), namespace)
+    except AssertionError as error:
+        return str(error)
+    return ""
+
+
+@pytest.mark.parametrize("mutant", ["topo_reversed", "topo_duplicates", "topo_missing_root"])
+@pytest.mark.parametrize("grade", ["check-backward", "check-mlp_loss"])
+def test_a_check_cell_names_a_wrong_topological_order_not_its_own_function(grade, mutant):
+    """backward and mlp_loss are right, topological_order is wrong: their notebook check cells
+    say that the order is wrong (fix that first), not that backward or mlp_loss is."""
+    function = grade.removeprefix("check-")
+    said = _check_cell_says(grade, sol.mutant_source("computation_graphs", mutant))
+    assert said == (f"{function} uses your topological_order, which gives a wrong order: fix "
+                    "topological_order first"), said
+
+
+@pytest.mark.parametrize("grade", ["check-backward", "check-mlp_loss"])
+def test_a_check_cell_with_a_right_order_names_its_own_function(grade):
+    """The honest twin: with the reference's order, the reference passes and a wrong backward is
+    named by backward's own message."""
+    assert _check_cell_says(grade) == ""
+    said = _check_cell_says(grade, sol.mutant_source("computation_graphs", "backward_no_seed"))
+    assert "topological_order" not in said and said, said
+
+
+def test_batchnorm_forward_check_shows_a_small_difference():
+    """eps outside the sqrt changes out by ~1e-5: the expected values are shown with the digits
+    the comparison uses, so the student sees where they differ (4 decimals showed equal ones)."""
+    from test_feedback import EPS_OUTSIDE_SQRT
+
+    said = _check_cell_says("check-batchnorm_forward", EPS_OUTSIDE_SQRT)
+    assert said.startswith("out = gamma * x_hat + beta should be [[-0.44721315, 1.0, -3.54033035]"), said
+    assert "-0.4472116" in said, said
+
+
+def test_topological_order_check_comment_names_the_node_expected_nodes_lacks():
+    """The cell's comment says which node expected_nodes lacks: the product u * h, root's parent."""
+    A = "computation_graphs"
+    nb = nbformat.read(COURSE.solution_notebook(A), as_version=4)
+    source = next(c.source for c in nb.cells
+                  if c.metadata.get("nbgrader", {}).get("grade_id") == "check-topological_order")
+    assert "# expected_nodes lacks the product u * h (the parent of root_check)" in source
+    namespace = sol.reference_namespace(A)
+    exec(compile(source, "check-topological_order", "exec"), namespace)
+    product = namespace["root_check"].parents[0]
+    assert all(product is not node for node in namespace["expected_nodes"])
+    assert {id(p) for p in product.parents} == {id(namespace["u_check"]), id(namespace["h_check"])}

@@ -5,7 +5,7 @@ the formulas or the code: every twin has the same math (`$$...$$`, `$...$`) and 
 spans as the English cell it follows. German docstrings and comments in a code cell's metadata
 (`nnkit.de.docstrings`, `nnkit.de.comments`) name docstrings and comments the cell has, and the code
 with them swapped in is the same code (by `ast`) with lines of at most 120 characters, the
-project's line length.
+project's line length; so are the lines with the translated string literals (`nnkit.de.strings`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader.release.languages import swap_strings
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 MAX_LINE = 120
-#: Math and code spans, in the order they are taken out (a display formula before an inline one).
-SPANS = (re.compile(r"\$\$.+?\$\$", re.S), re.compile(r"`[^`]+`"), re.compile(r"\$[^$]+\$"))
+#: Math and code spans, in the order they are taken out (a fenced code block first, so that its
+#: backticks do not pair with an inline span's; a display formula before an inline one).
+SPANS = (re.compile(r"^```.*?^```", re.S | re.M), re.compile(r"\$\$.+?\$\$", re.S),
+         re.compile(r"`[^`]+`"), re.compile(r"\$[^$]+\$"))
 #: Comments that are markers for tools, not prose.
 MARKER = re.compile(r"^#+\s*(diagnosis:|message:|BEGIN |END |YOUR )")
 
@@ -132,8 +136,9 @@ def code_problems(nb) -> list[str]:
             german = swapped_code(cell.source, docstrings, comments)
             if _without_docstrings(german) != _without_docstrings(cell.source):
                 problems.append(f"{cell.id}: the {lang} docstrings or comments change the code")
+            shown = swap_strings(german, texts.get("strings", {}))[0]   # the literals too
             problems += [f"{cell.id}: {lang} line {n} has {len(line)} > {MAX_LINE} characters"
-                         for n, line in enumerate(german.split("\n"), 1) if len(line) > MAX_LINE]
+                         for n, line in enumerate(shown.split("\n"), 1) if len(line) > MAX_LINE]
     return problems
 
 

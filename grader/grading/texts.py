@@ -88,7 +88,9 @@ MESSAGES: dict[str, str] = {
     "report.awaiting-text": "{count} submissions have written answers to grade by hand ({ids}; "
                             "{points} points in all, not part of the scores above); {blank} "
                             "answers were left blank and count 0. Grade them in nbgrader's "
-                            "formgrader.",
+                            "formgrader or, for a course graded with grader autograde, list "
+                            "their points in a CSV for grader collect --hand-grades "
+                            "(docs/course.md).",
     "report.students": "Students",
     "report.column-score": "score",
     "report.column-lost": "tests lost",

@@ -25,7 +25,7 @@ from grader.grading.numpy_version import course_minor
 from grader.grading.submission import ReleaseCells
 from grader.release.student_check import closure
 from nnkit_contract import i18n
-from nnkit_contract.cells import RUN_WHEN_GRADED, Role, cell_role, grade_id
+from nnkit_contract.cells import RUN_WHEN_GRADED, Role, cell_role, functions_of, grade_id
 from nnkit_contract.i18n import DEFAULT_LANGUAGE
 
 SOURCE = Path(__file__).resolve().with_name("student_check.py")
@@ -86,13 +86,58 @@ def _free_names(node: ast.AST) -> set[str]:
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - local
 
 
+#: The methods Python calls for an operator on an object of a class (and the reflected ones).
+OPERATOR_METHODS = {ast.Add: ("__add__", "__radd__"), ast.Sub: ("__sub__", "__rsub__"),
+                    ast.Mult: ("__mul__", "__rmul__"), ast.Div: ("__truediv__", "__rtruediv__"),
+                    ast.MatMult: ("__matmul__", "__rmatmul__"), ast.USub: ("__neg__",)}
+#: The method of a graph class that runs the local backward functions its other methods recorded.
+GRAPH_BACKWARD = "backward"
+
+
+def _deferred_parts(node: ast.AST) -> list[ast.AST]:
+    """The lambdas and inner functions of a method: code it records to run later."""
+    return [n for n in ast.walk(node) if n is not node
+            and isinstance(n, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef)]
+
+
+def _class_methods(node: ast.ClassDef) -> dict[str, tuple[set[str], set[str]]]:
+    """Per method of a class: the names it uses when called, and the names its lambdas and inner
+    functions use (the local backward a graph node records runs only when the graph's backward
+    runs: building a graph does not call it)."""
+    methods = {}
+    for method in node.body:
+        if not isinstance(method, ast.FunctionDef):
+            continue
+        parts = _deferred_parts(method)
+        later = set().union(*(_free_names(p) for p in parts)) if parts else set()
+        hidden = {id(n) for p in parts for n in ast.walk(p)}
+        now = {n.id for n in ast.walk(method) if isinstance(n, ast.Name)
+               and isinstance(n.ctx, ast.Load) and id(n) not in hidden} & _free_names(method)
+        methods[method.name] = (now, later)
+    return methods
+
+
+def _methods_called(node: ast.AST, methods: dict[str, tuple[set[str], set[str]]]) -> set[str]:
+    """The methods of the given classes that `node` may call: by name (`x.relu()`) or through an
+    operator (`a @ b`)."""
+    called = {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+    for n in ast.walk(node):
+        if isinstance(n, ast.BinOp | ast.UnaryOp):
+            called.update(OPERATOR_METHODS.get(type(n.op), ()))
+    return called & set(methods)
+
+
 def released_checks(source_notebook: Path) -> dict:
-    """What check.py carries of an assignment: its check cells, in notebook order, and for every
-    graded function the graded functions its reference code calls.
+    """What check.py carries of an assignment: its check cells, in notebook order, for every
+    graded function the graded functions its reference code calls, and the graded functions
+    each check cell reaches beyond its own.
 
     Returns {"assignment": name, "checks": [[grade_id, source], ...], "calls": {f: [g, ...]},
-    "roles": {grade_id: role}, "setup": [[grade_id, source], ...], "numpy": "X.Y"}: with the
-    roles and setup cells of the release, check.py runs what the grader runs
+    "check_uses": {f: [g, ...]}, "kinds": message id, "roles": {grade_id: role},
+    "setup": [[grade_id, source], ...], "numpy": "X.Y"}: "kinds" is the message that lists the
+    grader's further tests in check.py's summary, with training accuracy only where the grader
+    checks a `train` (a string: the data is written into check.py as a Python literal); with
+    the roles and setup cells of the release, check.py runs what the grader runs
     (submission.code_to_run); "numpy" is the NumPy minor version the course grades with
     (grader/grading/numpy_version.py), which check.py compares with the student's.
     """
@@ -103,11 +148,15 @@ def released_checks(source_notebook: Path) -> dict:
         if cell.cell_type == "code":
             cell.source = strip_message_tags(cell.source)
     checks = [[grade_id(c), c.source] for c in nb.cells if cell_role(c) is Role.CHECK]
-    # Every top-level function and name of the given and graded code, with the names it uses:
-    # given code in between (forward -> ACTIVATIONS -> tanh_forward, optimizer_step ->
-    # adam_step) is followed, so a check learns every graded function it depends on.
-    uses: dict[str, set[str]] = {}
+    # Every top-level function, class and name of the given and graded code, with the names it
+    # uses: given code in between (forward -> ACTIVATIONS -> tanh_forward, optimizer_step ->
+    # adam_step) is followed, so a check learns every graded function it depends on. Code that
+    # names a given class (computation_graphs' Tensor) uses the methods it calls by name or
+    # operator; their recorded local backward functions count once the graph's backward runs.
+    nodes: list[tuple[list[str], ast.AST]] = []
     graded: set[str] = set()
+    classes: set[str] = set()
+    methods: dict[str, tuple[set[str], set[str]]] = {}
     for cell in nb.cells:
         role = cell_role(cell)
         if role not in RUN_WHEN_GRADED or cell.cell_type != "code":
@@ -117,20 +166,72 @@ def released_checks(source_notebook: Path) -> dict:
                 names = [node.name]
                 if role is Role.SOLUTION:
                     graded.add(node.name)
+            elif isinstance(node, ast.ClassDef):
+                names = [node.name]
+                classes.add(node.name)
+                methods.update(_class_methods(node))
+                continue
             elif isinstance(node, ast.Assign | ast.AnnAssign):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 names = [t.id for t in targets if isinstance(t, ast.Name)]
             else:
                 continue
-            used = _free_names(node)
-            for name in names:
-                uses.setdefault(name, set()).update(used - {name})
-    calls = {name: sorted(closure(uses, [name]) & graded) for name in sorted(graded)}
+            nodes.append((names, node))
+    uses: dict[str, set[str]] = {f".{m}": now for m, (now, _) in methods.items()}
+    for c in classes:
+        uses.setdefault(c, set())
+
+    def used_by(node: ast.AST) -> set[str]:
+        used = _free_names(node)
+        return used | {f".{m}" for m in _methods_called(node, methods)} if used & classes \
+            else used
+
+    for names, node in nodes:
+        for name in names:
+            uses.setdefault(name, set()).update(used_by(node) - {name})
+    backward_now = methods.get(GRAPH_BACKWARD, (set(), set()))[0]
+
+    def reached(start: set[str]) -> set[str]:
+        found = closure(uses, sorted(start)) | start
+        if f".{GRAPH_BACKWARD}" in found or found & backward_now:
+            later = set().union(*(methods[m[1:]][1] for m in found if m.startswith(".")))
+            found |= closure(uses, sorted(later)) | later
+        return found
+
+    # "calls" is what the reference code reaches by name alone (tests/test_variants.py picks the
+    # hidden checks a variant can reach by it); the checks' blame adds the class's methods.
+    plain: dict[str, set[str]] = {}
+    for names, node in nodes:
+        for name in names:
+            plain.setdefault(name, set()).update(_free_names(node) - {name})
+    calls = {name: sorted(closure(plain, [name]) & graded) for name in sorted(graded)}
+    check_uses: dict[str, list[str]] = {}
+    for gid, source in checks:
+        own = functions_of(gid)
+        beyond = reached(used_by(ast.parse(source))) & graded - set(own)
+        for function in own:
+            check_uses[function] = sorted(set(check_uses.get(function, [])) | beyond)
+    check_uses = dict(sorted(check_uses.items()))   # the same bytes on every run
     release = ReleaseCells.of(nb)
     return {"assignment": Path(source_notebook).stem, "checks": checks, "calls": calls,
+            "check_uses": check_uses,
+            "kinds": "check.kinds-trained" if _trains(Path(source_notebook).stem, graded)
+            else "check.kinds-untrained",
             "roles": {gid: role.value for gid, role in release.roles.items()},
             "setup": [list(pair) for pair in release.setup_sources],
             "numpy": course_minor()}
+
+
+def _trains(assignment: str, graded: set[str]) -> bool:
+    """Whether the grader checks the assignment's `train` (its training accuracy): from the
+    check registry, as the README's settings sentence (student_readme.py); for a notebook without
+    hidden tests, whether it has a graded `train`."""
+    from autograde_tests import engine
+
+    try:
+        return "train" in engine.points_by_function(assignment)
+    except engine.UnknownAssignment:
+        return "train" in graded
 
 
 def check_script(source_notebook: Path, lang: str = DEFAULT_LANGUAGE) -> bytes:

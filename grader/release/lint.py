@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -181,10 +182,28 @@ def _locked_code_parses(c: Cell) -> Iterator[str]:
         yield "does not parse as Python"
 
 
+#: The math of a markdown cell ($$...$$ or $...$), and a command written with a doubled backslash.
+MATH = re.compile(r"\$\$.+?\$\$|\$.+?\$", re.DOTALL)
+DOUBLED_COMMAND = re.compile(r"\\\\[A-Za-z]+")
+
+
+def _math_single_backslashes(c: Cell) -> Iterator[str]:
+    r"""`$1/\\sqrt{2}$` in a markdown cell renders as a line break and the word "sqrt": a command
+    written with the escaping of a Python string, not of markdown. (`\\` before a space or a
+    line end is a real line break and is left alone.)"""
+    if c.cell.get("cell_type") != "markdown":
+        return
+    found = sorted({m.group() for math in MATH.findall(c.source)
+                    for m in DOUBLED_COMMAND.finditer(math)})
+    if found:
+        yield (f"its math writes {', '.join(found)} with two backslashes, which renders as a line "
+               f"break and a word: write one backslash ({found[0][1:]})")
+
+
 #: Every rule a cell is checked with, in the order their lines are printed.
 CELL_RULES = (_metadata_without_id, _locked_code_without_role, _prefix_matches_role, _points,
               _solution_region, _markers_in_their_cells, _hidden_block_only_raises,
-              _test_cell_imports_nothing, _locked_code_parses)
+              _test_cell_imports_nothing, _locked_code_parses, _math_single_backslashes)
 
 
 def _cell_problems(nb_name: str, index: int, cell, role: Role, gid: str | None) -> list[Problem]:
@@ -251,8 +270,17 @@ def pair_problems(name: str, nb) -> list[Problem]:
     nbgrader metadata of its own (the default cell's moves to it in its release), has the id
     `<default id>-<lang>`, and holds a solution region exactly when its default cell is a
     written-answer cell that has one. Docstrings in a code cell's metadata name functions or
-    classes of that cell."""
-    from grader.release.languages import comments, docstrings, swap_comments, swap_docstrings
+    classes of that cell; its comments and string literals are in that cell (a stale one is
+    named with its text), each f-string translation with the English's {fields}."""
+    from grader.release.languages import (
+        StringsError,
+        comments,
+        docstrings,
+        strings,
+        swap_comments,
+        swap_docstrings,
+        swap_strings,
+    )
 
     problems: list[Problem] = []
     default = None
@@ -273,6 +301,10 @@ def pair_problems(name: str, nb) -> list[Problem]:
                     swap_comments(cell.source, comments(cell, other))
                 except (KeyError, SyntaxError) as exc:
                     problems.append(Problem(where, f"{other} docstrings or comments: {exc}"))
+                try:
+                    swap_strings(cell.source, strings(cell, other))
+                except StringsError as exc:
+                    problems.append(Problem(where, f"{other} strings (nnkit.{other}.strings): {exc}"))
             continue
         if default is None:
             problems.append(Problem(where, f"a {lang} cell must follow the cell it translates"))

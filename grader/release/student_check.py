@@ -16,8 +16,8 @@ fails (with the message of the failed assertion as a hint), or times out. When a
 because a function it uses fails its own check, the hint says which one to fix first.
 
 Passing these checks is a good sign, not a guarantee: the grader runs more tests (random inputs,
-edge cases, gradient checks, training accuracy). The exit code is 0 when every check passes and
-your check cells are as released.
+edge cases, gradient checks, and training accuracy where the assignment trains). The exit code is
+0 when every check passes and your check cells are as released.
 
 This file needs only Python and NumPy (matplotlib when your notebook imports it).
 """
@@ -53,8 +53,9 @@ from nnkit_contract.i18n import DEFAULT_LANGUAGE, template, use_catalog  # check
 from nnkit_contract.outcomes import STATUS_WORDS, Status, not_implemented_message  # check.py: inline
 
 #: The assignment's released checks: {"assignment": name, "checks": [[grade_id, source], ...],
-#: "calls": {function: [graded functions it calls]}}. Written into the released check.py; None
-#: here, where `grader check` passes them in.
+#: "calls": {function: [graded functions it calls]}, "check_uses": {function: [graded functions
+#: its check cell reaches]}, "kinds": the summary's message id of the grader's further tests}.
+#: Written into the released check.py; None here, where `grader check` passes them in.
 RELEASED: dict | None = None  # check.py: released checks
 
 #: Seconds one cell may run before it is stopped and reported as timed out.
@@ -125,6 +126,7 @@ class Report:
     changed: list[tuple[str, str]]     # (check cell, "edited" | "removed") against the release
     released: bool                     # the released checks ran (else the notebook's own)
     numpy: str = ""                    # one line when this NumPy is not the course's
+    kinds: str = "check.kinds-untrained"   # the summary's further tests (RELEASED["kinds"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,14 +297,20 @@ def closure(calls: Mapping[str, Iterable[str]], functions: list[str]) -> set[str
     return seen - set(functions)
 
 
-def blame_dependencies(results: list[CheckResult], calls: dict[str, list[str]]) -> None:
+def blame_dependencies(results: list[CheckResult], calls: dict[str, list[str]],
+                       check_uses: Mapping[str, Iterable[str]] | None = None) -> None:
     """A failing check whose exercise uses a function that fails its own check says to fix that
-    one first (its own message is kept in `detail`)."""
+    one first (its own message is kept in `detail`). It uses what its functions call, directly or
+    not, and what its check cell reaches (`check_uses`: already followed to the end, e.g. a
+    graph's backward and every local backward the graph recorded)."""
+    check_uses = check_uses or {}
     failing = {f for r in results if r.status != PASSED for f in r.functions}
     for r in results:
         if r.status not in (FAILED, TIMED_OUT):
             continue
-        first = sorted(closure(calls, r.functions) & failing)
+        reached = closure(calls, r.functions).union(
+            *(check_uses.get(f, ()) for f in r.functions)) - set(r.functions)
+        first = sorted(reached & failing)
         if first:
             which = "check.fix-first-one" if len(first) == 1 else "check.fix-first-many"
             r.detail, r.hint = r.hint, say(which, exercise=r.exercise, names=", ".join(first))
@@ -377,8 +385,11 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
         sys.path[:] = old_path
         sys.dont_write_bytecode = old_bytecode
     if released:
-        blame_dependencies(results, released.get("calls", {}))
-    return Report(results, notes, changed, bool(released), numpy_note(released))
+        blame_dependencies(results, released.get("calls", {}), released.get("check_uses"))
+    kinds = (released or {}).get("kinds")
+    return Report(results, notes, changed, bool(released), numpy_note(released),
+                  kinds if kinds in ("check.kinds-trained", "check.kinds-untrained")
+                  else "check.kinds-untrained")
 
 
 def numpy_note(released: dict | None) -> str:
@@ -439,8 +450,9 @@ def report(result: Report, seconds: float, verbose: bool = False) -> str:
         parts.append(say("check.summary-changed", passed=passed, total=len(results),
                          changed=len(result.changed), seconds=f"{seconds:.1f}"))
     else:
+        kinds = say(result.kinds)
         parts.append(say("check.summary", passed=passed, total=len(results),
-                         seconds=f"{seconds:.1f}"))
+                         seconds=f"{seconds:.1f}", kinds=kinds))
     return "\n".join(parts)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import re
+import textwrap
 from pathlib import Path
 from string import Template
 
@@ -41,11 +42,19 @@ def template_path(lang: str = DEFAULT_LANGUAGE) -> Path:
 PHRASES = {
     "en": {"function": "function", "points": "points", "total": "autograded in all",
            "answers": "The {n} written questions ({ids}, {points} points) are graded by hand.",
-           "limits": "Each call of one of your functions {limit}", "and": ", and "},
+           "limits": "Each call of one of your functions {limit}", "and": ", and ",
+           "settings-graded": "the training settings of every dataset (also used when your "
+                              "notebook is graded)",
+           "settings-demo": "the settings of the notebook's experiments (grading does not use "
+                            "them)"},
     "de": {"function": "Funktion", "points": "Punkte", "total": "automatisch bewertet, insgesamt",
            "answers": "Die {n} schriftlichen Fragen ({ids}, {points} Punkte) werden von Hand "
                       "bewertet.",
-           "limits": "Jeder Aufruf einer Ihrer Funktionen {limit}", "and": ", und "},
+           "limits": "Jeder Aufruf einer Ihrer Funktionen {limit}", "and": ", und ",
+           "settings-graded": "die Trainingseinstellungen jedes Datensatzes (auch bei der "
+                              "Bewertung verwendet)",
+           "settings-demo": "die Einstellungen der Experimente des Notebooks (die Bewertung "
+                            "verwendet sie nicht)"},
 }
 #: What opens the notebook (the packages a graded notebook may import come from the sandbox).
 NOTEBOOK_APP = "jupyterlab"
@@ -92,6 +101,24 @@ def stated_call_limits(text: str) -> list[float]:
     return [seconds for _, seconds in found]
 
 
+#: What the README adds for an assignment with training checks (checks of `train`): the words
+#: "$trained" and "$training" of the template stand for (two paragraphs of this file; another
+#: language's are in student-README-training.<lang>.md).
+TRAINING_TEMPLATE = TEMPLATE.with_name("student-README-training.md")
+#: How the paragraph that holds $trained and $training begins, per language (it is re-filled).
+GRADED_PARAGRAPH = {"en": "Your functions are called by hidden tests",
+                    "de": "Versteckte Tests rufen Ihre Funktionen auf"}
+
+
+def _training_texts(points: dict, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
+    if "train" not in points:
+        return "", ""
+    path = (TRAINING_TEMPLATE if lang == DEFAULT_LANGUAGE
+            else TRAINING_TEMPLATE.with_name(f"student-README-training.{lang}.md"))
+    trained, training = path.read_text(encoding="utf-8").split("\n\n", 1)
+    return trained.strip("\n"), training.rstrip("\n")
+
+
 def python_needed() -> str:
     """The oldest Python the course's NumPy supports (students need it), e.g. "3.11"."""
     try:
@@ -119,14 +146,27 @@ def readme(assignment: str, source_notebook: Path, notebook_name: str,
         answer_text = words["answers"].format(
             n=len(answers), ids=", ".join(f"`{a}`" for a, _ in answers),
             points=_num(sum(p for _, p in answers)))
+    trained, training = _training_texts(points, lang)
     own = engine.time_limits(assignment)
     limits = words["limits"].format(limit=call_limit_text(grading_limits(call_cpu).call_cpu, lang))
     if own:
         limits += words["and"] + ", ".join(f"`{f}` {_num(s)} s" for f, s in sorted(own.items()))
     limits += "."
-    return Template(template_path(lang).read_text(encoding="utf-8")).substitute(
+    text = Template(template_path(lang).read_text(encoding="utf-8")).substitute(
         title=_title(nb), notebook=notebook_name, points="\n".join(rows), answers=answer_text,
-        limits=limits, python=python_needed())
+        limits=limits, python=python_needed(), trained=trained, training=training,
+        hyperparameters=words["settings-graded" if "train" in points else "settings-demo"])
+    return _rewrap(text, GRADED_PARAGRAPH.get(lang, GRADED_PARAGRAPH[DEFAULT_LANGUAGE]))
+
+
+def _rewrap(text: str, start: str, width: int = 99) -> str:
+    """`text` with the paragraph that begins with `start` filled to `width` (it holds the parts
+    that depend on the assignment)."""
+    paragraphs = text.split("\n\n")
+    for i, paragraph in enumerate(paragraphs):
+        if paragraph.startswith(start):
+            paragraphs[i] = textwrap.fill(" ".join(paragraph.split()), width)
+    return "\n\n".join(paragraphs)
 
 
 def requirements() -> str:

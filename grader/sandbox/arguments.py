@@ -36,7 +36,7 @@ import numpy as np
 
 from grader.sandbox import wire
 from nnkit_contract.outcomes import BadAnswer
-from nnkit_contract.values import ARRAY_DTYPES, Unrepresentable
+from nnkit_contract.values import ARRAY_DTYPES, Unrepresentable, normalize
 
 _PAGE = mmap.ALLOCATIONGRANULARITY
 
@@ -75,7 +75,8 @@ class ArgMemory:
         def walk(value: Any) -> Any:
             nonlocal offset
             if _placeable(value):
-                arr = np.ascontiguousarray(value)
+                # (ascontiguousarray alone makes a 0-d array 1-d: the student would get shape (1,))
+                arr = np.ascontiguousarray(value).reshape(value.shape)
                 marker = wire.SharedArray(offset, arr.dtype.str, tuple(int(d) for d in arr.shape))
                 layout.append((marker, arr))
                 offset += -(-max(arr.nbytes, 1) // _PAGE) * _PAGE
@@ -131,7 +132,11 @@ def _tempfile_fd() -> int:
 
 
 def _same_plain(reported: Any, own: Any) -> bool:
-    """A plain value reported exactly as the grader's own copy (same type, same value)."""
+    """A plain value reported exactly as the grader's own copy (same type, same value). A NumPy
+    scalar travels as the Python number the contract's normalizer makes of it, so it is compared
+    as that number."""
+    if isinstance(own, np.generic):
+        own = normalize(own)
     if type(reported) is not type(own):
         return False
     if type(own) is np.ndarray:   # an array the grader could not place (never sent by the checks)

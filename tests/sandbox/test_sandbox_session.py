@@ -104,6 +104,31 @@ def test_return_args_shows_in_place_mutation(make_session):
     assert np.array_equal(x, np.ones(3))  # the grader's copy is untouched
 
 
+def test_a_0d_array_argument_keeps_its_shape(make_session):
+    """A 0-d array (the upstream gradient of a sum, a scalar input of a broadcast) reaches the
+    student as shape (), not (1,) (np.ascontiguousarray makes every array at least 1-d), and is
+    read back as it is; changed in place, it is seen changed."""
+    s = make_session("import numpy as np\n"
+                     "def shape_of(d):\n    return np.shape(d), float(d)\n"
+                     "def bump_(d):\n    d += 1.0\n    return None\n")
+    d = np.array(2.5)
+    r = s.call("shape_of", (d,), return_args=True)
+    assert r.value == ((), 2.5)
+    after = r.args_after[0]
+    assert isinstance(after, np.ndarray) and after.shape == () and after == 2.5
+    r = s.call("bump_", (d,), return_args=True)
+    assert r.args_after[0].shape == () and r.args_after[0] == 3.5
+    assert d == 2.5  # the grader's copy is untouched
+
+
+def test_a_numpy_scalar_argument_is_read_back_as_sent(make_session):
+    """An np.float64 argument travels as a Python float (the contract's normalizer); the worker's
+    report of it after the call is that float, which is the grader's own value, not a forgery."""
+    s = make_session("def twice(x):\n    return 2 * x\n")
+    r = s.call("twice", (np.float64(1.25),), return_args=True)
+    assert r.value == 2.5 and r.args_after[0] == 1.25
+
+
 def test_output_is_captured_per_call(make_session):
     s = make_session("def f(n):\n    print('step', n)\n    import sys\n"
                      "    print('warn', file=sys.stderr)\n    return n\n")

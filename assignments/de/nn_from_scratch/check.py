@@ -16,8 +16,8 @@ fails (with the message of the failed assertion as a hint), or times out. When a
 because a function it uses fails its own check, the hint says which one to fix first.
 
 Passing these checks is a good sign, not a guarantee: the grader runs more tests (random inputs,
-edge cases, gradient checks, training accuracy). The exit code is 0 when every check passes and
-your check cells are as released.
+edge cases, gradient checks, and training accuracy where the assignment trains). The exit code is
+0 when every check passes and your check cells are as released.
 
 This file needs only Python and NumPy (matplotlib when your notebook imports it).
 """
@@ -232,8 +232,11 @@ CHECK_TEXTS: dict[str, str] = {
                              "cell(s) of your notebook were edited or removed: restore them "
                              "({seconds} s).",
     "check.summary": "{passed}/{total} checks passed ({seconds} s). The grader runs more tests "
-                     "than these checks (random inputs, edge cases, gradient checks, training "
-                     "accuracy).",
+                     "than these checks ({kinds}).",
+    # What the summary's {kinds} lists: with training accuracy only where the assignment has a
+    # graded `train` (RELEASED["trains"]).
+    "check.kinds-trained": "random inputs, edge cases, gradient checks, training accuracy",
+    "check.kinds-untrained": "random inputs, edge cases, gradient checks",
     "check.no-such-notebook": "check.py: no notebook {name}",
     "check.several-notebooks": "check.py: several notebooks here ({names}); name one: python "
                                "check.py NOTEBOOK",
@@ -462,8 +465,9 @@ class BadAnswer(CallFailed):
 # ---- end of outcomes ----
 
 #: The assignment's released checks: {"assignment": name, "checks": [[grade_id, source], ...],
-#: "calls": {function: [graded functions it calls]}}. Written into the released check.py; None
-#: here, where `grader check` passes them in.
+#: "calls": {function: [graded functions it calls]}, "check_uses": {function: [graded functions
+#: its check cell reaches]}, "kinds": the summary's message id of the grader's further tests}.
+#: Written into the released check.py; None here, where `grader check` passes them in.
 RELEASED: dict | None = {
  "assignment": "nn_from_scratch",
  "checks": [
@@ -575,6 +579,56 @@ RELEASED: dict | None = {
    "softmax_cross_entropy_backward"
   ]
  },
+ "check_uses": {
+  "accuracy": [
+   "forward",
+   "linear_forward",
+   "relu_forward"
+  ],
+  "backward": [
+   "linear_backward",
+   "relu_backward"
+  ],
+  "forward": [
+   "linear_forward",
+   "relu_forward"
+  ],
+  "init_params": [],
+  "linear_backward": [],
+  "linear_forward": [],
+  "numerical_gradient": [],
+  "predict": [
+   "forward",
+   "linear_forward",
+   "relu_forward"
+  ],
+  "relu_backward": [],
+  "relu_forward": [],
+  "sgd_step": [],
+  "sigmoid": [],
+  "softmax": [],
+  "softmax_cross_entropy": [],
+  "softmax_cross_entropy_backward": [
+   "softmax"
+  ],
+  "standardize": [],
+  "train": [
+   "accuracy",
+   "backward",
+   "forward",
+   "init_params",
+   "linear_backward",
+   "linear_forward",
+   "predict",
+   "relu_backward",
+   "relu_forward",
+   "sgd_step",
+   "softmax",
+   "softmax_cross_entropy",
+   "softmax_cross_entropy_backward"
+  ]
+ },
+ "kinds": "check.kinds-trained",
  "roles": {
   "setup-imports": "setup",
   "solution-standardize": "solution",
@@ -709,6 +763,12 @@ CATALOG: dict | None = {
  "check.heading-warnings": {
   "de": "NumPy-Warnungen, die Ihr Code während der Checks ausgelöst hat (nur Hinweise: ein Check beurteilt, was Ihre Funktion zurückgibt, sie kosten also nichts, aber eine Ihrer Zeilen hat dort inf oder NaN berechnet):"
  },
+ "check.kinds-trained": {
+  "de": "zufällige Eingaben, Randfälle, Gradientenprüfungen, Genauigkeit nach dem Training"
+ },
+ "check.kinds-untrained": {
+  "de": "zufällige Eingaben, Randfälle, Gradientenprüfungen"
+ },
  "check.no-notebook": {
   "de": "check.py: kein Notebook gefunden; starten Sie es im Ordner der Aufgabe oder nennen Sie eines: python check.py NOTEBOOK"
  },
@@ -767,7 +827,7 @@ CATALOG: dict | None = {
   "de": " (angehalten in {function})"
  },
  "check.summary": {
-  "de": "{passed}/{total} Checks bestanden ({seconds} s). Der Grader führt mehr Tests aus als diese Checks (zufällige Eingaben, Randfälle, Gradientenprüfungen, Genauigkeit nach dem Training)."
+  "de": "{passed}/{total} Checks bestanden ({seconds} s). Der Grader führt mehr Tests aus als diese Checks ({kinds})."
  },
  "check.summary-changed": {
   "de": "{passed}/{total} ausgegebene Checks bestanden, aber {changed} gesperrte Zelle(n) Ihres Notebooks wurden bearbeitet oder entfernt: stellen Sie sie wieder her ({seconds} s)."
@@ -840,6 +900,7 @@ class Report:
     changed: list[tuple[str, str]]     # (check cell, "edited" | "removed") against the release
     released: bool                     # the released checks ran (else the notebook's own)
     numpy: str = ""                    # one line when this NumPy is not the course's
+    kinds: str = "check.kinds-untrained"   # the summary's further tests (RELEASED["kinds"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1010,14 +1071,20 @@ def closure(calls: Mapping[str, Iterable[str]], functions: list[str]) -> set[str
     return seen - set(functions)
 
 
-def blame_dependencies(results: list[CheckResult], calls: dict[str, list[str]]) -> None:
+def blame_dependencies(results: list[CheckResult], calls: dict[str, list[str]],
+                       check_uses: Mapping[str, Iterable[str]] | None = None) -> None:
     """A failing check whose exercise uses a function that fails its own check says to fix that
-    one first (its own message is kept in `detail`)."""
+    one first (its own message is kept in `detail`). It uses what its functions call, directly or
+    not, and what its check cell reaches (`check_uses`: already followed to the end, e.g. a
+    graph's backward and every local backward the graph recorded)."""
+    check_uses = check_uses or {}
     failing = {f for r in results if r.status != PASSED for f in r.functions}
     for r in results:
         if r.status not in (FAILED, TIMED_OUT):
             continue
-        first = sorted(closure(calls, r.functions) & failing)
+        reached = closure(calls, r.functions).union(
+            *(check_uses.get(f, ()) for f in r.functions)) - set(r.functions)
+        first = sorted(reached & failing)
         if first:
             which = "check.fix-first-one" if len(first) == 1 else "check.fix-first-many"
             r.detail, r.hint = r.hint, say(which, exercise=r.exercise, names=", ".join(first))
@@ -1092,8 +1159,11 @@ def run_checks(notebook: Path, limit: float = CELL_TIME_LIMIT, folder: Path | No
         sys.path[:] = old_path
         sys.dont_write_bytecode = old_bytecode
     if released:
-        blame_dependencies(results, released.get("calls", {}))
-    return Report(results, notes, changed, bool(released), numpy_note(released))
+        blame_dependencies(results, released.get("calls", {}), released.get("check_uses"))
+    kinds = (released or {}).get("kinds")
+    return Report(results, notes, changed, bool(released), numpy_note(released),
+                  kinds if kinds in ("check.kinds-trained", "check.kinds-untrained")
+                  else "check.kinds-untrained")
 
 
 def numpy_note(released: dict | None) -> str:
@@ -1154,8 +1224,9 @@ def report(result: Report, seconds: float, verbose: bool = False) -> str:
         parts.append(say("check.summary-changed", passed=passed, total=len(results),
                          changed=len(result.changed), seconds=f"{seconds:.1f}"))
     else:
+        kinds = say(result.kinds)
         parts.append(say("check.summary", passed=passed, total=len(results),
-                         seconds=f"{seconds:.1f}"))
+                         seconds=f"{seconds:.1f}", kinds=kinds))
     return "\n".join(parts)
 
 
